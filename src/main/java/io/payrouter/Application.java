@@ -1,0 +1,205 @@
+package io.payrouter;
+
+import io.payrouter.api.ApiKeys;
+import io.payrouter.api.HttpApi;
+import io.payrouter.charge.ChargeService;
+import io.payrouter.charge.RoutingService;
+import io.payrouter.config.ConfigLoader;
+import io.payrouter.config.RouterConfig;
+import io.payrouter.connector.Connector;
+import io.payrouter.connector.Dispatcher;
+import io.payrouter.connector.dintero.DinteroConnector;
+import io.payrouter.connector.fatora.FatoraConnector;
+import io.payrouter.connector.paycore.PayCoreConnector;
+import io.payrouter.connector.processout.ProcessOutConnector;
+import io.payrouter.connector.revio.RevioConnector;
+import io.payrouter.metrics.Metrics;
+import io.payrouter.recovery.Reconciler;
+import io.payrouter.simulator.SimulatedPsp;
+import io.payrouter.simulator.SimulatorServer;
+import io.payrouter.simulator.dintero.DinteroSimulator;
+import io.payrouter.simulator.fatora.FatoraSimulator;
+import io.payrouter.simulator.paycore.PayCoreSimulator;
+import io.payrouter.simulator.processout.ProcessOutSimulator;
+import io.payrouter.simulator.revio.RevioSimulator;
+import io.payrouter.store.Database;
+import io.payrouter.store.Store;
+import io.payrouter.store.TokenCipher;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The router assembled: database, simulators (embedded default), connectors, routing, the charge
+ * orchestrator, the reconciler and the HTTP API. {@link #start} blocks (PostgreSQL start-up and
+ * Flyway) and must be called from a plain thread such as main, never from an event loop.
+ */
+public final class Application implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Application.class);
+
+  /** The five PSPs in scope: one connector each. Adding a sixth starts here (README recipe). */
+  public static List<Connector> connectors() {
+    return List.of(new RevioConnector(), new PayCoreConnector(), new FatoraConnector(), new DinteroConnector(),
+        new ProcessOutConnector());
+  }
+
+  public static List<SimulatedPsp> simulators() {
+    return List.of(new RevioSimulator(), new PayCoreSimulator(), new FatoraSimulator(), new DinteroSimulator(),
+        new ProcessOutSimulator());
+  }
+
+  public final RouterConfig config;
+  public final Vertx vertx;
+  public final Metrics metrics;
+  public final SimulatorServer simulatorServer;
+  public final Database database;
+  public final Pool pool;
+  public final Store store;
+  public final Dispatcher dispatcher;
+  public final RoutingService routing;
+  public final ChargeService charges;
+  public final Reconciler reconciler;
+  private final String deploymentId;
+  private final int port;
+
+  private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
+      Pool pool, Store store, Dispatcher dispatcher, RoutingService routing, ChargeService charges,
+      Reconciler reconciler, String deploymentId, int port) {
+    this.config = config;
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.simulatorServer = sims;
+    this.database = database;
+    this.pool = pool;
+    this.store = store;
+    this.dispatcher = dispatcher;
+    this.routing = routing;
+    this.charges = charges;
+    this.reconciler = reconciler;
+    this.deploymentId = deploymentId;
+    this.port = port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /**
+   * Starts everything from a config file. {@code env} overrides the process environment (tests pass
+   * ports, data directories and keys this way).
+   */
+  public static Application start(Path configFile, Map<String, String> env, Vertx vertx, Metrics metrics)
+      throws Exception {
+    Function<String, String> envFn = name -> env.containsKey(name) ? env.get(name) : System.getenv(name);
+    SimulatorServer sims = null;
+    Map<String, String> resolved = new HashMap<>(env);
+    if (ConfigLoader.simulatorsWanted(configFile, envFn)) {
+      sims = new SimulatorServer(vertx, simulators());
+      await(sims.start(ConfigLoader.simulatorsPort(configFile)));
+      resolved.put("SIMULATOR_URL", sims.baseUrl());
+      log.info("PSP simulators on {}", sims.baseUrl());
+    }
+    Function<String, String> withSims = name -> resolved.containsKey(name) ? resolved.get(name) : System.getenv(name);
+    RouterConfig cfg = ConfigLoader.load(configFile, withSims);
+    if (cfg.http().port() == 0) cfg = cfg.withHttpPort(freePort());
+
+    Database db = Database.start(cfg.database());
+    db.migrate();
+    TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
+    Pool pool = db.pool(vertx, cfg.database().poolSize());
+    Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
+    Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), connectors(), metrics);
+    RoutingService routing = new RoutingService(vertx, store, dispatcher, cfg.providers(), cfg.routingFile());
+    await(routing.start(1_000));
+    ChargeService charges = new ChargeService(store, dispatcher, routing, metrics, cfg.http().publicUrl());
+    ApiKeys keys = new ApiKeys(store, cfg.adminKey());
+    for (RouterConfig.MerchantSeed m : cfg.merchants()) {
+      String keyId = "key_cfg_" + m.id() + "_" + Integer.toHexString(m.apiKey().hashCode() & 0xfffff);
+      await(store.ensureMerchant(m.id(), m.name()).compose(v -> keys.seed(keyId, m.id(), m.apiKey())));
+    }
+    String openApiText = resource("/openapi.yaml");
+    @SuppressWarnings("unchecked")
+    JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
+    Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery());
+    HttpApi.Services services = new HttpApi.Services(store, charges, routing, dispatcher, keys, openApi, openApiText,
+        metrics, cfg.production(), () -> store.ping().timeout(1, TimeUnit.SECONDS)
+            .compose(v -> routing.active() == null ? Future.failedFuture("routing rules not loaded") : Future.succeededFuture()));
+    RouterConfig fcfg = cfg;
+    String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
+        new DeploymentOptions().setInstances(cfg.http().instances())));
+    reconciler.start();
+    return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, routing, charges, reconciler,
+        deploymentId, cfg.http().port());
+  }
+
+  /** The embedded default keeps a generated AES key beside its data, so restarts can decrypt. */
+  private static String embeddedTokenKey(RouterConfig cfg) throws IOException {
+    Path f = cfg.database().dataDir().resolve("token.key");
+    if (Files.exists(f)) return Files.readString(f, StandardCharsets.US_ASCII).trim();
+    Files.createDirectories(f.getParent());
+    String k = TokenCipher.newKeyBase64();
+    Files.writeString(f, k, StandardCharsets.US_ASCII);
+    try {
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system
+    }
+    return k;
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = Application.class.getResourceAsStream(name)) {
+      if (in == null) throw new IOException("missing resource " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** Stops taking requests, lets queued writes land, then stops the database. */
+  @Override
+  public void close() throws Exception {
+    reconciler.stop();
+    routing.stop();
+    try {
+      await(vertx.undeploy(deploymentId));
+    } catch (Exception e) {
+      log.warn("undeploy: {}", e.toString());
+    }
+    await(store.closeWriters());
+    await(pool.close());
+    if (simulatorServer != null) await(simulatorServer.close());
+    database.close();
+  }
+}

@@ -1,0 +1,107 @@
+package io.payrouter;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.payrouter.config.ConfigException;
+import io.payrouter.config.RouterConfig;
+import io.payrouter.metrics.Metrics;
+import io.payrouter.simulator.SimulatorServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code java -jar payment-router.jar [--config FILE] [--port N]} runs the router (the embedded
+ * default unless the config names a database); {@code java -jar payment-router.jar simulators
+ * --port N} runs only the five PSP simulators.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("vertx.disableDnsResolver", "true");
+    Map<String, String> env = new HashMap<>();
+    String config = System.getenv().getOrDefault("ROUTER_CONFIG", "config/router.yaml");
+    boolean simulatorsOnly = false;
+    int simPort = 8099;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "simulators" -> simulatorsOnly = true;
+        case "--config" -> config = value(args, ++i, "--config");
+        case "--port" -> {
+          String p = value(args, ++i, "--port");
+          env.put("ROUTER_PORT", p);
+          simPort = Integer.parseInt(p);
+        }
+        case "-h", "--help" -> {
+          System.out.println("usage: payment-router [--config FILE] [--port N] | simulators [--port N]");
+          return;
+        }
+        default -> fail("unknown argument: " + args[i]);
+      }
+    }
+    if (simulatorsOnly) {
+      Vertx vertx = Vertx.vertx();
+      SimulatorServer sims = new SimulatorServer(vertx, Application.simulators());
+      sims.start(simPort).toCompletionStage().toCompletableFuture().get();
+      System.out.println("PSP simulators listening on " + sims.baseUrl() + " (/revio, /paycore, /fatora, /dintero, /processout; control API under /_sim)");
+      return;
+    }
+    Path configFile = Path.of(config);
+    if (!Files.exists(configFile)) fail("config file not found: " + configFile.toAbsolutePath());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    long t0 = System.nanoTime();
+    Application app;
+    try {
+      app = Application.start(configFile, env, vertx, new Metrics(registry));
+    } catch (ConfigException e) {
+      vertx.close();
+      fail(e.getMessage());
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        app.close();
+      } catch (Exception e) {
+        System.err.println("shutdown: " + e);
+      }
+    }, "shutdown"));
+    RouterConfig c = app.config;
+    StringBuilder banner = new StringBuilder()
+        .append("\nPayment router ready on http://").append("0.0.0.0".equals(c.http().host()) ? "127.0.0.1" : c.http().host())
+        .append(':').append(app.port()).append(" in ").append((System.nanoTime() - t0) / 1_000_000).append(" ms")
+        .append(c.production() ? " (production mode: external PostgreSQL)" : " (embedded PostgreSQL, data in " + c.database().dataDir() + ")")
+        .append('\n');
+    if (app.simulatorServer != null) banner.append("  PSP simulators:     ").append(app.simulatorServer.baseUrl()).append('\n');
+    if (!c.production()) {
+      for (RouterConfig.MerchantSeed m : c.merchants()) {
+        if (RouterConfig.DEMO_MERCHANT_KEY.equals(m.apiKey())) {
+          banner.append("  demo merchant key:  ").append(m.apiKey()).append("   (merchant '").append(m.id()).append("')\n");
+        }
+      }
+      if (RouterConfig.DEMO_ADMIN_KEY.equals(c.adminKey())) banner.append("  admin key:          ").append(c.adminKey()).append('\n');
+    }
+    banner.append("  API contract:       http://127.0.0.1:").append(app.port()).append("/openapi.yaml\n");
+    System.out.println(banner);
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length) fail(flag + " needs a value");
+    return args[i];
+  }
+
+  private static void fail(String message) {
+    System.err.println("payment-router: " + message);
+    System.exit(2);
+  }
+}

@@ -1,0 +1,89 @@
+package io.payrouter.api;
+
+import io.payrouter.charge.ChargeRequest;
+import io.payrouter.charge.ChargeService;
+import io.payrouter.common.Currencies;
+import io.payrouter.common.FieldError;
+import io.payrouter.common.ProblemException;
+import io.payrouter.store.Card;
+import io.payrouter.store.Charge;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /v1/charges}: thin: validate, hand to the orchestrator, render. */
+final class ChargeHandlers {
+  private final ChargeService charges;
+  private final RequestValidator validator;
+  private final CardHandlers cards;
+
+  ChargeHandlers(ChargeService charges, RequestValidator validator, CardHandlers cards) {
+    this.charges = charges;
+    this.validator = validator;
+    this.cards = cards;
+  }
+
+  void create(RoutingContext rc) {
+    String merchant = rc.get(ApiKeys.MERCHANT);
+    String key = rc.request().getHeader("Idempotency-Key");
+    List<FieldError> errors = new ArrayList<>();
+    if (key == null || key.isEmpty()) {
+      errors.add(new FieldError("Idempotency-Key", "header required: 1-255 printable ASCII characters"));
+    } else if (key.length() > 255 || !key.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e)) {
+      errors.add(new FieldError("Idempotency-Key", "must be 1-255 printable ASCII characters"));
+    }
+    JsonObject body = Json.body(rc);
+    errors.addAll(validator.validate("ChargeCreate", body));
+    if (body.getValue("amount") instanceof Double && errors.stream().noneMatch(e -> e.field().equals("amount"))) errors.add(new FieldError("amount", "must be an integer number of minor units"));
+    String currency = body.getValue("currency") instanceof String s ? s : null;
+    if (currency != null && currency.matches("[A-Z]{3}") && !Currencies.isKnown(currency)) {
+      errors.add(new FieldError("currency", "not an ISO 4217 currency the router knows"));
+    }
+    boolean hasCardId = body.containsKey("card_id");
+    boolean hasCard = body.containsKey("card");
+    if (hasCardId == hasCard) errors.add(new FieldError("card_id", "exactly one of card_id or card is required"));
+    Card inline = null;
+    if (hasCard && body.getValue("card") instanceof JsonObject cardJson) {
+      try {
+        inline = cards.parse(cardJson, "card", merchant);
+      } catch (ProblemException e) {
+        for (FieldError fe : e.errors()) if (!errors.contains(fe)) errors.add(fe);
+      }
+    }
+    if (!errors.isEmpty()) throw ProblemException.validation(errors);
+
+    JsonObject customer = body.getJsonObject("customer", new JsonObject());
+    Map<String, String> metadata = new LinkedHashMap<>();
+    body.getJsonObject("metadata", new JsonObject()).forEach(e -> metadata.put(e.getKey(), (String) e.getValue()));
+    ChargeRequest req = new ChargeRequest(merchant, key, Json.fingerprint(body), body.getLong("amount"), currency,
+        body.getString("card_id"), inline, body.getString("merchant_reference"), body.getString("description"),
+        customer.getString("reference"), customer.getString("email"), Map.copyOf(metadata));
+    charges.create(req).onSuccess(r -> {
+      if (r.replayed()) rc.response().putHeader("Idempotent-Replayed", "true");
+      rc.response().putHeader("Location", "/v1/charges/" + r.charge().id());
+      Json.send(rc, Json.chargeStatusCode(r.charge()), Json.charge(r.charge()));
+    }).onFailure(rc::fail);
+  }
+
+  void get(RoutingContext rc) {
+    charges.get(rc.get(ApiKeys.MERCHANT), rc.pathParam("id"))
+        .map(found -> Json.charge(found.orElseThrow(() -> ProblemException.notFound("charge " + rc.pathParam("id")))))
+        .onSuccess(body -> Json.send(rc, 200, body)).onFailure(rc::fail);
+  }
+
+  void list(RoutingContext rc) {
+    String ref = rc.request().getParam("merchant_reference");
+    if (ref == null || ref.isEmpty() || ref.length() > 255) {
+      throw ProblemException.validation(List.of(new FieldError("merchant_reference", "query parameter required (1-255 characters)")));
+    }
+    charges.byReference(rc.get(ApiKeys.MERCHANT), ref).onSuccess(list -> {
+      JsonArray data = new JsonArray();
+      for (Charge c : list) data.add(Json.charge(c));
+      Json.send(rc, 200, new JsonObject().put("data", data));
+    }).onFailure(rc::fail);
+  }
+}

@@ -1,0 +1,88 @@
+package io.payrouter.api;
+
+import io.payrouter.charge.ChargeService;
+import io.payrouter.charge.RoutingService;
+import io.payrouter.connector.Dispatcher;
+import io.payrouter.metrics.Metrics;
+import io.payrouter.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+/**
+ * The HTTP API verticle (deployed once per event loop). Routes are declared here; each handler is
+ * a short method elsewhere; every error goes through {@link Problems}.
+ */
+public final class HttpApi extends VerticleBase {
+  public static final int BODY_LIMIT = 64 * 1024;
+
+  /** Everything the handlers share (thread-safe services built once by the application). */
+  public record Services(Store store, ChargeService charges, RoutingService routing, Dispatcher dispatcher,
+      ApiKeys keys, JsonObject openApi, String openApiText, Metrics metrics, boolean production,
+      java.util.function.Supplier<Future<Void>> readiness) {}
+
+  private final Services s;
+  private final String host;
+  private final int port;
+  private HttpServer server;
+
+  public HttpApi(Services services, String host, int port) {
+    this.s = services;
+    this.host = host;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    RequestValidator validator = new RequestValidator(s.openApi());
+    CardHandlers cards = new CardHandlers(s.store(), s.dispatcher(), validator, s.charges());
+    ChargeHandlers charges = new ChargeHandlers(s.charges(), validator, cards);
+    AdminHandlers admin = new AdminHandlers(s.store(), s.keys(), s.routing(), validator, s.production());
+    WebhookHandler webhooks = new WebhookHandler(s.dispatcher(), s.charges());
+
+    Router r = Router.router(vertx);
+    r.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+
+    r.post("/v1/cards").handler(s.keys()::merchant).handler(cards::create);
+    r.get("/v1/cards/:id").handler(s.keys()::merchant).handler(cards::get);
+    r.delete("/v1/cards/:id").handler(s.keys()::merchant).handler(cards::delete);
+    r.post("/v1/charges").handler(s.keys()::merchant).handler(charges::create);
+    r.get("/v1/charges").handler(s.keys()::merchant).handler(charges::list);
+    r.get("/v1/charges/:id").handler(s.keys()::merchant).handler(charges::get);
+    r.post("/v1/webhooks/:provider").handler(webhooks::handle);
+
+    r.route("/admin/*").handler(s.keys()::admin);
+    r.post("/admin/merchants").handler(admin::createMerchant);
+    r.post("/admin/merchants/:id/keys").handler(admin::createKey);
+    r.delete("/admin/merchants/:id/keys/:key_id").handler(admin::deleteKey);
+    r.get("/admin/routing").handler(admin::getRouting);
+    r.put("/admin/routing").handler(admin::putRouting);
+    r.post("/admin/routing/explain").handler(admin::explain);
+    r.get("/admin/providers").handler(admin::providers);
+    r.post("/admin/providers/:name/disable").handler(rc -> admin.setEnabled(rc, false));
+    r.post("/admin/providers/:name/enable").handler(rc -> admin.setEnabled(rc, true));
+
+    r.get("/health/live").handler(rc -> Json.send(rc, 200, new JsonObject().put("status", "UP")));
+    r.get("/health/ready").handler(rc -> s.readiness().get()
+        .onSuccess(v -> Json.send(rc, 200, new JsonObject().put("status", "UP").put("database", "UP").put("config", "LOADED")))
+        .onFailure(err -> Json.send(rc, 503, new JsonObject().put("status", "DOWN").put("reason", err.getMessage()))));
+    r.get("/metrics").handler(PrometheusScrapingHandler.create(s.metrics().registry()));
+    r.get("/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(s.openApiText()));
+
+    r.route().last().handler(rc -> rc.fail(404));
+    r.route().failureHandler(Problems::handle);
+
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+            .setIdleTimeout(120).setCompressionSupported(false))
+        .requestHandler(r).listen().onSuccess(srv -> server = srv);
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

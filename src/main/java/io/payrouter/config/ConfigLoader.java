@@ -1,0 +1,288 @@
+package io.payrouter.config;
+
+import io.payrouter.common.Currencies;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Reads {@code router.yaml}: YAML, then {@code ${ENV}} interpolation, then typed validation with
+ * every problem listed. Runs at start-up on the main thread (never on an event loop).
+ * Environment overrides: {@code ROUTER_PORT}, {@code ROUTER_DATABASE_URL}, {@code ROUTER_ADMIN_KEY},
+ * {@code ROUTER_TOKEN_KEY}.
+ */
+public final class ConfigLoader {
+  private static final Set<String> TOP_KEYS = Set.of("http", "database", "security", "merchants",
+      "providers", "simulators", "writer", "recovery", "routing_file");
+  private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
+      "currencies", "timeout_ms", "breaker", "options");
+
+  private ConfigLoader() {}
+
+  /** Parses a YAML file into plain maps and lists (no interpolation). */
+  public static Map<String, Object> readYaml(Path file) {
+    try {
+      return readYaml(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException(List.of("cannot read " + file + ": " + e.getMessage()));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> readYaml(String text) {
+    Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    if (o == null) return new LinkedHashMap<>();
+    if (!(o instanceof Map)) throw new ConfigException(List.of("the document must be a mapping"));
+    return (Map<String, Object>) o;
+  }
+
+  /** True when the file (with env overrides) names an external database: production mode. */
+  public static boolean isProduction(Path file, Function<String, String> env) {
+    if (notBlank(env.apply("ROUTER_DATABASE_URL"))) return true;
+    Map<String, Object> raw = readYaml(file);
+    Object db = raw.get("database");
+    if (db instanceof Map<?, ?> m && m.get("url") instanceof String s) {
+      return notBlank(new Interpolator(env).interpolate(s));
+    }
+    return false;
+  }
+
+  /** Whether the file asks for in-process simulators ({@code auto} = only when embedded). */
+  public static boolean simulatorsWanted(Path file, Function<String, String> env) {
+    Object sims = readYaml(file).get("simulators");
+    Object enabled = sims instanceof Map<?, ?> m ? m.get("enabled") : null;
+    if (enabled instanceof Boolean b) return b;
+    return !isProduction(file, env);
+  }
+
+  public static int simulatorsPort(Path file) {
+    Object sims = readYaml(file).get("simulators");
+    return sims instanceof Map<?, ?> m && m.get("port") instanceof Number n ? n.intValue() : 0;
+  }
+
+  @SuppressWarnings("unchecked")
+  public static RouterConfig load(Path file, Function<String, String> env) {
+    Path configDir = file.toAbsolutePath().getParent();
+    Interpolator interp = new Interpolator(env);
+    Map<String, Object> raw = (Map<String, Object>) interp.apply(readYaml(file));
+    List<String> problems = new ArrayList<>();
+    for (String k : raw.keySet()) {
+      if (!TOP_KEYS.contains(k)) problems.add("unknown key '" + k + "'");
+    }
+    Node root = new Node("", raw, problems);
+
+    Node http = root.child("http");
+    int port = http.integer("port", 8080, 0, 65535);
+    if (notBlank(env.apply("ROUTER_PORT"))) port = parsePort(env.apply("ROUTER_PORT"), problems);
+    String host = http.string("host", "127.0.0.1");
+    int instances = http.integer("instances", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64);
+    String publicUrl = http.string("public_url", "");
+
+    Node db = root.child("database");
+    String url = db.string("url", "");
+    if (notBlank(env.apply("ROUTER_DATABASE_URL"))) url = env.apply("ROUTER_DATABASE_URL");
+    Path dataDir = configDir.resolve(db.string("data_dir", "../data")).normalize();
+    int poolSize = db.integer("pool_size", 8, 1, 200);
+
+    Node sec = root.child("security");
+    String adminKey = sec.string("admin_key", "");
+    if (notBlank(env.apply("ROUTER_ADMIN_KEY"))) adminKey = env.apply("ROUTER_ADMIN_KEY");
+    String tokenKey = sec.string("token_encryption_key", "");
+    if (notBlank(env.apply("ROUTER_TOKEN_KEY"))) tokenKey = env.apply("ROUTER_TOKEN_KEY");
+    if (adminKey.length() < 12) problems.add("security.admin_key: at least 12 characters required");
+
+    List<RouterConfig.MerchantSeed> merchants = new ArrayList<>();
+    Object ms = raw.get("merchants");
+    if (ms instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        Node m = new Node("merchants[" + i + "]", list.get(i), problems);
+        String id = m.string("id", "");
+        String key = m.string("api_key", "");
+        if (!id.matches("[a-z0-9][a-z0-9_-]{0,63}")) problems.add(m.path + ".id: lower-case letters, digits, _ and -");
+        if (key.length() < 12) problems.add(m.path + ".api_key: at least 12 characters required");
+        merchants.add(new RouterConfig.MerchantSeed(id, m.string("name", id), key));
+      }
+    } else if (ms != null) {
+      problems.add("merchants: must be a list");
+    }
+
+    Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+    Object ps = raw.get("providers");
+    if (ps instanceof Map<?, ?> pm) {
+      for (var e : ((Map<String, Object>) pm).entrySet()) {
+        providers.put(e.getKey(), provider(e.getKey(), new Node("providers." + e.getKey(), e.getValue(), problems)));
+      }
+    } else {
+      problems.add("providers: a mapping of provider name to settings is required");
+    }
+
+    Node sims = root.child("simulators");
+    Object simEnabled = sims.raw("enabled");
+    boolean production = notBlank(url);
+    boolean simulators = simEnabled instanceof Boolean b ? b : !production;
+    int simPort = sims.integer("port", 0, 0, 65535);
+
+    Node w = root.child("writer");
+    RouterConfig.Writer writer = new RouterConfig.Writer(w.integer("queue_capacity", 20_000, 10, 1_000_000),
+        w.integer("max_batch", 256, 1, 5_000), w.integer("max_in_flight", 2, 1, 16));
+    Node r = root.child("recovery");
+    RouterConfig.Recovery recovery = new RouterConfig.Recovery(r.integer("interval_ms", 5_000, 100, 3_600_000),
+        r.integer("processing_grace_ms", 60_000, 1_000, 86_400_000));
+    Path routingFile = configDir.resolve(root.string("routing_file", "routing.yaml")).normalize();
+
+    if (production) {
+      if (RouterConfig.DEMO_ADMIN_KEY.equals(adminKey)) {
+        problems.add("security.admin_key: the demo admin key is refused in production mode (set ROUTER_ADMIN_KEY)");
+      }
+      for (var m : merchants) {
+        if (RouterConfig.DEMO_MERCHANT_KEY.equals(m.apiKey())) {
+          problems.add("merchants." + m.id() + ".api_key: the demo key is refused in production mode");
+        }
+      }
+      if (!notBlank(tokenKey)) problems.add("security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)");
+    }
+    for (ProviderConfig p : providers.values()) {
+      if (p.enabled() && !p.baseUrl().startsWith("http")) {
+        problems.add("providers." + p.name() + ".base_url: an http(s) URL is required for an enabled provider"
+            + (interp.missing().isEmpty() ? "" : " (unset variables: " + interp.missing() + ")"));
+      }
+    }
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    if (publicUrl.isEmpty()) publicUrl = "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port;
+    return new RouterConfig(new RouterConfig.Http(host, port, instances, publicUrl),
+        new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize), adminKey,
+        notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
+        routingFile, configDir);
+  }
+
+  private static ProviderConfig provider(String name, Node n) {
+    for (String k : n.keys()) {
+      if (!PROVIDER_KEYS.contains(k)) n.problems.add(n.path + ": unknown key '" + k + "'");
+    }
+    Map<String, String> creds = new LinkedHashMap<>();
+    Object c = n.raw("credentials");
+    if (c instanceof Map<?, ?> cm) cm.forEach((k, v) -> creds.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+    Set<String> currencies = new LinkedHashSet<>();
+    Object cur = n.raw("currencies");
+    if (cur instanceof List<?> l) {
+      for (Object o : l) {
+        String code = String.valueOf(o);
+        if (!Currencies.isKnown(code)) n.problems.add(n.path + ".currencies: unknown currency '" + code + "'");
+        currencies.add(code);
+      }
+    } else {
+      n.problems.add(n.path + ".currencies: a list of ISO 4217 codes is required");
+    }
+    Node b = n.child("breaker");
+    BreakerConfig breaker = new BreakerConfig(b.integer("max_failures", 5, 1, 10_000),
+        b.integer("window_ms", 10_000, 100, 3_600_000), b.integer("reset_ms", 5_000, 100, 3_600_000));
+    Object opts = n.raw("options");
+    JsonObject options = opts instanceof Map<?, ?> om ? new JsonObject(deepCopy(om)) : new JsonObject();
+    String baseUrl = n.string("base_url", "");
+    while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
+    return new ProviderConfig(name, n.string("type", name), n.bool("enabled", true), baseUrl,
+        Map.copyOf(creds), Set.copyOf(currencies), n.integer("timeout_ms", 2_000, 50, 120_000), breaker, options);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> deepCopy(Map<?, ?> m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(String.valueOf(k), v instanceof Map<?, ?> mm ? deepCopy(mm) : v));
+    return out;
+  }
+
+  private static int parsePort(String s, List<String> problems) {
+    try {
+      int p = Integer.parseInt(s.trim());
+      if (p >= 0 && p <= 65535) return p;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    problems.add("port: must be an integer 0..65535");
+    return 0;
+  }
+
+  static boolean notBlank(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  /** A position in the YAML tree that reports problems with its path. */
+  private static final class Node {
+    final String path;
+    final Map<?, ?> map;
+    final List<String> problems;
+
+    Node(String path, Object value, List<String> problems) {
+      this.path = path;
+      this.problems = problems;
+      if (value == null) {
+        this.map = Map.of();
+      } else if (value instanceof Map<?, ?> m) {
+        this.map = m;
+      } else {
+        this.map = Map.of();
+        problems.add((path.isEmpty() ? "document" : path) + ": must be a mapping");
+      }
+    }
+
+    Node child(String key) {
+      return new Node(path.isEmpty() ? key : path + "." + key, map.get(key), problems);
+    }
+
+    Set<String> keys() {
+      Set<String> s = new LinkedHashSet<>();
+      map.keySet().forEach(k -> s.add(String.valueOf(k)));
+      return s;
+    }
+
+    Object raw(String key) {
+      return map.get(key);
+    }
+
+    String where(String key) {
+      return path.isEmpty() ? key : path + "." + key;
+    }
+
+    String string(String key, String dflt) {
+      Object v = map.get(key);
+      if (v == null) return dflt;
+      return String.valueOf(v).trim();
+    }
+
+    boolean bool(String key, boolean dflt) {
+      Object v = map.get(key);
+      if (v == null || "".equals(v)) return dflt;
+      if (v instanceof Boolean b) return b;
+      if ("true".equals(v) || "false".equals(v)) return Boolean.parseBoolean((String) v);
+      problems.add(where(key) + ": must be true or false");
+      return dflt;
+    }
+
+    int integer(String key, int dflt, int min, int max) {
+      Object v = map.get(key);
+      if (v == null || "".equals(v)) return dflt;
+      try {
+        long l = v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
+        if (l < min || l > max) {
+          problems.add(where(key) + ": must be between " + min + " and " + max);
+          return dflt;
+        }
+        return (int) l;
+      } catch (NumberFormatException e) {
+        problems.add(where(key) + ": must be an integer");
+        return dflt;
+      }
+    }
+  }
+}

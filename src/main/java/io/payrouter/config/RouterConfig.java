@@ -1,0 +1,89 @@
+package io.payrouter.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole of {@code config/router.yaml}, typed and validated. See README "Configuration".
+ *
+ * @param http listener settings
+ * @param database where charges live (embedded when {@code url} is null)
+ * @param adminKey the operations API bearer key
+ * @param tokenKey base64 AES-256 key encrypting provider tokens at rest (null: embedded default
+ *     keeps a generated one in the data directory)
+ * @param merchants merchants created at start
+ * @param providers PSPs by name, in config order
+ * @param simulatorsEnabled start the PSP simulators in-process
+ * @param simulatorsPort their port (0 = any free port)
+ * @param writer batching writer settings
+ * @param recovery reconciler settings
+ * @param routingFile the routing rules file (watched for edits)
+ * @param configDir the directory of router.yaml
+ */
+public record RouterConfig(
+    Http http,
+    Database database,
+    String adminKey,
+    String tokenKey,
+    List<MerchantSeed> merchants,
+    Map<String, ProviderConfig> providers,
+    boolean simulatorsEnabled,
+    int simulatorsPort,
+    Writer writer,
+    Recovery recovery,
+    Path routingFile,
+    Path configDir) {
+
+  public static final String DEMO_MERCHANT_KEY = "sk_test_demo";
+  public static final String DEMO_ADMIN_KEY = "admin_test_demo";
+
+  /** Production mode: an external Postgres is configured. */
+  public boolean production() {
+    return database.url() != null;
+  }
+
+  public record Http(String host, int port, int instances, String publicUrl) {}
+
+  /**
+   * @param url postgresql://user:pass@host:port/db, or null for the embedded default
+   * @param dataDir embedded PostgreSQL's data directory (and the generated token key's home)
+   * @param poolSize connections in the pool
+   */
+  public record Database(String url, Path dataDir, int poolSize) {}
+
+  public record MerchantSeed(String id, String name, String apiKey) {
+    @Override
+    public String toString() {
+      return "MerchantSeed[" + id + "]";
+    }
+  }
+
+  /**
+   * @param queueCapacity bounded queue of each writer; full = 503 before any PSP call
+   * @param maxBatch most rows per round trip
+   * @param maxInFlight batches pipelined at once
+   */
+  public record Writer(int queueCapacity, int maxBatch, int maxInFlight) {}
+
+  /**
+   * @param intervalMs how often the reconciler looks for unsettled charges
+   * @param processingGraceMs a {@code processing} charge older than this, not in flight here, is
+   *     treated as orphaned by a crash
+   */
+  public record Recovery(long intervalMs, long processingGraceMs) {}
+
+  public RouterConfig withHttpPort(int port) {
+    String url = http.publicUrl().endsWith(":" + http.port()) ? http.publicUrl().substring(0,
+        http.publicUrl().length() - String.valueOf(http.port()).length()) + port : http.publicUrl();
+    return new RouterConfig(new Http(http.host(), port, http.instances(), url), database,
+        adminKey, tokenKey, merchants, providers, simulatorsEnabled, simulatorsPort, writer, recovery,
+        routingFile, configDir);
+  }
+
+  @Override
+  public String toString() {
+    return "RouterConfig[port=" + http.port() + " production=" + production() + " providers="
+        + providers.keySet() + "]";
+  }
+}

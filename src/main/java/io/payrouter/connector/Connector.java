@@ -1,0 +1,50 @@
+package io.payrouter.connector;
+
+import io.payrouter.common.FieldError;
+import io.payrouter.config.ProviderConfig;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a PSP does for us, as pure mapping. Implementations live in {@code connector/<psp>} and do
+ * no I/O: each method returns a {@link Step} flow that {@link Dispatcher} runs.
+ */
+public interface Connector {
+
+  /** The connector type, e.g. "revio"; matched against {@code providers.<name>.type}. */
+  String type();
+
+  /**
+   * Validates this PSP's token object of {@code POST /v1/cards} ({@code tokens.<provider>}).
+   * Field names in errors are relative to the token object (e.g. "recurring_token").
+   * Unknown fields are errors too.
+   */
+  List<FieldError> validateToken(JsonObject token);
+
+  /** Charges a stored token. */
+  Step<PspResult> charge(CallContext ctx, ChargeInput input);
+
+  /** Asks the PSP for the state of a charge it may have received. */
+  Step<InquiryResult> inquire(CallContext ctx, InquiryInput input);
+
+  /** Deactivates a stored token where the PSP's API supports it (Fatora, ProcessOut). */
+  default Optional<Step<Boolean>> deactivateToken(CallContext ctx, Map<String, String> token) {
+    return Optional.empty();
+  }
+
+  /**
+   * Verifies and parses a callback. Throws {@link WebhookRejectedException} for a bad or missing
+   * signature; may call the PSP (ProcessOut: fetch the event) through the returned flow.
+   */
+  Step<WebhookEvent> webhook(CallContext ctx, WebhookInput input);
+
+  /**
+   * For PSPs that hand out bearer tokens (Dintero): the flow that obtains one. The dispatcher
+   * caches it per provider and refreshes it before expiry; never one per charge.
+   */
+  default Optional<Step<AccessToken>> authenticate(CallContext ctx) {
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,279 @@
+package io.payrouter.connector;
+
+import io.payrouter.config.ProviderConfig;
+import io.payrouter.metrics.Metrics;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.ConnectException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that talks HTTP to PSPs. Per provider it owns a pooled keep-alive WebClient with
+ * the provider's {@code timeout_ms}, a CircuitBreaker (declines count as successes; 5xx, timeouts
+ * and refusals as failures), call metrics, bearer-token caching, and redaction: it never logs a
+ * header, body, URL path or token, only provider, call name, status and latency.
+ */
+public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** Everything held for one provider. */
+  private static final class Provider {
+    final ProviderConfig cfg;
+    final Connector connector;
+    final WebClient client;
+    final CircuitBreaker breaker;
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicReference<AccessToken> token = new AtomicReference<>();
+    final AtomicReference<Future<AccessToken>> tokenFetch = new AtomicReference<>();
+
+    Provider(ProviderConfig cfg, Connector connector, WebClient client, CircuitBreaker breaker) {
+      this.cfg = cfg;
+      this.connector = connector;
+      this.client = client;
+      this.breaker = breaker;
+    }
+  }
+
+  private final Map<String, Provider> providers = new LinkedHashMap<>();
+  private final Metrics metrics;
+
+  public Dispatcher(Vertx vertx, Collection<ProviderConfig> configs, Collection<Connector> connectors, Metrics metrics) {
+    this.metrics = metrics;
+    Map<String, Connector> byType = new HashMap<>();
+    for (Connector c : connectors) byType.put(c.type(), c);
+    for (ProviderConfig cfg : configs) {
+      Connector c = byType.get(cfg.type());
+      if (c == null) throw new IllegalArgumentException("no connector of type '" + cfg.type() + "' for provider " + cfg.name());
+      WebClient client = WebClient.create(vertx, new WebClientOptions()
+              .setKeepAlive(true).setTcpNoDelay(true).setIdleTimeout(60)
+              .setConnectTimeout((int) Math.min(cfg.timeoutMs(), 2_000)).setUserAgent("payment-router/0.1"),
+          new PoolOptions().setHttp1MaxSize(cfg.options().getInteger("pool_size", 64)));
+      CircuitBreaker breaker = CircuitBreaker.create(cfg.name(), vertx, new CircuitBreakerOptions()
+          .setMaxFailures(cfg.breaker().maxFailures())
+          .setFailuresRollingWindow(cfg.breaker().windowMs())
+          .setResetTimeout(cfg.breaker().resetMs())
+          .setTimeout(-1) // each HTTP call has its own timeout
+          .setNotificationLocalOnly(true));
+      breaker.<PspResult>failurePolicy(f -> f.failed() || countsAsFailure(f.result()));
+      breaker.openHandler(v -> log.warn("circuit of {} opened", cfg.name()))
+          .halfOpenHandler(v -> log.info("circuit of {} half-open: one trial call", cfg.name()))
+          .closeHandler(v -> log.info("circuit of {} closed", cfg.name()));
+      providers.put(cfg.name(), new Provider(cfg, c, client, breaker));
+    }
+  }
+
+  /** Infrastructure failures trip the breaker; declines, approvals and pending do not. */
+  static boolean countsAsFailure(PspResult r) {
+    return r == null || r.outcome() == Outcome.NOT_SENT || r.outcome() == Outcome.IN_DOUBT;
+  }
+
+  public boolean has(String provider) {
+    return providers.containsKey(provider);
+  }
+
+  public Connector connector(String provider) {
+    Provider p = providers.get(provider);
+    return p == null ? null : p.connector;
+  }
+
+  public ProviderConfig config(String provider) {
+    return providers.get(provider).cfg;
+  }
+
+  public Collection<String> names() {
+    return providers.keySet();
+  }
+
+  public CircuitBreakerState circuit(String provider) {
+    return providers.get(provider).breaker.state();
+  }
+
+  public boolean circuitOpen(String provider) {
+    return circuit(provider) == CircuitBreakerState.OPEN;
+  }
+
+  public int inFlight(String provider) {
+    return providers.get(provider).inFlight.get();
+  }
+
+  // ------------------------------------------------------------------ flows
+
+  /**
+   * Charges at one provider under its breaker. Never fails: every problem becomes a
+   * {@link PspResult} whose outcome says whether failing over is safe.
+   *
+   * @param checkpoint makes a provider reference durable before a call that needs it is sent
+   */
+  public Future<PspResult> charge(String provider, ChargeInput in, Function<String, Future<Void>> checkpoint) {
+    Provider p = providers.get(provider);
+    if (p == null) return Future.succeededFuture(PspResult.notSent("unknown provider"));
+    p.inFlight.incrementAndGet();
+    // The breaker fails its future when the failure policy counts a result as a failure (in doubt,
+    // not sent): keep the result itself to answer with.
+    AtomicReference<PspResult> result = new AtomicReference<>();
+    return p.breaker.<PspResult>execute(() -> auth(p)
+            .compose(token -> {
+              CallContext ctx = new CallContext(p.cfg, token);
+              return run(p, "charge", 1, p.connector.charge(ctx, in), ctx, true, checkpoint);
+            }, err -> Future.succeededFuture(PspResult.notSent("authentication failed")))
+            .onSuccess(result::set))
+        .recover(err -> Future.succeededFuture(result.get() != null ? result.get()
+            : err instanceof OpenCircuitException ? PspResult.notSent("circuit open") : PspResult.notSent(safeMessage(err))))
+        .onComplete(x -> p.inFlight.decrementAndGet());
+  }
+
+  /** Asks a provider for a charge's state (not under the breaker: settling must go on while it is open). */
+  public Future<InquiryResult> inquire(String provider, InquiryInput in) {
+    Provider p = providers.get(provider);
+    if (p == null) return Future.succeededFuture(InquiryResult.unknown("unknown provider"));
+    return auth(p).compose(token -> {
+      CallContext ctx = new CallContext(p.cfg, token);
+      return run(p, "inquiry", 1, p.connector.inquire(ctx, in), ctx, false, null);
+    }).recover(err -> Future.succeededFuture(InquiryResult.unknown(safeMessage(err))));
+  }
+
+  /** Deactivates a token where the PSP supports it: "deactivated", "failed" or "not_supported". */
+  public Future<String> deactivate(String provider, Map<String, String> token) {
+    Provider p = providers.get(provider);
+    if (p == null) return Future.succeededFuture("not_supported");
+    return auth(p).compose(t -> {
+      CallContext ctx = new CallContext(p.cfg, t);
+      Optional<Step<Boolean>> flow = p.connector.deactivateToken(ctx, token);
+      return flow.isEmpty() ? Future.succeededFuture("not_supported")
+          : run(p, "deactivate", 1, flow.get(), ctx, false, null).map(ok -> ok ? "deactivated" : "failed");
+    }).recover(err -> Future.succeededFuture("failed"));
+  }
+
+  /** Verifies and parses a callback; fails with {@link WebhookRejectedException} when not authentic. */
+  public Future<WebhookEvent> webhook(String provider, WebhookInput in) {
+    Provider p = providers.get(provider);
+    if (p == null) return Future.failedFuture(new WebhookRejectedException("unknown provider"));
+    return auth(p).compose(t -> {
+      CallContext ctx = new CallContext(p.cfg, t);
+      Step<WebhookEvent> flow;
+      try {
+        flow = p.connector.webhook(ctx, in);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      return run(p, "webhook", 1, flow, ctx, false, null);
+    });
+  }
+
+  // ------------------------------------------------------------------ machinery
+
+  private Future<String> auth(Provider p) {
+    Optional<Step<AccessToken>> flow = p.connector.authenticate(new CallContext(p.cfg, null));
+    if (flow.isEmpty()) return Future.succeededFuture(null);
+    AccessToken current = p.token.get();
+    if (current != null && current.expiresAtEpochMs() - 60_000 > System.currentTimeMillis()) {
+      return Future.succeededFuture(current.value());
+    }
+    // Single flight: concurrent charges share one token request.
+    Future<AccessToken> pending = p.tokenFetch.get();
+    if (pending == null) {
+      Future<AccessToken> fetch = run(p, "auth", 1, flow.get(), new CallContext(p.cfg, null), false, null);
+      if (p.tokenFetch.compareAndSet(null, fetch)) {
+        fetch.onComplete(ar -> {
+          if (ar.succeeded()) p.token.set(ar.result());
+          p.tokenFetch.set(null);
+        });
+        pending = fetch;
+      } else {
+        pending = p.tokenFetch.get() == null ? fetch : p.tokenFetch.get();
+      }
+    }
+    return pending.map(AccessToken::value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Future<T> run(Provider p, String flow, int n, Step<T> step, CallContext ctx, boolean chargeFlow,
+      Function<String, Future<Void>> checkpoint) {
+    if (step instanceof Step.Done<T> d) return Future.succeededFuture(d.value());
+    Step.Call<T> c = (Step.Call<T>) step;
+    HttpCall call = c.call();
+    Future<Void> before = call.checkpoint() != null && checkpoint != null
+        ? checkpoint.apply(call.checkpoint()) : Future.succeededFuture();
+    return before.transform(cp -> {
+      if (cp.failed()) {
+        return chargeFlow ? Future.succeededFuture((T) PspResult.notSent("attempt could not be recorded"))
+            : Future.failedFuture(cp.cause());
+      }
+      return send(p, flow + "." + n, call, ctx).transform(ar -> {
+        if (ar.failed()) {
+          if (!chargeFlow) return Future.failedFuture(new PspUnavailableException(flow + " call failed: " + safeMessage(ar.cause())));
+          boolean neverSent = ar.cause() instanceof ConnectException;
+          return Future.succeededFuture((T) (call.movesMoney() && !neverSent
+              ? PspResult.inDoubt(call.checkpoint(), PspResult.NO_ANSWER + ": " + safeMessage(ar.cause()))
+              : PspResult.notSent(neverSent ? "connection refused" : "no answer before the charge was sent")));
+        }
+        Step<T> next;
+        try {
+          next = c.next().apply(ar.result());
+        } catch (RuntimeException e) {
+          if (!chargeFlow) return Future.failedFuture(e);
+          return Future.succeededFuture((T) (call.movesMoney()
+              ? PspResult.inDoubt(call.checkpoint(), "unparseable answer")
+              : PspResult.notSent("unparseable answer before the charge was sent")));
+        }
+        return run(p, flow, n + 1, next, ctx, chargeFlow, checkpoint);
+      });
+    });
+  }
+
+  private Future<HttpReply> send(Provider p, String callName, HttpCall call, CallContext ctx) {
+    String url = call.url().startsWith("http") ? call.url() : p.cfg.baseUrl() + call.url();
+    HttpRequest<Buffer> req = p.client.requestAbs(HttpMethod.valueOf(call.method()), url).timeout(p.cfg.timeoutMs());
+    call.headers().forEach(req::putHeader);
+    long t0 = System.nanoTime();
+    Future<HttpResponse<Buffer>> f = call.body() == null ? req.send() : req.sendBuffer(Buffer.buffer(call.body()));
+    return f.transform(ar -> {
+      long nanos = System.nanoTime() - t0;
+      if (ar.failed()) {
+        String kind = ar.cause() instanceof ConnectException ? "refused"
+            : ar.cause() instanceof java.util.concurrent.TimeoutException
+                || String.valueOf(ar.cause().getMessage()).contains("timeout") ? "timeout" : "error";
+        metrics.pspCall(p.cfg.name(), callName, kind, nanos);
+        log.debug("{} {} failed after {} ms: {}", p.cfg.name(), callName, nanos / 1_000_000, kind);
+        return Future.failedFuture(ar.cause());
+      }
+      HttpResponse<Buffer> resp = ar.result();
+      metrics.pspCall(p.cfg.name(), callName, (resp.statusCode() / 100) + "xx", nanos);
+      if (resp.statusCode() == 401 && ctx.accessToken() != null) p.token.set(null);
+      Map<String, String> headers = new HashMap<>();
+      resp.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+      return Future.succeededFuture(new HttpReply(resp.statusCode(), headers,
+          resp.body() == null ? "" : resp.bodyAsString()));
+    });
+  }
+
+  /** Exception text without anything a PSP or a URL could have put in it. */
+  static String safeMessage(Throwable t) {
+    if (t instanceof ConnectException) return "connection refused";
+    if (t instanceof java.util.concurrent.TimeoutException
+        || String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) return "timeout";
+    if (t instanceof PspUnavailableException || t instanceof WebhookRejectedException) return t.getMessage();
+    return t.getClass().getSimpleName();
+  }
+}

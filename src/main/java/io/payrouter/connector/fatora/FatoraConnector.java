@@ -1,0 +1,116 @@
+package io.payrouter.connector.fatora;
+
+import io.payrouter.common.Currencies;
+import io.payrouter.common.FieldError;
+import io.payrouter.connector.CallContext;
+import io.payrouter.connector.ChargeInput;
+import io.payrouter.connector.Connector;
+import io.payrouter.connector.HttpCall;
+import io.payrouter.connector.InquiryInput;
+import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspResult;
+import io.payrouter.connector.Step;
+import io.payrouter.connector.WebhookEvent;
+import io.payrouter.connector.WebhookInput;
+import io.payrouter.connector.WebhookRejectedException;
+import io.payrouter.connector.Signatures;
+import io.payrouter.config.ProviderConfig;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Fatora (api.fatora.io): {@code api_key} header, {@code POST /v1/payments/collect-payment} with
+ * {@code card_token}, {@code order_id} (= the router's charge id) and a decimal {@code amount} in
+ * the account's currency; {@code POST /v1/payments/verify} for status;
+ * {@code POST /api/v1/payments/deactivate-card-token} when a card is deleted. Fatora documents no
+ * server webhooks: a relayed callback must carry an HMAC-SHA256 {@code X-Signature} (contract rule)
+ * and is then confirmed by verify, never trusted on its own.
+ *
+ * <p>Config: credentials {@code api_key}, {@code webhook_secret}; options {@code account_currency}
+ * (Fatora accounts have one currency; a charge in another currency is not sent).
+ */
+public final class FatoraConnector implements Connector {
+
+  @Override
+  public String type() {
+    return "fatora";
+  }
+
+  @Override
+  public List<FieldError> validateToken(JsonObject token) {
+    List<FieldError> errors = new ArrayList<>();
+    for (String k : token.fieldNames()) {
+      if (!k.equals("card_token")) errors.add(new FieldError(k, "unknown field"));
+    }
+    if (!(token.getValue("card_token") instanceof String s) || s.isBlank() || s.length() > 512) {
+      errors.add(new FieldError("card_token", "required: a non-empty string of at most 512 characters"));
+    }
+    return errors;
+  }
+
+  private static Map<String, String> headers(ProviderConfig p) {
+    return Map.of("api_key", p.credential("api_key"), "Content-Type", "application/json",
+        "Accept", "application/json");
+  }
+
+  @Override
+  public Step<PspResult> charge(CallContext ctx, ChargeInput in) {
+    ProviderConfig p = ctx.provider();
+    String accountCurrency = p.option("account_currency", in.currency());
+    if (!accountCurrency.equals(in.currency())) {
+      return Step.done(PspResult.notSent("fatora account currency is " + accountCurrency));
+    }
+    String body = new JsonObject()
+        .put("card_token", in.token().get("card_token"))
+        .put("order_id", in.chargeId())
+        .put("amount", Currencies.toMajor(in.amount(), in.currency()))
+        .encode();
+    HttpCall call = HttpCall.post("/v1/payments/collect-payment", headers(p), body).movingMoney();
+    return Step.call(call, reply -> Step.done(FatoraMapping.collectResult(reply)));
+  }
+
+  @Override
+  public Step<InquiryResult> inquire(CallContext ctx, InquiryInput in) {
+    JsonObject body = new JsonObject().put("order_id", in.chargeId());
+    if (in.providerReference() != null) body.put("transaction_id", in.providerReference());
+    return Step.call(HttpCall.post("/v1/payments/verify", headers(ctx.provider()), body.encode()),
+        reply -> Step.done(FatoraMapping.verifyResult(reply)));
+  }
+
+  @Override
+  public Optional<Step<Boolean>> deactivateToken(CallContext ctx, Map<String, String> token) {
+    String body = new JsonObject().put("card_token", token.get("card_token"))
+        .put("order_id", "deactivate").encode();
+    return Optional.of(Step.call(
+        HttpCall.post("/api/v1/payments/deactivate-card-token", headers(ctx.provider()), body),
+        // 422: "token already deactivated": the goal is reached.
+        reply -> Step.done(reply.is2xx() || reply.status() == 422)));
+  }
+
+  @Override
+  public Step<WebhookEvent> webhook(CallContext ctx, WebhookInput in) {
+    String secret = ctx.provider().credential("webhook_secret");
+    if (secret.isEmpty() || !Signatures.hmacSha256HexMatches(secret, in.body(), in.header("X-Signature"))) {
+      throw new WebhookRejectedException("bad signature");
+    }
+    JsonObject body;
+    try {
+      body = new JsonObject(in.body());
+    } catch (RuntimeException e) {
+      throw new WebhookRejectedException("body is not JSON");
+    }
+    String orderId = body.getString("order_id");
+    if (orderId == null) return Step.done(WebhookEvent.ignored());
+    // The callback only says "look at this order": verify is the documented source of truth.
+    return Step.call(HttpCall.post("/v1/payments/verify", headers(ctx.provider()),
+            new JsonObject().put("order_id", orderId).encode()),
+        reply -> {
+          InquiryResult r = FatoraMapping.verifyResult(reply);
+          return Step.done(r.kind() == InquiryResult.Kind.FOUND
+              ? new WebhookEvent(orderId, r.result()) : WebhookEvent.ignored());
+        });
+  }
+}

@@ -1,0 +1,83 @@
+package io.payrouter.connector.fatora;
+
+import io.payrouter.connector.DeclineCode;
+import io.payrouter.connector.HttpReply;
+import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspResult;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Fatora's answers in the router's terms. Facts from Fatora's docs: {@code status} SUCCESS|FAILURE
+ * on collect-payment, the FAILURE reasons' wording, {@code payment_status} SUCCESS|PENDING|FAILURE on
+ * verify, the HTTP codes of its responseCode page. Our conventions (shared/psp/README.md): a decline
+ * is HTTP 200 FAILURE with the reason in {@code result.description}; PENDING on collect-payment is
+ * accepted as pending (verify's vocabulary); "Expired Card" wording for expired cards.
+ */
+public final class FatoraMapping {
+  private FatoraMapping() {}
+
+  /** A FAILURE description's leading words and what they mean. Kept in one place to correct. */
+  record Decline(DeclineCode code, boolean soft) {}
+
+  static final Map<String, Decline> DECLINES = Map.of(
+      "token invalid", new Decline(DeclineCode.INVALID_TOKEN, false),
+      "transaction blocked", new Decline(DeclineCode.FRAUD_SUSPECTED, false),
+      "transaction declined, contact issuing bank", new Decline(DeclineCode.DO_NOT_HONOR, true),
+      "transaction declined, insufficient credit", new Decline(DeclineCode.INSUFFICIENT_FUNDS, true),
+      "transaction declined, expired card", new Decline(DeclineCode.EXPIRED_CARD, false));
+
+  static Decline decline(String description) {
+    if (description != null) {
+      String d = description.toLowerCase(Locale.ROOT).trim();
+      for (var e : DECLINES.entrySet()) {
+        if (d.startsWith(e.getKey())) return e.getValue();
+      }
+    }
+    return new Decline(DeclineCode.GENERIC_DECLINE, true);
+  }
+
+  /** Maps the answer to collect-payment. */
+  static PspResult collectResult(HttpReply reply) {
+    int s = reply.status();
+    if (s == 429 || s == 503) return PspResult.notSent("fatora answered " + s, String.valueOf(s));
+    if (s == 401 || s == 403) return PspResult.notSent("fatora rejected the api_key (" + s + ")", String.valueOf(s));
+    if (s == 400 || s == 415) return PspResult.notSent("fatora rejected the request (" + s + ")", String.valueOf(s));
+    if (s == 422) return PspResult.declined(null, DeclineCode.INVALID_TOKEN, false, "422");
+    if (!reply.is2xx()) return PspResult.inDoubt(null, "fatora answered " + s);
+    JsonObject body = reply.json();
+    if (body == null) return PspResult.inDoubt(null, "fatora answer not JSON");
+    JsonObject result = body.getValue("result") instanceof JsonObject r ? r : new JsonObject();
+    String txn = result.getValue("transaction_id") == null ? null : result.getValue("transaction_id").toString();
+    String status = body.getValue("status") == null ? null : body.getValue("status").toString();
+    return fromStatus(status, txn, result.getString("description"));
+  }
+
+  /** SUCCESS | PENDING | FAILURE (collect-payment {@code status} or verify {@code payment_status}). */
+  static PspResult fromStatus(String status, String txn, String description) {
+    if (status == null) return PspResult.inDoubt(txn, "fatora answer without status");
+    return switch (status.toUpperCase(Locale.ROOT)) {
+      case "SUCCESS" -> PspResult.succeeded(txn);
+      case "PENDING" -> PspResult.pending(txn, "PENDING");
+      case "FAILURE" -> {
+        Decline d = decline(description);
+        yield PspResult.declined(txn, d.code(), d.soft(), description);
+      }
+      default -> PspResult.inDoubt(txn, "fatora status unknown: " + status);
+    };
+  }
+
+  /** Maps the answer to verify. */
+  static InquiryResult verifyResult(HttpReply reply) {
+    if (reply.status() == 404) return InquiryResult.notFound();
+    if (!reply.is2xx()) return InquiryResult.unknown("fatora verify answered " + reply.status());
+    JsonObject body = reply.json();
+    if (body == null || !(body.getValue("result") instanceof JsonObject result)) {
+      return InquiryResult.unknown("fatora verify answer unparseable");
+    }
+    String txn = result.getValue("transaction_id") == null ? null : result.getValue("transaction_id").toString();
+    PspResult r = fromStatus(result.getString("payment_status"), txn, result.getString("description"));
+    return r.outcome() == io.payrouter.connector.Outcome.IN_DOUBT ? InquiryResult.unknown(r.message()) : InquiryResult.found(r);
+  }
+}

@@ -1,0 +1,278 @@
+package io.payrouter.connector.processout;
+
+import io.payrouter.common.Currencies;
+import io.payrouter.common.FieldError;
+import io.payrouter.config.ProviderConfig;
+import io.payrouter.connector.CallContext;
+import io.payrouter.connector.ChargeInput;
+import io.payrouter.connector.Connector;
+import io.payrouter.connector.HttpCall;
+import io.payrouter.connector.HttpReply;
+import io.payrouter.connector.InquiryInput;
+import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspResult;
+import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.connector.Step;
+import io.payrouter.connector.WebhookEvent;
+import io.payrouter.connector.WebhookInput;
+import io.payrouter.connector.WebhookRejectedException;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * ProcessOut: a merchant-initiated charge is {@code POST /invoices} then
+ * {@code POST /invoices/{iv_id}/capture} with the customer token as {@code source}; inquiry by
+ * {@code GET /invoices/{iv_id}}; token deletion by {@code DELETE /customers/{cust}/tokens/{tok}};
+ * webhooks carry only {@code event_id} and are trusted only after {@code GET /events/{id}}.
+ *
+ * <p><b>Config:</b> {@code base_url} e.g. {@code https://api.processout.com}; credentials
+ * {@code project_id}, {@code project_secret} (HTTP Basic). Every request sends
+ * {@code API-Version: 1.4.0.0} (what the Go SDK sends).
+ *
+ * <p><b>Card token fields:</b> {@code customer_id} (cust_...) and {@code token_id} (tok_...), both
+ * required non-empty strings (the prefixes are not enforced so that test tokens such as
+ * {@code revoked_...} can be stored).
+ *
+ * <p><b>Money safety:</b> invoice creation moves no money, so any failure there is not_sent. The
+ * capture moves money; it is sent only after the invoice id is made durable
+ * ({@code afterCheckpoint(iv_id)}), and the invoice id is the provider reference, so a timeout is
+ * settled by the inquiry.
+ *
+ * <p><b>Idempotency keys</b> (one place: {@link #invoiceKey} and {@link #captureKey}): both are
+ * derived from the router's attempt id: {@code <attemptId>} on invoice creation and
+ * {@code <attemptId>-capture} on capture. Distinct keys per endpoint because ProcessOut does not
+ * document whether its keys are scoped per endpoint; the same key on two different calls could
+ * replay the first call's answer. (shared/psp/README.md's convention says "the attempt id on both
+ * calls"; the brief for this connector asked for distinct keys. Change here if that is corrected.)
+ */
+public final class ProcessOutConnector implements Connector {
+
+  public static final String TYPE = "processout";
+  public static final String API_VERSION = "1.4.0.0";
+  static final int NAME_MAX = 80;
+  private static final Set<String> TOKEN_FIELDS = Set.of("customer_id", "token_id");
+  private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  static String invoiceKey(String attemptId) {
+    return attemptId;
+  }
+
+  static String captureKey(String attemptId) {
+    return attemptId + "-capture";
+  }
+
+  // ---------------------------------------------------------------- token fields
+
+  @Override
+  public List<FieldError> validateToken(JsonObject token) {
+    List<FieldError> errors = new ArrayList<>();
+    if (token == null) token = new JsonObject();
+    for (String k : token.fieldNames()) {
+      if (!TOKEN_FIELDS.contains(k)) errors.add(new FieldError(k, "unknown field"));
+    }
+    for (String f : List.of("customer_id", "token_id")) {
+      if (!(token.getValue(f) instanceof String s) || s.isBlank() || s.length() > 512) {
+        errors.add(new FieldError(f, "required: a non-empty string of at most 512 characters"));
+      }
+    }
+    return errors;
+  }
+
+  // ---------------------------------------------------------------- headers
+
+  static Map<String, String> headers(ProviderConfig p, String idempotencyKey, boolean hasBody) {
+    Map<String, String> h = new HashMap<>();
+    String basic = Base64.getEncoder().encodeToString(
+        (p.credential("project_id") + ":" + p.credential("project_secret")).getBytes(StandardCharsets.UTF_8));
+    h.put("Authorization", "Basic " + basic);
+    h.put("API-Version", API_VERSION);
+    h.put("Accept", "application/json");
+    if (hasBody) h.put("Content-Type", "application/json");
+    if (idempotencyKey != null) h.put("Idempotency-Key", idempotencyKey);
+    return Map.copyOf(h);
+  }
+
+  // ---------------------------------------------------------------- charge
+
+  @Override
+  public Step<PspResult> charge(CallContext ctx, ChargeInput in) {
+    ProviderConfig p = ctx.provider();
+    String customerId = in.token() == null ? null : in.token().get("customer_id");
+    String tokenId = in.token() == null ? null : in.token().get("token_id");
+    if (customerId == null || tokenId == null) {
+      return Step.done(PspResult.notSent("processout token fields incomplete"));
+    }
+    JsonObject invoice;
+    try {
+      invoice = invoiceBody(in, customerId);
+    } catch (IllegalArgumentException e) {
+      return Step.done(PspResult.notSent("currency not supported: " + in.currency()));
+    }
+    HttpCall create = HttpCall.post("/invoices", headers(p, invoiceKey(in.attemptId()), true), invoice.encode());
+    return Step.call(create, reply -> {
+      String ivId = invoiceId(reply);
+      if (ivId == null) {
+        // No money moves on invoice creation: whatever went wrong, nothing was charged.
+        JsonObject b = reply.json();
+        String code = ProcessOutMapping.errorType(b);
+        return Step.done(PspResult.notSent("processout invoice creation failed (" + reply.status() + ")",
+            code != null ? code : String.valueOf(reply.status())));
+      }
+      HttpCall capture = HttpCall.post("/invoices/" + enc(ivId) + "/capture",
+              headers(p, captureKey(in.attemptId()), true), new JsonObject().put("source", tokenId).encode())
+          .movingMoney().afterCheckpoint(ivId);
+      return Step.call(capture, r -> Step.done(ProcessOutMapping.captureResult(r, ivId)));
+    });
+  }
+
+  /** The {@code POST /invoices} body. Throws IllegalArgumentException for an unknown currency. */
+  static JsonObject invoiceBody(ChargeInput in, String customerId) {
+    String name = in.description() != null && !in.description().isBlank() ? in.description() : in.chargeId();
+    if (name.length() > NAME_MAX) name = name.substring(0, NAME_MAX);
+    JsonObject o = new JsonObject()
+        .put("name", name)
+        .put("amount", Currencies.toMajorString(in.amount(), in.currency()))
+        .put("currency", in.currency())
+        .put("customer_id", customerId)
+        .put("order_id", in.chargeId())
+        .put("merchant_initiator_type", "one-off");
+    if (in.callbackUrl() != null) o.put("webhook_url", in.callbackUrl());
+    return o;
+  }
+
+  private static String invoiceId(HttpReply reply) {
+    if (!reply.is2xx()) return null;
+    JsonObject b = reply.json();
+    if (b == null || Boolean.FALSE.equals(b.getValue("success"))) return null;
+    if (!(b.getValue("invoice") instanceof JsonObject iv)) return null;
+    String id = ProcessOutMapping.str(iv, "id");
+    return id == null || id.isBlank() ? null : id;
+  }
+
+  // ---------------------------------------------------------------- inquiry
+
+  /**
+   * No invoice id: the capture was never sent (it waits for the checkpoint), so not found.
+   * {@code GET /invoices/{id}}: 404 is not found; the invoice's {@code transaction} (or, when only
+   * {@code transaction_id} is given, {@code GET /transactions/{id}}) decides; errors are unknown.
+   */
+  @Override
+  public Step<InquiryResult> inquire(CallContext ctx, InquiryInput in) {
+    String ivId = in.providerReference();
+    if (ivId == null || ivId.isBlank()) return Step.done(InquiryResult.notFound());
+    Map<String, String> h = headers(ctx.provider(), null, false);
+    return Step.call(HttpCall.get("/invoices/" + enc(ivId), h), reply -> {
+      if (reply.status() == 404) return Step.done(InquiryResult.notFound());
+      if (!reply.is2xx()) return Step.done(InquiryResult.unknown("processout answered " + reply.status()));
+      JsonObject b = reply.json();
+      if (b == null || !(b.getValue("invoice") instanceof JsonObject iv)) {
+        return Step.done(InquiryResult.unknown("processout answer unparseable"));
+      }
+      String orderId = ProcessOutMapping.str(iv, "order_id");
+      if (orderId != null && !orderId.equals(in.chargeId())) {
+        return Step.done(InquiryResult.unknown("processout invoice belongs to another order_id"));
+      }
+      if (iv.getValue("transaction") instanceof JsonObject tx) {
+        return Step.done(ProcessOutMapping.inquiryFromTransaction(tx, ivId));
+      }
+      String trId = ProcessOutMapping.str(iv, "transaction_id");
+      if (trId == null || trId.isBlank()) return Step.done(InquiryResult.notFound());
+      return Step.call(HttpCall.get("/transactions/" + enc(trId), h), r -> {
+        if (!r.is2xx()) return Step.done(InquiryResult.unknown("processout answered " + r.status()));
+        JsonObject tb = r.json();
+        if (tb == null || !(tb.getValue("transaction") instanceof JsonObject tx)) {
+          return Step.done(InquiryResult.unknown("processout answer unparseable"));
+        }
+        return Step.done(ProcessOutMapping.inquiryFromTransaction(tx, ivId));
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- token deletion
+
+  /** {@code DELETE /customers/{customer_id}/tokens/{token_id}}: 2xx or 404 (already gone) is done. */
+  @Override
+  public Optional<Step<Boolean>> deactivateToken(CallContext ctx, Map<String, String> token) {
+    String c = token == null ? null : token.get("customer_id");
+    String t = token == null ? null : token.get("token_id");
+    if (c == null || t == null) return Optional.of(Step.done(false));
+    return Optional.of(Step.call(
+        HttpCall.delete("/customers/" + enc(c) + "/tokens/" + enc(t), headers(ctx.provider(), null, false)),
+        reply -> Step.done(reply.is2xx() || reply.status() == 404)));
+  }
+
+  // ---------------------------------------------------------------- webhook
+
+  /**
+   * The body is {@code {"event_id":"ev_..."}} and nothing in it is trusted: the event is fetched
+   * with {@code GET /events/{id}} (Basic auth). A malformed body, or a 401/403/404 on the fetch,
+   * rejects the callback; another failure throws {@link PspUnavailableException} so ProcessOut
+   * retries. Events not named {@code transaction.*} are ignored. The charge id is the invoice's
+   * {@code order_id}: read from the event's transaction or invoice data, else fetched with
+   * {@code GET /invoices/{invoice_id}}.
+   */
+  @Override
+  public Step<WebhookEvent> webhook(CallContext ctx, WebhookInput in) {
+    String eventId;
+    try {
+      JsonObject b = new JsonObject(in.body() == null ? "" : in.body());
+      eventId = b.getValue("event_id") instanceof String s ? s : null;
+    } catch (RuntimeException e) {
+      throw new WebhookRejectedException("body is not JSON");
+    }
+    if (eventId == null || !EVENT_ID.matcher(eventId).matches()) {
+      throw new WebhookRejectedException("missing or malformed event_id");
+    }
+    Map<String, String> h = headers(ctx.provider(), null, false);
+    return Step.call(HttpCall.get("/events/" + eventId, h), reply -> {
+      int s = reply.status();
+      if (s == 404 || s == 401 || s == 403) throw new WebhookRejectedException("processout does not know this event (" + s + ")");
+      if (!reply.is2xx()) throw new PspUnavailableException("processout answered " + s);
+      JsonObject b = reply.json();
+      if (b == null || !(b.getValue("event") instanceof JsonObject ev)) {
+        throw new PspUnavailableException("processout event answer unparseable");
+      }
+      if (!eventId.equals(ProcessOutMapping.str(ev, "id"))) throw new WebhookRejectedException("event id mismatch");
+      String name = ProcessOutMapping.str(ev, "name");
+      if (name == null || !name.startsWith("transaction.")) return Step.done(WebhookEvent.ignored());
+      JsonObject data = ev.getValue("data") instanceof JsonObject d ? d : new JsonObject();
+      if (!(data.getValue("transaction") instanceof JsonObject tx)) return Step.done(WebhookEvent.ignored());
+      JsonObject invoice = data.getValue("invoice") instanceof JsonObject i ? i
+          : tx.getValue("invoice") instanceof JsonObject i2 ? i2 : null;
+      String ivId = ProcessOutMapping.str(tx, "invoice_id");
+      if (ivId == null && invoice != null) ivId = ProcessOutMapping.str(invoice, "id");
+      String orderId = ProcessOutMapping.str(tx, "order_id");
+      if (orderId == null && invoice != null) orderId = ProcessOutMapping.str(invoice, "order_id");
+      if (orderId != null) return Step.done(new WebhookEvent(orderId, ProcessOutMapping.fromTransaction(tx, ivId)));
+      if (ivId == null) return Step.done(WebhookEvent.ignored());
+      String iv = ivId;
+      return Step.call(HttpCall.get("/invoices/" + enc(iv), h), r -> {
+        if (r.status() == 404) return Step.done(WebhookEvent.ignored());
+        if (!r.is2xx()) throw new PspUnavailableException("processout answered " + r.status());
+        JsonObject ib = r.json();
+        String oid = ib != null && ib.getValue("invoice") instanceof JsonObject inv
+            ? ProcessOutMapping.str(inv, "order_id") : null;
+        if (oid == null) return Step.done(WebhookEvent.ignored());
+        return Step.done(new WebhookEvent(oid, ProcessOutMapping.fromTransaction(tx, iv)));
+      });
+    });
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

@@ -1,0 +1,195 @@
+package io.payrouter.connector.processout;
+
+import io.payrouter.connector.DeclineCode;
+import io.payrouter.connector.HttpReply;
+import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.Outcome;
+import io.payrouter.connector.PspResult;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * ProcessOut's answers in the router's terms.
+ *
+ * <p><b>Facts</b> (processout/documentation, processout-go; shared/psp/README.md §5): the fifteen
+ * transaction statuses and which are final/pending; the error body
+ * {@code {"success":false,"error_type","message"}}; the soft and hard decline codes; the test-card
+ * codes card.no-money, card.do-not-honor, card.expired, card.possible-fraud; 401 is an
+ * authentication error.
+ *
+ * <p><b>Our conventions and readings</b> (kept here, in one place, to correct once ProcessOut
+ * confirms):
+ * <ul>
+ *   <li>A decline answers the capture call with HTTP 402 and the error body (README convention).
+ *   <li>An unknown, deleted, expired or revoked customer token answers the capture with HTTP 404
+ *       and {@code error_type} {@value #TOKEN_NOT_FOUND}; card.invalid and card.revoked (documented
+ *       hard codes) mean the same in any 4xx. All are invalid_token, hard.
+ *   <li>{@code authorized} is pending (the invoice is captured later), as are waiting, pending,
+ *       pending-capture and in-review.
+ *   <li>refunded, retrieval-request, fraud-notification, chargeback-initiated, solved and reversed
+ *       all follow a capture: the charge succeeded (a later refund or dispute is not a failed
+ *       charge; calling it in doubt would leave the charge pending for ever).
+ *   <li>A failed transaction without {@code error_code} is a soft generic decline; voided and
+ *       blocked (ProcessOut's own rules) without a code are hard generic declines. Unknown codes
+ *       are soft generic declines.
+ *   <li>Any other 4xx on capture (e.g. the invoice is unknown) is in doubt: the inquiry by invoice
+ *       id settles it, never a blind failover.
+ * </ul>
+ */
+public final class ProcessOutMapping {
+  private ProcessOutMapping() {}
+
+  /** error_type of the answer to a capture with an unusable customer token (our convention). */
+  public static final String TOKEN_NOT_FOUND = "resource.token.not-found";
+
+  /** Every documented transaction status and what it means for a charge. Exhaustive. */
+  public enum Status {
+    WAITING("waiting", Outcome.PENDING),
+    PENDING("pending", Outcome.PENDING),
+    AUTHORIZED("authorized", Outcome.PENDING),
+    PENDING_CAPTURE("pending-capture", Outcome.PENDING),
+    COMPLETED("completed", Outcome.SUCCEEDED),
+    FAILED("failed", Outcome.DECLINED),
+    VOIDED("voided", Outcome.DECLINED),
+    REFUNDED("refunded", Outcome.SUCCEEDED),
+    IN_REVIEW("in-review", Outcome.PENDING),
+    BLOCKED("blocked", Outcome.DECLINED),
+    RETRIEVAL_REQUEST("retrieval-request", Outcome.SUCCEEDED),
+    FRAUD_NOTIFICATION("fraud-notification", Outcome.SUCCEEDED),
+    CHARGEBACK_INITIATED("chargeback-initiated", Outcome.SUCCEEDED),
+    SOLVED("solved", Outcome.SUCCEEDED),
+    REVERSED("reversed", Outcome.SUCCEEDED);
+
+    public final String wire;
+    public final Outcome outcome;
+
+    Status(String wire, Outcome outcome) {
+      this.wire = wire;
+      this.outcome = outcome;
+    }
+
+    /** The status named on the wire, or null when ProcessOut sent one we do not know. */
+    public static Status of(String wire) {
+      if (wire == null) return null;
+      for (Status s : values()) {
+        if (s.wire.equals(wire)) return s;
+      }
+      return null;
+    }
+  }
+
+  /** A decline code and whether another PSP might approve. */
+  public record Decline(DeclineCode code, boolean soft) {}
+
+  /** ProcessOut error codes (error_type / transaction error_code) in our terms. */
+  static final Map<String, Decline> DECLINES = Map.ofEntries(
+      Map.entry("card.no-money", new Decline(DeclineCode.INSUFFICIENT_FUNDS, true)),
+      Map.entry("card.do-not-honor", new Decline(DeclineCode.DO_NOT_HONOR, true)),
+      Map.entry("card.exceeded-limits", new Decline(DeclineCode.LIMIT_EXCEEDED, true)),
+      Map.entry("payment.declined", new Decline(DeclineCode.GENERIC_DECLINE, true)),
+      Map.entry("card.declined", new Decline(DeclineCode.GENERIC_DECLINE, true)),
+      Map.entry("card.needs-authentication", new Decline(DeclineCode.GENERIC_DECLINE, true)),
+      Map.entry("card.issuer-down", new Decline(DeclineCode.GENERIC_DECLINE, true)),
+      Map.entry("card.expired", new Decline(DeclineCode.EXPIRED_CARD, false)),
+      Map.entry("card.possible-fraud", new Decline(DeclineCode.FRAUD_SUSPECTED, false)),
+      Map.entry("card.stolen", new Decline(DeclineCode.FRAUD_SUSPECTED, false)),
+      Map.entry("card.lost", new Decline(DeclineCode.FRAUD_SUSPECTED, false)),
+      Map.entry("card.blacklisted", new Decline(DeclineCode.FRAUD_SUSPECTED, false)),
+      Map.entry("card.invalid", new Decline(DeclineCode.INVALID_TOKEN, false)),
+      Map.entry("card.revoked", new Decline(DeclineCode.INVALID_TOKEN, false)),
+      Map.entry("card.dont-retry", new Decline(DeclineCode.GENERIC_DECLINE, false)),
+      Map.entry(TOKEN_NOT_FOUND, new Decline(DeclineCode.INVALID_TOKEN, false)));
+
+  /** error_types that mean the stored token can never be charged, in any 4xx. */
+  static final Set<String> INVALID_TOKEN_ERRORS = Set.of(TOKEN_NOT_FOUND, "card.invalid", "card.revoked");
+
+  public static Decline decline(String code) {
+    Decline d = code == null ? null : DECLINES.get(code);
+    return d != null ? d : new Decline(DeclineCode.GENERIC_DECLINE, true);
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  /** A ProcessOut Transaction in the router's terms; {@code invoiceId} is our provider reference. */
+  public static PspResult fromTransaction(JsonObject tx, String invoiceId) {
+    String wire = str(tx, "status");
+    Status st = Status.of(wire);
+    if (st == null) return PspResult.inDoubt(invoiceId, "processout status unknown: " + wire);
+    return switch (st.outcome) {
+      case SUCCEEDED -> st == Status.COMPLETED ? PspResult.succeeded(invoiceId)
+          : new PspResult(Outcome.SUCCEEDED, invoiceId, null, false, wire, null);
+      case PENDING -> PspResult.pending(invoiceId, wire);
+      default -> {
+        String code = str(tx, "error_code");
+        if (code != null && !code.isBlank()) {
+          Decline d = decline(code);
+          yield PspResult.declined(invoiceId, d.code(), d.soft(), code);
+        }
+        yield PspResult.declined(invoiceId, DeclineCode.GENERIC_DECLINE, st == Status.FAILED, wire);
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- capture
+
+  /** Maps the answer to {@code POST /invoices/{id}/capture}. */
+  public static PspResult captureResult(HttpReply reply, String invoiceId) {
+    int s = reply.status();
+    JsonObject body = reply.json();
+    String errorType = errorType(body);
+    if (s == 401 || s == 403) {
+      return PspResult.notSent("processout refused the credentials (" + s + ")", errorType != null ? errorType : String.valueOf(s));
+    }
+    if (s == 429 || s == 503) {
+      return PspResult.notSent("processout unavailable (" + s + ")", errorType != null ? errorType : String.valueOf(s));
+    }
+    if (body == null) return PspResult.inDoubt(invoiceId, "processout answer not JSON (" + s + ")");
+    if (reply.is2xx() && !Boolean.FALSE.equals(body.getValue("success"))) {
+      if (!(body.getValue("transaction") instanceof JsonObject tx)) {
+        return PspResult.inDoubt(invoiceId, "processout answer without transaction");
+      }
+      return fromTransaction(tx, invoiceId);
+    }
+    if (errorType != null && (s == 402 || (s >= 400 && s < 500 && INVALID_TOKEN_ERRORS.contains(errorType)))) {
+      Decline d = decline(errorType);
+      return PspResult.declined(invoiceId, d.code(), d.soft(), errorType);
+    }
+    return new PspResult(Outcome.IN_DOUBT, invoiceId, null, false, errorType, "processout answered " + s);
+  }
+
+  static String errorType(JsonObject body) {
+    return body == null ? null : str(body, "error_type");
+  }
+
+  // ---------------------------------------------------------------- inquiry
+
+  /** true when the transaction shows any captured money. */
+  static boolean capturedSomething(JsonObject tx) {
+    if (Boolean.TRUE.equals(tx.getValue("captured"))) return true;
+    Object amt = tx.getValue("captured_amount");
+    if (amt == null) return false;
+    try {
+      return new BigDecimal(amt.toString().trim()).signum() > 0;
+    } catch (NumberFormatException e) {
+      return true; // cannot tell: do not claim "nothing happened"
+    }
+  }
+
+  /**
+   * An invoice's transaction as an inquiry answer: no transaction, or a "waiting" one with nothing
+   * captured, means the capture never took place (not found); otherwise its status.
+   */
+  public static InquiryResult inquiryFromTransaction(JsonObject tx, String invoiceId) {
+    if (tx == null) return InquiryResult.notFound();
+    if (Status.WAITING.wire.equals(str(tx, "status")) && !capturedSomething(tx)) return InquiryResult.notFound();
+    PspResult r = fromTransaction(tx, invoiceId);
+    return r.outcome() == Outcome.IN_DOUBT ? new InquiryResult(InquiryResult.Kind.UNKNOWN, r) : InquiryResult.found(r);
+  }
+
+  static String str(JsonObject o, String key) {
+    Object v = o == null ? null : o.getValue(key);
+    return v instanceof String s ? s : v == null ? null : v.toString();
+  }
+}

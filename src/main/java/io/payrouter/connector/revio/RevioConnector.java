@@ -1,0 +1,219 @@
+package io.payrouter.connector.revio;
+
+import io.payrouter.common.Currencies;
+import io.payrouter.common.FieldError;
+import io.payrouter.connector.CallContext;
+import io.payrouter.connector.ChargeInput;
+import io.payrouter.connector.Connector;
+import io.payrouter.connector.HttpCall;
+import io.payrouter.connector.HttpReply;
+import io.payrouter.connector.InquiryInput;
+import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspResult;
+import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.connector.Step;
+import io.payrouter.connector.WebhookEvent;
+import io.payrouter.connector.WebhookInput;
+import io.payrouter.connector.WebhookRejectedException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Revio (gate.reviopay.com, the CHIP Collect API). Pure mapping, no I/O.
+ *
+ * <p>Charge = two calls [README 1]: {@code POST /purchases/} (creates the purchase, moves no
+ * money), then {@code POST /purchases/{id}/charge/} with the card's {@code recurring_token}, sent
+ * only after the purchase id is durable (checkpoint), so a timeout is settled by
+ * {@code GET /purchases/{id}/}. Revio has no idempotency header; the unit of de-duplication is the
+ * purchase, and a purchase is charged at most once.
+ *
+ * <p>Config: {@code base_url} (e.g. https://gate.reviopay.com/api/v1), credential
+ * {@code secret_key}, option {@code brand_id}, optional option {@code public_key} (PEM of the
+ * webhook key; without it the webhook flow fetches {@code GET /public_key/}).
+ */
+public final class RevioConnector implements Connector {
+  public static final String TYPE = "revio";
+
+  public static final String CLIENT_ID = "client_id";
+  public static final String RECURRING_TOKEN = "recurring_token";
+  private static final Set<String> TOKEN_FIELDS = Set.of(CLIENT_ID, RECURRING_TOKEN);
+
+  /** CHIP limits a product name to 256 characters. */
+  static final int MAX_PRODUCT_NAME = 256;
+
+  /** A fetched key that fails a signature is re-fetched (rotation), at most this often. */
+  static final long KEY_REFETCH_MIN_INTERVAL_MS = 60_000;
+
+  private final Map<String, PublicKey> configuredKeys = new ConcurrentHashMap<>();
+  private final Map<String, FetchedKey> fetchedKeys = new ConcurrentHashMap<>();
+
+  private record FetchedKey(PublicKey key, long fetchedAtMs) {}
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public List<FieldError> validateToken(JsonObject token) {
+    List<FieldError> errors = new ArrayList<>();
+    if (token == null) {
+      errors.add(new FieldError(CLIENT_ID, "is required"));
+      errors.add(new FieldError(RECURRING_TOKEN, "is required"));
+      return errors;
+    }
+    for (String f : List.of(CLIENT_ID, RECURRING_TOKEN)) {
+      Object v = token.getValue(f);
+      if (v == null) {
+        errors.add(new FieldError(f, "is required"));
+      } else if (!(v instanceof String s)) {
+        errors.add(new FieldError(f, "must be a string"));
+      } else if (s.isBlank()) {
+        errors.add(new FieldError(f, "must not be empty"));
+      } else if (s.length() > 255) {
+        errors.add(new FieldError(f, "must be at most 255 characters"));
+      }
+    }
+    for (String f : token.fieldNames()) {
+      if (!TOKEN_FIELDS.contains(f)) errors.add(new FieldError(f, "is not a revio token field"));
+    }
+    return errors;
+  }
+
+  @Override
+  public Step<PspResult> charge(CallContext ctx, ChargeInput in) {
+    String clientId = tokenField(in, CLIENT_ID);
+    String recurringToken = tokenField(in, RECURRING_TOKEN);
+    if (clientId == null || recurringToken == null) {
+      return Step.done(PspResult.notSent("card has no complete revio token"));
+    }
+    String brandId = ctx.provider().option("brand_id", "");
+    if (brandId.isBlank()) return Step.done(PspResult.notSent("revio brand_id is not configured"));
+    if (!Currencies.isKnown(in.currency())) return Step.done(PspResult.notSent("unknown currency"));
+
+    HttpCall create = HttpCall.post("/purchases/", headers(ctx, true),
+        purchaseBody(in, brandId, clientId).encode());
+    return Step.call(create, reply -> afterCreate(ctx, reply, recurringToken));
+  }
+
+  /** The body of {@code POST /purchases/}: amounts in integer minor units [README 1]. */
+  static JsonObject purchaseBody(ChargeInput in, String brandId, String clientId) {
+    JsonObject product = new JsonObject()
+        .put("name", productName(in))
+        .put("price", in.amount())
+        .put("quantity", 1);
+    JsonObject body = new JsonObject()
+        .put("brand_id", brandId)
+        .put("client_id", clientId)
+        .put("purchase", new JsonObject()
+            .put("currency", in.currency())
+            .put("products", new JsonArray().add(product)))
+        .put("reference", in.chargeId());
+    if (in.callbackUrl() != null) body.put("success_callback", in.callbackUrl());
+    return body;
+  }
+
+  private static String productName(ChargeInput in) {
+    String name = in.description() == null || in.description().isBlank()
+        ? "Charge " + in.chargeId() : in.description();
+    return name.length() > MAX_PRODUCT_NAME ? name.substring(0, MAX_PRODUCT_NAME) : name;
+  }
+
+  private Step<PspResult> afterCreate(CallContext ctx, HttpReply reply, String recurringToken) {
+    if (!reply.is2xx()) return Step.done(RevioMapping.createFailure(reply));
+    JsonObject purchase = reply.json();
+    String purchaseId = purchase == null ? null : RevioMapping.string(purchase, "id");
+    if (!RevioMapping.isSafeId(purchaseId)) {
+      // Nothing was charged: the purchase (if any) was never charged and never will be.
+      return Step.done(PspResult.notSent("unparseable purchase answer"));
+    }
+    HttpCall charge = HttpCall.post("/purchases/" + purchaseId + "/charge/", headers(ctx, true),
+            new JsonObject().put(RECURRING_TOKEN, recurringToken).encode())
+        .movingMoney()
+        .afterCheckpoint(purchaseId);
+    return Step.call(charge, r -> Step.done(RevioMapping.chargeResult(purchaseId, r)));
+  }
+
+  @Override
+  public Step<InquiryResult> inquire(CallContext ctx, InquiryInput in) {
+    String purchaseId = in.providerReference();
+    // No purchase id: the charge call is only ever sent after the id was made durable.
+    if (purchaseId == null) return Step.done(InquiryResult.notFound());
+    if (!RevioMapping.isSafeId(purchaseId)) return Step.done(InquiryResult.unknown("bad purchase id"));
+    HttpCall get = HttpCall.get("/purchases/" + purchaseId + "/", headers(ctx, false));
+    return Step.call(get, r -> Step.done(RevioMapping.inquiryResult(purchaseId, in.chargeId(), r)));
+  }
+
+  @Override
+  public Step<WebhookEvent> webhook(CallContext ctx, WebhookInput in) {
+    String signature = in.header("x-signature");
+    if (signature == null || signature.isBlank()) {
+      throw new WebhookRejectedException("missing X-Signature");
+    }
+    String body = in.body() == null ? "" : in.body();
+    String pem = ctx.provider().option("public_key", "");
+    if (!pem.isBlank()) {
+      PublicKey key;
+      try {
+        key = configuredKeys.computeIfAbsent(pem, RevioSignature::parsePublicKey);
+      } catch (IllegalArgumentException e) {
+        throw new WebhookRejectedException("configured revio public_key is not an RSA key");
+      }
+      return Step.done(verified(key, body, signature));
+    }
+    String cacheKey = ctx.provider().baseUrl();
+    FetchedKey cached = fetchedKeys.get(cacheKey);
+    if (cached != null) {
+      if (RevioSignature.verify(cached.key(), body, signature)) {
+        return Step.done(RevioMapping.webhookEvent(jsonObject(body)));
+      }
+      if (System.currentTimeMillis() - cached.fetchedAtMs() < KEY_REFETCH_MIN_INTERVAL_MS) {
+        throw new WebhookRejectedException("bad X-Signature");
+      }
+    }
+    HttpCall fetch = HttpCall.get("/public_key/", headers(ctx, false));
+    return Step.call(fetch, reply -> {
+      if (!reply.is2xx()) throw new PspUnavailableException("revio public key: HTTP " + reply.status());
+      PublicKey key;
+      try {
+        key = RevioSignature.parsePublicKey(RevioSignature.pemFromAnswer(reply.body()));
+      } catch (IllegalArgumentException e) {
+        throw new PspUnavailableException("revio public key answer is not an RSA key");
+      }
+      fetchedKeys.put(cacheKey, new FetchedKey(key, System.currentTimeMillis()));
+      return Step.done(verified(key, body, signature));
+    });
+  }
+
+  private static WebhookEvent verified(PublicKey key, String body, String signature) {
+    if (!RevioSignature.verify(key, body, signature)) {
+      throw new WebhookRejectedException("bad X-Signature");
+    }
+    return RevioMapping.webhookEvent(jsonObject(body));
+  }
+
+  /** The body as a JSON object, or null (a signed body that is not one is acknowledged, ignored). */
+  private static JsonObject jsonObject(String body) {
+    return new HttpReply(200, Map.of(), body).json();
+  }
+
+  /** Bearer auth [README 1]; JSON content type on calls with a body. */
+  static Map<String, String> headers(CallContext ctx, boolean withBody) {
+    String auth = "Bearer " + ctx.provider().credential("secret_key");
+    return withBody
+        ? Map.of("Authorization", auth, "Accept", "application/json",
+            "Content-Type", "application/json")
+        : Map.of("Authorization", auth, "Accept", "application/json");
+  }
+
+  private static String tokenField(ChargeInput in, String field) {
+    String v = in.token() == null ? null : in.token().get(field);
+    return v == null || v.isBlank() ? null : v;
+  }
+}

@@ -1,0 +1,35 @@
+package io.payrouter.routing;
+
+import java.util.List;
+
+/**
+ * Where a charge goes. An empty candidate list means no route (no rule matched, or the matched
+ * rule had no usable provider left); the trace says why.
+ *
+ * @param rule name of the matched rule, null when none matched
+ * @param strategy config name of its strategy, null when no rule matched
+ * @param configVersion version of the rules used
+ * @param candidates providers to try, in order
+ * @param maxAttempts maximum number of PSP attempts for this charge
+ * @param failoverOnSoftDecline whether a soft decline may move on to the next candidate
+ * @param trace rule-by-rule and candidate-by-candidate explanation (empty when not requested)
+ */
+public record Decision(
+    String rule,
+    String strategy,
+    long configVersion,
+    List<String> candidates,
+    int maxAttempts,
+    boolean failoverOnSoftDecline,
+    List<TraceLine> trace) {
+
+  public Decision {
+    candidates = List.copyOf(candidates);
+    trace = List.copyOf(trace);
+  }
+
+  /** True when there is at least one candidate. */
+  public boolean routed() {
+    return !candidates.isEmpty();
+  }
+}

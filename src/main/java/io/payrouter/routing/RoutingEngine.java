@@ -1,0 +1,295 @@
+package io.payrouter.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The routing decision: a pure function of the charge, the rules snapshot and the health snapshot.
+ * No I/O, no clock, no shared state; safe to call from any thread.
+ *
+ * <ol>
+ *   <li>The first rule whose conditions the charge meets wins.
+ *   <li>Its providers are narrowed to those that are known, the card has a token for, support the
+ *       currency, are enabled and whose circuit is not open.
+ *   <li>The strategy orders the rest: priority (listed order), weighted (first drawn by weight from
+ *       a stable hash of the charge id, then descending weight) or adaptive (score from recent
+ *       success rate and latency, with an exploration share chosen by the charge id hash).
+ * </ol>
+ */
+public final class RoutingEngine {
+
+  private RoutingEngine() {}
+
+  /** The decision with its full trace (what the explain endpoint shows). */
+  public static Decision decide(ChargeAttributes attrs, RoutingRules rules, HealthSnapshot health) {
+    return decide(attrs, rules, health, true);
+  }
+
+  /**
+   * The decision; with {@code withTrace} false the trace is empty and no explanation text is
+   * built (the charge path, which only needs rule, strategy, version and candidates).
+   */
+  public static Decision decide(
+      ChargeAttributes attrs, RoutingRules rules, HealthSnapshot health, boolean withTrace) {
+    Trace trace = withTrace ? new Trace() : Trace.OFF;
+    Rule rule = firstMatch(attrs, rules, trace);
+    if (rule == null) {
+      trace.add(TraceLine.RESULT, "-", TraceLine.NO_ROUTE, "no rule matched");
+      return new Decision(null, null, rules.version(), List.of(), rules.maxAttempts(),
+          rules.failoverOnSoftDecline(), trace.lines());
+    }
+    List<Candidate> kept = narrow(attrs, rule, health, trace);
+    List<String> ordered = kept.isEmpty() ? List.of() : order(attrs, rule, kept, trace);
+    if (ordered.isEmpty()) {
+      trace.add(TraceLine.RESULT, rule.name(), TraceLine.NO_ROUTE,
+          "every provider of rule " + rule.name() + " was dropped");
+    }
+    return new Decision(rule.name(), rule.strategy().configName(), rules.version(), ordered,
+        rule.maxAttempts(), rule.failoverOnSoftDecline(), trace.lines());
+  }
+
+  private static Rule firstMatch(ChargeAttributes attrs, RoutingRules rules, Trace trace) {
+    for (Rule rule : rules.rules()) {
+      Conditions.Key failed = rule.when().firstFailure(attrs);
+      if (failed == null) {
+        if (trace.on()) {
+          String why = rule.when().isCatchAll() ? "no conditions" : "all conditions met";
+          trace.add(TraceLine.RULE, rule.name(), TraceLine.MATCHED, why);
+        }
+        return rule;
+      }
+      if (trace.on()) {
+        trace.add(TraceLine.RULE, rule.name(), TraceLine.NOT_MATCHED,
+            rule.when().explainFailure(failed, attrs));
+      }
+    }
+    return null;
+  }
+
+  /** A provider that survived narrowing, with its listed position. */
+  private record Candidate(RuleProvider provider, ProviderHealth health, int position) {}
+
+  private static List<Candidate> narrow(
+      ChargeAttributes attrs, Rule rule, HealthSnapshot health, Trace trace) {
+    List<RuleProvider> listed = rule.providers();
+    List<Candidate> kept = new ArrayList<>(listed.size());
+    for (int i = 0; i < listed.size(); i++) {
+      RuleProvider p = listed.get(i);
+      ProviderHealth h = health.get(p.name());
+      if (usable(attrs, h)) {
+        kept.add(new Candidate(p, h, i));
+        if (trace.on()) trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.KEPT, keptReason(attrs));
+      } else if (trace.on()) {
+        trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.DROPPED, dropReason(attrs, h));
+      }
+    }
+    return kept;
+  }
+
+  private static boolean usable(ChargeAttributes attrs, ProviderHealth h) {
+    return h != null
+        && (attrs.tokenProviders() == null || attrs.tokenProviders().contains(h.name()))
+        && attrs.currency() != null && h.currencies().contains(attrs.currency())
+        && h.enabled()
+        && !h.circuitOpen();
+  }
+
+  private static String keptReason(ChargeAttributes attrs) {
+    return attrs.tokenProviders() == null
+        ? "usable (no card given: token not checked)"
+        : "has token, supports " + attrs.currency() + ", enabled, circuit closed";
+  }
+
+  private static String dropReason(ChargeAttributes attrs, ProviderHealth h) {
+    if (h == null) return "unknown provider";
+    List<String> reasons = new ArrayList<>(4);
+    if (attrs.tokenProviders() != null && !attrs.tokenProviders().contains(h.name())) {
+      reasons.add("no token");
+    }
+    if (attrs.currency() == null || !h.currencies().contains(attrs.currency())) {
+      reasons.add("currency " + attrs.currency() + " not supported");
+    }
+    if (!h.enabled()) reasons.add("disabled");
+    if (h.circuitOpen()) reasons.add("circuit open");
+    return String.join("; ", reasons);
+  }
+
+  private static List<String> order(
+      ChargeAttributes attrs, Rule rule, List<Candidate> kept, Trace trace) {
+    return switch (rule.strategy()) {
+      case PRIORITY -> priority(kept, trace);
+      case WEIGHTED -> weighted(attrs, kept, trace);
+      case ADAPTIVE -> adaptive(attrs, rule.adaptive(), kept, trace);
+    };
+  }
+
+  private static List<String> priority(List<Candidate> kept, Trace trace) {
+    List<String> names = names(kept);
+    if (trace.on()) trace.add(TraceLine.STRATEGY, "priority", "listed order", String.join(", ", names));
+    return names;
+  }
+
+  // ---- weighted ----------------------------------------------------------------------------
+
+  private static List<String> weighted(ChargeAttributes attrs, List<Candidate> kept, Trace trace) {
+    long total = 0;
+    for (Candidate c : kept) total += c.provider().weight();
+    int first = 0;
+    long draw = -1;
+    if (total > 0) {
+      draw = StableHash.below(StableHash.hash64(attrs.chargeId()), total);
+      first = pickByWeight(kept, draw);
+    }
+    List<Candidate> rest = new ArrayList<>(kept);
+    Candidate head = rest.remove(first);
+    // Stable sort: equal weights keep the listed order.
+    rest.sort((a, b) -> Integer.compare(b.provider().weight(), a.provider().weight()));
+    List<String> names = new ArrayList<>(kept.size());
+    names.add(head.provider().name());
+    for (Candidate c : rest) names.add(c.provider().name());
+    if (trace.on()) {
+      String why = total > 0
+          ? "draw " + draw + " of total weight " + total + " from the charge id hash; then by weight: " + names
+          : "every remaining weight is 0: listed order " + names;
+      trace.add(TraceLine.STRATEGY, "weighted", "first " + head.provider().name(), why);
+    }
+    return names;
+  }
+
+  private static int pickByWeight(List<Candidate> kept, long draw) {
+    long cumulative = 0;
+    for (int i = 0; i < kept.size(); i++) {
+      cumulative += kept.get(i).provider().weight();
+      if (draw < cumulative) return i;
+    }
+    return kept.size() - 1;
+  }
+
+  // ---- adaptive ----------------------------------------------------------------------------
+
+  /** A candidate with its adaptive score. */
+  private record Scored(Candidate candidate, double score) {}
+
+  private static List<String> adaptive(
+      ChargeAttributes attrs, AdaptiveSettings s, List<Candidate> kept, Trace trace) {
+    double pooled = pooledSuccessRate(kept);
+    List<Scored> scored = new ArrayList<>(kept.size());
+    double best = Double.NEGATIVE_INFINITY;
+    for (Candidate c : kept) {
+      double score = score(c.health(), pooled, s);
+      scored.add(new Scored(c, score));
+      best = Math.max(best, score);
+    }
+    double bandFloor = best - s.tolerance();
+    scored.sort((a, b) -> compareAdaptive(a, b, bandFloor));
+    if (trace.on()) traceScores(scored, pooled, bandFloor, trace);
+
+    List<String> names = new ArrayList<>(scored.size());
+    for (Scored sc : scored) names.add(sc.candidate().provider().name());
+    int explored = explorationIndex(attrs, s, names.size());
+    if (explored > 0) names.add(0, names.remove(explored));
+    if (trace.on()) {
+      String verdict = (explored > 0 ? "explore " : "top ") + names.get(0);
+      String why = explored > 0
+          ? "charge id falls in the " + percent(s.exploration()) + " exploration share: " + names
+          : "best score first (ties within " + s.tolerance() + " keep the listed order): " + names;
+      trace.add(TraceLine.STRATEGY, "adaptive", verdict, why);
+    }
+    return names;
+  }
+
+  /** Scores at or above the band floor are ties and keep listed order; below it, higher first. */
+  private static int compareAdaptive(Scored a, Scored b, double bandFloor) {
+    boolean aTop = a.score() >= bandFloor;
+    boolean bTop = b.score() >= bandFloor;
+    if (aTop != bTop) return aTop ? -1 : 1;
+    if (!aTop) {
+      int byScore = Double.compare(b.score(), a.score());
+      if (byScore != 0) return byScore;
+    }
+    return Integer.compare(a.candidate().position(), b.candidate().position());
+  }
+
+  private static double pooledSuccessRate(List<Candidate> kept) {
+    double successes = 0;
+    long samples = 0;
+    for (Candidate c : kept) {
+      successes += successes(c.health());
+      samples += Math.max(0, c.health().samples());
+    }
+    return (successes + 1) / (samples + 2);
+  }
+
+  private static double successes(ProviderHealth h) {
+    if (h.samples() <= 0) return 0;
+    double rate = Math.min(1, Math.max(0, h.successRate()));
+    return rate * h.samples();
+  }
+
+  /** Posterior success rate around the pooled prior, minus the latency penalty. */
+  static double score(ProviderHealth h, double pooled, AdaptiveSettings s) {
+    long n = Math.max(0, h.samples());
+    double rate = (successes(h) + s.priorWeight() * pooled) / (n + s.priorWeight());
+    double p50Seconds = Math.min(Math.max(0, h.p50LatencyMs()), 60_000) / 1000.0;
+    return rate - s.latencyPenalty() * p50Seconds;
+  }
+
+  /** 0 when the charge is not explored, else the index (1..size-1) of the candidate to try first. */
+  static int explorationIndex(ChargeAttributes attrs, AdaptiveSettings s, int size) {
+    if (size < 2 || s.exploration() <= 0) return 0;
+    long h = StableHash.rehash(StableHash.hash64(attrs.chargeId()));
+    if (StableHash.unit(h) >= s.exploration()) return 0;
+    return 1 + (int) StableHash.below(StableHash.rehash(h), size - 1);
+  }
+
+  private static void traceScores(List<Scored> scored, double pooled, double bandFloor, Trace trace) {
+    for (Scored sc : scored) {
+      ProviderHealth h = sc.candidate().health();
+      String rate = h.samples() > 0 ? String.valueOf(round4(h.successRate())) : "n/a";
+      String why = "success " + rate + " over " + h.samples() + " samples (pooled prior "
+          + round4(pooled) + "), p50 " + Math.round(h.p50LatencyMs()) + " ms"
+          + (sc.score() >= bandFloor ? "; within tolerance of the best" : "");
+      trace.add(TraceLine.SCORE, sc.candidate().provider().name(), "score " + round4(sc.score()), why);
+    }
+  }
+
+  private static double round4(double value) {
+    return Math.round(value * 10_000) / 10_000.0;
+  }
+
+  private static String percent(double share) {
+    return round4(share * 100) + "%";
+  }
+
+  private static List<String> names(List<Candidate> kept) {
+    List<String> names = new ArrayList<>(kept.size());
+    for (Candidate c : kept) names.add(c.provider().name());
+    return names;
+  }
+
+  /** Collects trace lines, or nothing when tracing is off. */
+  private static final class Trace {
+    static final Trace OFF = new Trace(false);
+    private final List<TraceLine> lines;
+
+    Trace() {
+      this(true);
+    }
+
+    private Trace(boolean on) {
+      this.lines = on ? new ArrayList<>() : null;
+    }
+
+    boolean on() {
+      return lines != null;
+    }
+
+    void add(String kind, String subject, String verdict, String reason) {
+      if (lines != null) lines.add(new TraceLine(kind, subject, verdict, reason));
+    }
+
+    List<TraceLine> lines() {
+      return lines == null ? List.of() : lines;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.payrouter.simulator;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * State and services one simulated PSP shares across server instances: its ledger, its faults,
+ * timers and an HTTP client for webhooks. Simulators read credentials from {@link SimCredentials}.
+ */
+public final class SimContext {
+  private static final Logger log = LoggerFactory.getLogger(SimContext.class);
+
+  private final Vertx vertx;
+  private final String name;
+  private final Ledger ledger = new Ledger();
+  private volatile Faults faults = Faults.NONE;
+  private final WebClient client;
+  private final AtomicLong seq = new AtomicLong();
+
+  public SimContext(Vertx vertx, String name) {
+    this.vertx = vertx;
+    this.name = name;
+    this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+        .setConnectTimeout(2000).setIdleTimeout(10));
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  public void faults(Faults f) {
+    this.faults = f;
+  }
+
+  /** A short unique id with the given prefix, e.g. id("cpi_"). */
+  public String id(String prefix) {
+    return prefix + Long.toString(System.nanoTime() & 0xffffffffL, 36) + Long.toString(seq.incrementAndGet(), 36);
+  }
+
+  /** Runs the action after a delay (on an event loop; never blocks). */
+  public void later(long delayMs, Runnable action) {
+    vertx.setTimer(Math.max(1, delayMs), t -> action.run());
+  }
+
+  /**
+   * Sends a webhook (fire and forget, retried twice on failure like a PSP would, bounded).
+   * Only loopback URLs are called: a simulator never sends traffic off this machine.
+   */
+  public void sendWebhook(HttpMethod method, String url, Map<String, String> headers, String body) {
+    sendWebhook(method, url, headers, body, 3);
+  }
+
+  private void sendWebhook(HttpMethod method, String url, Map<String, String> headers, String body,
+      int triesLeft) {
+    if (url == null || !(url.startsWith("http://127.") || url.startsWith("http://localhost"))) {
+      log.debug("{} simulator: skipping webhook to non-loopback URL", name);
+      return;
+    }
+    var req = client.requestAbs(method, url).timeout(5000);
+    headers.forEach(req::putHeader);
+    var f = body == null ? req.send() : req.sendBuffer(Buffer.buffer(body));
+    f.onComplete(ar -> {
+      boolean ok = ar.succeeded() && ar.result().statusCode() / 100 == 2;
+      if (!ok && triesLeft > 1) {
+        later(500, () -> sendWebhook(method, url, headers, body, triesLeft - 1));
+      }
+    });
+  }
+
+  public void close() {
+    client.close();
+  }
+}

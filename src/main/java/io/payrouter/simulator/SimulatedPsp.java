@@ -1,0 +1,21 @@
+package io.payrouter.simulator;
+
+import io.vertx.ext.web.Router;
+
+/**
+ * One simulated PSP: a router speaking that PSP's real API, mounted under {@code /<name>} of the
+ * simulator server. Implementations live in {@code simulator/<psp>}.
+ */
+public interface SimulatedPsp {
+
+  /** The path prefix and control name, e.g. "revio" (serves /revio/api/v1/...). */
+  String name();
+
+  /** Routes relative to the prefix. Called once per server instance; state lives in ctx. */
+  Router router(SimContext ctx);
+
+  /** Content type and body of this PSP's own server error (used by injected faults). */
+  default String serverErrorBody(int status) {
+    return "{\"error\":{\"code\":\"server_error\",\"message\":\"Internal server error\"}}";
+  }
+}

@@ -1,0 +1,140 @@
+package io.payrouter.simulator;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * All simulated PSPs on one loopback port, each under its own prefix ({@code /revio/...},
+ * {@code /paycore/...}), plus the control API under {@code /_sim/{provider}}.
+ */
+public final class SimulatorServer {
+
+  private final Vertx vertx;
+  private final Map<String, SimulatedPsp> psps = new LinkedHashMap<>();
+  private final Map<String, SimContext> contexts = new LinkedHashMap<>();
+  private HttpServer server;
+
+  public SimulatorServer(Vertx vertx, List<SimulatedPsp> simulators) {
+    this.vertx = vertx;
+    for (SimulatedPsp p : simulators) {
+      psps.put(p.name(), p);
+      contexts.put(p.name(), new SimContext(vertx, p.name()));
+    }
+  }
+
+  public SimContext context(String provider) {
+    return contexts.get(provider);
+  }
+
+  /** Starts on 127.0.0.1:port (0 = any free port). */
+  public Future<SimulatorServer> start(int port) {
+    Router router = Router.router(vertx);
+    router.route("/_sim/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    router.post("/_sim/:provider/faults").handler(this::setFaults);
+    router.delete("/_sim/:provider/faults").handler(rc -> withCtx(rc, c -> {
+      c.faults(Faults.NONE);
+      json(rc, 200, c.faults().toJson());
+    }));
+    router.get("/_sim/:provider/faults").handler(rc -> withCtx(rc, c -> json(rc, 200, c.faults().toJson())));
+    router.get("/_sim/:provider/ledger/summary").handler(rc -> withCtx(rc, c -> json(rc, 200, c.ledger().summary())));
+    router.get("/_sim/:provider/ledger").handler(rc -> withCtx(rc, c ->
+        rc.response().putHeader("content-type", "application/json")
+            .end(c.ledger().toJson(rc.request().getParam("reference")).encode())));
+    router.delete("/_sim/:provider/ledger").handler(rc -> withCtx(rc, c -> {
+      c.ledger().clear();
+      rc.response().setStatusCode(204).end();
+    }));
+
+    for (SimulatedPsp p : psps.values()) {
+      SimContext ctx = contexts.get(p.name());
+      router.route("/" + p.name() + "/*").handler(rc -> applyFaults(rc, p, ctx));
+      router.route("/" + p.name() + "/*").subRouter(p.router(ctx));
+    }
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+            .setTcpNoDelay(true).setIdleTimeout(60))
+        .requestHandler(router)
+        .listen()
+        .map(s -> {
+          this.server = s;
+          return this;
+        });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public Future<Void> close() {
+    contexts.values().forEach(SimContext::close);
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void applyFaults(RoutingContext rc, SimulatedPsp p, SimContext ctx) {
+    Faults f = ctx.faults();
+    if (f == Faults.NONE) {
+      rc.next();
+      return;
+    }
+    if (f.down()) {
+      rc.response().setStatusCode(503).putHeader("content-type", "application/json")
+          .end(p.serverErrorBody(503));
+      return;
+    }
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    Runnable proceed;
+    double roll = rnd.nextDouble();
+    if (roll < f.timeoutRate()) {
+      // Hang past any sane timeout, then drop the connection (bounded: 30 s).
+      proceed = () -> vertx.setTimer(30_000, t -> rc.request().connection().close());
+    } else if (roll < f.timeoutRate() + f.errorRate()) {
+      proceed = () -> rc.response().setStatusCode(500).putHeader("content-type", "application/json")
+          .end(p.serverErrorBody(500));
+    } else {
+      proceed = rc::next;
+    }
+    if (f.latencyMs() > 0) {
+      vertx.setTimer(f.latencyMs(), t -> proceed.run());
+    } else {
+      proceed.run();
+    }
+  }
+
+  private void setFaults(RoutingContext rc) {
+    withCtx(rc, c -> {
+      try {
+        JsonObject body = rc.body().asJsonObject();
+        c.faults(Faults.fromJson(body == null ? new JsonObject() : body));
+        json(rc, 200, c.faults().toJson());
+      } catch (RuntimeException e) {
+        json(rc, 400, new JsonObject().put("error", String.valueOf(e.getMessage())));
+      }
+    });
+  }
+
+  private void withCtx(RoutingContext rc, java.util.function.Consumer<SimContext> action) {
+    SimContext c = contexts.get(rc.pathParam("provider"));
+    if (c == null) {
+      json(rc, 404, new JsonObject().put("error", "no such simulator"));
+    } else {
+      action.accept(c);
+    }
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,184 @@
+package io.payrouter.simulator.fatora;
+
+import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Ledger;
+import io.payrouter.simulator.SimContext;
+import io.payrouter.simulator.SimCredentials;
+import io.payrouter.simulator.SimScenario;
+import io.payrouter.simulator.SimulatedPsp;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Fatora's API as the router sees it: {@code POST /v1/payments/collect-payment},
+ * {@code POST /v1/payments/verify}, {@code POST /api/v1/payments/deactivate-card-token}, with the
+ * {@code api_key} header. One account currency (default USD). Fatora does not de-duplicate
+ * {@code order_id} (its FAQ): neither does this simulator.
+ */
+public final class FatoraSimulator implements SimulatedPsp {
+
+  private final String accountCurrency;
+  private final Set<String> deactivated = ConcurrentHashMap.newKeySet();
+
+  public FatoraSimulator() {
+    this("USD");
+  }
+
+  public FatoraSimulator(String accountCurrency) {
+    this.accountCurrency = accountCurrency;
+  }
+
+  @Override
+  public String name() {
+    return "fatora";
+  }
+
+  @Override
+  public String serverErrorBody(int status) {
+    return new JsonObject().put("status", "FAILURE")
+        .put("error", new JsonObject().put("code", status).put("description", "Internal Server Error"))
+        .encode();
+  }
+
+  @Override
+  public Router router(SimContext ctx) {
+    Router r = Router.router(ctx.vertx());
+    r.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    r.route().handler(this::auth);
+    r.post("/v1/payments/collect-payment").handler(rc -> collect(ctx, rc));
+    r.post("/v1/payments/verify").handler(rc -> verify(ctx, rc));
+    r.post("/api/v1/payments/deactivate-card-token").handler(this::deactivate);
+    return r;
+  }
+
+  private void auth(RoutingContext rc) {
+    if (!SimCredentials.FATORA_API_KEY.equals(rc.request().getHeader("api_key"))) {
+      error(rc, 401, "Invalid api_key");
+    } else {
+      rc.next();
+    }
+  }
+
+  private void collect(SimContext ctx, RoutingContext rc) {
+    JsonObject req = json(rc);
+    if (req == null) return;
+    String token = req.getString("card_token");
+    String orderId = req.getValue("order_id") == null ? null : req.getValue("order_id").toString();
+    if (token == null || orderId == null || orderId.isEmpty()) {
+      error(rc, 400, "Missing parameter: card_token and order_id are required");
+      return;
+    }
+    long minor;
+    try {
+      minor = Currencies.toMinor(req.getValue("amount"), accountCurrency);
+    } catch (RuntimeException e) {
+      error(rc, 400, "Invalid amount");
+      return;
+    }
+    if (SimScenario.tokenRefused(token) || deactivated.contains(token)) {
+      answer(rc, "FAILURE", null, "Token invalid");
+      return;
+    }
+    SimScenario sc = SimScenario.of(minor);
+    if (sc == SimScenario.SERVER_ERROR) {
+      rc.response().setStatusCode(500).putHeader("content-type", "application/json").end(serverErrorBody(500));
+      return;
+    }
+    String txn = ctx.id("");
+    String status = switch (sc) {
+      case APPROVED, SLOW_APPROVED -> "SUCCESS";
+      case PENDING_THEN_APPROVED -> "PENDING";
+      default -> "FAILURE";
+    };
+    Ledger.Entry e = ctx.ledger().add(new Ledger.Entry(txn, orderId, minor, accountCurrency, token, status,
+        new JsonObject().put("description", description(sc))));
+    if (sc == SimScenario.PENDING_THEN_APPROVED) {
+      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> e.status("SUCCESS"));
+    }
+    if (sc == SimScenario.SLOW_APPROVED) {
+      ctx.later(SimScenario.SLOW_ANSWER_MS, () -> answer(rc, status, txn, description(sc)));
+    } else {
+      answer(rc, status, txn, description(sc));
+    }
+  }
+
+  private static String description(SimScenario sc) {
+    return switch (sc) {
+      case INSUFFICIENT_FUNDS -> "Transaction Declined, Insufficient credit - insufficient+Funds";
+      case DO_NOT_HONOR -> "Transaction Declined, Contact issuing Bank";
+      case EXPIRED_CARD -> "Transaction Declined, Expired Card";
+      case FRAUD_SUSPECTED -> "Transaction Blocked";
+      case PENDING_THEN_APPROVED -> "Transaction Pending";
+      default -> "Transaction Successful - Approved";
+    };
+  }
+
+  private void answer(RoutingContext rc, String status, String txn, String description) {
+    if (rc.response().closed()) return;
+    JsonObject result = new JsonObject().put("status_code", "FAILURE".equals(status) ? 400 : 200)
+        .put("transaction_id", txn).put("auth_code", txn == null ? null : "A" + txn)
+        .put("mode", "test").put("description", description);
+    rc.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", status).put("result", result).encode());
+  }
+
+  private void verify(SimContext ctx, RoutingContext rc) {
+    JsonObject req = json(rc);
+    if (req == null) return;
+    String orderId = req.getValue("order_id") == null ? null : req.getValue("order_id").toString();
+    if (orderId == null) {
+      error(rc, 400, "Missing parameter: order_id");
+      return;
+    }
+    var entries = ctx.ledger().byReference(orderId);
+    Object txnWanted = req.getValue("transaction_id");
+    Ledger.Entry e = null;
+    for (Ledger.Entry x : entries) {
+      if (txnWanted == null || txnWanted.toString().equals(x.id)) e = x;
+    }
+    if (e == null) {
+      error(rc, 404, "Payment not found");
+      return;
+    }
+    JsonObject result = new JsonObject().put("order_id", orderId).put("transaction_id", e.id)
+        .put("amount", Currencies.toMajor(e.amount, e.currency)).put("currency", e.currency)
+        .put("payment_status", e.status()).put("mode", "test").put("auth_code", "A" + e.id)
+        .put("description", e.data.getString("description"));
+    rc.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", "SUCCESS").put("result", result).encode());
+  }
+
+  private void deactivate(RoutingContext rc) {
+    JsonObject req = json(rc);
+    if (req == null) return;
+    String token = req.getString("card_token");
+    if (token == null || req.getValue("order_id") == null) {
+      error(rc, 400, "Missing parameter: card_token and order_id are required");
+    } else if (!deactivated.add(token)) {
+      error(rc, 422, "Token already deactivated");
+    } else {
+      rc.response().setStatusCode(204).end();
+    }
+  }
+
+  private JsonObject json(RoutingContext rc) {
+    try {
+      JsonObject o = rc.body().asJsonObject();
+      if (o == null) error(rc, 400, "Missing request body");
+      return o;
+    } catch (RuntimeException e) {
+      error(rc, 400, "Malformed JSON");
+      return null;
+    }
+  }
+
+  private static void error(RoutingContext rc, int status, String description) {
+    rc.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", "FAILURE")
+            .put("error", new JsonObject().put("code", status).put("description", description)).encode());
+  }
+}

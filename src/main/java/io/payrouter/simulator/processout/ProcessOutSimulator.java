@@ -1,0 +1,327 @@
+package io.payrouter.simulator.processout;
+
+import io.payrouter.common.Currencies;
+import io.payrouter.connector.processout.ProcessOutMapping;
+import io.payrouter.simulator.Ledger;
+import io.payrouter.simulator.SimContext;
+import io.payrouter.simulator.SimCredentials;
+import io.payrouter.simulator.SimScenario;
+import io.payrouter.simulator.SimulatedPsp;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * ProcessOut as the router sees it (paths relative to the {@code /processout} prefix), HTTP Basic
+ * {@link SimCredentials#PROCESSOUT_PROJECT_ID}:{@link SimCredentials#PROCESSOUT_PROJECT_SECRET}
+ * (else 401 {@code request.authentication.invalid}):
+ * <ul>
+ *   <li>{@code POST /invoices}: JSON {@code name, amount} (decimal string), {@code currency},
+ *       optional {@code customer_id, order_id, merchant_initiator_type, webhook_url, metadata}.
+ *       Creates the invoice and its transaction in status {@code waiting}.
+ *   <li>{@code POST /invoices/{id}/capture} with {@code source}: the charge (kept in the ledger,
+ *       reference = the invoice's order_id).
+ *   <li>{@code GET /invoices/{id}} ({@code transaction_id}; the transaction object too with
+ *       {@code expand=transaction}), {@code GET /transactions/{id}}, {@code GET /events/{id}},
+ *       {@code DELETE /customers/{cid}/tokens/{tid}}.
+ * </ul>
+ * {@code Idempotency-Key}: the first answer per (method, path, key) is stored and replayed to any
+ * repeat, so a replayed capture never charges twice (a 500 is not stored: nothing happened).
+ *
+ * <p>Outcomes by the invoice amount ({@link SimScenario}), on capture: declines answer 402
+ * {@code {"success":false,"error_type":"card.no-money"|"card.do-not-honor"|"card.expired"|
+ * "card.possible-fraud","message"}} and leave the transaction {@code failed}; a token starting
+ * with {@code revoked_}/{@code expired_} or deleted earlier answers 404
+ * {@code resource.token.not-found} (our convention, see {@link ProcessOutMapping}); 91 answers 500
+ * with nothing charged; 96 records {@code completed} and answers after 10 s; 77 answers
+ * {@code pending}, completes 2 s later and POSTs {@code {"event_id"}} to the invoice's
+ * {@code webhook_url}. Every transaction change is kept as an event ({@code transaction.captured},
+ * {@code transaction.failed}, {@code transaction.pending}) whose data holds the transaction and
+ * the invoice (with {@code order_id}); only the settlement of a pending payment is pushed.
+ */
+public final class ProcessOutSimulator implements SimulatedPsp {
+
+  private record Stored(int status, String body) {}
+
+  /** Per simulator server context. */
+  private static final class State {
+    final Map<String, JsonObject> invoices = new ConcurrentHashMap<>();
+    final Map<String, JsonObject> transactions = new ConcurrentHashMap<>();
+    final Map<String, JsonObject> events = new ConcurrentHashMap<>();
+    final Map<String, Stored> idempotent = new ConcurrentHashMap<>();
+    final Set<String> deletedTokens = ConcurrentHashMap.newKeySet();
+  }
+
+  private final Map<SimContext, State> states = new ConcurrentHashMap<>();
+
+  @Override
+  public String name() {
+    return "processout";
+  }
+
+  @Override
+  public String serverErrorBody(int status) {
+    return new JsonObject().put("success", false)
+        .put("error_type", status == 503 ? "processout.unavailable" : "processout.internal-error")
+        .put("message", status == 503 ? "Service unavailable" : "An internal error occurred").encode();
+  }
+
+  @Override
+  public Router router(SimContext ctx) {
+    State st = states.computeIfAbsent(ctx, c -> new State());
+    Router r = Router.router(ctx.vertx());
+    r.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    r.route().handler(ProcessOutSimulator::auth);
+    r.post("/invoices").handler(rc -> idempotent(st, rc, x -> createInvoice(ctx, st, x)));
+    r.post("/invoices/:id/capture").handler(rc -> idempotent(st, rc, x -> capture(ctx, st, x)));
+    r.get("/invoices/:id").handler(rc -> getInvoice(st, rc));
+    r.get("/transactions/:id").handler(rc -> {
+      JsonObject tx = st.transactions.get(rc.pathParam("id"));
+      if (tx == null) error(rc, 404, "resource.transaction.not-found", "The transaction could not be found.");
+      else send(rc, 200, ok().put("transaction", copy(tx)));
+    });
+    r.get("/events/:id").handler(rc -> {
+      JsonObject ev = st.events.get(rc.pathParam("id"));
+      if (ev == null) error(rc, 404, "resource.event.not-found", "The event could not be found.");
+      else send(rc, 200, ok().put("event", ev.copy()));
+    });
+    r.delete("/customers/:cid/tokens/:tid").handler(rc -> {
+      if (st.deletedTokens.add(rc.pathParam("tid"))) send(rc, 200, ok());
+      else error(rc, 404, ProcessOutMapping.TOKEN_NOT_FOUND, "The customer token could not be found.");
+    });
+    return r;
+  }
+
+  // ---------------------------------------------------------------- auth and idempotency
+
+  private static void auth(RoutingContext rc) {
+    String expected = "Basic " + Base64.getEncoder().encodeToString(
+        (SimCredentials.PROCESSOUT_PROJECT_ID + ":" + SimCredentials.PROCESSOUT_PROJECT_SECRET)
+            .getBytes(StandardCharsets.UTF_8));
+    if (!expected.equals(rc.request().getHeader("Authorization"))) {
+      error(rc, 401, "request.authentication.invalid", "The provided project ID or secret is invalid.");
+    } else {
+      rc.next();
+    }
+  }
+
+  /** An answer to send, possibly after a delay (the slow scenario). */
+  private record Answer(int status, JsonObject body, long delayMs) {
+    Answer(int status, JsonObject body) {
+      this(status, body, 0);
+    }
+  }
+
+  private void idempotent(State st, RoutingContext rc, Function<RoutingContext, Answer> handler) {
+    String key = rc.request().getHeader("Idempotency-Key");
+    String slot = key == null ? null : rc.request().method().name() + " " + rc.normalizedPath() + " " + key;
+    if (slot != null) {
+      Stored s = st.idempotent.get(slot);
+      if (s != null) {
+        rc.response().setStatusCode(s.status()).putHeader("content-type", "application/json").end(s.body());
+        return;
+      }
+    }
+    Answer a;
+    synchronized (st) {
+      Stored again = slot == null ? null : st.idempotent.get(slot);
+      if (again != null) {
+        a = new Answer(again.status(), new JsonObject(again.body()));
+      } else {
+        a = handler.apply(rc);
+        if (slot != null && a.status() < 500) st.idempotent.put(slot, new Stored(a.status(), a.body().encode()));
+      }
+    }
+    if (a.delayMs() > 0) {
+      rc.vertx().setTimer(a.delayMs(), t -> send(rc, a.status(), a.body()));
+    } else {
+      send(rc, a.status(), a.body());
+    }
+  }
+
+  // ---------------------------------------------------------------- invoices
+
+  private Answer createInvoice(SimContext ctx, State st, RoutingContext rc) {
+    JsonObject req = json(rc);
+    if (req == null) return validation("Missing or malformed JSON body");
+    String name = req.getValue("name") instanceof String n ? n : null;
+    String currency = req.getValue("currency") instanceof String c ? c : null;
+    Object amount = req.getValue("amount");
+    if (name == null || name.isBlank() || name.length() > 80) return validation("name is required (max 80 characters)");
+    if (!Currencies.isKnown(currency)) return validation("currency must be a valid ISO 4217 code");
+    if (!(amount instanceof String amountStr)) return validation("amount must be a decimal string");
+    long minor;
+    try {
+      minor = Currencies.toMinor(amountStr, currency);
+    } catch (RuntimeException e) {
+      return validation("amount is not a valid amount for " + currency);
+    }
+    if (minor <= 0) return validation("amount must be positive");
+    String mit = req.getValue("merchant_initiator_type") instanceof String m ? m : null;
+    if (mit != null && !mit.equals("one-off") && !mit.equals("recurring")) {
+      return validation("merchant_initiator_type must be one-off or recurring");
+    }
+    String ivId = ctx.id("iv_");
+    String trId = ctx.id("tr_");
+    String now = Instant.now().toString();
+    JsonObject iv = new JsonObject().put("id", ivId).put("project_id", SimCredentials.PROCESSOUT_PROJECT_ID)
+        .put("transaction_id", trId).put("name", name)
+        .put("amount", Currencies.toMajorString(minor, currency)).put("currency", currency)
+        .put("sandbox", true).put("created_at", now);
+    for (String f : new String[] {"customer_id", "order_id", "merchant_initiator_type", "webhook_url", "statement_descriptor"}) {
+      if (req.getValue(f) instanceof String v) iv.put(f, v);
+    }
+    if (req.getValue("metadata") instanceof JsonObject md) iv.put("metadata", md.copy());
+    JsonObject tx = new JsonObject().put("id", trId).put("project_id", SimCredentials.PROCESSOUT_PROJECT_ID)
+        .put("invoice_id", ivId).put("customer_id", iv.getString("customer_id")).put("name", name)
+        .put("amount", iv.getString("amount")).put("currency", currency).put("status", "waiting")
+        .put("authorized", false).put("captured", false).put("captured_amount", "0")
+        .put("error_code", null).put("sandbox", true).put("created_at", now);
+    st.invoices.put(ivId, iv);
+    st.transactions.put(trId, tx);
+    return new Answer(200, ok().put("invoice", iv.copy()));
+  }
+
+  private void getInvoice(State st, RoutingContext rc) {
+    JsonObject iv = st.invoices.get(rc.pathParam("id"));
+    if (iv == null) {
+      error(rc, 404, "resource.invoice.not-found", "The invoice could not be found.");
+      return;
+    }
+    JsonObject out = iv.copy();
+    String expand = String.join(",", rc.queryParam("expand")) + "," + String.join(",", rc.queryParam("expand[]"));
+    if (expand.contains("transaction")) {
+      JsonObject tx = st.transactions.get(iv.getString("transaction_id"));
+      if (tx != null) out.put("transaction", copy(tx));
+    }
+    send(rc, 200, ok().put("invoice", out));
+  }
+
+  // ---------------------------------------------------------------- capture
+
+  private Answer capture(SimContext ctx, State st, RoutingContext rc) {
+    JsonObject iv = st.invoices.get(rc.pathParam("id"));
+    if (iv == null) return new Answer(404, err("resource.invoice.not-found", "The invoice could not be found."));
+    JsonObject req = json(rc);
+    String source = req != null && req.getValue("source") instanceof String s ? s : null;
+    if (source == null || source.isBlank()) return validation("source is required");
+    JsonObject tx = st.transactions.get(iv.getString("transaction_id"));
+    String current;
+    synchronized (tx) {
+      current = tx.getString("status");
+    }
+    if (!current.equals("waiting")) {
+      return new Answer(400, err("request.invoice.already-processed", "The invoice was already processed."));
+    }
+    if (SimScenario.tokenRefused(source) || st.deletedTokens.contains(source)) {
+      return new Answer(404, err(ProcessOutMapping.TOKEN_NOT_FOUND, "The customer token could not be found."));
+    }
+    String currency = iv.getString("currency");
+    long minor = Currencies.toMinor(iv.getString("amount"), currency);
+    SimScenario sc = SimScenario.of(minor);
+    if (sc == SimScenario.SERVER_ERROR) return new Answer(500, new JsonObject(serverErrorBody(500)));
+
+    String status = sc.isDecline() ? "failed" : sc == SimScenario.PENDING_THEN_APPROVED ? "pending" : "completed";
+    String errorType = switch (sc) {
+      case INSUFFICIENT_FUNDS -> "card.no-money";
+      case DO_NOT_HONOR -> "card.do-not-honor";
+      case EXPIRED_CARD -> "card.expired";
+      case FRAUD_SUSPECTED -> "card.possible-fraud";
+      default -> null;
+    };
+    synchronized (tx) {
+      tx.put("status", status).put("token_id", source).put("error_code", errorType)
+          .put("authorized", status.equals("completed")).put("captured", status.equals("completed"))
+          .put("captured_amount", status.equals("completed") ? iv.getString("amount") : "0");
+    }
+    Ledger.Entry entry = ctx.ledger().add(new Ledger.Entry(tx.getString("id"), iv.getString("order_id"), minor,
+        currency, source, status, new JsonObject().put("invoice_id", iv.getString("id"))));
+    addEvent(ctx, st, switch (status) {
+      case "failed" -> "transaction.failed";
+      case "pending" -> "transaction.pending";
+      default -> "transaction.captured";
+    }, tx, iv);
+
+    if (sc == SimScenario.PENDING_THEN_APPROVED) {
+      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> {
+        synchronized (tx) {
+          tx.put("status", "completed").put("authorized", true).put("captured", true)
+              .put("captured_amount", iv.getString("amount"));
+        }
+        entry.status("completed");
+        String evId = addEvent(ctx, st, "transaction.captured", tx, iv);
+        String hook = iv.getString("webhook_url");
+        if (hook != null) {
+          ctx.sendWebhook(HttpMethod.POST, hook, Map.of("content-type", "application/json"),
+              new JsonObject().put("event_id", evId).encode());
+        }
+      });
+    }
+    if (errorType != null) {
+      return new Answer(402, err(errorType, switch (errorType) {
+        case "card.no-money" -> "The card does not have enough funds.";
+        case "card.do-not-honor" -> "The card was declined by the issuer (do not honor).";
+        case "card.expired" -> "The card has expired.";
+        default -> "The payment was declined: possible fraud.";
+      }));
+    }
+    JsonObject answer = ok().put("transaction", copy(tx));
+    return new Answer(200, answer, sc == SimScenario.SLOW_APPROVED ? SimScenario.SLOW_ANSWER_MS : 0);
+  }
+
+  private static String addEvent(SimContext ctx, State st, String name, JsonObject tx, JsonObject iv) {
+    String id = ctx.id("ev_");
+    JsonObject invoice = new JsonObject().put("id", iv.getString("id")).put("order_id", iv.getString("order_id"))
+        .put("name", iv.getString("name")).put("amount", iv.getString("amount")).put("currency", iv.getString("currency"));
+    st.events.put(id, new JsonObject().put("id", id).put("project_id", SimCredentials.PROCESSOUT_PROJECT_ID)
+        .put("name", name).put("sandbox", true).put("fired_at", Instant.now().toString())
+        .put("data", new JsonObject().put("transaction", copy(tx)).put("invoice", invoice)));
+    return id;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static JsonObject copy(JsonObject tx) {
+    synchronized (tx) {
+      return tx.copy();
+    }
+  }
+
+  private static JsonObject ok() {
+    return new JsonObject().put("success", true);
+  }
+
+  private static JsonObject err(String type, String message) {
+    return new JsonObject().put("success", false).put("error_type", type).put("message", message);
+  }
+
+  private static Answer validation(String message) {
+    return new Answer(400, err("request.validation.error", message));
+  }
+
+  private static JsonObject json(RoutingContext rc) {
+    try {
+      return rc.body().asJsonObject();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static void error(RoutingContext rc, int status, String type, String message) {
+    send(rc, status, err(type, message));
+  }
+
+  private static void send(RoutingContext rc, int status, JsonObject body) {
+    if (rc.response().closed() || rc.response().ended()) return;
+    rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,397 @@
+package io.payrouter.simulator.revio;
+
+import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Ledger;
+import io.payrouter.simulator.SimContext;
+import io.payrouter.simulator.SimCredentials;
+import io.payrouter.simulator.SimScenario;
+import io.payrouter.simulator.SimulatedPsp;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Revio (CHIP Collect API) as the router sees it, under {@code /revio/api/v1/...}
+ * (shared/psp/README.md section 1 and "Our conventions").
+ *
+ * <ul>
+ *   <li>{@code POST /purchases/} creates a purchase ({@code status:"created"}, 201);
+ *   <li>{@code POST /purchases/{id}/charge/} charges it once with a {@code recurring_token};
+ *       the amount's last two digits pick the outcome ({@link SimScenario}); a second charge of
+ *       the same purchase is 409 (Revio de-duplicates by purchase);
+ *   <li>{@code GET /purchases/{id}/}, {@code GET /public_key/} (a JSON string holding the PEM),
+ *       {@code GET /clients/{id}/recurring_tokens/};
+ *   <li>webhooks to {@code success_callback}, signed with RSA PKCS#1 v1.5 SHA-256 in
+ *       {@code X-Signature} by a key pair generated when the simulator is built.
+ * </ul>
+ *
+ * <p>The ledger holds one entry per charged purchase (id = purchase id, reference, amount in
+ * minor units, currency, the recurring token, status). Purchases created but never charged (also
+ * after a 500 or a refused token) stay "created" and are kept outside the ledger.
+ */
+public final class RevioSimulator implements SimulatedPsp {
+  public static final String NAME = "revio";
+
+  private final KeyPair keys;
+  private final String publicKeyPem;
+
+  public RevioSimulator() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(2048);
+      this.keys = g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("RSA unavailable", e);
+    }
+    this.publicKeyPem = pem(keys.getPublic());
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The PEM served at {@code /public_key/} (tests may configure it as {@code options.public_key}). */
+  public String publicKeyPem() {
+    return publicKeyPem;
+  }
+
+  @Override
+  public String serverErrorBody(int status) {
+    return status == 503
+        ? "{\"__all__\":{\"message\":\"Service unavailable\",\"code\":\"service_unavailable\"}}"
+        : "{\"__all__\":{\"message\":\"Internal server error\",\"code\":\"server_error\"}}";
+  }
+
+  @Override
+  public Router router(SimContext ctx) {
+    return new Api(ctx).router();
+  }
+
+  /** The routes of one server instance; charged purchases live in the ledger. */
+  private final class Api {
+    private final SimContext ctx;
+    /** Purchases created and not (successfully) charged yet, by id. */
+    private final Map<String, JsonObject> uncharged = new ConcurrentHashMap<>();
+
+    Api(SimContext ctx) {
+      this.ctx = ctx;
+    }
+
+    Router router() {
+      Router r = Router.router(ctx.vertx());
+      r.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+      r.route("/api/v1/*").handler(this::authenticate);
+      r.post("/api/v1/purchases/").handler(this::createPurchase);
+      r.post("/api/v1/purchases/:id/charge/").handler(this::charge);
+      r.get("/api/v1/purchases/:id/").handler(this::getPurchase);
+      r.get("/api/v1/public_key/").handler(rc -> json(rc, 200, Json.encode(publicKeyPem)));
+      r.get("/api/v1/clients/:id/recurring_tokens/").handler(rc -> json(rc, 200,
+          new JsonObject().putNull("next").putNull("previous").put("results", new JsonArray()).encode()));
+      return r;
+    }
+
+    private void authenticate(RoutingContext rc) {
+      String auth = rc.request().getHeader("Authorization");
+      if (!("Bearer " + SimCredentials.REVIO_SECRET_KEY).equals(auth)) {
+        json(rc, 401, generic("Invalid token", "unauthorized"));
+        return;
+      }
+      rc.next();
+    }
+
+    private void createPurchase(RoutingContext rc) {
+      JsonObject body = bodyObject(rc);
+      if (body == null) {
+        json(rc, 400, generic("Invalid JSON body", "invalid_request"));
+        return;
+      }
+      Object brand = body.getValue("brand_id");
+      if (!(brand instanceof String) || ((String) brand).isEmpty()) {
+        json(rc, 400, field("brand_id", "This field is required.", "required"));
+        return;
+      }
+      if (!SimCredentials.REVIO_BRAND_ID.equals(brand)) {
+        json(rc, 400, field("brand_id", "Brand with this id does not exist.", "does_not_exist"));
+        return;
+      }
+      String clientId = body.getValue("client_id") instanceof String s && !s.isEmpty() ? s : null;
+      if (clientId == null && !(body.getValue("client") instanceof JsonObject)) {
+        json(rc, 400, field("client_id", "Either client_id or client is required.", "required"));
+        return;
+      }
+      if (!(body.getValue("purchase") instanceof JsonObject p)) {
+        json(rc, 400, field("purchase", "This field is required.", "required"));
+        return;
+      }
+      String currency = p.getValue("currency") instanceof String c ? c : null;
+      if (!Currencies.isKnown(currency)) {
+        json(rc, 400, field("purchase", "Unknown or missing currency.", "invalid_currency"));
+        return;
+      }
+      if (!(p.getValue("products") instanceof JsonArray products) || products.isEmpty()) {
+        json(rc, 400, field("purchase", "At least one product is required.", "required"));
+        return;
+      }
+      long total = 0;
+      JsonArray cleanProducts = new JsonArray();
+      for (Object o : products) {
+        if (!(o instanceof JsonObject prod)
+            || !(prod.getValue("name") instanceof String name) || name.isEmpty()
+            || !isInteger(prod.getValue("price")) || ((Number) prod.getValue("price")).longValue() < 0
+            || (prod.getValue("quantity") != null && !isInteger(prod.getValue("quantity")))) {
+          json(rc, 400, field("purchase",
+              "Each product needs a name and an integer price in minor units.", "invalid"));
+          return;
+        }
+        long price = ((Number) prod.getValue("price")).longValue();
+        long qty = prod.getValue("quantity") == null ? 1 : ((Number) prod.getValue("quantity")).longValue();
+        if (qty < 1) {
+          json(rc, 400, field("purchase", "Quantity must be at least 1.", "invalid"));
+          return;
+        }
+        total = Math.addExact(total, Math.multiplyExact(price, qty));
+        cleanProducts.add(new JsonObject().put("name", name).put("price", price).put("quantity", qty));
+      }
+      if (total < 1) {
+        json(rc, 400, field("purchase", "The total must be positive.", "invalid"));
+        return;
+      }
+      long now = nowSeconds();
+      String id = UUID.randomUUID().toString();
+      JsonObject purchase = new JsonObject()
+          .put("id", id)
+          .put("type", "purchase")
+          .put("created_on", now)
+          .put("updated_on", now)
+          .put("brand_id", brand)
+          .put("client_id", clientId)
+          .put("client", body.getValue("client") instanceof JsonObject c ? c.copy() : new JsonObject())
+          .put("purchase", new JsonObject()
+              .put("currency", currency)
+              .put("products", cleanProducts)
+              .put("total", total))
+          .put("payment", null)
+          .put("transaction_data", new JsonObject().put("attempts", new JsonArray()))
+          .put("status", "created")
+          .put("status_history", new JsonArray().add(history("created", now)))
+          .put("reference", body.getValue("reference") instanceof String ref ? ref : "")
+          .put("success_callback", body.getValue("success_callback") instanceof String cb ? cb : "")
+          .put("is_test", true)
+          .put("is_recurring_token", false)
+          .put("recurring_token", null)
+          .put("refundable_amount", 0);
+      uncharged.put(id, purchase);
+      json(rc, 201, purchase.encode());
+    }
+
+    private void charge(RoutingContext rc) {
+      String id = rc.pathParam("id");
+      if (ctx.ledger().get(id) != null) {
+        // Charged before (paid, pending or failed): one charge per purchase.
+        json(rc, 409, generic("Purchase is not in a chargeable state.", "conflict"));
+        return;
+      }
+      JsonObject purchase = uncharged.get(id);
+      if (purchase == null) {
+        json(rc, 404, generic("Not found.", "not_found"));
+        return;
+      }
+      JsonObject body = bodyObject(rc);
+      String token = body != null && body.getValue("recurring_token") instanceof String t && !t.isEmpty() ? t : null;
+      if (token == null) {
+        json(rc, 400, field("recurring_token", "This field is required.", "required"));
+        return;
+      }
+      if (SimScenario.tokenRefused(token)) {
+        json(rc, 400, new JsonObject().put("__all__", new JsonArray().add(new JsonObject()
+            .put("code", "invalid_recurring_token")
+            .put("message", "Recurring token is invalid or was deleted; ask the client for a new card.")))
+            .encode());
+        return;
+      }
+      long total = purchase.getJsonObject("purchase").getLong("total");
+      String currency = purchase.getJsonObject("purchase").getString("currency");
+      SimScenario scenario = SimScenario.of(total);
+      if (scenario == SimScenario.SERVER_ERROR) {
+        // Revio's own 500; the purchase stays "created", nothing charged.
+        json(rc, 500, serverErrorBody(500));
+        return;
+      }
+      if (uncharged.remove(id) == null) {
+        json(rc, 409, generic("Purchase is not in a chargeable state.", "conflict"));
+        return;
+      }
+      Ledger.Entry entry = new Ledger.Entry(id, emptyToNull(purchase.getString("reference")), total,
+          currency, token, "created", purchase);
+      purchase.put("recurring_token", token);
+      ctx.ledger().add(entry);
+
+      switch (scenario) {
+        case INSUFFICIENT_FUNDS -> decline(rc, entry, "insufficient_funds", "Insufficient funds.");
+        case DO_NOT_HONOR -> decline(rc, entry, "do_not_honor", "Do not honor.");
+        case EXPIRED_CARD -> decline(rc, entry, "expired_card", "Expired card.");
+        case FRAUD_SUSPECTED -> decline(rc, entry, "fraud_suspected", "Suspected fraud.");
+        case SLOW_APPROVED -> {
+          String answer = paid(entry);
+          ctx.later(SimScenario.SLOW_ANSWER_MS, () -> json(rc, 200, answer));
+        }
+        case PENDING_THEN_APPROVED -> {
+          String answer = setStatus(entry, "pending_charge", null);
+          json(rc, 200, answer);
+          ctx.later(SimScenario.PENDING_SETTLE_MS, () -> {
+            paid(entry);
+            sendWebhook(entry, "purchase.paid");
+          });
+        }
+        default -> json(rc, 200, paid(entry));
+      }
+    }
+
+    private void decline(RoutingContext rc, Ledger.Entry entry, String code, String message) {
+      JsonObject attempt = new JsonObject()
+          .put("type", "execute")
+          .put("successful", false)
+          .put("payment_method", "card")
+          .put("country", "US")
+          .put("error", new JsonObject().put("code", code).put("message", message))
+          .put("processing_time", nowSeconds());
+      json(rc, 200, setStatus(entry, "error", attempt));
+    }
+
+    private String paid(Ledger.Entry entry) {
+      JsonObject attempt = new JsonObject()
+          .put("type", "execute")
+          .put("successful", true)
+          .put("payment_method", "card")
+          .put("country", "US")
+          .put("error", null)
+          .put("processing_time", nowSeconds());
+      synchronized (entry.data) {
+        entry.data.put("payment", new JsonObject()
+            .put("is_outgoing", false)
+            .put("payment_type", "purchase")
+            .put("amount", entry.amount)
+            .put("currency", entry.currency)
+            .put("net_amount", entry.amount)
+            .put("fee_amount", 0)
+            .put("paid_on", nowSeconds()));
+        entry.data.put("refundable_amount", entry.amount);
+      }
+      return setStatus(entry, "paid", attempt);
+    }
+
+    /** Moves a charged purchase to a status (ledger and body together); returns the body text. */
+    private String setStatus(Ledger.Entry entry, String status, JsonObject attempt) {
+      synchronized (entry.data) {
+        long now = nowSeconds();
+        entry.status(status);
+        entry.data.put("status", status).put("updated_on", now);
+        entry.data.getJsonArray("status_history").add(history(status, now));
+        if (attempt != null) entry.data.getJsonObject("transaction_data").getJsonArray("attempts").add(attempt);
+        return entry.data.encode();
+      }
+    }
+
+    private void sendWebhook(Ledger.Entry entry, String eventType) {
+      String url;
+      String body;
+      synchronized (entry.data) {
+        url = emptyToNull(entry.data.getString("success_callback"));
+        body = entry.data.copy().put("event_type", eventType).encode();
+      }
+      if (url == null) return;
+      ctx.sendWebhook(HttpMethod.POST, url,
+          Map.of("Content-Type", "application/json", "X-Signature", sign(body)), body);
+    }
+
+    private void getPurchase(RoutingContext rc) {
+      String id = rc.pathParam("id");
+      Ledger.Entry e = ctx.ledger().get(id);
+      if (e != null) {
+        String text;
+        synchronized (e.data) {
+          text = e.data.encode();
+        }
+        json(rc, 200, text);
+        return;
+      }
+      JsonObject p = uncharged.get(id);
+      if (p == null) {
+        json(rc, 404, generic("Not found.", "not_found"));
+      } else {
+        json(rc, 200, p.encode());
+      }
+    }
+  }
+
+  /** base64 RSA PKCS#1 v1.5 SHA-256 over the body bytes, as CHIP signs callbacks. */
+  String sign(String body) {
+    try {
+      Signature s = Signature.getInstance("SHA256withRSA");
+      s.initSign(keys.getPrivate());
+      s.update(body.getBytes(StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(s.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign", e);
+    }
+  }
+
+  private static String pem(PublicKey key) {
+    String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(key.getEncoded());
+    return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
+  }
+
+  private static JsonObject history(String status, long ts) {
+    return new JsonObject().put("status", status).put("timestamp", ts);
+  }
+
+  private static String generic(String message, String code) {
+    return new JsonObject().put("__all__", new JsonObject().put("message", message).put("code", code)).encode();
+  }
+
+  private static String field(String name, String message, String code) {
+    return new JsonObject().put(name, new JsonObject().put("message", message).put("code", code)).encode();
+  }
+
+  private static boolean isInteger(Object v) {
+    return v instanceof Integer || v instanceof Long;
+  }
+
+  private static JsonObject bodyObject(RoutingContext rc) {
+    try {
+      return rc.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      return null;
+    }
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  private static long nowSeconds() {
+    return System.currentTimeMillis() / 1000;
+  }
+
+  private static void json(RoutingContext rc, int status, String body) {
+    if (rc.response().closed() || rc.response().ended()) return;
+    rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
+  }
+}

@@ -1,0 +1,31 @@
+package io.payrouter.store;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A charge as stored and as rendered by {@code GET /v1/charges/{id}}. */
+public record Charge(
+    String id,
+    String merchantId,
+    String idempotencyKey,
+    String fingerprint,
+    long amount,
+    String currency,
+    String cardId,
+    String merchantReference,
+    ChargeStatus status,
+    String provider,
+    String providerReference,
+    String declineCode,
+    String providerCode,
+    RoutingInfo routing,
+    List<Attempt> attempts,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public Charge settled(ChargeStatus st, String prov, String provRef, String decline, String provCode,
+      List<Attempt> atts, Instant at) {
+    return new Charge(id, merchantId, idempotencyKey, fingerprint, amount, currency, cardId,
+        merchantReference, st, prov, provRef, decline, provCode, routing, atts, createdAt, at);
+  }
+}

@@ -1,0 +1,19 @@
+package io.payrouter.store;
+
+/** A charge's lifecycle. {@code processing} is internal: the intent is durable, the PSP call is under way. */
+public enum ChargeStatus {
+  PROCESSING, SUCCEEDED, DECLINED, PENDING, FAILED;
+
+  public String wire() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public static ChargeStatus fromWire(String s) {
+    return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  /** Final: the charge will not change any more. */
+  public boolean isFinal() {
+    return this == SUCCEEDED || this == DECLINED || this == FAILED;
+  }
+}

@@ -1,0 +1,6 @@
+package io.payrouter.store;
+
+import java.util.List;
+
+/** How a charge was routed (stored with the charge, rendered as {@code routing}). */
+public record RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates) {}

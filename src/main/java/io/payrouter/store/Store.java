@@ -1,0 +1,353 @@
+package io.payrouter.store;
+
+import io.payrouter.config.RouterConfig;
+import io.payrouter.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * All SQL of the router. The charge path uses three batching writers (intent: awaited, fail fast;
+ * checkpoint: awaited, fail fast; outcome: fire and forget, retried until it lands); everything
+ * else is a plain prepared query on the pool.
+ */
+public final class Store {
+
+  /** How a charge claim came out. */
+  public enum Claim { CLAIMED, TAKEN }
+
+  /** An intent to charge: the charge row in status {@code processing} plus its idempotency claim. */
+  public record Intent(Charge charge) {}
+
+  /** The final (or pending) state of a charge and its attempts, written off the request path. */
+  public record Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
+      String declineCode, String providerCode, List<Attempt> attempts, Instant at) {}
+
+  static final String CLAIM_SQL = """
+      WITH k AS (
+        INSERT INTO idempotency_keys (merchant_id, key, fingerprint, charge_id)
+        SELECT $1, $2, $3, $4
+        WHERE $5::text IS NULL
+           OR EXISTS (SELECT 1 FROM cards WHERE id = $5 AND merchant_id = $1 AND deleted_at IS NULL)
+        ON CONFLICT (merchant_id, key) DO NOTHING
+        RETURNING charge_id)
+      INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, card_id,
+                           merchant_reference, status, routing, created_at, updated_at)
+      SELECT charge_id, $1, $2, $3, $6, $7, $5, $8, 'processing', $9::jsonb, $10, $10 FROM k
+      RETURNING id""";
+
+  static final String OUTCOME_SQL = """
+      WITH u AS (
+        UPDATE charges SET status = $2::text, provider = $3, provider_reference = $4,
+               decline_code = $5, provider_code = $6, updated_at = $7
+        WHERE id = $1 AND status IN ('processing', 'pending')
+        RETURNING id)
+      INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error,
+                            provider_reference, decline_code, provider_code)
+      SELECT a.id, $1, a.seq, a.provider, a.outcome, a.latency_ms, a.error, a.provider_reference,
+             a.decline_code, a.provider_code
+      FROM jsonb_to_recordset($8::jsonb) AS a(id text, seq int, provider text, outcome text,
+           latency_ms int, error text, provider_reference text, decline_code text, provider_code text)
+      ON CONFLICT (id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
+           error = EXCLUDED.error,
+           provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
+           decline_code = EXCLUDED.decline_code, provider_code = EXCLUDED.provider_code,
+           updated_at = now()""";
+
+  static final String CHECKPOINT_SQL = """
+      INSERT INTO attempts (id, charge_id, seq, provider, outcome, provider_reference)
+      VALUES ($1, $2, $3, $4, 'sent', $5)
+      ON CONFLICT (id) DO UPDATE SET provider_reference = EXCLUDED.provider_reference, updated_at = now()""";
+
+  private static final String CHARGE_COLUMNS = """
+      c.id, c.merchant_id, c.idempotency_key, c.fingerprint, c.amount, c.currency, c.card_id,
+      c.merchant_reference, c.status, c.provider, c.provider_reference, c.decline_code,
+      c.provider_code, c.routing, c.created_at, c.updated_at,
+      (SELECT coalesce(json_agg(a ORDER BY a.seq), '[]'::json) FROM attempts a WHERE a.charge_id = c.id) AS attempts""";
+
+  private final Pool pool;
+  private final TokenCipher cipher;
+  private final BatchWriter<Intent> intents;
+  private final BatchWriter<Outcome> outcomes;
+  private final BatchWriter<Attempt> checkpoints;
+
+  public Store(Vertx vertx, Pool pool, TokenCipher cipher, RouterConfig.Writer w, Metrics metrics) {
+    this.pool = pool;
+    this.cipher = cipher;
+    this.intents = new BatchWriter<>(vertx, pool, "intent", CLAIM_SQL, Store::intentTuple,
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics);
+    this.outcomes = new BatchWriter<>(vertx, pool, "outcome", OUTCOME_SQL, Store::outcomeTuple,
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.RETRY, metrics);
+    this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint", CHECKPOINT_SQL,
+        a -> Tuple.of(a.id(), a.chargeId(), a.seq(), a.provider(), a.providerReference()),
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics);
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** True when the writers can take new charges (not full, database reachable on the last try). */
+  public boolean acceptingCharges() {
+    return outcomes.healthy() && intents.healthy();
+  }
+
+  public int outcomeBacklog() {
+    return outcomes.depth();
+  }
+
+  // ---------------------------------------------------------------- charge path
+
+  /** Records the charge's intent and claims its idempotency key in one group-committed write. */
+  public Future<Claim> claim(Charge c) {
+    return intents.submit(new Intent(c)).map(rs -> rs != null && rs.rowCount() == 1 ? Claim.CLAIMED : Claim.TAKEN);
+  }
+
+  /** Queues an outcome; retried until it lands. The future completes once it is durable. */
+  public Future<Void> recordOutcome(Outcome o) {
+    return outcomes.submit(o).mapEmpty();
+  }
+
+  /** Makes an attempt's provider reference durable before the money-moving call is sent. */
+  public Future<Void> checkpoint(Attempt a) {
+    return checkpoints.submit(a).mapEmpty();
+  }
+
+  public Future<Void> closeWriters() {
+    return Future.all(intents.close(), outcomes.close(), checkpoints.close()).mapEmpty();
+  }
+
+  private static Tuple intentTuple(Intent i) {
+    Charge c = i.charge();
+    return Tuple.from(new Object[] {c.merchantId(), c.idempotencyKey(), c.fingerprint(), c.id(), c.cardId(),
+        c.amount(), c.currency(), c.merchantReference(), routingJson(c.routing()), odt(c.createdAt())});
+  }
+
+  private static Tuple outcomeTuple(Outcome o) {
+    JsonArray atts = new JsonArray();
+    for (Attempt a : o.attempts()) {
+      atts.add(new JsonObject().put("id", a.id()).put("seq", a.seq()).put("provider", a.provider())
+          .put("outcome", a.outcome()).put("latency_ms", a.latencyMs()).put("error", a.error())
+          .put("provider_reference", a.providerReference()).put("decline_code", a.declineCode())
+          .put("provider_code", a.providerCode()));
+    }
+    return Tuple.from(new Object[] {o.chargeId(), o.status().wire(), o.provider(), o.providerReference(),
+        o.declineCode(), o.providerCode(), odt(o.at()), atts});
+  }
+
+  /** Puts a failed charge back to processing for a retry with the same key; false if it is not failed. */
+  public Future<Boolean> reclaimFailed(String chargeId, RoutingInfo routing) {
+    return pool.preparedQuery("UPDATE charges SET status = 'processing', routing = $2::jsonb, updated_at = now() "
+            + "WHERE id = $1 AND status = 'failed' RETURNING id")
+        .execute(Tuple.of(chargeId, routingJson(routing))).map(rs -> rs.rowCount() == 1);
+  }
+
+  /** The charge holding a merchant's idempotency key, with the fingerprint it was claimed with. */
+  public Future<Optional<Charge>> chargeByKey(String merchantId, String key) {
+    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM idempotency_keys k JOIN charges c ON c.id = k.charge_id "
+            + "WHERE k.merchant_id = $1 AND k.key = $2")
+        .execute(Tuple.of(merchantId, key)).map(rs -> first(rs).map(Store::charge));
+  }
+
+  public Future<Optional<Charge>> charge(String merchantId, String chargeId) {
+    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = $1 AND c.merchant_id = $2")
+        .execute(Tuple.of(chargeId, merchantId)).map(rs -> first(rs).map(Store::charge));
+  }
+
+  /** A charge by id whatever its merchant (webhooks, reconciler). */
+  public Future<Optional<Charge>> chargeById(String chargeId) {
+    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = $1")
+        .execute(Tuple.of(chargeId)).map(rs -> first(rs).map(Store::charge));
+  }
+
+  public Future<List<Charge>> chargesByReference(String merchantId, String reference) {
+    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.merchant_id = $1 "
+            + "AND c.merchant_reference = $2 ORDER BY c.created_at, c.id LIMIT 100")
+        .execute(Tuple.of(merchantId, reference)).map(rs -> {
+          List<Charge> out = new ArrayList<>();
+          for (Row r : rs) out.add(charge(r));
+          return out;
+        });
+  }
+
+  /** Charges the reconciler owns: pending ones, and processing ones older than the grace period. */
+  public Future<List<Charge>> unsettled(long processingGraceMs, long pendingAgeMs, int limit) {
+    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE "
+            + "(c.status = 'pending' AND c.updated_at < now() - make_interval(secs => $2::float8 / 1000)) OR "
+            + "(c.status = 'processing' AND c.updated_at < now() - make_interval(secs => $1::float8 / 1000)) "
+            + "ORDER BY c.updated_at LIMIT $3")
+        .execute(Tuple.of(processingGraceMs, pendingAgeMs, limit)).map(rs -> {
+          List<Charge> out = new ArrayList<>();
+          for (Row r : rs) out.add(charge(r));
+          return out;
+        });
+  }
+
+  // ---------------------------------------------------------------- merchants and keys
+
+  public Future<Void> ensureMerchant(String id, String name) {
+    return pool.preparedQuery("INSERT INTO merchants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .execute(Tuple.of(id, name)).mapEmpty();
+  }
+
+  /** Creates a merchant; false when the id is taken. */
+  public Future<Boolean> createMerchant(String id, String name) {
+    return pool.preparedQuery("INSERT INTO merchants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id")
+        .execute(Tuple.of(id, name)).map(rs -> rs.rowCount() == 1);
+  }
+
+  public Future<Boolean> merchantExists(String id) {
+    return pool.preparedQuery("SELECT 1 FROM merchants WHERE id = $1").execute(Tuple.of(id)).map(rs -> rs.rowCount() == 1);
+  }
+
+  /** Stores a key hash (idempotent: the same key seeded at every start is kept once). */
+  public Future<Void> addKey(String keyId, String merchantId, byte[] hash) {
+    return pool.preparedQuery("INSERT INTO api_keys (id, merchant_id, key_hash) VALUES ($1, $2, $3) "
+            + "ON CONFLICT (key_hash) DO NOTHING")
+        .execute(Tuple.of(keyId, merchantId, io.vertx.core.buffer.Buffer.buffer(hash))).mapEmpty();
+  }
+
+  public Future<Optional<String>> merchantForKey(byte[] hash) {
+    return pool.preparedQuery("SELECT merchant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(hash)))
+        .map(rs -> first(rs).map(r -> r.getString(0)));
+  }
+
+  /** Revokes a key; returns its hash (to evict from caches) or empty when there was no such key. */
+  public Future<Optional<byte[]>> revokeKey(String merchantId, String keyId) {
+    return pool.preparedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND merchant_id = $2 "
+            + "AND revoked_at IS NULL RETURNING key_hash")
+        .execute(Tuple.of(keyId, merchantId)).map(rs -> first(rs).map(r -> r.getBuffer(0).getBytes()));
+  }
+
+  // ---------------------------------------------------------------- cards
+
+  public Future<Void> insertCard(Card card) {
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO cards (id, merchant_id, customer_reference, "
+            + "brand, last4, exp_month, exp_year, issuer_country, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
+        .execute(Tuple.from(new Object[] {card.id(), card.merchantId(), card.customerReference(), card.brand(),
+            card.last4(), card.expMonth(), card.expYear(), card.issuerCountry(), odt(card.createdAt())}))
+        .compose(x -> {
+          List<Tuple> rows = new ArrayList<>();
+          card.tokens().forEach((provider, fields) -> rows.add(Tuple.of(card.id(), provider,
+              io.vertx.core.buffer.Buffer.buffer(cipher.encrypt(new JsonObject(new LinkedHashMap<>(fields)).encode(),
+                  card.id() + "/" + provider)))));
+          return conn.preparedQuery("INSERT INTO provider_tokens (card_id, provider, token_enc) VALUES ($1,$2,$3)")
+              .executeBatch(rows);
+        })).mapEmpty();
+  }
+
+  public Future<Optional<Card>> card(String merchantId, String cardId) {
+    return pool.preparedQuery("SELECT c.id, c.merchant_id, c.customer_reference, c.brand, c.last4, c.exp_month, "
+            + "c.exp_year, c.issuer_country, c.created_at, c.deleted_at, "
+            + "array_agg(t.provider) AS providers, array_agg(t.token_enc) AS tokens "
+            + "FROM cards c LEFT JOIN provider_tokens t ON t.card_id = c.id "
+            + "WHERE c.id = $1 AND c.merchant_id = $2 GROUP BY c.id")
+        .execute(Tuple.of(cardId, merchantId)).map(rs -> first(rs).map(this::card));
+  }
+
+  /** Marks a card deleted; false when it was not there (or already deleted). */
+  public Future<Boolean> deleteCard(String merchantId, String cardId) {
+    return pool.preparedQuery("UPDATE cards SET deleted_at = now() WHERE id = $1 AND merchant_id = $2 "
+            + "AND deleted_at IS NULL RETURNING id")
+        .execute(Tuple.of(cardId, merchantId)).map(rs -> rs.rowCount() == 1);
+  }
+
+  // ---------------------------------------------------------------- routing configs
+
+  public record RoutingVersion(long version, JsonObject rules, String source) {}
+
+  public Future<Optional<RoutingVersion>> latestRouting() {
+    return pool.query("SELECT version, rules, source FROM routing_configs ORDER BY version DESC LIMIT 1").execute()
+        .map(rs -> first(rs).map(r -> new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2))));
+  }
+
+  public Future<Long> insertRouting(String source, JsonObject rules) {
+    return pool.preparedQuery("INSERT INTO routing_configs (source, rules) VALUES ($1, $2::jsonb) RETURNING version")
+        .execute(Tuple.of(source, rules)).map(rs -> rs.iterator().next().getLong(0));
+  }
+
+  /** The source name of the newest routing version whose source starts with the prefix. */
+  public Future<Optional<String>> lastRoutingSource(String prefix) {
+    return pool.preparedQuery("SELECT source FROM routing_configs WHERE starts_with(source, $1) ORDER BY version DESC LIMIT 1")
+        .execute(Tuple.of(prefix)).map(rs -> first(rs).map(r -> r.getString(0)));
+  }
+
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  // ---------------------------------------------------------------- row mapping
+
+  private static Optional<Row> first(RowSet<Row> rs) {
+    var it = rs.iterator();
+    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+  }
+
+  private Card card(Row r) {
+    String id = r.getString("id");
+    Map<String, Map<String, String>> tokens = new LinkedHashMap<>();
+    Object[] providers = r.getArrayOfStrings("providers");
+    io.vertx.core.buffer.Buffer[] blobs = r.getArrayOfBuffers("tokens");
+    for (int i = 0; providers != null && i < providers.length; i++) {
+      if (providers[i] == null) continue;
+      String p = (String) providers[i];
+      JsonObject fields = new JsonObject(cipher.decrypt(blobs[i].getBytes(), id + "/" + p));
+      Map<String, String> m = new LinkedHashMap<>();
+      fields.forEach(e -> m.put(e.getKey(), String.valueOf(e.getValue())));
+      tokens.put(p, Map.copyOf(m));
+    }
+    return new Card(id, r.getString("merchant_id"), r.getString("customer_reference"), r.getString("brand"),
+        r.getString("last4"), r.getInteger("exp_month"), r.getInteger("exp_year"), r.getString("issuer_country"),
+        Map.copyOf(tokens), r.getOffsetDateTime("created_at").toInstant(), r.getValue("deleted_at") != null);
+  }
+
+  static Charge charge(Row r) {
+    JsonObject routing = (JsonObject) r.getValue("routing");
+    Object attsRaw = r.getValue("attempts");
+    JsonArray atts = attsRaw instanceof JsonArray a ? a : new JsonArray(String.valueOf(attsRaw));
+    List<Attempt> attempts = new ArrayList<>();
+    for (int i = 0; i < atts.size(); i++) {
+      JsonObject a = atts.getJsonObject(i);
+      attempts.add(new Attempt(a.getString("id"), a.getString("charge_id"), a.getInteger("seq"),
+          a.getString("provider"), a.getString("outcome"), a.getLong("latency_ms", 0L), a.getString("error"),
+          a.getString("provider_reference"), a.getString("decline_code"), a.getString("provider_code")));
+    }
+    return new Charge(r.getString("id"), r.getString("merchant_id"), r.getString("idempotency_key"),
+        r.getString("fingerprint"), r.getLong("amount"), r.getString("currency"), r.getString("card_id"),
+        r.getString("merchant_reference"), ChargeStatus.fromWire(r.getString("status")), r.getString("provider"),
+        r.getString("provider_reference"), r.getString("decline_code"), r.getString("provider_code"),
+        routing == null ? null : routingInfo(routing), List.copyOf(attempts),
+        r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant());
+  }
+
+  static JsonObject routingJson(RoutingInfo ri) {
+    if (ri == null) return null;
+    return new JsonObject().put("rule", ri.rule()).put("strategy", ri.strategy())
+        .put("config_version", ri.configVersion()).put("candidates", new JsonArray(new ArrayList<>(ri.candidates())));
+  }
+
+  static RoutingInfo routingInfo(JsonObject j) {
+    List<String> c = new ArrayList<>();
+    JsonArray arr = j.getJsonArray("candidates", new JsonArray());
+    for (int i = 0; i < arr.size(); i++) c.add(arr.getString(i));
+    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), List.copyOf(c));
+  }
+
+  static OffsetDateTime odt(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,100 @@
+package io.payrouter.it;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+/** The router's HTTP API and the simulators' control API, over real HTTP on loopback. */
+public final class Api {
+  public final WebClient client;
+  private final String base;
+  private final String sim;
+
+  public Api(Vertx vertx, RouterHarness h) {
+    this.client = WebClient.create(vertx, new WebClientOptions(), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    this.base = h.url();
+    this.sim = h.simulatorUrl();
+  }
+
+  public HttpRequest<Buffer> request(HttpMethod m, String path, String key) {
+    HttpRequest<Buffer> r = client.requestAbs(m, base + path).timeout(30_000);
+    if (key != null) r.putHeader("Authorization", "Bearer " + key);
+    return r;
+  }
+
+  public Future<HttpResponse<Buffer>> post(String path, String key, JsonObject body) {
+    return request(HttpMethod.POST, path, key).sendJsonObject(body);
+  }
+
+  public Future<HttpResponse<Buffer>> get(String path, String key) {
+    return request(HttpMethod.GET, path, key).send();
+  }
+
+  public Future<HttpResponse<Buffer>> charge(String key, String idempotencyKey, JsonObject body) {
+    HttpRequest<Buffer> r = request(HttpMethod.POST, "/v1/charges", key);
+    if (idempotencyKey != null) r.putHeader("Idempotency-Key", idempotencyKey);
+    return r.sendJsonObject(body);
+  }
+
+  /** Stores a card with tokens at the given PSPs (plus any extra fields) and returns its id. */
+  public Future<String> card(String key, JsonObject tokens) {
+    return post("/v1/cards", key, new JsonObject().put("brand", "visa").put("last4", "4242").put("exp_month", 12)
+        .put("exp_year", 2030).put("issuer_country", "US").put("tokens", tokens))
+        .map(r -> {
+          if (r.statusCode() != 201) throw new AssertionError("card not stored: " + r.statusCode() + " " + r.bodyAsString());
+          return r.bodyAsJsonObject().getString("id");
+        });
+  }
+
+  /** Valid token fields for a PSP; {@code prefix} "revoked_" makes the simulator refuse them. */
+  public static JsonObject token(String psp, String prefix) {
+    String t = prefix + "tok_" + psp + "_" + System.nanoTime();
+    return switch (psp.replace("_badauth", "")) {
+      case "revio" -> new JsonObject().put("client_id", "98e9cf98-dbd4").put("recurring_token", t);
+      case "paycore" -> new JsonObject().put("token", t).put("customer_reference_id", "my_customer_1");
+      case "fatora" -> new JsonObject().put("card_token", t);
+      case "dintero" -> new JsonObject().put("payment_product_type", "dintero_psp.creditcard").put("payment_token", t);
+      case "processout" -> new JsonObject().put("customer_id", "cust_it").put("token_id", t);
+      default -> throw new IllegalArgumentException(psp);
+    };
+  }
+
+  /** Every charge a simulated PSP received for a reference (the router's charge id). */
+  public Future<JsonArray> ledger(String psp, String reference) {
+    return client.getAbs(sim + "/_sim/" + psp + "/ledger").addQueryParam("reference", reference).send()
+        .map(HttpResponse::bodyAsJsonArray);
+  }
+
+  public Future<Integer> ledgerTotal(String psp) {
+    return client.getAbs(sim + "/_sim/" + psp + "/ledger/summary").send()
+        .map(r -> r.bodyAsJsonObject().getInteger("total"));
+  }
+
+  public Future<Void> faults(String psp, JsonObject faults) {
+    return client.postAbs(sim + "/_sim/" + psp + "/faults").sendJsonObject(faults).mapEmpty();
+  }
+
+  public Future<Void> clearFaults(String psp) {
+    return client.deleteAbs(sim + "/_sim/" + psp + "/faults").send().mapEmpty();
+  }
+
+  /** Polls GET /v1/charges/{id} until its status is {@code status} (bounded: 40 tries, 250 ms apart). */
+  public Future<JsonObject> awaitStatus(Vertx vertx, String key, String chargeId, String status) {
+    return awaitStatus(vertx, key, chargeId, status, 40);
+  }
+
+  private Future<JsonObject> awaitStatus(Vertx vertx, String key, String chargeId, String status, int tries) {
+    return get("/v1/charges/" + chargeId, key).compose(r -> {
+      JsonObject c = r.bodyAsJsonObject();
+      if (status.equals(c.getString("status")) || tries <= 1) return Future.succeededFuture(c);
+      return vertx.timer(250).compose(t -> awaitStatus(vertx, key, chargeId, status, tries - 1));
+    });
+  }
+}
