@@ -35,7 +35,7 @@ public final class RequestValidator {
     JsonSchemaOptions options = new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
         .setBaseUri(BASE).setOutputFormat(OutputFormat.Basic);
     this.repository = SchemaRepository.create(options);
-    repository.dereference(BASE, JsonSchema.of(openApiDocument));
+    repository.dereference(BASE, JsonSchema.of(endAnchored(openApiDocument.copy())));
   }
 
   /** Every problem of {@code body} against {@code #/components/schemas/<schema>}; empty when valid. */
@@ -56,7 +56,7 @@ public final class RequestValidator {
         // additionalProperties wrapper is the real thing: an unknown field.
         boolean explained = false;
         for (OutputUnit o : leaves) {
-          if (o != u && !isWrapper(o.getError()) && (location(o).equals(at) || location(o).startsWith(at + "/"))) {
+          if (o != u && (!isWrapper(o.getError()) && location(o).equals(at) || location(o).startsWith(at + "/"))) {
             explained = true;
             break;
           }
@@ -88,8 +88,28 @@ public final class RequestValidator {
   }
 
   private static boolean isWrapper(String msg) {
-    return msg != null && (msg.startsWith("A subschema had errors") || msg.endsWith("does not match schema")
+    return msg != null && (msg.startsWith("A subschema had errors") || msg.endsWith("did not match schema")
+        || msg.endsWith("does not match schema")
         || msg.endsWith("does not match additional properties schema"));
+  }
+
+  /**
+   * The validator runs patterns with java.util.regex, where {@code $} also matches before a final
+   * line terminator ("USD\n" would pass {@code ^[A-Z]{3}$}); JSON Schema's ECMA-262 {@code $} does
+   * not. Patterns ending in {@code $} are given Java's end-of-input {@code \z} instead.
+   */
+  private static JsonObject endAnchored(JsonObject node) {
+    for (String k : node.fieldNames()) {
+      Object v = node.getValue(k);
+      if (k.equals("pattern") && v instanceof String p && p.endsWith("$") && !p.endsWith("\\$")) {
+        node.put(k, p.substring(0, p.length() - 1) + "\\z");
+      } else if (v instanceof JsonObject o) {
+        endAnchored(o);
+      } else if (v instanceof io.vertx.core.json.JsonArray a) {
+        for (Object x : a) if (x instanceof JsonObject o) endAnchored(o);
+      }
+    }
+    return node;
   }
 
   static String field(String pointer) {

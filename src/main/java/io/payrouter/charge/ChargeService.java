@@ -80,7 +80,8 @@ public final class ChargeService {
   public Future<Result> create(ChargeRequest req) {
     long t0 = System.nanoTime();
     if (!store.acceptingCharges()) {
-      return Future.failedFuture(ProblemException.unavailable("the database is unavailable; nothing was charged, retry later"));
+      return Future.failedFuture(ProblemException.unavailable(
+          "the database is unavailable or behind on writes; nothing was charged, retry later"));
     }
     String key = req.merchantId() + '\n' + req.idempotencyKey();
     InFlight existing = inFlight.get(key);

@@ -75,6 +75,11 @@ public final class BatchWriter<T> {
     return size.get();
   }
 
+  /** True while more rows wait than the configured capacity. */
+  public boolean overCapacity() {
+    return size.get() >= capacity;
+  }
+
   /** False while the last round trip failed with a connection error (database down). */
   public boolean healthy() {
     return healthy;
@@ -86,7 +91,9 @@ public final class BatchWriter<T> {
    */
   public Future<RowSet<Row>> submit(T value) {
     if (closed) return Future.failedFuture(new StoreUnavailableException("writer " + name + " closed"));
-    if (size.incrementAndGet() > capacity) {
+    // RETRY writers (outcomes) never refuse a row: an accepted charge's outcome must land. They are
+    // bounded upstream: the charge path refuses new charges (503) while their backlog is over capacity.
+    if (size.incrementAndGet() > capacity && mode == Mode.FAIL_FAST) {
       size.decrementAndGet();
       metrics.count("router_write_rejected_total", "queue", name);
       return Future.failedFuture(new StoreUnavailableException("write queue " + name + " is full"));

@@ -90,7 +90,7 @@ public final class Store {
     this.intents = new BatchWriter<>(vertx, pool, "intent", CLAIM_SQL, Store::intentTuple,
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics);
     this.outcomes = new BatchWriter<>(vertx, pool, "outcome", OUTCOME_SQL, Store::outcomeTuple,
-        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.RETRY, metrics);
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight() * 2, BatchWriter.Mode.RETRY, metrics);
     this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint", CHECKPOINT_SQL,
         a -> Tuple.of(a.id(), a.chargeId(), a.seq(), a.provider(), a.providerReference()),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics);
@@ -102,7 +102,7 @@ public final class Store {
 
   /** True when the writers can take new charges (not full, database reachable on the last try). */
   public boolean acceptingCharges() {
-    return outcomes.healthy() && intents.healthy();
+    return outcomes.healthy() && intents.healthy() && !outcomes.overCapacity() && !checkpoints.overCapacity();
   }
 
   public int outcomeBacklog() {
