@@ -1,0 +1,235 @@
+package io.payrouter.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Each PSP through the router over real HTTP to its simulator: approval, each decline class, 503
+ * (not_sent: failover), 500 (in doubt, the inquiry finds no payment: failover), timeout (in doubt,
+ * the inquiry settles it without a second charge), pending settled later, revoked token, wrong
+ * credentials, forged webhook. Routes: metadata route=P sends the charge to [P, fallback].
+ */
+@ExtendWith(VertxExtension.class)
+class PspThroughRouterTest {
+  static final String KEY = RouterHarness.MERCHANT_KEY;
+  static RouterHarness h;
+
+  @BeforeAll
+  static void router() throws Exception {
+    h = RouterHarness.shared();
+  }
+
+  /** Stores a card with tokens at the PSP under test (and the fallback), then charges it. */
+  static Future<JsonObject> charge(Api api, String route, String psp, String tokenPrefix, long amount) {
+    String fb = RouterHarness.fallback(psp);
+    JsonObject tokens = new JsonObject().put(psp, Api.token(psp, tokenPrefix)).put(fb, Api.token(fb, ""));
+    if (route.endsWith("_badauth")) tokens.put(route, Api.token(psp, tokenPrefix));
+    return api.card(KEY, tokens).compose(cardId -> api.charge(KEY, "psp-" + UUID.randomUUID(), new JsonObject()
+            .put("amount", amount).put("currency", RouterHarness.currency(psp)).put("card_id", cardId)
+            .put("metadata", new JsonObject().put("route", route))))
+        .map(r -> {
+          JsonObject c = r.bodyAsJsonObject();
+          c.put("_http", r.statusCode());
+          return c;
+        });
+  }
+
+  static JsonObject attempt(JsonObject charge, int i) {
+    return charge.getJsonArray("attempts").getJsonObject(i);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void approvalChargesThePspOnce(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    charge(api, psp, psp, "", 4200).compose(c -> {
+      ctx.verify(() -> {
+        assertEquals(201, c.getInteger("_http"), c.encode());
+        assertEquals("succeeded", c.getString("status"));
+        assertEquals(psp, c.getString("provider"));
+        assertEquals(1, c.getJsonArray("attempts").size());
+      });
+      return api.ledger(psp, c.getString("id"));
+    }).onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+      assertEquals(1, l.size());
+      ctx.completeNow();
+    })));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "revio,4251,insufficient_funds", "revio,4205,do_not_honor", "revio,4254,expired_card", "revio,4259,fraud_suspected",
+      "paycore,4251,insufficient_funds", "paycore,4205,do_not_honor", "paycore,4254,expired_card", "paycore,4259,fraud_suspected",
+      "fatora,4251,insufficient_funds", "fatora,4205,do_not_honor", "fatora,4254,expired_card", "fatora,4259,fraud_suspected",
+      "dintero,4251,insufficient_funds", "dintero,4205,do_not_honor", "dintero,4254,expired_card", "dintero,4259,fraud_suspected",
+      "processout,4251,insufficient_funds", "processout,4205,do_not_honor", "processout,4254,expired_card",
+      "processout,4259,fraud_suspected"})
+  void declineIsFinalWithItsCodeAndNoFailover(String psp, long amount, String code, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    charge(api, psp, psp, "", amount).compose(c -> {
+      ctx.verify(() -> {
+        assertEquals(201, c.getInteger("_http"), c.encode());
+        assertEquals("declined", c.getString("status"));
+        assertEquals(code, c.getString("decline_code"));
+        assertEquals(psp, c.getString("provider"));
+        assertEquals(1, c.getJsonArray("attempts").size(), "a decline never fails over by default");
+      });
+      return api.ledger(RouterHarness.fallback(psp), c.getString("id"));
+    }).onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+      assertEquals(0, l.size());
+      ctx.completeNow();
+    })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void outage503IsNotSentAndFailsOver(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    api.faults(psp, new JsonObject().put("down", true))
+        .compose(v -> charge(api, psp, psp, "", 4300))
+        .eventually(() -> api.clearFaults(psp))
+        .compose(c -> {
+          ctx.verify(() -> {
+            assertEquals("succeeded", c.getString("status"), c.encode());
+            assertEquals(RouterHarness.fallback(psp), c.getString("provider"));
+            assertEquals(psp, attempt(c, 0).getString("provider"));
+            assertEquals("unavailable", attempt(c, 0).getString("outcome"));
+          });
+          return api.ledger(psp, c.getString("id"));
+        }).onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+          assertEquals(0, l.size(), "the PSP that was down charged nothing");
+          ctx.completeNow();
+        })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void serverErrorIsSettledByInquiryThenFailsOver(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    // Amounts ending in 91 make every simulator answer 500 and charge nothing: the router asks the
+    // PSP, learns there is no payment, and tries the next candidate (which fails the same way).
+    charge(api, psp, psp, "", 4391).compose(c -> {
+      ctx.verify(() -> {
+        assertEquals("failed", c.getString("status"), c.encode());
+        assertEquals(2, c.getJsonArray("attempts").size(), "failed over after the inquiry");
+        assertEquals(psp, attempt(c, 0).getString("provider"));
+        assertEquals("unavailable", attempt(c, 0).getString("outcome"));
+        assertTrue(attempt(c, 0).getString("error").contains("inquiry found no payment"), c.encode());
+      });
+      return api.ledger(psp, c.getString("id"));
+    }).onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+      assertEquals(0, charged(l), "nothing charged: " + l.encode());
+      ctx.completeNow();
+    })));
+  }
+
+  /** Ledger entries in a state where money was taken (each PSP's own word for it). */
+  static long charged(JsonArray ledger) {
+    java.util.Set<String> paid = java.util.Set.of("paid", "processed", "SUCCESS", "CAPTURED", "AUTHORIZED", "completed");
+    return ledger.stream().map(o -> ((JsonObject) o).getString("status")).filter(paid::contains).count();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void timeoutIsSettledByInquiryWithoutASecondCharge(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    // Amounts ending in 96: the PSP charges, then answers after 10 s; the router times out at 1 s.
+    charge(api, psp, psp, "", 4396).compose(c -> {
+      ctx.verify(() -> {
+        assertEquals("succeeded", c.getString("status"), c.encode());
+        assertEquals(psp, c.getString("provider"));
+        assertEquals(1, c.getJsonArray("attempts").size(), "no failover after a timeout");
+        assertTrue(attempt(c, 0).getString("error").contains("settled by inquiry"), c.encode());
+      });
+      return api.ledger(psp, c.getString("id")).compose(l -> api.ledger(RouterHarness.fallback(psp), c.getString("id"))
+          .map(f -> new JsonArray().add(l.size()).add(f.size())));
+    }).onComplete(ctx.succeeding(counts -> ctx.verify(() -> {
+      assertEquals(1, counts.getInteger(0), "charged once at the PSP");
+      assertEquals(0, counts.getInteger(1), "never at the fallback");
+      ctx.completeNow();
+    })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void pendingIsSettledLaterByWebhookOrInquiry(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    charge(api, psp, psp, "", 4377).compose(c -> {
+      ctx.verify(() -> {
+        assertEquals(202, c.getInteger("_http"), c.encode());
+        assertEquals("pending", c.getString("status"));
+      });
+      return api.awaitStatus(vertx, KEY, c.getString("id"), "succeeded");
+    }).onComplete(ctx.succeeding(c -> ctx.verify(() -> {
+      assertEquals("succeeded", c.getString("status"), c.encode());
+      assertEquals(psp, c.getString("provider"));
+      ctx.completeNow();
+    })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void revokedTokenIsAHardInvalidTokenDecline(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    charge(api, psp, psp, "revoked_", 4400).onComplete(ctx.succeeding(c -> ctx.verify(() -> {
+      assertEquals("declined", c.getString("status"), c.encode());
+      assertEquals("invalid_token", c.getString("decline_code"));
+      assertEquals(1, c.getJsonArray("attempts").size());
+      ctx.completeNow();
+    })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void wrongCredentialsAreNotSentAndFailOver(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    charge(api, psp + "_badauth", psp, "", 4500).onComplete(ctx.succeeding(c -> ctx.verify(() -> {
+      assertEquals("succeeded", c.getString("status"), c.encode());
+      assertEquals(psp + "_badauth", attempt(c, 0).getString("provider"));
+      assertEquals("unavailable", attempt(c, 0).getString("outcome"));
+      assertEquals(RouterHarness.fallback(psp), c.getString("provider"));
+      ctx.completeNow();
+    })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"revio", "paycore", "fatora", "dintero", "processout"})
+  void forgedWebhookIsRejectedAndChangesNothing(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    charge(api, psp, psp, "", 4677).compose(c -> {
+      String id = c.getString("id");
+      JsonObject forged = new JsonObject().put("event_id", "ev_forged").put("reference", id).put("order_id", id)
+          .put("status", "paid").put("data", new JsonObject().put("attributes", new JsonObject().put("reference_id", id)
+              .put("status", "processed")));
+      Future<HttpResponse<Buffer>> r = api.request(HttpMethod.POST, "/v1/webhooks/" + psp
+              + "?transaction_id=T1&merchant_reference=" + id + "&time=1&session_id=s", null)
+          .putHeader("X-Signature", "Zm9yZ2Vk").putHeader("Dintero-Signature", "t=1,v0-hmac-sha256=00")
+          .sendJsonObject(forged);
+      return r.compose(resp -> api.get("/v1/charges/" + id, KEY).map(after -> {
+        ctx.verify(() -> {
+          assertEquals(401, resp.statusCode(), resp.bodyAsString());
+          assertEquals("application/problem+json", resp.getHeader("Content-Type"));
+          assertNotEquals("declined", after.bodyAsJsonObject().getString("status"));
+        });
+        return null;
+      }));
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+}
