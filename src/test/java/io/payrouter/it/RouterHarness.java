@@ -57,9 +57,14 @@ public final class RouterHarness implements AutoCloseable {
 
   /** A router of its own (for restart and outage tests), on a data directory that may be reused. */
   public static RouterHarness start(Path dir, String routing) throws Exception {
+    return start(dir, routing, 1000);
+  }
+
+  /** With a breaker that opens after {@code breakerMaxFailures} failures (2 s reset). */
+  public static RouterHarness start(Path dir, String routing, int breakerMaxFailures) throws Exception {
     Files.createDirectories(dir);
     Path cfg = dir.resolve("router.yaml");
-    Files.writeString(cfg, routerYaml(dir));
+    Files.writeString(cfg, routerYaml(dir).replace("max_failures: 1000", "max_failures: " + breakerMaxFailures));
     Path routingFile = dir.resolve("routing.yaml");
     if (!Files.exists(routingFile)) Files.writeString(routingFile, routing);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

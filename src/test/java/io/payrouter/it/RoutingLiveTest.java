@@ -1,0 +1,197 @@
+package io.payrouter.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * SREs change the rules while charges flow (API and file), invalid changes change nothing, and
+ * adaptive routing plus the breaker move traffic off a failing PSP and back. A router of its own,
+ * so the shared one's rules are untouched.
+ */
+@ExtendWith(VertxExtension.class)
+class RoutingLiveTest {
+  static final String KEY = RouterHarness.MERCHANT_KEY;
+  static final String ADMIN = RouterHarness.ADMIN_KEY;
+  static final String RULES = """
+      rules:
+        - name: eur-adaptive
+          when: { currency: [EUR] }
+          strategy: adaptive
+          providers: [revio, processout]
+        - name: usd
+          when: { currency: [USD] }
+          strategy: priority
+          providers: [fatora, revio]
+        - name: default
+          strategy: priority
+          providers: [processout]
+      failover: { max_attempts: 3 }
+      """;
+  static RouterHarness h;
+  static Path dir;
+
+  @BeforeAll
+  static void router() throws Exception {
+    dir = Files.createTempDirectory("router-routing");
+    h = RouterHarness.start(dir, RULES, 5);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    h.close();
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  static JsonObject charge(Api api, String cardId, String currency, long amount) throws Exception {
+    HttpResponse<Buffer> r = await(api.charge(KEY, "rt-" + UUID.randomUUID(),
+        new JsonObject().put("amount", amount).put("currency", currency).put("card_id", cardId)));
+    return r.bodyAsJsonObject();
+  }
+
+  static HttpResponse<Buffer> put(Api api, String yaml) throws Exception {
+    return await(api.request(HttpMethod.PUT, "/admin/routing", ADMIN).putHeader("Content-Type", "application/yaml")
+        .sendBuffer(Buffer.buffer(yaml)));
+  }
+
+  static long version(Api api) throws Exception {
+    return await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject().getLong("version");
+  }
+
+  @Test
+  void apiChangeTakesEffectForTheNextChargeAndInvalidChangeAltersNothing(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String card = await(api.card(KEY, new JsonObject().put("fatora", Api.token("fatora", "")).put("revio", Api.token("revio", ""))));
+    JsonObject before = charge(api, card, "USD", 1000);
+    assertEquals("fatora", before.getString("provider"));
+    long v0 = version(api);
+
+    HttpResponse<Buffer> ok = put(api, RULES.replace("providers: [fatora, revio]", "providers: [revio, fatora]"));
+    assertEquals(200, ok.statusCode(), ok.bodyAsString());
+    long v1 = ok.bodyAsJsonObject().getLong("version");
+    assertTrue(v1 > v0);
+    JsonObject after = charge(api, card, "USD", 1000);
+    assertEquals("revio", after.getString("provider"));
+    assertEquals(v1, after.getJsonObject("routing").getLong("config_version"));
+    assertEquals("usd", after.getJsonObject("routing").getString("rule"));
+
+    HttpResponse<Buffer> bad = put(api, """
+        rules:
+          - name: usd
+            when: { currency: [USD, XXQ], brnd: [visa] }
+            providers: [nosuchpsp]
+          - name: usd
+            strategy: weighted
+            providers: [revio]
+        failover: { max_attempts: 0 }
+        """);
+    ChargeApiTest.assertProblem(bad, 422);
+    JsonArray errors = bad.bodyAsJsonObject().getJsonArray("errors");
+    assertTrue(errors.size() >= 5, "every problem listed: " + errors.encode());
+    assertEquals(v1, version(api), "nothing changed");
+    assertEquals("revio", charge(api, card, "USD", 1000).getString("provider"));
+  }
+
+  @Test
+  void editingTheFileReloadsTheRulesLive(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String card = await(api.card(KEY, new JsonObject().put("fatora", Api.token("fatora", "")).put("revio", Api.token("revio", ""))));
+    long v0 = version(api);
+    Files.writeString(dir.resolve("routing.yaml"), RULES.replace("providers: [processout]", "providers: [processout, revio]")
+        .replace("providers: [fatora, revio]", "providers: [revio, fatora]"));
+    long v = v0;
+    for (int i = 0; i < 40 && v == v0; i++) {
+      await(vertx.timer(100));
+      v = version(api);
+    }
+    assertTrue(v > v0, "the file change became a new version");
+    JsonObject c = charge(api, card, "USD", 1000);
+    assertEquals("revio", c.getString("provider"));
+    assertEquals(v, c.getJsonObject("routing").getLong("config_version"));
+
+    Files.writeString(dir.resolve("routing.yaml"), "rules: [ { name: broken, providers: [nope] } ]\n");
+    await(vertx.timer(2500));
+    assertEquals(v, version(api), "an invalid file changes nothing");
+  }
+
+  @Test
+  void adaptiveMovesTrafficOffAFailingPspAndTheBreakerDropsItThenBringsItBack(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String card = await(api.card(KEY, new JsonObject().put("revio", Api.token("revio", "")).put("processout", Api.token("processout", ""))));
+    await(api.faults("revio", new JsonObject().put("down", true)));
+    List<String> firstCandidates = new ArrayList<>();
+    try {
+      for (int i = 0; i < 30; i++) {
+        JsonObject c = charge(api, card, "EUR", 1000);
+        assertEquals("succeeded", c.getString("status"), "failover keeps charges succeeding: " + c.encode());
+        firstCandidates.add(c.getJsonObject("routing").getJsonArray("candidates").getString(0));
+      }
+      JsonObject revio = provider(api, "revio");
+      assertEquals("OPEN", revio.getString("circuit"), revio.encode());
+      JsonObject explain = await(api.post("/admin/routing/explain", ADMIN, new JsonObject().put("amount", 1000)
+          .put("currency", "EUR").put("brand", "visa"))).bodyAsJsonObject();
+      assertFalse(explain.getJsonArray("candidates").contains("revio"), "breaker-open PSP drops out: " + explain.encode());
+      assertTrue(explain.getJsonArray("trace").encode().contains("circuit"), explain.encode());
+    } finally {
+      await(api.clearFaults("revio"));
+    }
+    long tail = firstCandidates.subList(20, 30).stream().filter("processout"::equals).count();
+    assertTrue(tail >= 8, "traffic moved to the healthy PSP: " + firstCandidates);
+
+    // Recovery: after reset_ms the breaker lets a trial through; revio is a candidate again.
+    boolean back = false;
+    for (int i = 0; i < 40 && !back; i++) {
+      await(vertx.timer(250));
+      JsonObject c = charge(api, card, "EUR", 1000);
+      back = c.getJsonObject("routing").getJsonArray("candidates").contains("revio");
+    }
+    assertTrue(back, "revio came back into the candidates");
+  }
+
+  @Test
+  void operatorsCanDisableAndEnableAProvider(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String card = await(api.card(KEY, new JsonObject().put("processout", Api.token("processout", ""))));
+    assertEquals(200, await(api.request(HttpMethod.POST, "/admin/providers/processout/disable", ADMIN).send()).statusCode());
+    try {
+      JsonObject c = charge(api, card, "JPY", 1000);
+      assertEquals("failed", c.getString("status"), "the card's only PSP is disabled: " + c.encode());
+      assertTrue(c.getJsonObject("routing").getJsonArray("candidates").isEmpty() || !c.getJsonObject("routing")
+          .getJsonArray("candidates").contains("processout"), c.encode());
+      assertEquals(false, provider(api, "processout").getBoolean("enabled"));
+    } finally {
+      assertEquals(200, await(api.request(HttpMethod.POST, "/admin/providers/processout/enable", ADMIN).send()).statusCode());
+    }
+    assertEquals("succeeded", charge(api, card, "JPY", 1000).getString("status"));
+    assertEquals(404, await(api.request(HttpMethod.POST, "/admin/providers/nope/disable", ADMIN).send()).statusCode());
+  }
+
+  static JsonObject provider(Api api, String name) throws Exception {
+    JsonArray data = await(api.get("/admin/providers", ADMIN)).bodyAsJsonObject().getJsonArray("data");
+    for (int i = 0; i < data.size(); i++) {
+      if (name.equals(data.getJsonObject(i).getString("name"))) return data.getJsonObject(i);
+    }
+    throw new AssertionError("no provider " + name);
+  }
+}
