@@ -10,13 +10,13 @@ import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspResult;
 import io.payrouter.connector.Step;
+import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
 import io.payrouter.connector.WebhookRejectedException;
 import io.payrouter.connector.Signatures;
 import io.payrouter.config.ProviderConfig;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,14 +41,7 @@ public final class FatoraConnector implements Connector {
 
   @Override
   public List<FieldError> validateToken(JsonObject token) {
-    List<FieldError> errors = new ArrayList<>();
-    for (String k : token.fieldNames()) {
-      if (!k.equals("card_token")) errors.add(new FieldError(k, "unknown field"));
-    }
-    if (!(token.getValue("card_token") instanceof String s) || s.isBlank() || s.length() > 512) {
-      errors.add(new FieldError("card_token", "required: a non-empty string of at most 512 characters"));
-    }
-    return errors;
+    return TokenFields.requireStrings(token, List.of("card_token"));
   }
 
   private static Map<String, String> headers(ProviderConfig p) {

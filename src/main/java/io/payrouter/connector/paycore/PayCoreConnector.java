@@ -11,6 +11,7 @@ import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspResult;
 import io.payrouter.connector.Step;
+import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
 import io.payrouter.connector.WebhookRejectedException;
@@ -19,7 +20,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,6 @@ public final class PayCoreConnector implements Connector {
 
   public static final String TOKEN = "token";
   public static final String CUSTOMER_REFERENCE_ID = "customer_reference_id";
-  private static final Set<String> TOKEN_FIELDS = Set.of(TOKEN, CUSTOMER_REFERENCE_ID);
 
   @Override
   public String type() {
@@ -54,28 +53,7 @@ public final class PayCoreConnector implements Connector {
 
   @Override
   public List<FieldError> validateToken(JsonObject token) {
-    List<FieldError> errors = new ArrayList<>();
-    if (token == null) {
-      errors.add(new FieldError(TOKEN, "is required"));
-      errors.add(new FieldError(CUSTOMER_REFERENCE_ID, "is required"));
-      return errors;
-    }
-    for (String f : List.of(TOKEN, CUSTOMER_REFERENCE_ID)) {
-      Object v = token.getValue(f);
-      if (v == null) {
-        errors.add(new FieldError(f, "is required"));
-      } else if (!(v instanceof String s)) {
-        errors.add(new FieldError(f, "must be a string"));
-      } else if (s.isBlank()) {
-        errors.add(new FieldError(f, "must not be empty"));
-      } else if (s.length() > 255) {
-        errors.add(new FieldError(f, "must be at most 255 characters"));
-      }
-    }
-    for (String f : token.fieldNames()) {
-      if (!TOKEN_FIELDS.contains(f)) errors.add(new FieldError(f, "is not a paycore token field"));
-    }
-    return errors;
+    return TokenFields.requireStrings(token, List.of(TOKEN, CUSTOMER_REFERENCE_ID));
   }
 
   @Override

@@ -13,13 +13,13 @@ import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspResult;
 import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
+import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
 import io.payrouter.connector.WebhookRejectedException;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +59,6 @@ public final class ProcessOutConnector implements Connector {
   public static final String TYPE = "processout";
   public static final String API_VERSION = "1.4.0.0";
   static final int NAME_MAX = 80;
-  private static final Set<String> TOKEN_FIELDS = Set.of("customer_id", "token_id");
   private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
   @Override
@@ -79,17 +78,7 @@ public final class ProcessOutConnector implements Connector {
 
   @Override
   public List<FieldError> validateToken(JsonObject token) {
-    List<FieldError> errors = new ArrayList<>();
-    if (token == null) token = new JsonObject();
-    for (String k : token.fieldNames()) {
-      if (!TOKEN_FIELDS.contains(k)) errors.add(new FieldError(k, "unknown field"));
-    }
-    for (String f : List.of("customer_id", "token_id")) {
-      if (!(token.getValue(f) instanceof String s) || s.isBlank() || s.length() > 512) {
-        errors.add(new FieldError(f, "required: a non-empty string of at most 512 characters"));
-      }
-    }
-    return errors;
+    return TokenFields.requireStrings(token, List.of("customer_id", "token_id"));
   }
 
   // ---------------------------------------------------------------- headers

@@ -12,13 +12,13 @@ import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspResult;
 import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
+import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
 import io.payrouter.connector.WebhookRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.PublicKey;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +42,6 @@ public final class RevioConnector implements Connector {
 
   public static final String CLIENT_ID = "client_id";
   public static final String RECURRING_TOKEN = "recurring_token";
-  private static final Set<String> TOKEN_FIELDS = Set.of(CLIENT_ID, RECURRING_TOKEN);
 
   /** CHIP limits a product name to 256 characters. */
   static final int MAX_PRODUCT_NAME = 256;
@@ -62,28 +61,7 @@ public final class RevioConnector implements Connector {
 
   @Override
   public List<FieldError> validateToken(JsonObject token) {
-    List<FieldError> errors = new ArrayList<>();
-    if (token == null) {
-      errors.add(new FieldError(CLIENT_ID, "is required"));
-      errors.add(new FieldError(RECURRING_TOKEN, "is required"));
-      return errors;
-    }
-    for (String f : List.of(CLIENT_ID, RECURRING_TOKEN)) {
-      Object v = token.getValue(f);
-      if (v == null) {
-        errors.add(new FieldError(f, "is required"));
-      } else if (!(v instanceof String s)) {
-        errors.add(new FieldError(f, "must be a string"));
-      } else if (s.isBlank()) {
-        errors.add(new FieldError(f, "must not be empty"));
-      } else if (s.length() > 255) {
-        errors.add(new FieldError(f, "must be at most 255 characters"));
-      }
-    }
-    for (String f : token.fieldNames()) {
-      if (!TOKEN_FIELDS.contains(f)) errors.add(new FieldError(f, "is not a revio token field"));
-    }
-    return errors;
+    return TokenFields.requireStrings(token, List.of(CLIENT_ID, RECURRING_TOKEN));
   }
 
   @Override
