@@ -42,12 +42,10 @@ public final class ChargeService {
 
   /** A charge being worked on by this instance (key claimed), and its answer once decided. */
   private static final class InFlight {
-    final String chargeId;
     final String fingerprint;
     volatile Charge done;
 
-    InFlight(String chargeId, String fingerprint) {
-      this.chargeId = chargeId;
+    InFlight(String fingerprint) {
       this.fingerprint = fingerprint;
     }
   }
@@ -63,6 +61,8 @@ public final class ChargeService {
   private final CardCache cards = new CardCache(50_000);
   /** merchant + key to the charge being worked on here: the fast path in front of the database claim. */
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
+  /** Ids of the charges this instance is still deciding (an index of {@link #inFlight} without a decision). */
+  private final java.util.Set<String> deciding = ConcurrentHashMap.newKeySet();
   /** Decided charges whose outcome is not yet durable: served from here until it is. */
   private final ConcurrentHashMap<String, Charge> undurable = new ConcurrentHashMap<>();
 
@@ -91,7 +91,7 @@ public final class ChargeService {
         .compose(card -> {
       String chargeId = Ids.next("ch_");
       Decision decision = router.decide(attributes(chargeId, req, card));
-      InFlight mine = new InFlight(chargeId, req.fingerprint());
+      InFlight mine = new InFlight(req.fingerprint());
       InFlight raced = inFlight.putIfAbsent(key, mine);
       if (raced != null) return Future.succeededFuture(replayInFlight(raced, req.fingerprint()));
       Instant now = now();
@@ -145,7 +145,7 @@ public final class ChargeService {
   /** A failed charge charged nothing: a retry with the same key may try again. */
   private Future<Result> retryFailed(Charge failed, ChargeRequest req, Card card, String key) {
     Decision decision = router.decide(attributes(failed.id(), req, card));
-    InFlight mine = new InFlight(failed.id(), failed.fingerprint());
+    InFlight mine = new InFlight(failed.fingerprint());
     if (inFlight.putIfAbsent(key, mine) != null) throw inProgress();
     return store.reclaimFailed(failed.id(), routingInfo(decision)).compose(ok -> {
       if (!ok) {
@@ -167,6 +167,7 @@ public final class ChargeService {
   private Future<Charge> execute(String key, InFlight mine, Charge intent, Decision decision, Card card,
       ChargeRequest req, List<Attempt> earlier) {
     List<Attempt> attempts = new ArrayList<>(earlier);
+    deciding.add(intent.id());
     return attempt(intent, decision, card, req, attempts, 0, 0)
         .recover(err -> {
           // A bug, not a PSP answer: keep the charge unsettled for the reconciler, never guess.
@@ -175,6 +176,7 @@ public final class ChargeService {
         })
         .map(done -> {
           mine.done = done;
+          deciding.remove(done.id());
           undurable.put(done.id(), done);
           store.recordOutcome(new Store.Outcome(done.id(), done.status(), done.provider(), done.providerReference(),
                   done.declineCode(), done.providerCode(), done.attempts(), done.updatedAt()))
@@ -204,8 +206,7 @@ public final class ChargeService {
             ref -> store.checkpoint(new Attempt(attemptId, c.id(), seq, provider, "sent", 0, null, ref, null, null)))
         .compose(r -> {
           long ms = (System.nanoTime() - t0) / 1_000_000;
-          boolean called = !(r.outcome() == Outcome.NOT_SENT && "circuit open".equals(r.message()));
-          if (called) router.record(provider, r.outcome() != Outcome.NOT_SENT && r.outcome() != Outcome.IN_DOUBT, ms);
+          if (!r.circuitOpen()) router.record(provider, r.outcome() != Outcome.NOT_SENT && r.outcome() != Outcome.IN_DOUBT, ms);
           if (r.outcome() != Outcome.IN_DOUBT) return Future.succeededFuture(new Answer(r, ms, null));
           // In doubt: ask that PSP now, by our charge id, before deciding anything.
           return dispatcher.inquire(provider, new InquiryInput(c.id(), r.providerReference(), c.amount(), c.currency()))
@@ -321,10 +322,7 @@ public final class ChargeService {
 
   /** The reconciler leaves alone what this instance is still deciding. */
   public boolean isWorkedOnHere(String chargeId) {
-    for (InFlight e : inFlight.values()) {
-      if (e.chargeId.equals(chargeId) && e.done == null) return true;
-    }
-    return false;
+    return deciding.contains(chargeId);
   }
 
   // ------------------------------------------------------------------ reads

@@ -97,10 +97,6 @@ public final class Dispatcher {
     return p == null ? null : p.connector;
   }
 
-  public ProviderConfig config(String provider) {
-    return providers.get(provider).cfg;
-  }
-
   public Collection<String> names() {
     return providers.keySet();
   }
@@ -139,7 +135,7 @@ public final class Dispatcher {
             }, err -> Future.succeededFuture(PspResult.notSent("authentication failed")))
             .onSuccess(result::set))
         .recover(err -> Future.succeededFuture(result.get() != null ? result.get()
-            : err instanceof OpenCircuitException ? PspResult.notSent("circuit open") : PspResult.notSent(safeMessage(err))))
+            : err instanceof OpenCircuitException ? PspResult.notSent(PspResult.CIRCUIT_OPEN) : PspResult.notSent(safeMessage(err))))
         .onComplete(x -> p.inFlight.decrementAndGet());
   }
 

@@ -42,6 +42,14 @@ public record PspResult(
     return new PspResult(Outcome.IN_DOUBT, ref, null, false, null, message);
   }
 
+  /** Message of the not_sent result given when the provider's breaker is open (no call was made). */
+  public static final String CIRCUIT_OPEN = "circuit open";
+
+  /** True when no call was made because the breaker is open: no evidence about the PSP's health. */
+  public boolean circuitOpen() {
+    return outcome == Outcome.NOT_SENT && CIRCUIT_OPEN.equals(message);
+  }
+
   /** Prefix of the message of an in-doubt result where the PSP never answered (read timeout, reset). */
   public static final String NO_ANSWER = "no answer";
 

@@ -3,7 +3,6 @@ package io.payrouter.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -75,7 +74,4 @@ public final class Metrics {
         k -> Counter.builder(name).tag(tagKey, tagValue).register(registry)).increment();
   }
 
-  public MeterRegistry meterRegistry() {
-    return registry;
-  }
 }

@@ -96,17 +96,9 @@ public final class Store {
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics);
   }
 
-  public Pool pool() {
-    return pool;
-  }
-
   /** True when the writers can take new charges (not full, database reachable on the last try). */
   public boolean acceptingCharges() {
     return outcomes.healthy() && intents.healthy() && !outcomes.overCapacity() && !checkpoints.overCapacity();
-  }
-
-  public int outcomeBacklog() {
-    return outcomes.depth();
   }
 
   // ---------------------------------------------------------------- charge path
