@@ -25,9 +25,8 @@ public final class Problems {
       p = pe;
     } else if (t instanceof io.payrouter.connector.PspUnavailableException) {
       p = ProblemException.unavailable("the provider could not be reached; retry later");
-    } else if (t instanceof StoreUnavailableException || t instanceof io.vertx.core.VertxException
-        && String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connection")) {
-      p = ProblemException.unavailable("the charge could not be recorded; nothing was charged, retry later");
+    } else if (t instanceof StoreUnavailableException) {
+      p = ProblemException.unavailable("the database is unavailable; nothing was changed, retry later");
     } else if (t instanceof DecodeException || t instanceof ClassCastException) {
       p = ProblemException.badRequest("the body is not a valid JSON object");
     } else if (rc.statusCode() == 413) {

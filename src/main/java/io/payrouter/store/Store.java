@@ -142,42 +142,42 @@ public final class Store {
 
   /** Puts a failed charge back to processing for a retry with the same key; false if it is not failed. */
   public Future<Boolean> reclaimFailed(String chargeId, RoutingInfo routing) {
-    return pool.preparedQuery("UPDATE charges SET status = 'processing', routing = $2::jsonb, updated_at = now() "
+    return reachable(pool.preparedQuery("UPDATE charges SET status = 'processing', routing = $2::jsonb, updated_at = now() "
             + "WHERE id = $1 AND status = 'failed' RETURNING id")
-        .execute(Tuple.of(chargeId, routingJson(routing))).map(rs -> rs.rowCount() == 1);
+        .execute(Tuple.of(chargeId, routingJson(routing))).map(rs -> rs.rowCount() == 1));
   }
 
   /** The charge holding a merchant's idempotency key, with the fingerprint it was claimed with. */
   public Future<Optional<Charge>> chargeByKey(String merchantId, String key) {
-    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM idempotency_keys k JOIN charges c ON c.id = k.charge_id "
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM idempotency_keys k JOIN charges c ON c.id = k.charge_id "
             + "WHERE k.merchant_id = $1 AND k.key = $2")
-        .execute(Tuple.of(merchantId, key)).map(rs -> first(rs).map(Store::charge));
+        .execute(Tuple.of(merchantId, key)).map(rs -> first(rs).map(Store::charge)));
   }
 
   public Future<Optional<Charge>> charge(String merchantId, String chargeId) {
-    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = $1 AND c.merchant_id = $2")
-        .execute(Tuple.of(chargeId, merchantId)).map(rs -> first(rs).map(Store::charge));
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = $1 AND c.merchant_id = $2")
+        .execute(Tuple.of(chargeId, merchantId)).map(rs -> first(rs).map(Store::charge)));
   }
 
   /** A charge by id whatever its merchant (webhooks, reconciler). */
   public Future<Optional<Charge>> chargeById(String chargeId) {
-    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = $1")
-        .execute(Tuple.of(chargeId)).map(rs -> first(rs).map(Store::charge));
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = $1")
+        .execute(Tuple.of(chargeId)).map(rs -> first(rs).map(Store::charge)));
   }
 
   public Future<List<Charge>> chargesByReference(String merchantId, String reference) {
-    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.merchant_id = $1 "
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.merchant_id = $1 "
             + "AND c.merchant_reference = $2 ORDER BY c.created_at, c.id LIMIT 100")
         .execute(Tuple.of(merchantId, reference)).map(rs -> {
           List<Charge> out = new ArrayList<>();
           for (Row r : rs) out.add(charge(r));
           return out;
-        });
+        }));
   }
 
   /** Charges the reconciler owns: pending ones, and processing ones older than the grace period. */
   public Future<List<Charge>> unsettled(long processingGraceMs, long pendingAgeMs, int limit) {
-    return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE "
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE "
             + "(c.status = 'pending' AND c.updated_at < now() - make_interval(secs => $2::float8 / 1000)) OR "
             + "(c.status = 'processing' AND c.updated_at < now() - make_interval(secs => $1::float8 / 1000)) "
             + "ORDER BY c.updated_at LIMIT $3")
@@ -185,50 +185,50 @@ public final class Store {
           List<Charge> out = new ArrayList<>();
           for (Row r : rs) out.add(charge(r));
           return out;
-        });
+        }));
   }
 
   // ---------------------------------------------------------------- merchants and keys
 
   public Future<Void> ensureMerchant(String id, String name) {
-    return pool.preparedQuery("INSERT INTO merchants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
-        .execute(Tuple.of(id, name)).mapEmpty();
+    return reachable(pool.preparedQuery("INSERT INTO merchants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .execute(Tuple.of(id, name)).mapEmpty());
   }
 
   /** Creates a merchant; false when the id is taken. */
   public Future<Boolean> createMerchant(String id, String name) {
-    return pool.preparedQuery("INSERT INTO merchants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id")
-        .execute(Tuple.of(id, name)).map(rs -> rs.rowCount() == 1);
+    return reachable(pool.preparedQuery("INSERT INTO merchants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id")
+        .execute(Tuple.of(id, name)).map(rs -> rs.rowCount() == 1));
   }
 
   public Future<Boolean> merchantExists(String id) {
-    return pool.preparedQuery("SELECT 1 FROM merchants WHERE id = $1").execute(Tuple.of(id)).map(rs -> rs.rowCount() == 1);
+    return reachable(pool.preparedQuery("SELECT 1 FROM merchants WHERE id = $1").execute(Tuple.of(id)).map(rs -> rs.rowCount() == 1));
   }
 
   /** Stores a key hash (idempotent: the same key seeded at every start is kept once). */
   public Future<Void> addKey(String keyId, String merchantId, byte[] hash) {
-    return pool.preparedQuery("INSERT INTO api_keys (id, merchant_id, key_hash) VALUES ($1, $2, $3) "
+    return reachable(pool.preparedQuery("INSERT INTO api_keys (id, merchant_id, key_hash) VALUES ($1, $2, $3) "
             + "ON CONFLICT (key_hash) DO NOTHING")
-        .execute(Tuple.of(keyId, merchantId, io.vertx.core.buffer.Buffer.buffer(hash))).mapEmpty();
+        .execute(Tuple.of(keyId, merchantId, io.vertx.core.buffer.Buffer.buffer(hash))).mapEmpty());
   }
 
   public Future<Optional<String>> merchantForKey(byte[] hash) {
-    return pool.preparedQuery("SELECT merchant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+    return reachable(pool.preparedQuery("SELECT merchant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
         .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(hash)))
-        .map(rs -> first(rs).map(r -> r.getString(0)));
+        .map(rs -> first(rs).map(r -> r.getString(0))));
   }
 
   /** Revokes a key; returns its hash (to evict from caches) or empty when there was no such key. */
   public Future<Optional<byte[]>> revokeKey(String merchantId, String keyId) {
-    return pool.preparedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND merchant_id = $2 "
+    return reachable(pool.preparedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND merchant_id = $2 "
             + "AND revoked_at IS NULL RETURNING key_hash")
-        .execute(Tuple.of(keyId, merchantId)).map(rs -> first(rs).map(r -> r.getBuffer(0).getBytes()));
+        .execute(Tuple.of(keyId, merchantId)).map(rs -> first(rs).map(r -> r.getBuffer(0).getBytes())));
   }
 
   // ---------------------------------------------------------------- cards
 
   public Future<Void> insertCard(Card card) {
-    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO cards (id, merchant_id, customer_reference, "
+    return reachable(pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO cards (id, merchant_id, customer_reference, "
             + "brand, last4, exp_month, exp_year, issuer_country, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
         .execute(Tuple.from(new Object[] {card.id(), card.merchantId(), card.customerReference(), card.brand(),
             card.last4(), card.expMonth(), card.expYear(), card.issuerCountry(), odt(card.createdAt())}))
@@ -239,23 +239,23 @@ public final class Store {
                   card.id() + "/" + provider)))));
           return conn.preparedQuery("INSERT INTO provider_tokens (card_id, provider, token_enc) VALUES ($1,$2,$3)")
               .executeBatch(rows);
-        })).mapEmpty();
+        })).mapEmpty());
   }
 
   public Future<Optional<Card>> card(String merchantId, String cardId) {
-    return pool.preparedQuery("SELECT c.id, c.merchant_id, c.customer_reference, c.brand, c.last4, c.exp_month, "
+    return reachable(pool.preparedQuery("SELECT c.id, c.merchant_id, c.customer_reference, c.brand, c.last4, c.exp_month, "
             + "c.exp_year, c.issuer_country, c.created_at, c.deleted_at, "
             + "array_agg(t.provider) AS providers, array_agg(t.token_enc) AS tokens "
             + "FROM cards c LEFT JOIN provider_tokens t ON t.card_id = c.id "
             + "WHERE c.id = $1 AND c.merchant_id = $2 GROUP BY c.id")
-        .execute(Tuple.of(cardId, merchantId)).map(rs -> first(rs).map(this::card));
+        .execute(Tuple.of(cardId, merchantId)).map(rs -> first(rs).map(this::card)));
   }
 
   /** Marks a card deleted; false when it was not there (or already deleted). */
   public Future<Boolean> deleteCard(String merchantId, String cardId) {
-    return pool.preparedQuery("UPDATE cards SET deleted_at = now() WHERE id = $1 AND merchant_id = $2 "
+    return reachable(pool.preparedQuery("UPDATE cards SET deleted_at = now() WHERE id = $1 AND merchant_id = $2 "
             + "AND deleted_at IS NULL RETURNING id")
-        .execute(Tuple.of(cardId, merchantId)).map(rs -> rs.rowCount() == 1);
+        .execute(Tuple.of(cardId, merchantId)).map(rs -> rs.rowCount() == 1));
   }
 
   // ---------------------------------------------------------------- routing configs
@@ -263,23 +263,33 @@ public final class Store {
   public record RoutingVersion(long version, JsonObject rules, String source) {}
 
   public Future<Optional<RoutingVersion>> latestRouting() {
-    return pool.query("SELECT version, rules, source FROM routing_configs ORDER BY version DESC LIMIT 1").execute()
-        .map(rs -> first(rs).map(r -> new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2))));
+    return reachable(pool.query("SELECT version, rules, source FROM routing_configs ORDER BY version DESC LIMIT 1").execute()
+        .map(rs -> first(rs).map(r -> new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2)))));
   }
 
   public Future<Long> insertRouting(String source, JsonObject rules) {
-    return pool.preparedQuery("INSERT INTO routing_configs (source, rules) VALUES ($1, $2::jsonb) RETURNING version")
-        .execute(Tuple.of(source, rules)).map(rs -> rs.iterator().next().getLong(0));
+    return reachable(pool.preparedQuery("INSERT INTO routing_configs (source, rules) VALUES ($1, $2::jsonb) RETURNING version")
+        .execute(Tuple.of(source, rules)).map(rs -> rs.iterator().next().getLong(0)));
   }
 
   /** The source name of the newest routing version whose source starts with the prefix. */
   public Future<Optional<String>> lastRoutingSource(String prefix) {
-    return pool.preparedQuery("SELECT source FROM routing_configs WHERE starts_with(source, $1) ORDER BY version DESC LIMIT 1")
-        .execute(Tuple.of(prefix)).map(rs -> first(rs).map(r -> r.getString(0)));
+    return reachable(pool.preparedQuery("SELECT source FROM routing_configs WHERE starts_with(source, $1) ORDER BY version DESC LIMIT 1")
+        .execute(Tuple.of(prefix)).map(rs -> first(rs).map(r -> r.getString(0))));
   }
 
   public Future<Void> ping() {
-    return pool.query("SELECT 1").execute().mapEmpty();
+    return reachable(pool.query("SELECT 1").execute().mapEmpty());
+  }
+
+  /**
+   * The one place database failures are classified: PostgreSQL refusing a statement stays a
+   * {@code PgException}; anything else (refused or lost connection, pool timeout) means the
+   * database could not be reached, which the API answers with 503.
+   */
+  private static <T> Future<T> reachable(Future<T> f) {
+    return f.recover(err -> Future.failedFuture(err instanceof io.vertx.pgclient.PgException ? err
+        : new StoreUnavailableException("database unavailable: " + err.getClass().getSimpleName())));
   }
 
   // ---------------------------------------------------------------- row mapping

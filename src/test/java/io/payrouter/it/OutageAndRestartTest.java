@@ -39,8 +39,13 @@ class OutageAndRestartTest {
           .put("card_id", cachedCard)));
       var inline = await(api.charge(KEY, "down-2", new JsonObject().put("amount", 1999).put("currency", "USD")
           .put("card", new JsonObject().put("brand", "visa").put("tokens", new JsonObject().put("fatora", Api.token("fatora", ""))))));
+      var card = await(api.post("/v1/cards", KEY, new JsonObject().put("brand", "visa")
+          .put("tokens", new JsonObject().put("fatora", Api.token("fatora", "")))));
+      var read = await(api.get("/v1/charges/ch_unknown", KEY));
       ChargeApiTest.assertProblem(stored, 503);
       ChargeApiTest.assertProblem(inline, 503);
+      ChargeApiTest.assertProblem(card, 503);
+      ChargeApiTest.assertProblem(read, 503);
       assertEquals(before, await(api.ledgerTotal("fatora")), "no PSP call while the database is down");
       assertEquals(503, await(api.get("/health/ready", null)).statusCode());
     } finally {
