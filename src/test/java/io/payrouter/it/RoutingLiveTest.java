@@ -33,6 +33,10 @@ class RoutingLiveTest {
   static final String ADMIN = RouterHarness.ADMIN_KEY;
   static final String RULES = """
       rules:
+        - name: eur-burst
+          when: { currency: [EUR], metadata: { phase: burst } }
+          strategy: priority
+          providers: [revio, processout]
         - name: eur-adaptive
           when: { currency: [EUR] }
           strategy: adaptive
@@ -65,8 +69,12 @@ class RoutingLiveTest {
   }
 
   static JsonObject charge(Api api, String cardId, String currency, long amount) throws Exception {
-    HttpResponse<Buffer> r = await(api.charge(KEY, "rt-" + UUID.randomUUID(),
-        new JsonObject().put("amount", amount).put("currency", currency).put("card_id", cardId)));
+    return charge(api, cardId, currency, amount, new JsonObject());
+  }
+
+  static JsonObject charge(Api api, String cardId, String currency, long amount, JsonObject metadata) throws Exception {
+    HttpResponse<Buffer> r = await(api.charge(KEY, "rt-" + UUID.randomUUID(), new JsonObject().put("amount", amount)
+        .put("currency", currency).put("card_id", cardId).put("metadata", metadata)));
     return r.bodyAsJsonObject();
   }
 
@@ -142,10 +150,10 @@ class RoutingLiveTest {
     await(api.faults("revio", new JsonObject().put("down", true)));
     List<String> firstCandidates = new ArrayList<>();
     try {
-      for (int i = 0; i < 30; i++) {
-        JsonObject c = charge(api, card, "EUR", 1000);
+      // A burst through a priority rule: revio is tried first until its breaker opens.
+      for (int i = 0; i < 8; i++) {
+        JsonObject c = charge(api, card, "EUR", 1000, new JsonObject().put("phase", "burst"));
         assertEquals("succeeded", c.getString("status"), "failover keeps charges succeeding: " + c.encode());
-        firstCandidates.add(c.getJsonObject("routing").getJsonArray("candidates").getString(0));
       }
       JsonObject revio = provider(api, "revio");
       assertEquals("OPEN", revio.getString("circuit"), revio.encode());
@@ -153,6 +161,13 @@ class RoutingLiveTest {
           .put("currency", "EUR").put("brand", "visa"))).bodyAsJsonObject();
       assertFalse(explain.getJsonArray("candidates").contains("revio"), "breaker-open PSP drops out: " + explain.encode());
       assertTrue(explain.getJsonArray("trace").encode().contains("circuit"), explain.encode());
+      // Then the adaptive rule, paced across several 200 ms health snapshots.
+      for (int i = 0; i < 30; i++) {
+        await(vertx.timer(25));
+        JsonObject c = charge(api, card, "EUR", 1000);
+        assertEquals("succeeded", c.getString("status"), "failover keeps charges succeeding: " + c.encode());
+        firstCandidates.add(c.getJsonObject("routing").getJsonArray("candidates").getString(0));
+      }
     } finally {
       await(api.clearFaults("revio"));
     }
