@@ -54,8 +54,8 @@ public final class RoutingService implements RouteDecider {
   private final ProviderStats stats = new ProviderStats();
   private final Map<String, Boolean> enabled = new ConcurrentHashMap<>();
   private volatile Active active;
-  private volatile HealthSnapshot health;
-  private volatile long healthAt;
+  private volatile Map<String, StatsSummary> summaries;
+  private volatile long summariesAt;
   private volatile String fileHash;
   private long watchTimer = -1;
 
@@ -181,27 +181,37 @@ public final class RoutingService implements RouteDecider {
     stats.record(provider, success, latencyMs, System.currentTimeMillis());
   }
 
-  /** Provider health, rebuilt at most every 200 ms (circuit state, enabled flags, live stats). */
+  /**
+   * Provider health for a decision: circuit state and the enabled flag are read live (a breaker
+   * that just opened drops its PSP from the very next decision); the sliding-window statistics,
+   * the costly part, are summarised at most every 200 ms.
+   */
   public HealthSnapshot health() {
-    long now = System.currentTimeMillis();
-    HealthSnapshot h = health;
-    if (h != null && now - healthAt < HEALTH_TTL_MS) return h;
-    List<ProviderHealth> list = new ArrayList<>();
+    Map<String, StatsSummary> summaries = statsSummaries();
+    List<ProviderHealth> list = new ArrayList<>(providers.size());
     for (ProviderConfig p : providers.values()) {
-      StatsSummary s = stats.summary(p.name(), now, active == null ? ProviderStats.DEFAULT_WINDOW_SECONDS : active.rules().healthWindowSeconds());
+      StatsSummary s = summaries.get(p.name());
       list.add(new ProviderHealth(p.name(), enabled.getOrDefault(p.name(), false), dispatcher.circuitOpen(p.name()),
           p.currencies(), s.successRate(), s.samples(), s.p50LatencyMs()));
     }
-    h = HealthSnapshot.of(list);
-    health = h;
-    healthAt = now;
-    return h;
+    return HealthSnapshot.of(list);
+  }
+
+  private Map<String, StatsSummary> statsSummaries() {
+    long now = System.currentTimeMillis();
+    Map<String, StatsSummary> cached = summaries;
+    if (cached != null && now - summariesAt < HEALTH_TTL_MS) return cached;
+    int window = active == null ? ProviderStats.DEFAULT_WINDOW_SECONDS : active.rules().healthWindowSeconds();
+    Map<String, StatsSummary> fresh = new java.util.HashMap<>();
+    for (String name : providers.keySet()) fresh.put(name, stats.summary(name, now, window));
+    summaries = fresh;
+    summariesAt = now;
+    return fresh;
   }
 
   public boolean setEnabled(String provider, boolean on) {
     if (!providers.containsKey(provider)) return false;
     enabled.put(provider, on);
-    healthAt = 0;
     log.info("provider {} {} by an operator", provider, on ? "enabled" : "disabled");
     return true;
   }
