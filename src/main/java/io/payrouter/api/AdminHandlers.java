@@ -9,7 +9,7 @@ import io.payrouter.config.ConfigLoader;
 import io.payrouter.routing.ChargeAttributes;
 import io.payrouter.routing.Decision;
 import io.payrouter.routing.TraceLine;
-import io.payrouter.store.Card;
+import io.payrouter.domain.Card;
 import io.payrouter.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

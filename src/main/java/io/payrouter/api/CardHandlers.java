@@ -6,7 +6,7 @@ import io.payrouter.common.Ids;
 import io.payrouter.common.ProblemException;
 import io.payrouter.connector.Connector;
 import io.payrouter.connector.Dispatcher;
-import io.payrouter.store.Card;
+import io.payrouter.domain.Card;
 import io.payrouter.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

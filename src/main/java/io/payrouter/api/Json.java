@@ -1,10 +1,10 @@
 package io.payrouter.api;
 
 import io.payrouter.common.ProblemException;
-import io.payrouter.store.Attempt;
-import io.payrouter.store.Card;
-import io.payrouter.store.Charge;
-import io.payrouter.store.ChargeStatus;
+import io.payrouter.domain.Attempt;
+import io.payrouter.domain.Card;
+import io.payrouter.domain.Charge;
+import io.payrouter.domain.ChargeStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

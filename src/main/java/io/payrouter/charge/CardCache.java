@@ -1,6 +1,6 @@
 package io.payrouter.charge;
 
-import io.payrouter.store.Card;
+import io.payrouter.domain.Card;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -16,7 +16,7 @@ public record ChargeRequest(
     long amount,
     String currency,
     String cardId,
-    io.payrouter.store.Card inlineCard,
+    io.payrouter.domain.Card inlineCard,
     String merchantReference,
     String description,
     String customerReference,

@@ -1,5 +1,8 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.PspResult;
+
+
 import io.payrouter.common.FieldError;
 import io.payrouter.config.ProviderConfig;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,9 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.Outcome;
+import io.payrouter.domain.PspResult;
+
+
 import io.payrouter.config.ProviderConfig;
 import io.payrouter.metrics.Metrics;
 import io.vertx.circuitbreaker.CircuitBreaker;

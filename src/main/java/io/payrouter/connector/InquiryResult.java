@@ -1,5 +1,8 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.PspResult;
+
+
 /** What a status inquiry learned about one charge at one PSP. */
 public record InquiryResult(Kind kind, PspResult result) {
 

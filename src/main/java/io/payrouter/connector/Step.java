@@ -1,5 +1,8 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.Outcome;
+
+
 import java.util.function.Function;
 
 /**

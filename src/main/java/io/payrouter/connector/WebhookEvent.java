@@ -1,5 +1,8 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.PspResult;
+
+
 /**
  * A verified PSP callback about one charge.
  *

@@ -1,5 +1,12 @@
 package io.payrouter.store;
 
+import io.payrouter.domain.Charge;
+import io.payrouter.domain.Card;
+import io.payrouter.domain.Attempt;
+import io.payrouter.domain.ChargeStatus;
+import io.payrouter.domain.RoutingInfo;
+
+
 import io.payrouter.config.RouterConfig;
 import io.payrouter.metrics.Metrics;
 import io.vertx.core.Future;

@@ -8,7 +8,7 @@ import io.payrouter.connector.Connector;
 import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;

@@ -1,9 +1,9 @@
 package io.payrouter.connector.fatora;
 
-import io.payrouter.connector.DeclineCode;
+import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.PspResult;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Map;
@@ -78,6 +78,6 @@ public final class FatoraMapping {
     }
     String txn = result.getValue("transaction_id") == null ? null : result.getValue("transaction_id").toString();
     PspResult r = fromStatus(result.getString("payment_status"), txn, result.getString("description"));
-    return r.outcome() == io.payrouter.connector.Outcome.IN_DOUBT ? InquiryResult.unknown(r.message()) : InquiryResult.found(r);
+    return r.outcome() == io.payrouter.domain.Outcome.IN_DOUBT ? InquiryResult.unknown(r.message()) : InquiryResult.found(r);
   }
 }

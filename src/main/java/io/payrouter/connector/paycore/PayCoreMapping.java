@@ -1,10 +1,10 @@
 package io.payrouter.connector.paycore;
 
-import io.payrouter.connector.DeclineCode;
+import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
-import io.payrouter.connector.Outcome;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.Outcome;
+import io.payrouter.domain.PspResult;
 import io.payrouter.connector.WebhookEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,9 @@
 package io.payrouter.connector.revio;
 
-import io.payrouter.connector.DeclineCode;
+import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.PspResult;
 import io.payrouter.connector.WebhookEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

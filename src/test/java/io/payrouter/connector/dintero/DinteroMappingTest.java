@@ -5,9 +5,9 @@ import static io.payrouter.connector.dintero.DinteroFixtures.tx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.payrouter.connector.DeclineCode;
-import io.payrouter.connector.Outcome;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.DeclineCode;
+import io.payrouter.domain.Outcome;
+import io.payrouter.domain.PspResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.payrouter.connector.CallContext;
 import io.payrouter.connector.HttpCall;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;

@@ -19,12 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.payrouter.common.FieldError;
 import io.payrouter.connector.ChargeInput;
-import io.payrouter.connector.DeclineCode;
+import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
-import io.payrouter.connector.Outcome;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.Outcome;
+import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

@@ -3,9 +3,9 @@ package io.payrouter.connector.processout;
 import static io.payrouter.connector.processout.ProcessOutFixtures.tx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.payrouter.connector.DeclineCode;
-import io.payrouter.connector.Outcome;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.DeclineCode;
+import io.payrouter.domain.Outcome;
+import io.payrouter.domain.PspResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.payrouter.connector.HttpCall;
-import io.payrouter.connector.PspResult;
+import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;
@@ -62,7 +62,7 @@ class ProcessOutWebhookTest {
   void failedTransactionEventIsADecline() {
     JsonObject data = capturedData().put("transaction", tx("failed").put("error_code", "card.no-money"));
     WebhookEvent e = done(fetch().apply(reply(200, event("ev_1", "transaction.failed", data))));
-    assertEquals(io.payrouter.connector.Outcome.DECLINED, e.result().outcome());
+    assertEquals(io.payrouter.domain.Outcome.DECLINED, e.result().outcome());
   }
 
   @Test
@@ -118,7 +118,7 @@ class ProcessOutWebhookTest {
     Step<WebhookEvent> s = connector().webhook(ctx(), input(forged));
     WebhookEvent e = done(call(s).next().apply(reply(200, event("ev_1", "transaction.failed",
         capturedData().put("transaction", tx("failed"))))));
-    assertEquals(io.payrouter.connector.Outcome.DECLINED, e.result().outcome());
+    assertEquals(io.payrouter.domain.Outcome.DECLINED, e.result().outcome());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.payrouter.connector;
+package io.payrouter.domain;
 
 /**
  * The normalized result of one attempt at one PSP. The split decides whether failover is safe:

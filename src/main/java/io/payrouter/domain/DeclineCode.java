@@ -1,4 +1,4 @@
-package io.payrouter.connector;
+package io.payrouter.domain;
 
 /** The contract's normalized decline codes ({@code decline_code}). */
 public enum DeclineCode {

@@ -1,4 +1,4 @@
-package io.payrouter.store;
+package io.payrouter.domain;
 
 /**
  * One call of one charge at one PSP.

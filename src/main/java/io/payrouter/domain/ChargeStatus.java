@@ -1,4 +1,4 @@
-package io.payrouter.store;
+package io.payrouter.domain;
 
 /** A charge's lifecycle. {@code processing} is internal: the intent is durable, the PSP call is under way. */
 public enum ChargeStatus {

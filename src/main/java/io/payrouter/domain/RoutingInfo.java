@@ -1,4 +1,4 @@
-package io.payrouter.store;
+package io.payrouter.domain;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.payrouter.connector;
+package io.payrouter.domain;
 
 /**
  * What one attempt at a PSP came to, normalized.
