@@ -1,9 +1,14 @@
 package io.payrouter;
 
-import io.payrouter.api.ApiKeys;
 import io.payrouter.api.HttpApi;
+import io.payrouter.charge.CardService;
 import io.payrouter.charge.ChargeService;
-import io.payrouter.charge.RoutingService;
+import io.payrouter.charge.WebhookService;
+import io.payrouter.merchant.MerchantService;
+import io.payrouter.rules.LiveRouter;
+import io.payrouter.rules.ProviderHealthView;
+import io.payrouter.rules.RoutingAdmin;
+import io.payrouter.rules.RulesSource;
 import io.payrouter.config.ConfigLoader;
 import io.payrouter.config.RouterConfig;
 import io.payrouter.connector.Connector;
@@ -75,14 +80,14 @@ public final class Application implements AutoCloseable {
   public final Pool pool;
   public final Store store;
   public final Dispatcher dispatcher;
-  public final RoutingService routing;
+  public final RulesSource rules;
   public final ChargeService charges;
   public final Reconciler reconciler;
   private final String deploymentId;
   private final int port;
 
   private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
-      Pool pool, Store store, Dispatcher dispatcher, RoutingService routing, ChargeService charges,
+      Pool pool, Store store, Dispatcher dispatcher, RulesSource rules, ChargeService charges,
       Reconciler reconciler, String deploymentId, int port) {
     this.config = config;
     this.vertx = vertx;
@@ -92,7 +97,7 @@ public final class Application implements AutoCloseable {
     this.pool = pool;
     this.store = store;
     this.dispatcher = dispatcher;
-    this.routing = routing;
+    this.rules = rules;
     this.charges = charges;
     this.reconciler = reconciler;
     this.deploymentId = deploymentId;
@@ -132,26 +137,28 @@ public final class Application implements AutoCloseable {
     Pool pool = db.pool(vertx, cfg.database().poolSize());
     Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
     Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), connectors(), metrics);
-    RoutingService routing = new RoutingService(vertx, store, dispatcher, cfg.providers(), cfg.routingFile());
-    await(routing.start(1_000));
-    ChargeService charges = new ChargeService(store, dispatcher, routing, metrics, cfg.http().publicUrl());
-    ApiKeys keys = new ApiKeys(store, cfg.adminKey());
-    for (RouterConfig.MerchantSeed m : cfg.merchants()) {
-      String keyId = "key_cfg_" + m.id() + "_" + Integer.toHexString(m.apiKey().hashCode() & 0xfffff);
-      await(store.ensureMerchant(m.id(), m.name()).compose(v -> keys.seed(keyId, m.id(), m.apiKey())));
-    }
+    RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
+    await(rules.start(1_000));
+    ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
+        () -> rules.active().rules().healthWindowSeconds());
+    LiveRouter router = new LiveRouter(rules, health);
+    ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl());
+    CardService cards = new CardService(store, dispatcher, charges::forgetCard);
+    MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());
+    for (RouterConfig.MerchantSeed m : cfg.merchants()) await(merchants.seed(m.id(), m.name(), m.apiKey()));
     String openApiText = resource("/openapi.yaml");
     @SuppressWarnings("unchecked")
     JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
     Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery());
-    HttpApi.Services services = new HttpApi.Services(store, charges, routing, dispatcher, keys, openApi, openApiText,
-        metrics, cfg.production(), () -> store.ping().timeout(1, TimeUnit.SECONDS)
-            .compose(v -> routing.active() == null ? Future.failedFuture("routing rules not loaded") : Future.succeededFuture()));
+    HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges), merchants,
+        new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
+        () -> store.ping().timeout(1, TimeUnit.SECONDS)
+            .compose(v -> rules.active() == null ? Future.failedFuture("routing rules not loaded") : Future.succeededFuture()));
     RouterConfig fcfg = cfg;
     String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
         new DeploymentOptions().setInstances(cfg.http().instances())));
     reconciler.start();
-    return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, routing, charges, reconciler,
+    return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
         deploymentId, cfg.http().port());
   }
 
@@ -191,7 +198,7 @@ public final class Application implements AutoCloseable {
   @Override
   public void close() throws Exception {
     reconciler.stop();
-    routing.stop();
+    rules.stop();
     try {
       await(vertx.undeploy(deploymentId));
     } catch (Exception e) {

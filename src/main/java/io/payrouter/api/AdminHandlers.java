@@ -1,82 +1,59 @@
 package io.payrouter.api;
 
-import io.payrouter.charge.RoutingService;
 import io.payrouter.common.Currencies;
 import io.payrouter.common.FieldError;
-import io.payrouter.common.Ids;
-import io.payrouter.common.ProblemException;
 import io.payrouter.config.ConfigLoader;
-import io.payrouter.routing.ChargeAttributes;
+import io.payrouter.merchant.MerchantService;
 import io.payrouter.routing.Decision;
 import io.payrouter.routing.TraceLine;
-import io.payrouter.domain.Card;
-import io.payrouter.store.Store;
-import io.vertx.core.Future;
+import io.payrouter.rules.ProviderHealthView.ProviderStatus;
+import io.payrouter.rules.RoutingAdmin;
+import io.payrouter.rules.RulesSource;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-/** The operations API: merchants and keys, routing rules, explain, providers. */
+/** The operations API: merchants and keys, routing rules, explain, providers. Parse, call, render. */
 final class AdminHandlers {
-  private final Store store;
-  private final ApiKeys keys;
-  private final RoutingService routing;
+  private final MerchantService merchants;
+  private final RoutingAdmin routing;
   private final RequestValidator validator;
-  private final String keyPrefix;
 
-  AdminHandlers(Store store, ApiKeys keys, RoutingService routing, RequestValidator validator, boolean production) {
-    this.store = store;
-    this.keys = keys;
+  AdminHandlers(MerchantService merchants, RoutingAdmin routing, RequestValidator validator) {
+    this.merchants = merchants;
     this.routing = routing;
     this.validator = validator;
-    this.keyPrefix = production ? "sk_live_" : "sk_test_";
   }
 
   void createMerchant(RoutingContext rc) {
     JsonObject body = Json.body(rc);
     List<FieldError> errors = validator.validate("MerchantCreate", body);
     if (!errors.isEmpty()) throw ProblemException.validation(errors);
-    String id = body.getString("id");
     String name = body.getString("name");
-    store.createMerchant(id, name).compose(created -> {
-      if (!created) throw ProblemException.conflict("merchant-exists", "merchant " + id + " already exists");
-      return issueKey(id);
-    }).onSuccess(k -> Json.send(rc, 201, new JsonObject().put("id", id).put("name", name)
-        .put("api_key", k.getString("api_key")).put("key_id", k.getString("id")))).onFailure(rc::fail);
+    merchants.create(body.getString("id"), name)
+        .onSuccess(k -> Json.send(rc, 201, new JsonObject().put("id", k.merchantId()).put("name", name)
+            .put("api_key", k.apiKey()).put("key_id", k.id())))
+        .onFailure(rc::fail);
   }
 
   void createKey(RoutingContext rc) {
-    String id = rc.pathParam("id");
-    store.merchantExists(id).compose(exists -> {
-      if (!exists) throw ProblemException.notFound("merchant " + id);
-      return issueKey(id);
-    }).onSuccess(k -> Json.send(rc, 201, k)).onFailure(rc::fail);
-  }
-
-  private Future<JsonObject> issueKey(String merchantId) {
-    String keyId = Ids.next("key_");
-    String key = Ids.secret(keyPrefix);
-    return keys.seed(keyId, merchantId, key)
-        .map(v -> new JsonObject().put("id", keyId).put("merchant_id", merchantId).put("api_key", key));
+    merchants.issueKey(rc.pathParam("id"))
+        .onSuccess(k -> Json.send(rc, 201, new JsonObject().put("id", k.id()).put("merchant_id", k.merchantId())
+            .put("api_key", k.apiKey())))
+        .onFailure(rc::fail);
   }
 
   void deleteKey(RoutingContext rc) {
-    store.revokeKey(rc.pathParam("id"), rc.pathParam("key_id")).map(hash -> {
-      keys.evict(hash.orElseThrow(() -> ProblemException.notFound("key " + rc.pathParam("key_id"))));
-      return null;
-    }).onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail);
+    merchants.revokeKey(rc.pathParam("id"), rc.pathParam("key_id"))
+        .onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail);
   }
 
   void getRouting(RoutingContext rc) {
-    RoutingService.Active a = routing.active();
-    Json.send(rc, 200, new JsonObject().put("version", a.rules().version())
-        .put("source", a.source().startsWith("file:") ? "file" : a.source()).put("rules", a.raw()));
+    Json.send(rc, 200, rules(routing.current()));
   }
 
   void putRouting(RoutingContext rc) {
@@ -89,8 +66,12 @@ final class AdminHandlers {
     } catch (RuntimeException e) {
       throw ProblemException.badRequest("the body is neither a JSON object nor a YAML mapping");
     }
-    routing.replace(raw, "api").onSuccess(a -> Json.send(rc, 200, new JsonObject().put("version", a.rules().version())
-        .put("source", "api").put("rules", a.raw()))).onFailure(rc::fail);
+    routing.replace(raw).onSuccess(a -> Json.send(rc, 200, rules(a))).onFailure(rc::fail);
+  }
+
+  private static JsonObject rules(RulesSource.Active a) {
+    return new JsonObject().put("version", a.rules().version())
+        .put("source", RulesSource.isFile(a.source()) ? "file" : a.source()).put("rules", a.raw());
   }
 
   void explain(RoutingContext rc) {
@@ -99,46 +80,44 @@ final class AdminHandlers {
     String currency = body.getString("currency");
     if (errors.isEmpty() && !Currencies.isKnown(currency)) errors.add(new FieldError("currency", "unknown currency"));
     if (!errors.isEmpty()) throw ProblemException.validation(errors);
-    String merchant = body.getString("merchant", "");
-    Future<Card> card = body.containsKey("card_id") && !merchant.isEmpty()
-        ? store.card(merchant, body.getString("card_id")).map(c -> c.orElseThrow(() -> ProblemException.notFound("card")))
-        : Future.succeededFuture(null);
-    card.map(c -> {
-      Set<String> tokenProviders = new LinkedHashSet<>();
-      if (c != null) {
-        tokenProviders.addAll(c.tokens().keySet());
-      } else if (body.getJsonArray("providers") != null) {
-        body.getJsonArray("providers").forEach(p -> tokenProviders.add(String.valueOf(p)));
-      } else {
-        tokenProviders.addAll(routing.providerNames());
-      }
-      Map<String, String> metadata = new LinkedHashMap<>();
-      body.getJsonObject("metadata", new JsonObject()).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
-      String brand = c != null ? c.brand() : body.getString("brand");
-      String country = c != null ? c.issuerCountry() : body.getString("issuer_country");
-      Decision d = routing.explain(new ChargeAttributes("ch_explain_" + Ids.next(""), merchant, body.getLong("amount"),
-          currency, brand, country, metadata, tokenProviders));
-      JsonArray trace = new JsonArray();
-      for (TraceLine t : d.trace()) {
-        trace.add(new JsonObject().put("kind", t.kind()).put("subject", t.subject()).put("verdict", t.verdict())
-            .put("reason", t.reason()));
-      }
-      return new JsonObject().put("rule", d.rule()).put("strategy", d.strategy())
-          .put("config_version", d.configVersion()).put("candidates", new JsonArray(new ArrayList<>(d.candidates())))
-          .put("max_attempts", d.maxAttempts()).put("failover_on_soft_decline", d.failoverOnSoftDecline())
-          .put("trace", trace);
-    }).onSuccess(out -> Json.send(rc, 200, out)).onFailure(rc::fail);
+    Map<String, String> metadata = new LinkedHashMap<>();
+    body.getJsonObject("metadata", new JsonObject()).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+    List<String> providers = null;
+    if (body.getJsonArray("providers") != null) {
+      providers = new ArrayList<>();
+      for (Object p : body.getJsonArray("providers")) providers.add(String.valueOf(p));
+    }
+    routing.explain(new RoutingAdmin.ExplainQuery(body.getString("merchant", ""), body.getString("card_id"),
+            body.getLong("amount"), currency, body.getString("brand"), body.getString("issuer_country"), metadata,
+            providers))
+        .onSuccess(d -> Json.send(rc, 200, decision(d))).onFailure(rc::fail);
+  }
+
+  private static JsonObject decision(Decision d) {
+    JsonArray trace = new JsonArray();
+    for (TraceLine t : d.trace()) {
+      trace.add(new JsonObject().put("kind", t.kind()).put("subject", t.subject()).put("verdict", t.verdict())
+          .put("reason", t.reason()));
+    }
+    return new JsonObject().put("rule", d.rule()).put("strategy", d.strategy())
+        .put("config_version", d.configVersion()).put("candidates", new JsonArray(new ArrayList<>(d.candidates())))
+        .put("max_attempts", d.maxAttempts()).put("failover_on_soft_decline", d.failoverOnSoftDecline())
+        .put("trace", trace);
   }
 
   void providers(RoutingContext rc) {
-    Json.send(rc, 200, new JsonObject().put("data", new JsonArray(new ArrayList<>(routing.providerStatus()))));
+    JsonArray data = new JsonArray();
+    for (ProviderStatus p : routing.providers()) data.add(provider(p));
+    Json.send(rc, 200, new JsonObject().put("data", data));
   }
 
   void setEnabled(RoutingContext rc, boolean on) {
-    String name = rc.pathParam("name");
-    if (!routing.setEnabled(name, on)) throw ProblemException.notFound("provider " + name);
-    for (JsonObject p : routing.providerStatus()) {
-      if (name.equals(p.getString("name"))) Json.send(rc, 200, p);
-    }
+    Json.send(rc, 200, provider(routing.setEnabled(rc.pathParam("name"), on)));
+  }
+
+  private static JsonObject provider(ProviderStatus p) {
+    return new JsonObject().put("name", p.name()).put("enabled", p.enabled()).put("circuit", p.circuit())
+        .put("success_rate", p.successRate()).put("samples", p.samples()).put("p50_ms", p.p50Ms())
+        .put("p99_ms", p.p99Ms()).put("in_flight", p.inFlight()).put("currencies", new JsonArray(new ArrayList<>(p.currencies())));
   }
 }

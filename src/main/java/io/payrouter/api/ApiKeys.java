@@ -1,39 +1,16 @@
 package io.payrouter.api;
 
-import io.payrouter.common.ProblemException;
-import io.payrouter.store.Store;
-import io.vertx.core.Future;
+import io.payrouter.merchant.MerchantService;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.concurrent.ConcurrentHashMap;
 
-/**
- * Bearer keys. Merchant keys are stored as SHA-256 hashes only; a hit is cached for 30 s (a key
- * revoked on this instance is evicted at once). The admin key is compared in constant time.
- */
-public final class ApiKeys {
-  public static final String MERCHANT = "merchantId";
-  private static final long TTL_MS = 30_000;
+/** Route handlers for bearer keys: the merchant API and the operations API. */
+final class ApiKeys {
+  static final String MERCHANT = "merchantId";
 
-  private record Cached(String merchantId, long until) {}
+  private final MerchantService merchants;
 
-  private final Store store;
-  private final byte[] adminHash;
-  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
-
-  public ApiKeys(Store store, String adminKey) {
-    this.store = store;
-    this.adminHash = hash(adminKey);
-  }
-
-  public static byte[] hash(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  ApiKeys(MerchantService merchants) {
+    this.merchants = merchants;
   }
 
   static String bearer(RoutingContext rc) {
@@ -43,49 +20,31 @@ public final class ApiKeys {
     return k.isEmpty() || k.length() > 200 ? null : k;
   }
 
-  /** Route handler: resolves the merchant of the bearer key into the context, or answers 401. */
-  public void merchant(RoutingContext rc) {
+  /** Resolves the merchant of the bearer key into the context, or answers 401. */
+  void merchant(RoutingContext rc) {
     String key = bearer(rc);
     if (key == null) {
       rc.fail(ProblemException.unauthorized());
       return;
     }
-    byte[] h = hash(key);
-    String hex = HexFormat.of().formatHex(h);
-    Cached c = cache.get(hex);
-    if (c != null && c.until > System.currentTimeMillis()) {
-      rc.put(MERCHANT, c.merchantId);
-      rc.next();
-      return;
-    }
-    store.merchantForKey(h).onComplete(ar -> {
+    merchants.merchantForKey(key).onComplete(ar -> {
       if (ar.failed()) {
         rc.fail(ProblemException.unavailable("cannot check the API key now"));
       } else if (ar.result().isEmpty()) {
         rc.fail(ProblemException.unauthorized());
       } else {
-        cache.put(hex, new Cached(ar.result().get(), System.currentTimeMillis() + TTL_MS));
         rc.put(MERCHANT, ar.result().get());
         rc.next();
       }
     });
   }
 
-  /** Route handler for the operations API. */
-  public void admin(RoutingContext rc) {
-    String key = bearer(rc);
-    if (key == null || !MessageDigest.isEqual(adminHash, hash(key))) {
-      rc.fail(ProblemException.unauthorized());
-    } else {
+  /** The operations API: the admin key only. */
+  void admin(RoutingContext rc) {
+    if (merchants.isAdminKey(bearer(rc))) {
       rc.next();
+    } else {
+      rc.fail(ProblemException.unauthorized());
     }
-  }
-
-  public void evict(byte[] keyHash) {
-    cache.remove(HexFormat.of().formatHex(keyHash));
-  }
-
-  public Future<Void> seed(String keyId, String merchantId, String plainKey) {
-    return store.addKey(keyId, merchantId, hash(plainKey));
   }
 }

@@ -1,14 +1,9 @@
 package io.payrouter.api;
 
-import io.payrouter.charge.ChargeService;
+import io.payrouter.charge.CardService;
 import io.payrouter.common.FieldError;
 import io.payrouter.common.Ids;
-import io.payrouter.common.ProblemException;
-import io.payrouter.connector.Connector;
-import io.payrouter.connector.Dispatcher;
 import io.payrouter.domain.Card;
-import io.payrouter.store.Store;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -17,50 +12,35 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code /v1/cards}: store, read and delete cards. */
 final class CardHandlers {
-  private final Store store;
-  private final Dispatcher dispatcher;
+  private final CardService cards;
   private final RequestValidator validator;
-  private final ChargeService charges;
 
-  CardHandlers(Store store, Dispatcher dispatcher, RequestValidator validator, ChargeService charges) {
-    this.store = store;
-    this.dispatcher = dispatcher;
+  CardHandlers(CardService cards, RequestValidator validator) {
+    this.cards = cards;
     this.validator = validator;
-    this.charges = charges;
   }
 
   void create(RoutingContext rc) {
     Card card = parse(Json.body(rc), "", rc.get(ApiKeys.MERCHANT));
-    store.insertCard(card).onSuccess(v -> Json.send(rc, 201, Json.card(card))).onFailure(rc::fail);
+    cards.create(card).onSuccess(c -> Json.send(rc, 201, Json.card(c))).onFailure(rc::fail);
   }
 
   void get(RoutingContext rc) {
-    store.card(rc.get(ApiKeys.MERCHANT), rc.pathParam("id"))
-        .map(found -> Json.card(found.orElseThrow(() -> ProblemException.notFound("card " + rc.pathParam("id")))))
-        .onSuccess(body -> Json.send(rc, 200, body)).onFailure(rc::fail);
+    cards.get(rc.get(ApiKeys.MERCHANT), rc.pathParam("id"))
+        .onSuccess(c -> Json.send(rc, 200, Json.card(c))).onFailure(rc::fail);
   }
 
   /** Deactivates the tokens where the PSP can (Fatora, ProcessOut), then marks the card deleted. */
   void delete(RoutingContext rc) {
-    String merchant = rc.get(ApiKeys.MERCHANT);
-    String id = rc.pathParam("id");
-    store.card(merchant, id).compose(found -> {
-      Card card = found.orElseThrow(() -> ProblemException.notFound("card " + id));
-      if (card.deleted()) return Future.succeededFuture(Json.card(card));
-      JsonObject results = new JsonObject();
-      List<Future<?>> calls = new ArrayList<>();
-      card.tokens().forEach((provider, token) ->
-          calls.add(dispatcher.deactivate(provider, token).onSuccess(r -> results.put(provider, r))));
-      return Future.join(calls).transform(x -> store.deleteCard(merchant, id)).map(v -> {
-        charges.forgetCard(id);
-        Card deleted = new Card(card.id(), card.merchantId(), card.customerReference(), card.brand(), card.last4(),
-            card.expMonth(), card.expYear(), card.issuerCountry(), card.tokens(), card.createdAt(), true);
-        return Json.card(deleted).put("token_deactivation", results);
-      });
-    }).onSuccess(body -> Json.send(rc, 200, body)).onFailure(rc::fail);
+    cards.delete(rc.get(ApiKeys.MERCHANT), rc.pathParam("id")).onSuccess(d -> {
+      JsonObject body = Json.card(d.card());
+      if (d.justDeleted()) body.put("token_deactivation", new JsonObject(new LinkedHashMap<>(d.tokenDeactivation())));
+      Json.send(rc, 200, body);
+    }).onFailure(rc::fail);
   }
 
   /**
@@ -73,13 +53,18 @@ final class CardHandlers {
     JsonObject tokens = body.getValue("tokens") instanceof JsonObject t ? t : new JsonObject();
     Map<String, Map<String, String>> parsed = new LinkedHashMap<>();
     for (String provider : tokens.fieldNames()) {
-      Connector c = dispatcher.connector(provider);
-      if (c == null) {
+      if (!(tokens.getValue(provider) instanceof JsonObject tok)) {
+        if (cards.tokenProblems(provider, new JsonObject()).isEmpty()) {
+          errors.add(prefixed(prefix, "tokens." + provider, "unknown provider"));
+        }
+        continue; // the schema reported it
+      }
+      Optional<List<FieldError>> problems = cards.tokenProblems(provider, tok);
+      if (problems.isEmpty()) {
         errors.add(prefixed(prefix, "tokens." + provider, "unknown provider"));
         continue;
       }
-      if (!(tokens.getValue(provider) instanceof JsonObject tok)) continue; // the schema reported it
-      for (FieldError e : c.validateToken(tok)) {
+      for (FieldError e : problems.get()) {
         FieldError fe = prefixed(prefix, "tokens." + provider + (e.field().isEmpty() ? "" : "." + e.field()), e.message());
         if (errors.stream().noneMatch(x -> x.field().equals(fe.field()))) errors.add(fe);
       }

@@ -4,7 +4,6 @@ import io.payrouter.charge.ChargeRequest;
 import io.payrouter.charge.ChargeService;
 import io.payrouter.common.Currencies;
 import io.payrouter.common.FieldError;
-import io.payrouter.common.ProblemException;
 import io.payrouter.domain.Card;
 import io.payrouter.domain.Charge;
 import io.vertx.core.json.JsonArray;

@@ -1,10 +1,11 @@
 package io.payrouter.api;
 
+import io.payrouter.charge.CardService;
 import io.payrouter.charge.ChargeService;
-import io.payrouter.charge.RoutingService;
-import io.payrouter.connector.Dispatcher;
+import io.payrouter.charge.WebhookService;
+import io.payrouter.merchant.MerchantService;
 import io.payrouter.metrics.Metrics;
-import io.payrouter.store.Store;
+import io.payrouter.rules.RoutingAdmin;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -22,8 +23,8 @@ public final class HttpApi extends VerticleBase {
   public static final int BODY_LIMIT = 64 * 1024;
 
   /** Everything the handlers share (thread-safe services built once by the application). */
-  public record Services(Store store, ChargeService charges, RoutingService routing, Dispatcher dispatcher,
-      ApiKeys keys, JsonObject openApi, String openApiText, Metrics metrics, boolean production,
+  public record Services(ChargeService charges, CardService cards, WebhookService webhooks,
+      MerchantService merchants, RoutingAdmin routing, JsonObject openApi, String openApiText, Metrics metrics,
       java.util.function.Supplier<Future<Void>> readiness) {}
 
   private final Services s;
@@ -40,23 +41,24 @@ public final class HttpApi extends VerticleBase {
   @Override
   public Future<?> start() {
     RequestValidator validator = new RequestValidator(s.openApi());
-    CardHandlers cards = new CardHandlers(s.store(), s.dispatcher(), validator, s.charges());
+    ApiKeys keys = new ApiKeys(s.merchants());
+    CardHandlers cards = new CardHandlers(s.cards(), validator);
     ChargeHandlers charges = new ChargeHandlers(s.charges(), validator, cards);
-    AdminHandlers admin = new AdminHandlers(s.store(), s.keys(), s.routing(), validator, s.production());
-    WebhookHandler webhooks = new WebhookHandler(s.dispatcher(), s.charges());
+    AdminHandlers admin = new AdminHandlers(s.merchants(), s.routing(), validator);
+    WebhookHandler webhooks = new WebhookHandler(s.webhooks());
 
     Router r = Router.router(vertx);
     r.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
 
-    r.post("/v1/cards").handler(s.keys()::merchant).handler(cards::create);
-    r.get("/v1/cards/:id").handler(s.keys()::merchant).handler(cards::get);
-    r.delete("/v1/cards/:id").handler(s.keys()::merchant).handler(cards::delete);
-    r.post("/v1/charges").handler(s.keys()::merchant).handler(charges::create);
-    r.get("/v1/charges").handler(s.keys()::merchant).handler(charges::list);
-    r.get("/v1/charges/:id").handler(s.keys()::merchant).handler(charges::get);
+    r.post("/v1/cards").handler(keys::merchant).handler(cards::create);
+    r.get("/v1/cards/:id").handler(keys::merchant).handler(cards::get);
+    r.delete("/v1/cards/:id").handler(keys::merchant).handler(cards::delete);
+    r.post("/v1/charges").handler(keys::merchant).handler(charges::create);
+    r.get("/v1/charges").handler(keys::merchant).handler(charges::list);
+    r.get("/v1/charges/:id").handler(keys::merchant).handler(charges::get);
     r.post("/v1/webhooks/:provider").handler(webhooks::handle);
 
-    r.route("/admin/*").handler(s.keys()::admin);
+    r.route("/admin/*").handler(keys::admin);
     r.post("/admin/merchants").handler(admin::createMerchant);
     r.post("/admin/merchants/:id/keys").handler(admin::createKey);
     r.delete("/admin/merchants/:id/keys/:key_id").handler(admin::deleteKey);

@@ -1,7 +1,7 @@
 package io.payrouter.api;
 
-import io.payrouter.common.ProblemException;
 import io.payrouter.domain.Attempt;
+import io.payrouter.domain.AttemptOutcome;
 import io.payrouter.domain.Card;
 import io.payrouter.domain.Charge;
 import io.payrouter.domain.ChargeStatus;
@@ -37,9 +37,9 @@ final class Json {
     JsonArray attempts = new JsonArray();
     for (Attempt a : c.attempts()) {
       JsonObject o = new JsonObject().put("provider", a.provider())
-          .put("outcome", "sent".equals(a.outcome()) ? "in_doubt" : a.outcome()).put("latency_ms", a.latencyMs());
+          .put("outcome", (a.outcome() == AttemptOutcome.SENT ? AttemptOutcome.IN_DOUBT : a.outcome()).wire()).put("latency_ms", a.latencyMs());
       if (a.error() != null) o.put("error", a.error());
-      if (a.declineCode() != null) o.put("decline_code", a.declineCode());
+      if (a.declineCode() != null) o.put("decline_code", a.declineCode().wire());
       attempts.add(o);
     }
     JsonObject routing = null;
@@ -53,7 +53,7 @@ final class Json {
     return new JsonObject().put("id", c.id()).put("status", status).put("amount", c.amount())
         .put("currency", c.currency()).put("card_id", c.cardId()).put("merchant_reference", c.merchantReference())
         .put("provider", c.provider()).put("provider_reference", c.providerReference())
-        .put("decline_code", c.declineCode()).put("provider_code", c.providerCode())
+        .put("decline_code", c.declineCode() == null ? null : c.declineCode().wire()).put("provider_code", c.providerCode())
         .put("attempts", attempts).put("routing", routing)
         .put("created_at", c.createdAt().toString()).put("updated_at", c.updatedAt().toString());
   }

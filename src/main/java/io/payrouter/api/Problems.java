@@ -1,8 +1,15 @@
 package io.payrouter.api;
 
 import io.payrouter.common.FieldError;
-import io.payrouter.common.ProblemException;
-import io.payrouter.store.StoreUnavailableException;
+import io.payrouter.domain.CardDeletedException;
+import io.payrouter.domain.DomainException;
+import io.payrouter.domain.IdempotencyKeyInProgressException;
+import io.payrouter.domain.IdempotencyKeyReusedException;
+import io.payrouter.domain.InvalidRoutingRulesException;
+import io.payrouter.domain.MerchantExistsException;
+import io.payrouter.domain.NotFoundException;
+import io.payrouter.domain.UnavailableException;
+import io.payrouter.domain.WebhookRejectedException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,10 +30,8 @@ public final class Problems {
     ProblemException p;
     if (t instanceof ProblemException pe) {
       p = pe;
-    } else if (t instanceof io.payrouter.connector.PspUnavailableException) {
-      p = ProblemException.unavailable("the provider could not be reached; retry later");
-    } else if (t instanceof StoreUnavailableException) {
-      p = ProblemException.unavailable("the database is unavailable; nothing was changed, retry later");
+    } else if (t instanceof DomainException de) {
+      p = of(de);
     } else if (t instanceof DecodeException || t instanceof ClassCastException) {
       p = ProblemException.badRequest("the body is not a valid JSON object");
     } else if (rc.statusCode() == 413) {
@@ -42,6 +47,29 @@ public final class Problems {
       p = new ProblemException(500, "internal-error", "Internal error", "an unexpected error occurred", null);
     }
     send(rc, p);
+  }
+
+  /** The one mapping of domain failures to HTTP problems. */
+  static ProblemException of(DomainException e) {
+    if (e instanceof NotFoundException) return new ProblemException(404, "not-found", "Not found", e.getMessage(), null);
+    if (e instanceof UnavailableException u) return ProblemException.unavailable(u.publicDetail());
+    if (e instanceof IdempotencyKeyReusedException) {
+      return ProblemException.unprocessable("idempotency-key-reused", e.getMessage(), null);
+    }
+    if (e instanceof IdempotencyKeyInProgressException) {
+      return ProblemException.conflict("idempotency-key-in-progress", e.getMessage());
+    }
+    if (e instanceof CardDeletedException) return ProblemException.conflict("card-deleted", e.getMessage());
+    if (e instanceof MerchantExistsException) return ProblemException.conflict("merchant-exists", e.getMessage());
+    if (e instanceof InvalidRoutingRulesException r) {
+      return ProblemException.unprocessable("invalid-routing", e.getMessage(), r.problems());
+    }
+    if (e instanceof WebhookRejectedException) {
+      log.warn("webhook rejected: {}", e.getMessage());
+      return new ProblemException(401, "webhook-rejected", "Unauthorized", "the webhook could not be authenticated", null);
+    }
+    log.error("domain failure without an HTTP mapping", e);
+    return new ProblemException(500, "internal-error", "Internal error", "an unexpected error occurred", null);
   }
 
   public static void send(RoutingContext rc, ProblemException p) {

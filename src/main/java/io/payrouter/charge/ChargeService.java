@@ -1,7 +1,6 @@
 package io.payrouter.charge;
 
 import io.payrouter.common.Ids;
-import io.payrouter.common.ProblemException;
 import io.payrouter.connector.ChargeInput;
 import io.payrouter.connector.Dispatcher;
 import io.payrouter.connector.InquiryInput;
@@ -12,12 +11,18 @@ import io.payrouter.metrics.Metrics;
 import io.payrouter.routing.ChargeAttributes;
 import io.payrouter.routing.Decision;
 import io.payrouter.domain.Attempt;
+import io.payrouter.domain.CardDeletedException;
+import io.payrouter.domain.DomainException;
+import io.payrouter.domain.IdempotencyKeyInProgressException;
+import io.payrouter.domain.IdempotencyKeyReusedException;
+import io.payrouter.domain.NotFoundException;
+import io.payrouter.domain.UnavailableException;
+import io.payrouter.domain.AttemptOutcome;
 import io.payrouter.domain.Card;
 import io.payrouter.domain.Charge;
 import io.payrouter.domain.ChargeStatus;
 import io.payrouter.domain.RoutingInfo;
 import io.payrouter.store.Store;
-import io.payrouter.store.StoreUnavailableException;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -80,14 +85,14 @@ public final class ChargeService {
   public Future<Result> create(ChargeRequest req) {
     long t0 = System.nanoTime();
     if (!store.acceptingCharges()) {
-      return Future.failedFuture(ProblemException.unavailable(
+      return Future.failedFuture(new UnavailableException(
           "the database is unavailable or behind on writes; nothing was charged, retry later"));
     }
     String key = req.merchantId() + '\n' + req.idempotencyKey();
     InFlight existing = inFlight.get(key);
     if (existing != null) return Future.succeededFuture(replayInFlight(existing, req.fingerprint()));
-    return resolveCard(req).recover(err -> Future.failedFuture(err instanceof ProblemException ? err
-        : ProblemException.unavailable("the card could not be read; nothing was charged, retry later")))
+    return resolveCard(req).recover(err -> Future.failedFuture(err instanceof DomainException && !(err instanceof UnavailableException) ? err
+        : new UnavailableException("the card could not be read; nothing was charged, retry later", err.toString())))
         .compose(card -> {
       String chargeId = Ids.next("ch_");
       Decision decision = router.decide(attributes(chargeId, req, card));
@@ -101,8 +106,8 @@ public final class ChargeService {
       return store.claim(intent)
           .recover(err -> {
             inFlight.remove(key, mine);
-            return Future.failedFuture(err instanceof StoreUnavailableException
-                ? ProblemException.unavailable("the charge could not be recorded; nothing was charged, retry later")
+            return Future.failedFuture(err instanceof UnavailableException
+                ? new UnavailableException("the charge could not be recorded; nothing was charged, retry later", err.getMessage())
                 : err);
           })
           .compose(claim -> {
@@ -203,7 +208,7 @@ public final class ChargeService {
         req.description(), req.customerReference(), req.customerEmail(), webhookBaseUrl + provider);
     long t0 = System.nanoTime();
     return dispatcher.charge(provider, input,
-            ref -> store.checkpoint(new Attempt(attemptId, c.id(), seq, provider, "sent", 0, null, ref, null, null)))
+            ref -> store.checkpoint(Attempt.sent(attemptId, c.id(), seq, provider, ref)))
         .compose(r -> {
           long ms = (System.nanoTime() - t0) / 1_000_000;
           if (!r.circuitOpen()) router.record(provider, r.outcome() != Outcome.NOT_SENT && r.outcome() != Outcome.IN_DOUBT, ms);
@@ -214,8 +219,8 @@ public final class ChargeService {
         })
         .compose(a -> {
           PspResult r = a.settledResult();
-          attempts.add(new Attempt(attemptId, c.id(), seq, provider, r.outcome().wire(), a.latencyMs(),
-              a.error(), r.providerReference(), r.declineCode() == null ? null : r.declineCode().wire(), r.providerCode()));
+          attempts.add(new Attempt(attemptId, c.id(), seq, provider, AttemptOutcome.of(r.outcome()), a.latencyMs(),
+              a.error(), r.providerReference(), r.declineCode(), r.providerCode()));
           return switch (r.outcome()) {
             case SUCCEEDED -> finish(c, ChargeStatus.SUCCEEDED, provider, r, attempts);
             case PENDING, IN_DOUBT -> finish(c, ChargeStatus.PENDING, provider, r, attempts);
@@ -258,7 +263,7 @@ public final class ChargeService {
 
   private static Future<Charge> finish(Charge c, ChargeStatus status, String provider, PspResult r, List<Attempt> attempts) {
     return Future.succeededFuture(c.settled(status, provider, r.providerReference(),
-        status == ChargeStatus.DECLINED && r.declineCode() != null ? r.declineCode().wire() : null,
+        status == ChargeStatus.DECLINED ? r.declineCode() : null,
         status == ChargeStatus.DECLINED || status == ChargeStatus.PENDING ? r.providerCode() : null,
         List.copyOf(attempts), now()));
   }
@@ -296,21 +301,18 @@ public final class ChargeService {
       for (int i = c.attempts().size() - 1; i >= 0; i--) {
         Attempt a = c.attempts().get(i);
         if (!updated && a.provider().equals(provider)) {
-          a = new Attempt(a.id(), a.chargeId(), a.seq(), a.provider(), result.outcome().wire(), a.latencyMs(),
-              "settled by " + source, result.providerReference() != null ? result.providerReference() : a.providerReference(),
-              result.declineCode() == null ? null : result.declineCode().wire(), result.providerCode());
+          a = a.settledBy(result, source);
           updated = true;
         }
         atts.add(0, a);
       }
       if (!updated) {
-        atts.add(new Attempt(Ids.next("att_"), chargeId, atts.size() + 1, provider, result.outcome().wire(), 0,
-            "settled by " + source, result.providerReference(), result.declineCode() == null ? null : result.declineCode().wire(),
-            result.providerCode()));
+        atts.add(new Attempt(Ids.next("att_"), chargeId, atts.size() + 1, provider, AttemptOutcome.of(result.outcome()), 0,
+            "settled by " + source, result.providerReference(), result.declineCode(), result.providerCode()));
       }
       Charge settled = c.settled(target, target == ChargeStatus.FAILED ? null : provider,
           result.providerReference() != null ? result.providerReference() : c.providerReference(),
-          target == ChargeStatus.DECLINED && result.declineCode() != null ? result.declineCode().wire() : null,
+          target == ChargeStatus.DECLINED ? result.declineCode() : null,
           target == ChargeStatus.DECLINED ? result.providerCode() : null, List.copyOf(atts), now());
       log.info("charge {} settled {} by {} ({})", chargeId, target.wire(), source, provider);
       metrics.count("router_settlements_total", "source", source);
@@ -357,7 +359,7 @@ public final class ChargeService {
     Card cached = cards.get(req.cardId());
     if (cached != null && cached.merchantId().equals(req.merchantId())) return Future.succeededFuture(cached);
     return store.card(req.merchantId(), req.cardId()).map(found -> {
-      Card c = found.orElseThrow(() -> ProblemException.notFound("card " + req.cardId()));
+      Card c = found.orElseThrow(() -> new NotFoundException("card " + req.cardId()));
       if (c.deleted()) throw cardDeleted();
       cards.put(c);
       return c;
@@ -373,17 +375,15 @@ public final class ChargeService {
     return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), List.copyOf(d.candidates()));
   }
 
-  private static ProblemException keyReused() {
-    return ProblemException.unprocessable("idempotency-key-reused",
-        "this Idempotency-Key was used with a different request body", null);
+  private static IdempotencyKeyReusedException keyReused() {
+    return new IdempotencyKeyReusedException();
   }
 
-  private static ProblemException inProgress() {
-    return ProblemException.conflict("idempotency-key-in-progress",
-        "a request with this Idempotency-Key is still being processed; retry shortly");
+  private static IdempotencyKeyInProgressException inProgress() {
+    return new IdempotencyKeyInProgressException();
   }
 
-  private static ProblemException cardDeleted() {
-    return ProblemException.conflict("card-deleted", "the card was deleted and cannot be charged");
+  private static CardDeletedException cardDeleted() {
+    return new CardDeletedException();
   }
 }

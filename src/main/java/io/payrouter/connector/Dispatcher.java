@@ -1,5 +1,7 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.WebhookRejectedException;
+
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 

@@ -1,8 +1,10 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.UnavailableException;
+
 /** A non-charge PSP call (inquiry, token deactivation, webhook fetch) could not be completed. */
-public class PspUnavailableException extends RuntimeException {
+public class PspUnavailableException extends UnavailableException {
   public PspUnavailableException(String message) {
-    super(message, null, false, false);
+    super("the provider could not be reached; retry later", message);
   }
 }

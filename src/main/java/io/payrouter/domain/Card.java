@@ -21,6 +21,12 @@ public record Card(
     Instant createdAt,
     boolean deleted) {
 
+  /** This card, marked deleted. */
+  public Card asDeleted() {
+    return new Card(id, merchantId, customerReference, brand, last4, expMonth, expYear, issuerCountry, tokens,
+        createdAt, true);
+  }
+
   @Override
   public String toString() {
     return "Card[" + id + " providers=" + tokens.keySet() + "]";

@@ -16,14 +16,14 @@ public record Charge(
     ChargeStatus status,
     String provider,
     String providerReference,
-    String declineCode,
+    DeclineCode declineCode,
     String providerCode,
     RoutingInfo routing,
     List<Attempt> attempts,
     Instant createdAt,
     Instant updatedAt) {
 
-  public Charge settled(ChargeStatus st, String prov, String provRef, String decline, String provCode,
+  public Charge settled(ChargeStatus st, String prov, String provRef, DeclineCode decline, String provCode,
       List<Attempt> atts, Instant at) {
     return new Charge(id, merchantId, idempotencyKey, fingerprint, amount, currency, cardId,
         merchantReference, st, prov, provRef, decline, provCode, routing, atts, createdAt, at);

@@ -136,7 +136,7 @@ public final class Reconciler {
       return out;
     }
     for (Attempt a : c.attempts()) {
-      if (!"unavailable".equals(a.outcome())) out.add(a.provider());
+      if (a.outcome().mayHaveCharged()) out.add(a.provider());
     }
     if (c.status() == ChargeStatus.PROCESSING && c.routing() != null) out.addAll(c.routing().candidates());
     return out;

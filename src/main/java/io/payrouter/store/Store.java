@@ -3,6 +3,8 @@ package io.payrouter.store;
 import io.payrouter.domain.Charge;
 import io.payrouter.domain.Card;
 import io.payrouter.domain.Attempt;
+import io.payrouter.domain.AttemptOutcome;
+import io.payrouter.domain.DeclineCode;
 import io.payrouter.domain.ChargeStatus;
 import io.payrouter.domain.RoutingInfo;
 
@@ -41,7 +43,7 @@ public final class Store {
 
   /** The final (or pending) state of a charge and its attempts, written off the request path. */
   public record Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
-      String declineCode, String providerCode, List<Attempt> attempts, Instant at) {}
+      DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at) {}
 
   static final String CLAIM_SQL = """
       WITH k AS (
@@ -139,12 +141,12 @@ public final class Store {
     JsonArray atts = new JsonArray();
     for (Attempt a : o.attempts()) {
       atts.add(new JsonObject().put("id", a.id()).put("seq", a.seq()).put("provider", a.provider())
-          .put("outcome", a.outcome()).put("latency_ms", a.latencyMs()).put("error", a.error())
-          .put("provider_reference", a.providerReference()).put("decline_code", a.declineCode())
+          .put("outcome", a.outcome().wire()).put("latency_ms", a.latencyMs()).put("error", a.error())
+          .put("provider_reference", a.providerReference()).put("decline_code", a.declineCode() == null ? null : a.declineCode().wire())
           .put("provider_code", a.providerCode()));
     }
     return Tuple.from(new Object[] {o.chargeId(), o.status().wire(), o.provider(), o.providerReference(),
-        o.declineCode(), o.providerCode(), odt(o.at()), atts});
+        o.declineCode() == null ? null : o.declineCode().wire(), o.providerCode(), odt(o.at()), atts});
   }
 
   /** Puts a failed charge back to processing for a retry with the same key; false if it is not failed. */
@@ -332,13 +334,13 @@ public final class Store {
     for (int i = 0; i < atts.size(); i++) {
       JsonObject a = atts.getJsonObject(i);
       attempts.add(new Attempt(a.getString("id"), a.getString("charge_id"), a.getInteger("seq"),
-          a.getString("provider"), a.getString("outcome"), a.getLong("latency_ms", 0L), a.getString("error"),
-          a.getString("provider_reference"), a.getString("decline_code"), a.getString("provider_code")));
+          a.getString("provider"), AttemptOutcome.fromWire(a.getString("outcome")), a.getLong("latency_ms", 0L), a.getString("error"),
+          a.getString("provider_reference"), DeclineCode.fromWire(a.getString("decline_code")), a.getString("provider_code")));
     }
     return new Charge(r.getString("id"), r.getString("merchant_id"), r.getString("idempotency_key"),
         r.getString("fingerprint"), r.getLong("amount"), r.getString("currency"), r.getString("card_id"),
         r.getString("merchant_reference"), ChargeStatus.fromWire(r.getString("status")), r.getString("provider"),
-        r.getString("provider_reference"), r.getString("decline_code"), r.getString("provider_code"),
+        r.getString("provider_reference"), DeclineCode.fromWire(r.getString("decline_code")), r.getString("provider_code"),
         routing == null ? null : routingInfo(routing), List.copyOf(attempts),
         r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant());
   }

@@ -1,8 +1,10 @@
 package io.payrouter.store;
 
-/** The database cannot take the write now (down, or the write queue is full): answer 503. */
-public class StoreUnavailableException extends RuntimeException {
+import io.payrouter.domain.UnavailableException;
+
+/** The database cannot take the work now (down, or the write queue is full): nothing was changed. */
+public class StoreUnavailableException extends UnavailableException {
   public StoreUnavailableException(String message) {
-    super(message, null, false, false);
+    super("the database is unavailable; nothing was changed, retry later", message);
   }
 }

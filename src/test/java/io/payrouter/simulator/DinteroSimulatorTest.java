@@ -18,7 +18,7 @@ import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.StepRunner;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
-import io.payrouter.connector.WebhookRejectedException;
+import io.payrouter.domain.WebhookRejectedException;
 import io.payrouter.connector.dintero.DinteroConnector;
 import io.payrouter.simulator.dintero.DinteroSimulator;
 import io.payrouter.simulator.processout.ProcessOutSimulator;

@@ -20,7 +20,7 @@ import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.StepRunner;
 import io.payrouter.connector.WebhookInput;
-import io.payrouter.connector.WebhookRejectedException;
+import io.payrouter.domain.WebhookRejectedException;
 import io.payrouter.connector.paycore.PayCoreConnector;
 import io.payrouter.simulator.paycore.PayCoreSimulator;
 import io.payrouter.simulator.revio.RevioSimulator;

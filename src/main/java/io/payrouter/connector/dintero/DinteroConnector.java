@@ -1,5 +1,7 @@
 package io.payrouter.connector.dintero;
 
+import io.payrouter.domain.WebhookRejectedException;
+
 import io.payrouter.common.FieldError;
 import io.payrouter.config.ProviderConfig;
 import io.payrouter.connector.AccessToken;
@@ -14,7 +16,6 @@ import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
-import io.payrouter.connector.WebhookRejectedException;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

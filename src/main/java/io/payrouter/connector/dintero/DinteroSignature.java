@@ -1,6 +1,7 @@
 package io.payrouter.connector.dintero;
 
-import io.payrouter.connector.WebhookRejectedException;
+import io.payrouter.domain.WebhookRejectedException;
+
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

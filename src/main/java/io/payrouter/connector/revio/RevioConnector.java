@@ -1,5 +1,7 @@
 package io.payrouter.connector.revio;
 
+import io.payrouter.domain.WebhookRejectedException;
+
 import io.payrouter.common.Currencies;
 import io.payrouter.common.FieldError;
 import io.payrouter.connector.CallContext;
@@ -15,7 +17,6 @@ import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
-import io.payrouter.connector.WebhookRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.PublicKey;

@@ -1,10 +1,11 @@
 package io.payrouter.connector.dintero;
 
+import io.payrouter.domain.WebhookRejectedException;
+
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.payrouter.connector.WebhookRejectedException;
 import org.junit.jupiter.api.Test;
 
 class DinteroSignatureTest {

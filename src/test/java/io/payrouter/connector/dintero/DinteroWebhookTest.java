@@ -1,5 +1,7 @@
 package io.payrouter.connector.dintero;
 
+import io.payrouter.domain.WebhookRejectedException;
+
 import static io.payrouter.connector.dintero.DinteroFixtures.AID;
 import static io.payrouter.connector.dintero.DinteroFixtures.NOW_MS;
 import static io.payrouter.connector.dintero.DinteroFixtures.SECRET;
@@ -21,7 +23,6 @@ import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
-import io.payrouter.connector.WebhookRejectedException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

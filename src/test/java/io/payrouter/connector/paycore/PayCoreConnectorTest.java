@@ -1,5 +1,7 @@
 package io.payrouter.connector.paycore;
 
+import io.payrouter.domain.WebhookRejectedException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -22,7 +24,6 @@ import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
-import io.payrouter.connector.WebhookRejectedException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,5 +1,7 @@
 package io.payrouter.connector.processout;
 
+import io.payrouter.domain.WebhookRejectedException;
+
 import static io.payrouter.connector.processout.ProcessOutFixtures.BASIC;
 import static io.payrouter.connector.processout.ProcessOutFixtures.call;
 import static io.payrouter.connector.processout.ProcessOutFixtures.connector;
@@ -16,7 +18,6 @@ import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
-import io.payrouter.connector.WebhookRejectedException;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.function.Function;

@@ -1,10 +1,12 @@
-package io.payrouter.common;
+package io.payrouter.api;
 
+import io.payrouter.common.FieldError;
 import java.util.List;
 
 /**
- * An error with an HTTP meaning, thrown anywhere below the API and mapped once to RFC 9457
- * problem+json by the API's failure handler. Messages must never contain a token or secret.
+ * An HTTP problem raised at the edge itself (validation, authentication, framework errors), and
+ * the form every {@link io.payrouter.domain.DomainException} takes when {@link Problems} maps it.
+ * Messages must never contain a token or secret.
  */
 public class ProblemException extends RuntimeException {
   private final int status;

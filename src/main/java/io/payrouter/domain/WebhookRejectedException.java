@@ -1,8 +1,8 @@
-package io.payrouter.connector;
+package io.payrouter.domain;
 
 /** A callback whose signature or authenticity could not be verified: answered 401, changes nothing. */
-public class WebhookRejectedException extends RuntimeException {
+public class WebhookRejectedException extends DomainException {
   public WebhookRejectedException(String message) {
-    super(message, null, false, false);
+    super(message);
   }
 }
