@@ -11,22 +11,10 @@ import io.payrouter.rules.RoutingAdmin;
 import io.payrouter.rules.RulesSource;
 import io.payrouter.config.ConfigLoader;
 import io.payrouter.config.RouterConfig;
-import io.payrouter.connector.Connector;
 import io.payrouter.connector.Dispatcher;
-import io.payrouter.connector.dintero.DinteroConnector;
-import io.payrouter.connector.fatora.FatoraConnector;
-import io.payrouter.connector.paycore.PayCoreConnector;
-import io.payrouter.connector.processout.ProcessOutConnector;
-import io.payrouter.connector.revio.RevioConnector;
 import io.payrouter.metrics.Metrics;
 import io.payrouter.recovery.Reconciler;
-import io.payrouter.simulator.SimulatedPsp;
 import io.payrouter.simulator.SimulatorServer;
-import io.payrouter.simulator.dintero.DinteroSimulator;
-import io.payrouter.simulator.fatora.FatoraSimulator;
-import io.payrouter.simulator.paycore.PayCoreSimulator;
-import io.payrouter.simulator.processout.ProcessOutSimulator;
-import io.payrouter.simulator.revio.RevioSimulator;
 import io.payrouter.store.Database;
 import io.payrouter.store.Store;
 import io.payrouter.store.TokenCipher;
@@ -60,17 +48,6 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class Application implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
-
-  /** The five PSPs in scope: one connector each. Adding a sixth starts here (README recipe). */
-  public static List<Connector> connectors() {
-    return List.of(new RevioConnector(), new PayCoreConnector(), new FatoraConnector(), new DinteroConnector(),
-        new ProcessOutConnector());
-  }
-
-  public static List<SimulatedPsp> simulators() {
-    return List.of(new RevioSimulator(), new PayCoreSimulator(), new FatoraSimulator(), new DinteroSimulator(),
-        new ProcessOutSimulator());
-  }
 
   public final RouterConfig config;
   public final Vertx vertx;
@@ -122,13 +99,13 @@ public final class Application implements AutoCloseable {
     SimulatorServer sims = null;
     Map<String, String> resolved = new HashMap<>(env);
     if (ConfigLoader.simulatorsWanted(configFile, envFn)) {
-      sims = new SimulatorServer(vertx, simulators());
+      sims = new SimulatorServer(vertx, Psps.simulators());
       await(sims.start(ConfigLoader.simulatorsPort(configFile)));
       resolved.put("SIMULATOR_URL", sims.baseUrl());
       log.info("PSP simulators on {}", sims.baseUrl());
     }
     Function<String, String> withSims = name -> resolved.containsKey(name) ? resolved.get(name) : System.getenv(name);
-    RouterConfig cfg = ConfigLoader.load(configFile, withSims);
+    RouterConfig cfg = ConfigLoader.load(configFile, withSims, Psps.types());
     if (cfg.http().port() == 0) cfg = cfg.withHttpPort(freePort());
 
     Database db = Database.start(cfg.database());
@@ -136,7 +113,7 @@ public final class Application implements AutoCloseable {
     TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
     Pool pool = db.pool(vertx, cfg.database().poolSize());
     Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
-    Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), connectors(), metrics);
+    Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
     RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
     await(rules.start(1_000));
     ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,

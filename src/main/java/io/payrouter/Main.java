@@ -47,9 +47,10 @@ public final class Main {
     }
     if (simulatorsOnly) {
       Vertx vertx = Vertx.vertx();
-      SimulatorServer sims = new SimulatorServer(vertx, Application.simulators());
+      SimulatorServer sims = new SimulatorServer(vertx, Psps.simulators());
       sims.start(simPort).toCompletionStage().toCompletableFuture().get();
-      System.out.println("PSP simulators listening on " + sims.baseUrl() + " (/revio, /paycore, /fatora, /dintero, /processout; control API under /_sim)");
+      System.out.println("PSP simulators listening on " + sims.baseUrl() + " (/" + String.join(", /", Psps.types())
+          + "; control API under /_sim)");
       return;
     }
     Path configFile = Path.of(config);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,8 +72,13 @@ public final class ConfigLoader {
     return sims instanceof Map<?, ?> m && m.get("port") instanceof Number n ? n.intValue() : 0;
   }
 
+  /**
+   * Loads and validates the whole file, listing every problem.
+   *
+   * @param providerTypes the connector types the router has (a provider's {@code type} must be one)
+   */
   @SuppressWarnings("unchecked")
-  public static RouterConfig load(Path file, Function<String, String> env) {
+  public static RouterConfig load(Path file, Function<String, String> env, Collection<String> providerTypes) {
     Path configDir = file.toAbsolutePath().getParent();
     Interpolator interp = new Interpolator(env);
     Map<String, Object> raw = (Map<String, Object>) interp.apply(readYaml(file));
@@ -153,6 +159,9 @@ public final class ConfigLoader {
       if (!notBlank(tokenKey)) problems.add("security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)");
     }
     for (ProviderConfig p : providers.values()) {
+      if (!providerTypes.contains(p.type())) {
+        problems.add("providers." + p.name() + ".type: unknown PSP type '" + p.type() + "' (one of " + providerTypes + ")");
+      }
       if (p.enabled() && !p.baseUrl().startsWith("http")) {
         problems.add("providers." + p.name() + ".base_url: an http(s) URL is required for an enabled provider"
             + (interp.missing().isEmpty() ? "" : " (unset variables: " + interp.missing() + ")"));

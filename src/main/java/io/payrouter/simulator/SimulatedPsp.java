@@ -18,4 +18,23 @@ public interface SimulatedPsp {
   default String serverErrorBody(int status) {
     return "{\"error\":{\"code\":\"server_error\",\"message\":\"Internal server error\"}}";
   }
+
+  // Fixtures: what a router config, a stored card and a charge need to use this simulator.
+
+  /** A currency this simulator's default account takes. */
+  default String sampleCurrency() {
+    return "USD";
+  }
+
+  /**
+   * The token fields of a card stored at this PSP whose token value is {@code token} (the value
+   * drives the simulator's scenarios, e.g. a {@code revoked_} prefix).
+   */
+  java.util.Map<String, String> sampleToken(String token);
+
+  /**
+   * The router's provider block for this simulator served at {@code simulatorUrl}: {@code base_url},
+   * {@code credentials} (the ones it accepts) and {@code options}.
+   */
+  java.util.Map<String, Object> providerConfig(String simulatorUrl);
 }

@@ -36,11 +36,11 @@ class ConfigLoaderTest {
   static RouterConfig shipped(String... extraEnv) {
     List<String> pairs = new ArrayList<>(List.of("SIMULATOR_URL", SIM));
     pairs.addAll(List.of(extraEnv));
-    return ConfigLoader.load(ROUTER_YAML, env(pairs.toArray(String[]::new)));
+    return ConfigLoader.load(ROUTER_YAML, env(pairs.toArray(String[]::new)), io.payrouter.Psps.types());
   }
 
   static List<String> problems(Path file, Function<String, String> env) {
-    return assertThrows(ConfigException.class, () -> ConfigLoader.load(file, env)).problems();
+    return assertThrows(ConfigException.class, () -> ConfigLoader.load(file, env, io.payrouter.Psps.types())).problems();
   }
 
   Path yaml(String text) throws IOException {
@@ -57,6 +57,7 @@ class ConfigLoaderTest {
   static final String ONE_PROVIDER = """
       providers:
         p1:
+          type: revio
           base_url: http://127.0.0.1:1/p1
           currencies: [USD]
       """;
@@ -227,7 +228,7 @@ class ConfigLoaderTest {
         simulators:
           enabled: true
         """);
-    RouterConfig c = ConfigLoader.load(f, env("ROUTER_DATABASE_URL", DB_URL, "ROUTER_TOKEN_KEY", TOKEN_KEY));
+    RouterConfig c = ConfigLoader.load(f, env("ROUTER_DATABASE_URL", DB_URL, "ROUTER_TOKEN_KEY", TOKEN_KEY), io.payrouter.Psps.types());
     assertTrue(c.production());
     assertTrue(c.simulatorsEnabled());
   }
@@ -236,7 +237,7 @@ class ConfigLoaderTest {
 
   @Test
   void minimalFileLoads() throws IOException {
-    RouterConfig c = ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER), env());
+    RouterConfig c = ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER), env(), io.payrouter.Psps.types());
     ProviderConfig p = c.providers().get("p1");
     assertEquals("http://127.0.0.1:1/p1", p.baseUrl());
     assertEquals(2000, p.timeoutMs());
@@ -260,6 +261,7 @@ class ConfigLoaderTest {
     Path f = yaml(SECURITY + """
         providers:
           p1:
+            type: fatora
             base_url: http://127.0.0.1:1/p1
             currencies: [USD, XAU, usd]
         """);
@@ -272,6 +274,7 @@ class ConfigLoaderTest {
     Path f = yaml(SECURITY + """
         providers:
           p1:
+            type: fatora
             base_url: http://127.0.0.1:1/p1
         """);
     assertEquals(List.of("providers.p1.currencies: a list of ISO 4217 codes is required"), problems(f, env()));
@@ -297,6 +300,7 @@ class ConfigLoaderTest {
             api_key: short
         providers:
           p1:
+            type: fatora
             base_url: ftp://nope
             currencies: [ABC]
             timeout_ms: 10
@@ -318,9 +322,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void providerOfAnUnknownPspTypeIsRefusedNamingTheKnownOnes() throws IOException {
+    List<String> problems = problems(yaml(SECURITY + ONE_PROVIDER.replace("type: revio", "type: stripe")), env());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("providers.p1.type: unknown PSP type 'stripe'")
+        && p.contains("revio") && p.contains("processout")), problems.toString());
+  }
+
+  @Test
   void exceptionMessageListsTheProblems() throws IOException {
     ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER + "bogus: 1\n"), env()));
+        () -> ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER + "bogus: 1\n"), env(), io.payrouter.Psps.types()));
     assertTrue(e.getMessage().contains("unknown key 'bogus'"), e.getMessage());
   }
 

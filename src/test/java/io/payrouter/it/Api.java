@@ -1,5 +1,6 @@
 package io.payrouter.it;
 
+import io.payrouter.Psps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,14 +57,9 @@ public final class Api {
   /** Valid token fields for a PSP; {@code prefix} "revoked_" makes the simulator refuse them. */
   public static JsonObject token(String psp, String prefix) {
     String t = prefix + "tok_" + psp + "_" + System.nanoTime();
-    return switch (psp.replace("_badauth", "")) {
-      case "revio" -> new JsonObject().put("client_id", "98e9cf98-dbd4").put("recurring_token", t);
-      case "paycore" -> new JsonObject().put("token", t).put("customer_reference_id", "my_customer_1");
-      case "fatora" -> new JsonObject().put("card_token", t);
-      case "dintero" -> new JsonObject().put("payment_product_type", "dintero_psp.creditcard").put("payment_token", t);
-      case "processout" -> new JsonObject().put("customer_id", "cust_it").put("token_id", t);
-      default -> throw new IllegalArgumentException(psp);
-    };
+    String type = psp.replace("_badauth", "");
+    return new JsonObject(new java.util.LinkedHashMap<String, Object>(
+        Psps.byType(type).orElseThrow(() -> new IllegalArgumentException(psp)).simulator().get().sampleToken(t)));
   }
 
   /** Every charge a simulated PSP received for a reference (the router's charge id). */

@@ -3,9 +3,11 @@ package io.payrouter.it;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.payrouter.Application;
+import io.payrouter.Psps;
 import io.payrouter.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
@@ -25,7 +27,6 @@ public final class RouterHarness implements AutoCloseable {
   public static final String MERCHANT_KEY = "sk_test_it_merchant_key";
   public static final String OTHER_KEY = "sk_test_it_other_key_00";
   public static final String ADMIN_KEY = "admin_test_it_admin_key";
-  public static final String[] PSPS = {"revio", "paycore", "fatora", "dintero", "processout"};
 
   private static RouterHarness shared;
 
@@ -89,15 +90,12 @@ public final class RouterHarness implements AutoCloseable {
 
   /** A currency every test route of this PSP and its fallback supports. */
   public static String currency(String psp) {
-    return switch (psp) {
-      case "dintero" -> "NOK";
-      default -> "USD";
-    };
+    return Psps.byType(psp).orElseThrow().simulator().get().sampleCurrency();
   }
 
   static String routingYaml() {
     StringBuilder sb = new StringBuilder("rules:\n");
-    for (String p : PSPS) {
+    for (String p : Psps.types()) {
       sb.append("  - name: to-").append(p).append("\n    when: { metadata: { route: ").append(p).append(" } }\n")
           .append("    strategy: priority\n    providers: [").append(p).append(", ").append(fallback(p)).append("]\n");
       sb.append("  - name: bad-").append(p).append("\n    when: { metadata: { route: ").append(p).append("_badauth } }\n")
@@ -108,33 +106,26 @@ public final class RouterHarness implements AutoCloseable {
     return sb.toString();
   }
 
+  /**
+   * Every PSP of the registry pointed at its simulator (block from the simulator's own fixture),
+   * and the same with wrong credentials as {@code <psp>_badauth}.
+   */
   static String routerYaml(Path dir) {
-    String sim = "${SIMULATOR_URL}";
     StringBuilder p = new StringBuilder();
     for (boolean bad : new boolean[] {false, true}) {
-      String sfx = bad ? "_badauth" : "";
-      String wrong = bad ? "wrong_" : "";
-      p.append("  revio").append(sfx).append(":\n    type: revio\n    base_url: ").append(sim).append("/revio/api/v1\n")
-          .append("    credentials: { secret_key: ").append(wrong).append("revio_sim_secret_key }\n")
-          .append("    options: { brand_id: 5c523a6d-cad0-462e-b9bb-79b16495f3b9 }\n");
-      p.append(common());
-      p.append("  paycore").append(sfx).append(":\n    type: paycore\n    base_url: ").append(sim).append("/paycore/api\n")
-          .append("    credentials: { account_id: paycore_sim_account, api_key: ").append(wrong)
-          .append("paycore_sim_api_key, callback_secret: paycore_sim_callback_secret }\n")
-          .append("    options: { cardgate_url: \"").append(sim).append("/paycore/cardgate\", services: { USD: payment_card_usd_hpp, EUR: payment_card_eur_hpp } }\n");
-      p.append(common());
-      p.append("  fatora").append(sfx).append(":\n    type: fatora\n    base_url: ").append(sim).append("/fatora\n")
-          .append("    credentials: { api_key: ").append(wrong).append("fatora_sim_api_key, webhook_secret: fatora_it_webhook_secret }\n")
-          .append("    options: { account_currency: USD }\n");
-      p.append(common());
-      p.append("  dintero").append(sfx).append(":\n    type: dintero\n    base_url: ").append(sim).append("/dintero/v1\n")
-          .append("    credentials: { client_id: dintero_sim_client_id, client_secret: ").append(wrong)
-          .append("dintero_sim_client_secret, signature_secret: dintero_sim_signature_secret }\n")
-          .append("    options: { account_id: T11223344, auth_url: \"").append(sim).append("/dintero/v1\" }\n");
-      p.append(common());
-      p.append("  processout").append(sfx).append(":\n    type: processout\n    base_url: ").append(sim).append("/processout\n")
-          .append("    credentials: { project_id: test-proj_sim, project_secret: ").append(wrong).append("key_sandbox_sim_secret }\n");
-      p.append(common());
+      for (Psps.Psp psp : Psps.ALL) {
+        JsonObject block = new JsonObject(io.vertx.core.json.Json.encode(psp.simulator().get().providerConfig("${SIMULATOR_URL}")));
+        if (bad) {
+          JsonObject creds = block.getJsonObject("credentials");
+          // Every credential wrong: the PSP refuses the call before any money moves.
+          for (String k : creds.fieldNames()) creds.put(k, "wrong_" + creds.getString(k));
+        }
+        p.append("  ").append(psp.type()).append(bad ? "_badauth" : "").append(":\n    type: ").append(psp.type())
+            .append("\n    base_url: \"").append(block.getString("base_url")).append("\"\n")
+            .append("    credentials: ").append(block.getJsonObject("credentials").encode()).append('\n')
+            .append("    options: ").append(block.getJsonObject("options").encode()).append('\n')
+            .append(common());
+      }
     }
     return """
         http: { host: 127.0.0.1, port: 0, instances: 2 }

@@ -388,4 +388,26 @@ public final class DinteroSimulator implements SimulatedPsp {
   private static String enc(String s) {
     return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8).replace("+", "%20");
   }
+
+  // ---------------------------------------------------------------- fixtures (PSP registry)
+
+  @Override
+  public String sampleCurrency() {
+    return "NOK";
+  }
+
+  @Override
+  public java.util.Map<String, String> sampleToken(String token) {
+    return java.util.Map.of("payment_product_type", "dintero_psp.creditcard", "payment_token", token);
+  }
+
+  @Override
+  public java.util.Map<String, Object> providerConfig(String simulatorUrl) {
+    return java.util.Map.of("base_url", simulatorUrl + "/dintero/v1",
+        "credentials", java.util.Map.of("client_id", SimCredentials.DINTERO_CLIENT_ID,
+            "client_secret", SimCredentials.DINTERO_CLIENT_SECRET,
+            "signature_secret", SimCredentials.DINTERO_SIGNATURE_SECRET),
+        "options", java.util.Map.of("account_id", SimCredentials.DINTERO_ACCOUNT_ID,
+            "auth_url", simulatorUrl + "/dintero/v1"));
+  }
 }

@@ -181,4 +181,19 @@ public final class FatoraSimulator implements SimulatedPsp {
         .end(new JsonObject().put("status", "FAILURE")
             .put("error", new JsonObject().put("code", status).put("description", description)).encode());
   }
+
+  // ---------------------------------------------------------------- fixtures (PSP registry)
+
+  @Override
+  public java.util.Map<String, String> sampleToken(String token) {
+    return java.util.Map.of("card_token", token);
+  }
+
+  @Override
+  public java.util.Map<String, Object> providerConfig(String simulatorUrl) {
+    return java.util.Map.of("base_url", simulatorUrl + "/fatora",
+        "credentials", java.util.Map.of("api_key", SimCredentials.FATORA_API_KEY,
+            "webhook_secret", "fatora_sim_webhook_secret"),
+        "options", java.util.Map.of("account_currency", "USD"));
+  }
 }

@@ -410,4 +410,20 @@ public final class PayCoreSimulator implements SimulatedPsp {
     if (rc.response().closed() || rc.response().ended()) return;
     rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
   }
+
+  // ---------------------------------------------------------------- fixtures (PSP registry)
+
+  @Override
+  public java.util.Map<String, String> sampleToken(String token) {
+    return java.util.Map.of("token", token, "customer_reference_id", "my_customer_1");
+  }
+
+  @Override
+  public java.util.Map<String, Object> providerConfig(String simulatorUrl) {
+    return java.util.Map.of("base_url", simulatorUrl + "/paycore/api",
+        "credentials", java.util.Map.of("account_id", SimCredentials.PAYCORE_ACCOUNT_ID,
+            "api_key", SimCredentials.PAYCORE_API_KEY, "callback_secret", SimCredentials.PAYCORE_CALLBACK_SECRET),
+        "options", java.util.Map.of("cardgate_url", simulatorUrl + "/paycore/cardgate",
+            "services", java.util.Map.of("USD", "payment_card_usd_hpp", "EUR", "payment_card_eur_hpp")));
+  }
 }

@@ -324,4 +324,19 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     if (rc.response().closed() || rc.response().ended()) return;
     rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
+
+  // ---------------------------------------------------------------- fixtures (PSP registry)
+
+  @Override
+  public java.util.Map<String, String> sampleToken(String token) {
+    return java.util.Map.of("customer_id", "cust_it", "token_id", token);
+  }
+
+  @Override
+  public java.util.Map<String, Object> providerConfig(String simulatorUrl) {
+    return java.util.Map.of("base_url", simulatorUrl + "/processout",
+        "credentials", java.util.Map.of("project_id", SimCredentials.PROCESSOUT_PROJECT_ID,
+            "project_secret", SimCredentials.PROCESSOUT_PROJECT_SECRET),
+        "options", java.util.Map.of());
+  }
 }

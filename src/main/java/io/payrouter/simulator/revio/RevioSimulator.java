@@ -394,4 +394,18 @@ public final class RevioSimulator implements SimulatedPsp {
     if (rc.response().closed() || rc.response().ended()) return;
     rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
   }
+
+  // ---------------------------------------------------------------- fixtures (PSP registry)
+
+  @Override
+  public java.util.Map<String, String> sampleToken(String token) {
+    return java.util.Map.of("client_id", "98e9cf98-dbd4", "recurring_token", token);
+  }
+
+  @Override
+  public java.util.Map<String, Object> providerConfig(String simulatorUrl) {
+    return java.util.Map.of("base_url", simulatorUrl + "/revio/api/v1",
+        "credentials", java.util.Map.of("secret_key", SimCredentials.REVIO_SECRET_KEY),
+        "options", java.util.Map.of("brand_id", SimCredentials.REVIO_BRAND_ID));
+  }
 }

@@ -1,0 +1,52 @@
+package io.payrouter;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The house rules of the code layout, enforced on the compiled main classes. */
+@AnalyzeClasses(packages = "io.payrouter", importOptions = ImportOption.DoNotIncludeTests.class)
+class LayeringTest {
+
+  @ArchTest
+  static final ArchRule routingIsPureJavaAndImportsNothingOfTheProject = classes()
+      .that().resideInAPackage("io.payrouter.routing..")
+      .should().onlyDependOnClassesThat().resideInAnyPackage("io.payrouter.routing..", "java..");
+
+  @ArchTest
+  static final ArchRule domainDependsOnNothingButCommon = classes()
+      .that().resideInAPackage("io.payrouter.domain..")
+      .should().onlyDependOnClassesThat().resideInAnyPackage("io.payrouter.domain..", "io.payrouter.common..", "java..");
+
+  @ArchTest
+  static final ArchRule connectorsNeverTouchTheStoreOrTheOrchestrator = noClasses()
+      .that().resideInAPackage("io.payrouter.connector..")
+      .should().dependOnClassesThat().resideInAnyPackage("io.payrouter.store..", "io.payrouter.charge..",
+          "io.payrouter.recovery..", "io.payrouter.api..", "io.payrouter.simulator..", "io.payrouter.rules..");
+
+  @ArchTest
+  static final ArchRule simulatorsNeverImportRouterCode = noClasses()
+      .that().resideInAPackage("io.payrouter.simulator..")
+      .should().dependOnClassesThat().resideInAnyPackage("io.payrouter.connector..", "io.payrouter.store..",
+          "io.payrouter.charge..", "io.payrouter.api..", "io.payrouter.recovery..", "io.payrouter.rules..",
+          "io.payrouter.domain..", "io.payrouter.routing..");
+
+  @ArchTest
+  static final ArchRule apiNeverImportsTheStore = noClasses()
+      .that().resideInAPackage("io.payrouter.api..")
+      .should().dependOnClassesThat().resideInAPackage("io.payrouter.store..");
+
+  @ArchTest
+  static final ArchRule onlyTheStoreSpeaksSql = noClasses()
+      .that().resideOutsideOfPackages("io.payrouter.store..")
+      .and().resideOutsideOfPackage("io.payrouter")
+      .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..");
+
+  @ArchTest
+  static final ArchRule packagesAreFreeOfCycles = slices().matching("io.payrouter.(*)..").should().beFreeOfCycles();
+}
