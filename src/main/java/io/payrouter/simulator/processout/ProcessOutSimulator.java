@@ -1,7 +1,6 @@
 package io.payrouter.simulator.processout;
 
 import io.payrouter.common.Currencies;
-import io.payrouter.connector.processout.ProcessOutMapping;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -41,7 +40,7 @@ import java.util.function.Function;
  * {@code {"success":false,"error_type":"card.no-money"|"card.do-not-honor"|"card.expired"|
  * "card.possible-fraud","message"}} and leave the transaction {@code failed}; a token starting
  * with {@code revoked_}/{@code expired_} or deleted earlier answers 404
- * {@code resource.token.not-found} (our convention, see {@link ProcessOutMapping}); 91 answers 500
+ * {@code resource.token.not-found} (our convention, {@link #TOKEN_NOT_FOUND}); 91 answers 500
  * with nothing charged; 96 records {@code completed} and answers after 10 s; 77 answers
  * {@code pending}, completes 2 s later and POSTs {@code {"event_id"}} to the invoice's
  * {@code webhook_url}. Every transaction change is kept as an event ({@code transaction.captured},
@@ -49,6 +48,13 @@ import java.util.function.Function;
  * the invoice (with {@code order_id}); only the settlement of a pending payment is pushed.
  */
 public final class ProcessOutSimulator implements SimulatedPsp {
+
+  /**
+   * {@code error_type} of the 404 answering a capture with an unknown, deleted, expired or revoked
+   * customer token. Our convention: ProcessOut documents the error body, not this case
+   * (shared/psp/README.md, "Our conventions").
+   */
+  public static final String TOKEN_NOT_FOUND = "resource.token.not-found";
 
   private record Stored(int status, String body) {}
 
@@ -96,7 +102,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     });
     r.delete("/customers/:cid/tokens/:tid").handler(rc -> {
       if (st.deletedTokens.add(rc.pathParam("tid"))) send(rc, 200, ok());
-      else error(rc, 404, ProcessOutMapping.TOKEN_NOT_FOUND, "The customer token could not be found.");
+      else error(rc, 404, TOKEN_NOT_FOUND, "The customer token could not be found.");
     });
     return r;
   }
@@ -223,7 +229,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
       return new Answer(400, err("request.invoice.already-processed", "The invoice was already processed."));
     }
     if (SimScenario.tokenRefused(source) || st.deletedTokens.contains(source)) {
-      return new Answer(404, err(ProcessOutMapping.TOKEN_NOT_FOUND, "The customer token could not be found."));
+      return new Answer(404, err(TOKEN_NOT_FOUND, "The customer token could not be found."));
     }
     String currency = iv.getString("currency");
     long minor = Currencies.toMinor(iv.getString("amount"), currency);
