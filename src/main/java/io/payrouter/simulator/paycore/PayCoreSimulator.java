@@ -15,8 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Locale;
@@ -325,22 +323,13 @@ public final class PayCoreSimulator implements SimulatedPsp {
       }
       if (url == null || url.isEmpty()) return;
       ctx.sendWebhook(HttpMethod.POST, url,
-          Map.of("Content-Type", "application/json", "X-Signature", sign(body)), body);
+          Map.of("Content-Type", "application/json", PayCoreCallbackSignature.HEADER, sign(body)), body);
     }
   }
 
   /** {@code base64(sha1(secret + body + secret))}, binary digest, as PayCore signs callbacks. */
   static String sign(String body) {
-    try {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      byte[] secret = SimCredentials.PAYCORE_CALLBACK_SECRET.getBytes(StandardCharsets.UTF_8);
-      sha1.update(secret);
-      sha1.update(body.getBytes(StandardCharsets.UTF_8));
-      sha1.update(secret);
-      return Base64.getEncoder().encodeToString(sha1.digest());
-    } catch (NoSuchAlgorithmException ex) {
-      throw new IllegalStateException("SHA-1 unavailable", ex);
-    }
+    return PayCoreCallbackSignature.sign(SimCredentials.PAYCORE_CALLBACK_SECRET, body);
   }
 
   private static JsonObject attrs(Ledger.Entry e) {
