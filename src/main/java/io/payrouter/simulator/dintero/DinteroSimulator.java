@@ -78,6 +78,11 @@ public final class DinteroSimulator implements SimulatedPsp {
     return "dintero";
   }
 
+  @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.equals("/v1/sessions/pay");
+  }
+
   /** How many access tokens this simulator has issued (all contexts). */
   public int tokensIssued() {
     return tokensIssued.get();
@@ -316,7 +321,7 @@ public final class DinteroSimulator implements SimulatedPsp {
   // ---------------------------------------------------------------- transactions
 
   private void transaction(SimContext ctx, RoutingContext rc) {
-    Ledger.Entry e = ctx.ledger().get(rc.pathParam("id"));
+    Ledger.Entry e = ctx.ledger().replicaGet(rc.pathParam("id"));
     if (e == null) {
       error(rc, 404, "not_found", "Transaction not found");
       return;
@@ -330,10 +335,10 @@ public final class DinteroSimulator implements SimulatedPsp {
     JsonArray out = new JsonArray();
     List<Ledger.Entry> entries = new ArrayList<>();
     if (ref != null) {
-      entries.addAll(ctx.ledger().byReference(ref));
+      entries.addAll(ctx.ledger().replicaByReference(ref));
     } else {
       for (String id : st.txIds) {
-        Ledger.Entry e = ctx.ledger().get(id);
+        Ledger.Entry e = ctx.ledger().replicaGet(id);
         if (e != null) entries.add(e);
       }
     }

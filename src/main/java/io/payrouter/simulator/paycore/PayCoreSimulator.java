@@ -65,6 +65,11 @@ public final class PayCoreSimulator implements SimulatedPsp {
   }
 
   @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.equals("/cardgate/payment/sale");
+  }
+
+  @Override
   public Router router(SimContext ctx) {
     return new Api(ctx).router();
   }
@@ -228,7 +233,7 @@ public final class PayCoreSimulator implements SimulatedPsp {
         return;
       }
       expireIfStale(e);
-      json(rc, 200, document(e.data));
+      json(rc, 200, e.visible() ? document(e.data) : beforeSale(e.data));
     }
 
     private void sale(RoutingContext rc) {
@@ -341,6 +346,20 @@ public final class PayCoreSimulator implements SimulatedPsp {
     synchronized (state) {
       return new JsonObject().put("data", state.getJsonObject("invoice")).encode();
     }
+  }
+
+  /** The invoice as a lagging read replica still shows it: waiting for its sale. */
+  private static String beforeSale(JsonObject state) {
+    JsonObject invoice;
+    synchronized (state) {
+      invoice = state.getJsonObject("invoice").copy();
+    }
+    JsonObject attrs = invoice.getJsonObject("attributes");
+    attrs.put("status", "process_pending").put("resolution", "ok").put("updated", attrs.getValue("created"));
+    for (String k : new String[] {"processed", "processed_amount", "processed_fee", "processed_deposit", "rrn", "approval_code"}) {
+      attrs.putNull(k);
+    }
+    return new JsonObject().put("data", invoice).encode();
   }
 
   private static String saleAnswer(String opId, JsonObject attrs) {

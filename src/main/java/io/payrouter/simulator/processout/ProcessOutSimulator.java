@@ -82,6 +82,11 @@ public final class ProcessOutSimulator implements SimulatedPsp {
   }
 
   @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.startsWith("/invoices/") && path.endsWith("/capture");
+  }
+
+  @Override
   public Router router(SimContext ctx) {
     State st = states.computeIfAbsent(ctx, c -> new State());
     Router r = Router.router(ctx.vertx());
@@ -89,11 +94,11 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     r.route().handler(ProcessOutSimulator::auth);
     r.post("/invoices").handler(rc -> idempotent(st, rc, x -> createInvoice(ctx, st, x)));
     r.post("/invoices/:id/capture").handler(rc -> idempotent(st, rc, x -> capture(ctx, st, x)));
-    r.get("/invoices/:id").handler(rc -> getInvoice(st, rc));
+    r.get("/invoices/:id").handler(rc -> getInvoice(ctx, st, rc));
     r.get("/transactions/:id").handler(rc -> {
       JsonObject tx = st.transactions.get(rc.pathParam("id"));
       if (tx == null) error(rc, 404, "resource.transaction.not-found", "The transaction could not be found.");
-      else send(rc, 200, ok().put("transaction", copy(tx)));
+      else send(rc, 200, ok().put("transaction", replicaView(ctx, tx)));
     });
     r.get("/events/:id").handler(rc -> {
       JsonObject ev = st.events.get(rc.pathParam("id"));
@@ -197,7 +202,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     return new Answer(200, ok().put("invoice", iv.copy()));
   }
 
-  private void getInvoice(State st, RoutingContext rc) {
+  private void getInvoice(SimContext ctx, State st, RoutingContext rc) {
     JsonObject iv = st.invoices.get(rc.pathParam("id"));
     if (iv == null) {
       error(rc, 404, "resource.invoice.not-found", "The invoice could not be found.");
@@ -207,7 +212,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     String expand = String.join(",", rc.queryParam("expand")) + "," + String.join(",", rc.queryParam("expand[]"));
     if (expand.contains("transaction")) {
       JsonObject tx = st.transactions.get(iv.getString("transaction_id"));
-      if (tx != null) out.put("transaction", copy(tx));
+      if (tx != null) out.put("transaction", replicaView(ctx, tx));
     }
     send(rc, 200, ok().put("invoice", out));
   }
@@ -292,6 +297,19 @@ public final class ProcessOutSimulator implements SimulatedPsp {
         .put("name", name).put("sandbox", true).put("fired_at", Instant.now().toString())
         .put("data", new JsonObject().put("transaction", copy(tx)).put("invoice", invoice)));
     return id;
+  }
+
+  /**
+   * A transaction as the inquiry endpoints show it: while a lagging read replica has not seen its
+   * capture yet (see {@link Ledger.Entry#visible}), still waiting.
+   */
+  private static JsonObject replicaView(SimContext ctx, JsonObject tx) {
+    JsonObject out = copy(tx);
+    Ledger.Entry e = ctx.ledger().get(out.getString("id"));
+    if (e == null || e.visible()) return out;
+    out.remove("token_id");
+    return out.put("status", "waiting").put("authorized", false).put("captured", false)
+        .put("captured_amount", "0").putNull("error_code");
   }
 
   // ---------------------------------------------------------------- helpers

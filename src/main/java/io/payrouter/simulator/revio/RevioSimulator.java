@@ -85,6 +85,11 @@ public final class RevioSimulator implements SimulatedPsp {
   }
 
   @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.startsWith("/api/v1/purchases/") && path.endsWith("/charge/");
+  }
+
+  @Override
   public Router router(SimContext ctx) {
     return new Api(ctx).router();
   }
@@ -330,11 +335,11 @@ public final class RevioSimulator implements SimulatedPsp {
       String id = rc.pathParam("id");
       Ledger.Entry e = ctx.ledger().get(id);
       if (e != null) {
-        String text;
+        JsonObject p;
         synchronized (e.data) {
-          text = e.data.encode();
+          p = e.data.copy();
         }
-        json(rc, 200, text);
+        json(rc, 200, (e.visible() ? p : asCreated(p)).encode());
         return;
       }
       JsonObject p = uncharged.get(id);
@@ -349,6 +354,15 @@ public final class RevioSimulator implements SimulatedPsp {
   /** base64 RSA PKCS#1 v1.5 SHA-256 over the body bytes, as CHIP signs callbacks. */
   String sign(String body) {
     return RevioWebhookSignature.sign(keys.getPrivate(), body);
+  }
+
+  /** A charged purchase as a lagging read replica still shows it: created, not charged. */
+  private static JsonObject asCreated(JsonObject p) {
+    JsonArray history = p.getJsonArray("status_history");
+    return p.put("status", "created").put("updated_on", p.getValue("created_on"))
+        .putNull("payment").putNull("recurring_token").put("refundable_amount", 0)
+        .put("transaction_data", new JsonObject().put("attempts", new JsonArray()))
+        .put("status_history", new JsonArray().add(history.getValue(0)));
   }
 
   private static JsonObject history(String status, long ts) {
