@@ -1,31 +1,119 @@
 package io.payrouter.simulator;
 
+import io.payrouter.simulator.InjectedFaults.Kind;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Faults injected into one simulated PSP through {@code POST /_sim/{provider}/faults}. Immutable;
- * replaced whole.
+ * replaced whole. Applied by {@link SimEdge}, the load balancer in front of every simulated PSP.
+ *
+ * <p>Each call rolls once; the rates are disjoint shares of calls (their sum is at most 1):
  *
  * @param latencyMs added latency on every call
  * @param errorRate share of calls answered with the PSP's own 500 (nothing charged)
  * @param timeoutRate share of calls that hang past any sane timeout (nothing charged)
  * @param down a full outage: every call answered 503 at once
+ * @param ambiguousRate share of calls whose answer the edge loses: a money-moving call is charged
+ *     and then answered 502 or 504 by the edge; any other call just gets the 502 or 504
+ * @param ambiguousLagMs how long after an ambiguous charge the PSP's inquiry endpoints still do
+ *     not show it (a lagging read replica); 0 = at once. The ledger records it at once.
+ * @param resetRate share of calls whose connection is reset once the request was read; a
+ *     money-moving call is charged first in half of these
+ * @param slowRate share of calls answered (with the real answer) only after {@code slowMs}; a
+ *     money-moving call is charged at once
+ * @param slowMs the delay of a slow answer
  */
-public record Faults(long latencyMs, double errorRate, double timeoutRate, boolean down) {
-  public static final Faults NONE = new Faults(0, 0, 0, false);
+public record Faults(long latencyMs, double errorRate, double timeoutRate, boolean down,
+    double ambiguousRate, long ambiguousLagMs, double resetRate, double slowRate, long slowMs) {
 
-  public static Faults fromJson(JsonObject j) {
-    double err = j.getDouble("error_rate", 0.0);
-    double to = j.getDouble("timeout_rate", 0.0);
-    long lat = j.getLong("latency_ms", 0L);
-    if (err < 0 || err > 1 || to < 0 || to > 1 || lat < 0 || lat > 60_000) {
-      throw new IllegalArgumentException("error_rate and timeout_rate in [0,1], latency_ms in [0,60000]");
-    }
-    return new Faults(lat, err, to, j.getBoolean("down", false));
+  public static final Faults NONE = new Faults(0, 0, 0, false, 0, 0, 0, 0, 0);
+
+  static final long MAX_LATENCY_MS = 60_000;
+  static final long MAX_DELAY_MS = 600_000;
+  /** Every key {@code POST /faults} accepts, in the order answers list them. */
+  public static final List<String> KEYS = List.of("latency_ms", "error_rate", "timeout_rate", "down",
+      "ambiguous_rate", "ambiguous_lag_ms", "reset_rate", "slow_rate", "slow_ms");
+
+  /** The original four faults; the charging faults off. */
+  public Faults(long latencyMs, double errorRate, double timeoutRate, boolean down) {
+    this(latencyMs, errorRate, timeoutRate, down, 0, 0, 0, 0, 0);
   }
 
+  /**
+   * Parses and validates a {@code POST /faults} body: unknown keys, wrong types, rates outside
+   * [0,1], rates summing above 1, or a slow_rate without slow_ms are refused with
+   * {@link IllegalArgumentException}. Absent keys take their default (off). Returns {@link #NONE}
+   * itself when nothing is on, so the edge's no-fault check stays an identity comparison.
+   */
+  public static Faults fromJson(JsonObject j) {
+    for (String key : j.fieldNames()) {
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown fault key '" + key + "'; known keys: " + String.join(", ", KEYS));
+      }
+    }
+    Map<String, Object> m = j.getMap();
+    long latency = millis(m, "latency_ms", MAX_LATENCY_MS);
+    double error = rate(m, "error_rate");
+    double timeout = rate(m, "timeout_rate");
+    double ambiguous = rate(m, "ambiguous_rate");
+    long lag = millis(m, "ambiguous_lag_ms", MAX_DELAY_MS);
+    double reset = rate(m, "reset_rate");
+    double slow = rate(m, "slow_rate");
+    long slowMs = millis(m, "slow_ms", MAX_DELAY_MS);
+    Object down = m.getOrDefault("down", Boolean.FALSE);
+    if (!(down instanceof Boolean)) throw new IllegalArgumentException("down must be true or false");
+    if (error + timeout + ambiguous + reset + slow > 1.0 + 1e-9) {
+      throw new IllegalArgumentException(
+          "error_rate + timeout_rate + ambiguous_rate + reset_rate + slow_rate must be at most 1");
+    }
+    if (slow > 0 && slowMs == 0) throw new IllegalArgumentException("slow_rate needs slow_ms > 0");
+    Faults f = new Faults(latency, error, timeout, (Boolean) down, ambiguous, lag, reset, slow, slowMs);
+    return f.equals(NONE) ? NONE : f;
+  }
+
+  private static double rate(Map<String, Object> m, String key) {
+    Object v = m.get(key);
+    if (v == null) {
+      if (m.containsKey(key)) throw new IllegalArgumentException(key + " must be a number in [0,1]");
+      return 0;
+    }
+    if (!(v instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 1)) {
+      throw new IllegalArgumentException(key + " must be a number in [0,1]");
+    }
+    return n.doubleValue();
+  }
+
+  private static long millis(Map<String, Object> m, String key, long max) {
+    Object v = m.get(key);
+    if (v == null) {
+      if (m.containsKey(key)) throw new IllegalArgumentException(key + " must be an integer in [0," + max + "]");
+      return 0;
+    }
+    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.doubleValue() < 0 || n.doubleValue() > max) {
+      throw new IllegalArgumentException(key + " must be an integer in [0," + max + "]");
+    }
+    return n.longValue();
+  }
+
+  /** The fault for a call whose uniform roll in [0,1) is {@code roll}; null = none (never DOWN). */
+  public Kind pick(double roll) {
+    double edge = timeoutRate;
+    if (roll < edge) return Kind.TIMEOUT;
+    if (roll < (edge += errorRate)) return Kind.ERROR;
+    if (roll < (edge += ambiguousRate)) return Kind.AMBIGUOUS;
+    if (roll < (edge += resetRate)) return Kind.RESET;
+    if (roll < edge + slowRate) return Kind.SLOW;
+    return null;
+  }
+
+  /** Every fault key with its value in force (defaults included). */
   public JsonObject toJson() {
     return new JsonObject().put("latency_ms", latencyMs).put("error_rate", errorRate)
-        .put("timeout_rate", timeoutRate).put("down", down);
+        .put("timeout_rate", timeoutRate).put("down", down)
+        .put("ambiguous_rate", ambiguousRate).put("ambiguous_lag_ms", ambiguousLagMs)
+        .put("reset_rate", resetRate).put("slow_rate", slowRate).put("slow_ms", slowMs);
   }
 }

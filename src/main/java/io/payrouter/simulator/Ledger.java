@@ -1,5 +1,7 @@
 package io.payrouter.simulator;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -12,6 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Every payment one simulated PSP received, so that a status inquiry finds it and a test can count
  * how many times a reference was charged. Thread-safe: simulator instances share it.
+ *
+ * <p>Two views: {@link #get}/{@link #byReference} are the PSP's primary store (charging,
+ * de-duplication, the control API) and always current; {@link #replicaGet}/{@link
+ * #replicaByReference} are what the PSP's status-inquiry endpoints read, and lag behind for
+ * charges whose answer the edge lost under {@code ambiguous_lag_ms} (see
+ * {@link #lagWritesOf}).
  */
 public final class Ledger {
 
@@ -24,6 +32,9 @@ public final class Ledger {
     public final String token;
     public final long createdAt;
     private volatile String status;
+    /** 0, or when the latest change becomes visible to the PSP's inquiry endpoints. */
+    private volatile long visibleAt;
+    private volatile Ledger ledger;
     /** PSP-specific fields (purchase body, invoice attributes, ...). Guard with synchronized. */
     public final JsonObject data;
 
@@ -45,6 +56,18 @@ public final class Ledger {
 
     public void status(String s) {
       this.status = s;
+      Ledger l = ledger;
+      if (l != null) l.stampLag(this);
+    }
+
+    /**
+     * True when the PSP's inquiry endpoints show this entry's latest change. False only for a
+     * while after a charge whose answer the edge lost under {@code ambiguous_lag_ms}; an inquiry
+     * endpoint then answers as if that change had not happened yet.
+     */
+    public boolean visible() {
+      long v = visibleAt;
+      return v == 0 || System.currentTimeMillis() >= v;
     }
 
     public JsonObject toJson() {
@@ -56,8 +79,12 @@ public final class Ledger {
 
   private final Map<String, Entry> byId = new ConcurrentHashMap<>();
   private final Map<String, List<Entry>> byReference = new ConcurrentHashMap<>();
+  /** Requests (by their Vert.x context) whose writes inquiries see late, and how late (ms). */
+  private final Map<Context, Long> lagging = new ConcurrentHashMap<>();
 
   public Entry add(Entry e) {
+    e.ledger = this;
+    stampLag(e);
     byId.put(e.id, e);
     if (e.reference != null) {
       byReference.computeIfAbsent(e.reference, k -> new CopyOnWriteArrayList<>()).add(e);
@@ -72,6 +99,40 @@ public final class Ledger {
   public List<Entry> byReference(String reference) {
     List<Entry> l = reference == null ? null : byReference.get(reference);
     return l == null ? List.of() : new ArrayList<>(l);
+  }
+
+  /** {@link #get}, as the PSP's inquiry endpoints see it: null while the entry is not visible. */
+  public Entry replicaGet(String id) {
+    Entry e = get(id);
+    return e == null || !e.visible() ? null : e;
+  }
+
+  /** {@link #byReference}, as the PSP's inquiry endpoints see it: entries not visible left out. */
+  public List<Entry> replicaByReference(String reference) {
+    List<Entry> all = byReference(reference);
+    if (!all.isEmpty()) all.removeIf(e -> !e.visible());
+    return all;
+  }
+
+  /**
+   * Every entry the request running on {@code request} (a Vert.x request context) adds or changes
+   * becomes visible to inquiries only {@code lagMs} after the write, until {@link #endLag}. The
+   * edge calls this for a money-moving call whose answer it is going to lose; the simulators need
+   * not know. Each HTTP request runs on its own duplicated context, inherited by its timers.
+   */
+  public void lagWritesOf(Context request, long lagMs) {
+    lagging.put(request, lagMs);
+  }
+
+  public void endLag(Context request) {
+    lagging.remove(request);
+  }
+
+  private void stampLag(Entry e) {
+    if (lagging.isEmpty()) return;
+    Context c = Vertx.currentContext();
+    Long lag = c == null ? null : lagging.get(c);
+    if (lag != null) e.visibleAt = System.currentTimeMillis() + lag;
   }
 
   public JsonArray toJson(String reference) {

@@ -21,6 +21,7 @@ public final class SimContext {
   private final String name;
   private final Ledger ledger = new Ledger();
   private volatile Faults faults = Faults.NONE;
+  private final InjectedFaults injected = new InjectedFaults();
   private final WebClient client;
   private final AtomicLong seq = new AtomicLong();
 
@@ -49,6 +50,11 @@ public final class SimContext {
 
   public void faults(Faults f) {
     this.faults = f;
+  }
+
+  /** The faults the edge injected so far, per kind. */
+  public InjectedFaults injected() {
+    return injected;
   }
 
   /** A short unique id with the given prefix, e.g. id("cpi_"). */

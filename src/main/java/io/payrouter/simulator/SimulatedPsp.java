@@ -1,5 +1,6 @@
 package io.payrouter.simulator;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
 /**
@@ -37,4 +38,14 @@ public interface SimulatedPsp {
    * {@code credentials} (the ones it accepts) and {@code options}.
    */
   java.util.Map<String, Object> providerConfig(String simulatorUrl);
+
+  /**
+   * Whether this call moves money (the charge or capture call, not the set-up or inquiry calls).
+   * The edge uses it for the faults that charge: on a money-moving call an ambiguous or reset
+   * fault lets the call run, so it charges, and then loses the answer; on other calls it only
+   * fails them. {@code path} is relative to the prefix, e.g. {@code /api/v1/purchases/x/charge/}.
+   */
+  default boolean movesMoney(HttpMethod method, String path) {
+    return false;
+  }
 }

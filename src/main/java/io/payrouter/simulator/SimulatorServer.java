@@ -11,7 +11,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * All simulated PSPs on one loopback port, each under its own prefix ({@code /revio/...},
@@ -22,10 +21,12 @@ public final class SimulatorServer {
   private final Vertx vertx;
   private final Map<String, SimulatedPsp> psps = new LinkedHashMap<>();
   private final Map<String, SimContext> contexts = new LinkedHashMap<>();
+  private final SimEdge edge;
   private HttpServer server;
 
   public SimulatorServer(Vertx vertx, List<SimulatedPsp> simulators) {
     this.vertx = vertx;
+    this.edge = new SimEdge(vertx);
     for (SimulatedPsp p : simulators) {
       psps.put(p.name(), p);
       contexts.put(p.name(), new SimContext(vertx, p.name()));
@@ -43,9 +44,9 @@ public final class SimulatorServer {
     router.post("/_sim/:provider/faults").handler(this::setFaults);
     router.delete("/_sim/:provider/faults").handler(rc -> withCtx(rc, c -> {
       c.faults(Faults.NONE);
-      json(rc, 200, c.faults().toJson());
+      json(rc, 200, faultsAnswer(c));
     }));
-    router.get("/_sim/:provider/faults").handler(rc -> withCtx(rc, c -> json(rc, 200, c.faults().toJson())));
+    router.get("/_sim/:provider/faults").handler(rc -> withCtx(rc, c -> json(rc, 200, faultsAnswer(c))));
     router.get("/_sim/:provider/ledger/summary").handler(rc -> withCtx(rc, c -> json(rc, 200, c.ledger().summary())));
     router.get("/_sim/:provider/ledger").handler(rc -> withCtx(rc, c ->
         rc.response().putHeader("content-type", "application/json")
@@ -57,7 +58,7 @@ public final class SimulatorServer {
 
     for (SimulatedPsp p : psps.values()) {
       SimContext ctx = contexts.get(p.name());
-      router.route("/" + p.name() + "/*").handler(rc -> applyFaults(rc, p, ctx));
+      router.route("/" + p.name() + "/*").handler(rc -> edge.handle(rc, p, ctx));
       router.route("/" + p.name() + "/*").subRouter(p.router(ctx));
     }
     return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
@@ -66,6 +67,7 @@ public final class SimulatorServer {
         .listen()
         .map(s -> {
           this.server = s;
+          edge.start(s.actualPort());
           return this;
         });
   }
@@ -80,37 +82,8 @@ public final class SimulatorServer {
 
   public Future<Void> close() {
     contexts.values().forEach(SimContext::close);
+    edge.close();
     return server == null ? Future.succeededFuture() : server.close();
-  }
-
-  private void applyFaults(RoutingContext rc, SimulatedPsp p, SimContext ctx) {
-    Faults f = ctx.faults();
-    if (f == Faults.NONE) {
-      rc.next();
-      return;
-    }
-    if (f.down()) {
-      rc.response().setStatusCode(503).putHeader("content-type", "application/json")
-          .end(p.serverErrorBody(503));
-      return;
-    }
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    Runnable proceed;
-    double roll = rnd.nextDouble();
-    if (roll < f.timeoutRate()) {
-      // Hang past any sane timeout, then drop the connection (bounded: 30 s).
-      proceed = () -> vertx.setTimer(30_000, t -> rc.request().connection().close());
-    } else if (roll < f.timeoutRate() + f.errorRate()) {
-      proceed = () -> rc.response().setStatusCode(500).putHeader("content-type", "application/json")
-          .end(p.serverErrorBody(500));
-    } else {
-      proceed = rc::next;
-    }
-    if (f.latencyMs() > 0) {
-      vertx.setTimer(f.latencyMs(), t -> proceed.run());
-    } else {
-      proceed.run();
-    }
   }
 
   private void setFaults(RoutingContext rc) {
@@ -118,11 +91,16 @@ public final class SimulatorServer {
       try {
         JsonObject body = rc.body().asJsonObject();
         c.faults(Faults.fromJson(body == null ? new JsonObject() : body));
-        json(rc, 200, c.faults().toJson());
+        json(rc, 200, faultsAnswer(c));
       } catch (RuntimeException e) {
         json(rc, 400, new JsonObject().put("error", String.valueOf(e.getMessage())));
       }
     });
+  }
+
+  /** Every fault in force (defaults included) and the faults injected so far, per kind. */
+  private static JsonObject faultsAnswer(SimContext c) {
+    return c.faults().toJson().put("injected", c.injected().toJson());
   }
 
   private void withCtx(RoutingContext rc, java.util.function.Consumer<SimContext> action) {

@@ -1,8 +1,6 @@
 package io.payrouter.simulator.dintero;
 
 import io.payrouter.common.Currencies;
-import io.payrouter.connector.dintero.DinteroMapping;
-import io.payrouter.connector.dintero.DinteroSignature;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -47,14 +45,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Outcomes by amount ({@link SimScenario}): declines are HTTP 200, status FAILED, with an
  * AUTHORIZE event carrying {@code error{code, message, type, result_code, retry_policy}};
  * {@code revoked_}/{@code expired_} tokens get 400 {@code INVALID_TOKEN} and nothing is recorded
- * (our convention, see {@link DinteroMapping}); 91 answers 500 with nothing recorded; 96 records
+ * (our convention, {@link #INVALID_TOKEN}); 91 answers 500 with nothing recorded; 96 records
  * CAPTURED and answers after 10 s; 77 answers ON_HOLD, settles CAPTURED after 2 s and sends the
  * signed session callback (POST when the callback_url has {@code method=POST}, else GET; the body
- * of a POST is the Transaction), signed as {@link DinteroSignature} describes.
+ * of a POST is the Transaction), signed as {@link DinteroCallbackSignature} describes.
  */
 public final class DinteroSimulator implements SimulatedPsp {
 
   public static final long TOKEN_TTL_S = 3600;
+  /**
+   * {@code error.code} of the 400 refusing a reused merchant_reference under a strict toggle. Our
+   * convention: Dintero documents the 400, not its code (shared/psp/README.md, "Our conventions").
+   */
+  public static final String DUPLICATE_REFERENCE = "DUPLICATE_MERCHANT_REFERENCE";
+  /** {@code error.code} of the 400 refusing an invalid, expired or revoked token (our convention). */
+  public static final String INVALID_TOKEN = "INVALID_TOKEN";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Set<String> PRODUCT_TYPES = Set.of("payex.creditcard", "bambora.creditcard", "dintero_psp.creditcard");
   private static final Set<String> FAILED_STATUSES = Set.of("FAILED", "DECLINED", "AUTHORIZATION_VOIDED");
@@ -71,6 +76,11 @@ public final class DinteroSimulator implements SimulatedPsp {
   @Override
   public String name() {
     return "dintero";
+  }
+
+  @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.equals("/v1/sessions/pay");
   }
 
   /** How many access tokens this simulator has issued (all contexts). */
@@ -180,13 +190,13 @@ public final class DinteroSimulator implements SimulatedPsp {
     synchronized (ctx.ledger()) {
       for (Ledger.Entry e : ctx.ledger().byReference(ref)) {
         if (strict || (strictSuccess && !FAILED_STATUSES.contains(e.status()))) {
-          error(rc, 400, DinteroMapping.DUPLICATE_REFERENCE,
+          error(rc, 400, DUPLICATE_REFERENCE,
               "merchant_reference is already used by an existing session");
           return;
         }
       }
       if (SimScenario.tokenRefused(token)) {
-        error(rc, 400, DinteroMapping.INVALID_TOKEN, "The payment token is invalid, expired or revoked");
+        error(rc, 400, INVALID_TOKEN, "The payment token is invalid, expired or revoked");
         return;
       }
       SimScenario sc = SimScenario.of(amount);
@@ -291,11 +301,11 @@ public final class DinteroSimulator implements SimulatedPsp {
         + "&time=" + enc(tx.getString("created_at"))
         + "&event=" + (autoCapture ? "CAPTURE" : "AUTHORIZE");
     HttpMethod method = wantsPost(callbackUrl) ? HttpMethod.POST : HttpMethod.GET;
-    String signature = DinteroSignature.header(SimCredentials.DINTERO_SIGNATURE_SECRET,
+    String signature = DinteroCallbackSignature.header(SimCredentials.DINTERO_SIGNATURE_SECRET,
         SimCredentials.DINTERO_ACCOUNT_ID, method.name(), url, System.currentTimeMillis() / 1000);
     Map<String, String> headers = method == HttpMethod.POST
-        ? Map.of(DinteroSignature.HEADER, signature, "event-delivery", "callback", "content-type", "application/json")
-        : Map.of(DinteroSignature.HEADER, signature, "event-delivery", "callback");
+        ? Map.of(DinteroCallbackSignature.HEADER, signature, "event-delivery", "callback", "content-type", "application/json")
+        : Map.of(DinteroCallbackSignature.HEADER, signature, "event-delivery", "callback");
     ctx.sendWebhook(method, url, headers, method == HttpMethod.POST ? tx.encode() : null);
   }
 
@@ -311,7 +321,7 @@ public final class DinteroSimulator implements SimulatedPsp {
   // ---------------------------------------------------------------- transactions
 
   private void transaction(SimContext ctx, RoutingContext rc) {
-    Ledger.Entry e = ctx.ledger().get(rc.pathParam("id"));
+    Ledger.Entry e = ctx.ledger().replicaGet(rc.pathParam("id"));
     if (e == null) {
       error(rc, 404, "not_found", "Transaction not found");
       return;
@@ -325,10 +335,10 @@ public final class DinteroSimulator implements SimulatedPsp {
     JsonArray out = new JsonArray();
     List<Ledger.Entry> entries = new ArrayList<>();
     if (ref != null) {
-      entries.addAll(ctx.ledger().byReference(ref));
+      entries.addAll(ctx.ledger().replicaByReference(ref));
     } else {
       for (String id : st.txIds) {
-        Ledger.Entry e = ctx.ledger().get(id);
+        Ledger.Entry e = ctx.ledger().replicaGet(id);
         if (e != null) entries.add(e);
       }
     }

@@ -6,6 +6,7 @@ import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
 import io.payrouter.simulator.SimScenario;
 import io.payrouter.simulator.SimulatedPsp;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -42,6 +43,11 @@ public final class FatoraSimulator implements SimulatedPsp {
     return new JsonObject().put("status", "FAILURE")
         .put("error", new JsonObject().put("code", status).put("description", "Internal Server Error"))
         .encode();
+  }
+
+  @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.equals("/v1/payments/collect-payment");
   }
 
   @Override
@@ -134,7 +140,7 @@ public final class FatoraSimulator implements SimulatedPsp {
       error(rc, 400, "Missing parameter: order_id");
       return;
     }
-    var entries = ctx.ledger().byReference(orderId);
+    var entries = ctx.ledger().replicaByReference(orderId);
     Object txnWanted = req.getValue("transaction_id");
     Ledger.Entry e = null;
     for (Ledger.Entry x : entries) {

@@ -15,8 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Locale;
@@ -64,6 +62,11 @@ public final class PayCoreSimulator implements SimulatedPsp {
   public String serverErrorBody(int status) {
     return error(status == 503 ? "service_unavailable" : "server_error",
         status == 503 ? "service_unavailable" : "internal_server_error");
+  }
+
+  @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.equals("/cardgate/payment/sale");
   }
 
   @Override
@@ -230,7 +233,7 @@ public final class PayCoreSimulator implements SimulatedPsp {
         return;
       }
       expireIfStale(e);
-      json(rc, 200, document(e.data));
+      json(rc, 200, e.visible() ? document(e.data) : beforeSale(e.data));
     }
 
     private void sale(RoutingContext rc) {
@@ -325,22 +328,13 @@ public final class PayCoreSimulator implements SimulatedPsp {
       }
       if (url == null || url.isEmpty()) return;
       ctx.sendWebhook(HttpMethod.POST, url,
-          Map.of("Content-Type", "application/json", "X-Signature", sign(body)), body);
+          Map.of("Content-Type", "application/json", PayCoreCallbackSignature.HEADER, sign(body)), body);
     }
   }
 
   /** {@code base64(sha1(secret + body + secret))}, binary digest, as PayCore signs callbacks. */
   static String sign(String body) {
-    try {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      byte[] secret = SimCredentials.PAYCORE_CALLBACK_SECRET.getBytes(StandardCharsets.UTF_8);
-      sha1.update(secret);
-      sha1.update(body.getBytes(StandardCharsets.UTF_8));
-      sha1.update(secret);
-      return Base64.getEncoder().encodeToString(sha1.digest());
-    } catch (NoSuchAlgorithmException ex) {
-      throw new IllegalStateException("SHA-1 unavailable", ex);
-    }
+    return PayCoreCallbackSignature.sign(SimCredentials.PAYCORE_CALLBACK_SECRET, body);
   }
 
   private static JsonObject attrs(Ledger.Entry e) {
@@ -352,6 +346,20 @@ public final class PayCoreSimulator implements SimulatedPsp {
     synchronized (state) {
       return new JsonObject().put("data", state.getJsonObject("invoice")).encode();
     }
+  }
+
+  /** The invoice as a lagging read replica still shows it: waiting for its sale. */
+  private static String beforeSale(JsonObject state) {
+    JsonObject invoice;
+    synchronized (state) {
+      invoice = state.getJsonObject("invoice").copy();
+    }
+    JsonObject attrs = invoice.getJsonObject("attributes");
+    attrs.put("status", "process_pending").put("resolution", "ok").put("updated", attrs.getValue("created"));
+    for (String k : new String[] {"processed", "processed_amount", "processed_fee", "processed_deposit", "rrn", "approval_code"}) {
+      attrs.putNull(k);
+    }
+    return new JsonObject().put("data", invoice).encode();
   }
 
   private static String saleAnswer(String opId, JsonObject attrs) {

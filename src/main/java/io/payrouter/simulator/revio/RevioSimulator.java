@@ -14,13 +14,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,15 +46,25 @@ public final class RevioSimulator implements SimulatedPsp {
   private final KeyPair keys;
   private final String publicKeyPem;
 
+  /** Signs with a key pair generated now (2048-bit RSA). */
   public RevioSimulator() {
+    this(generateKeys());
+  }
+
+  /** Signs with the given key pair (e.g. a fixed test key). */
+  public RevioSimulator(KeyPair keys) {
+    this.keys = keys;
+    this.publicKeyPem = RevioWebhookSignature.pem(keys.getPublic());
+  }
+
+  private static KeyPair generateKeys() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
       g.initialize(2048);
-      this.keys = g.generateKeyPair();
+      return g.generateKeyPair();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("RSA unavailable", e);
     }
-    this.publicKeyPem = pem(keys.getPublic());
   }
 
   @Override
@@ -76,6 +82,11 @@ public final class RevioSimulator implements SimulatedPsp {
     return status == 503
         ? "{\"__all__\":{\"message\":\"Service unavailable\",\"code\":\"service_unavailable\"}}"
         : "{\"__all__\":{\"message\":\"Internal server error\",\"code\":\"server_error\"}}";
+  }
+
+  @Override
+  public boolean movesMoney(HttpMethod method, String path) {
+    return method == HttpMethod.POST && path.startsWith("/api/v1/purchases/") && path.endsWith("/charge/");
   }
 
   @Override
@@ -317,18 +328,18 @@ public final class RevioSimulator implements SimulatedPsp {
       }
       if (url == null) return;
       ctx.sendWebhook(HttpMethod.POST, url,
-          Map.of("Content-Type", "application/json", "X-Signature", sign(body)), body);
+          Map.of("Content-Type", "application/json", RevioWebhookSignature.HEADER, sign(body)), body);
     }
 
     private void getPurchase(RoutingContext rc) {
       String id = rc.pathParam("id");
       Ledger.Entry e = ctx.ledger().get(id);
       if (e != null) {
-        String text;
+        JsonObject p;
         synchronized (e.data) {
-          text = e.data.encode();
+          p = e.data.copy();
         }
-        json(rc, 200, text);
+        json(rc, 200, (e.visible() ? p : asCreated(p)).encode());
         return;
       }
       JsonObject p = uncharged.get(id);
@@ -342,20 +353,16 @@ public final class RevioSimulator implements SimulatedPsp {
 
   /** base64 RSA PKCS#1 v1.5 SHA-256 over the body bytes, as CHIP signs callbacks. */
   String sign(String body) {
-    try {
-      Signature s = Signature.getInstance("SHA256withRSA");
-      s.initSign(keys.getPrivate());
-      s.update(body.getBytes(StandardCharsets.UTF_8));
-      return Base64.getEncoder().encodeToString(s.sign());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot sign", e);
-    }
+    return RevioWebhookSignature.sign(keys.getPrivate(), body);
   }
 
-  private static String pem(PublicKey key) {
-    String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(key.getEncoded());
-    return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
+  /** A charged purchase as a lagging read replica still shows it: created, not charged. */
+  private static JsonObject asCreated(JsonObject p) {
+    JsonArray history = p.getJsonArray("status_history");
+    return p.put("status", "created").put("updated_on", p.getValue("created_on"))
+        .putNull("payment").putNull("recurring_token").put("refundable_amount", 0)
+        .put("transaction_data", new JsonObject().put("attempts", new JsonArray()))
+        .put("status_history", new JsonArray().add(history.getValue(0)));
   }
 
   private static JsonObject history(String status, long ts) {
