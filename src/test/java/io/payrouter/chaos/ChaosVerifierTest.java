@@ -1,0 +1,330 @@
+package io.payrouter.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.payrouter.Psps;
+import io.payrouter.chaos.Verifier.Answer;
+import io.payrouter.chaos.Verifier.Input;
+import io.payrouter.chaos.Verifier.Kind;
+import io.payrouter.chaos.Verifier.Recovery;
+import io.payrouter.chaos.Verifier.Row;
+import io.payrouter.chaos.Verifier.Source;
+import io.payrouter.chaos.Verifier.Verdict;
+import io.payrouter.chaos.Verifier.Window;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every check of the chaos suite fails on a synthetic violation and stays quiet on a clean run:
+ * a check that cannot fail would make the suite's "0" worthless.
+ */
+class ChaosVerifierTest {
+  static final long T = 1_000_000;
+
+  /** A clean, settled world: one success at fatora, one decline, one failure, all consistent. */
+  static Input clean() {
+    Input in = new Input();
+    in.minCharges = 3;
+    ok(in, "ch_ok", "k1", "succeeded", "fatora", 201);
+    in.charged.put("ch_ok", new HashMap<>(Map.of("fatora", 1)));
+    ok(in, "ch_dec", "k2", "declined", "revio", 201);
+    ok(in, "ch_fail", "k3", "failed", null, 201);
+    in.ledgerChargedTotal.put("fatora", 1);
+    in.recoveries.add(new Recovery("pg fast", T, T + 300));
+    return in;
+  }
+
+  /** A charge answered once with {@code status}, the same in the database and the API. */
+  static void ok(Input in, String id, String key, String status, String provider, int http) {
+    in.answers.add(new Answer(key, id, T, T + 50, http, status, provider, Source.POST));
+    String db = "pending".equals(status) ? "processing" : status;
+    in.db.put(id, new Row(id, key, db, provider, T, T + 50));
+    in.api.put(id, new Row(id, key, status, provider, T, T + 50));
+  }
+
+  static Verdict verify(Input in) {
+    return Verifier.verify(in);
+  }
+
+  static void assertOnly(Verdict v, Kind kind, String subject) {
+    assertTrue(v.violations.stream().anyMatch(x -> x.kind() == kind && x.subject().equals(subject)),
+        "expected " + kind + " for " + subject + ", got " + v.violations);
+    assertEquals(Map.of(kind, 1L), v.violations.stream().collect(Collectors.groupingBy(x -> x.kind(),
+        Collectors.counting())), "only " + kind + ": " + v.violations);
+  }
+
+  @Test
+  void aCleanRunHasNoViolation() {
+    Verdict v = verify(clean());
+    assertTrue(v.ok(), v.violations.toString());
+    assertEquals(3, v.charges);
+    assertEquals(Map.of("succeeded", 1, "declined", 1, "failed", 1), v.finalStatuses);
+  }
+
+  @Test
+  void moneyAtTwoPspsIsADoubleCharge() {
+    Input in = clean();
+    in.charged.get("ch_ok").put("revio", 1);
+    in.ledgerChargedTotal.put("revio", 1);
+    Verdict v = verify(in);
+    assertTrue(v.violations.stream().anyMatch(x -> x.kind() == Kind.DOUBLE_CHARGE && x.subject().equals("ch_ok")));
+    assertEquals(1, v.count(Kind.DOUBLE_CHARGE));
+  }
+
+  @Test
+  void moneyTwiceAtOnePspIsADoubleCharge() {
+    Input in = clean();
+    in.charged.get("ch_ok").put("fatora", 2);
+    in.ledgerChargedTotal.put("fatora", 2);
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.DOUBLE_CHARGE), v.violations.toString());
+  }
+
+  @Test
+  void aSuccessThatIsNowFailedIsLost() {
+    Input in = clean();
+    in.db.put("ch_ok", new Row("ch_ok", "k1", "failed", null, T, T + 9000));
+    in.api.put("ch_ok", new Row("ch_ok", "k1", "failed", null, T, T + 9000));
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.LOST_SUCCESS), v.violations.toString());
+    // and the money that moved for it is money without a success
+    assertEquals(1, v.count(Kind.CHARGED_WITHOUT_SUCCESS), v.violations.toString());
+  }
+
+  @Test
+  void aSuccessTheLedgerNeverChargedIsLost() {
+    Input in = clean();
+    in.charged.remove("ch_ok");
+    in.ledgerChargedTotal.put("fatora", 0);
+    assertOnly(verify(in), Kind.LOST_SUCCESS, "ch_ok");
+  }
+
+  @Test
+  void aSuccessSeenOnlyByTheWatcherCountsToo() {
+    Input in = clean();
+    ok(in, "ch_p", "k4", "pending", null, 202);
+    in.answers.add(new Answer("k4", "ch_p", T + 100, T + 120, 200, "succeeded", "paycore", Source.GET));
+    in.db.put("ch_p", new Row("ch_p", "k4", "declined", "paycore", T, T + 120));
+    in.api.put("ch_p", new Row("ch_p", "k4", "declined", "paycore", T, T + 120));
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.LOST_SUCCESS), v.violations.toString());
+  }
+
+  @Test
+  void aSuccessNowAtAnotherPspIsLost() {
+    Input in = clean();
+    in.db.put("ch_ok", new Row("ch_ok", "k1", "succeeded", "revio", T, T + 50));
+    in.api.put("ch_ok", new Row("ch_ok", "k1", "succeeded", "revio", T, T + 50));
+    in.charged.put("ch_ok", new HashMap<>(Map.of("revio", 1)));
+    in.ledgerChargedTotal.put("fatora", 0);
+    in.ledgerChargedTotal.put("revio", 1);
+    assertOnly(verify(in), Kind.LOST_SUCCESS, "ch_ok");
+  }
+
+  @Test
+  void aSucceededChargeNobodyChargedIsFlagged() {
+    Input in = clean();
+    ok(in, "ch_s", "k5", "pending", null, 202);
+    in.db.put("ch_s", new Row("ch_s", "k5", "succeeded", "processout", T, T + 2000));
+    in.api.put("ch_s", new Row("ch_s", "k5", "succeeded", "processout", T, T + 2000));
+    assertOnly(verify(in), Kind.SUCCEEDED_NOT_CHARGED_ONCE, "ch_s");
+  }
+
+  @Test
+  void moneyForADeclinedChargeIsFlagged() {
+    Input in = clean();
+    in.charged.put("ch_dec", new HashMap<>(Map.of("revio", 1)));
+    in.ledgerChargedTotal.put("revio", 1);
+    assertOnly(verify(in), Kind.CHARGED_WITHOUT_SUCCESS, "ch_dec");
+  }
+
+  @Test
+  void moneyForAFailedChargeIsFlagged() {
+    Input in = clean();
+    in.charged.put("ch_fail", new HashMap<>(Map.of("processout", 1)));
+    in.ledgerChargedTotal.put("processout", 1);
+    assertOnly(verify(in), Kind.CHARGED_WITHOUT_SUCCESS, "ch_fail");
+  }
+
+  @Test
+  void moneyNoChargeAccountsForIsFlagged() {
+    Input in = clean();
+    in.ledgerChargedTotal.put("dintero", 2);
+    assertOnly(verify(in), Kind.UNACCOUNTED_MONEY, "dintero");
+  }
+
+  @Test
+  void processingInTheDatabaseIsUnsettled() {
+    Input in = clean();
+    in.db.put("ch_dec", new Row("ch_dec", "k2", "processing", null, T, T));
+    in.api.put("ch_dec", new Row("ch_dec", "k2", "pending", null, T, T));
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.UNSETTLED), v.violations.toString());
+    assertEquals(1, v.count(Kind.ANSWER_CHANGED), "answered declined, now pending: " + v.violations);
+  }
+
+  @Test
+  void pendingInTheApiIsUnsettled() {
+    Input in = clean();
+    ok(in, "ch_p", "k4", "pending", null, 202);
+    assertOnly(verify(in), Kind.UNSETTLED, "ch_p");
+  }
+
+  @Test
+  void aPendingChargeSettledAfterTheBoundIsLate() {
+    Input in = clean();
+    in.settleBoundMs = 9_000;
+    in.answers.add(new Answer("k4", "ch_p", T, T + 100, 202, "pending", null, Source.POST));
+    in.db.put("ch_p", new Row("ch_p", "k4", "succeeded", "paycore", T, T + 100 + 9_500));
+    in.api.put("ch_p", new Row("ch_p", "k4", "succeeded", "paycore", T, T + 100 + 9_500));
+    in.charged.put("ch_p", new HashMap<>(Map.of("paycore", 1)));
+    in.ledgerChargedTotal.put("paycore", 1);
+    assertOnly(verify(in), Kind.LATE_SETTLEMENT, "ch_p");
+
+    // ... but router or database downtime in between is not held against it
+    in.excused.add(new Window("router restart", T + 1_000, T + 2_000));
+    assertTrue(verify(in).ok(), verify(in).violations.toString());
+  }
+
+  @Test
+  void aConflictToARetryCountsAsPending() {
+    Input in = clean();
+    in.settleBoundMs = 9_000;
+    in.answers.add(new Answer("k6", null, T, T + 10, 409, null, null, Source.POST));
+    in.answers.add(new Answer("k6", "ch_c", T + 20_000, T + 20_010, 201, "succeeded", "fatora", Source.POST));
+    in.db.put("ch_c", new Row("ch_c", "k6", "succeeded", "fatora", T, T + 19_000));
+    in.api.put("ch_c", new Row("ch_c", "k6", "succeeded", "fatora", T, T + 19_000));
+    in.charged.put("ch_c", new HashMap<>(Map.of("fatora", 1)));
+    in.ledgerChargedTotal.put("fatora", 2);
+    assertOnly(verify(in), Kind.LATE_SETTLEMENT, "ch_c");
+  }
+
+  @Test
+  void theApiAndTheDatabaseMustAgree() {
+    Input in = clean();
+    in.db.put("ch_dec", new Row("ch_dec", "k2", "failed", null, T, T + 50));
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.NOT_DURABLE), v.violations.toString());
+  }
+
+  @Test
+  void aChargeTheRouterForgotIsNotDurable() {
+    Input in = clean();
+    in.db.remove("ch_dec");
+    in.api.put("ch_dec", null); // 404
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.NOT_DURABLE), v.violations.toString());
+  }
+
+  @Test
+  void aFailedAnswerMayChangeOnlyAfterARetry() {
+    Input in = clean();
+    in.db.put("ch_fail", new Row("ch_fail", "k3", "succeeded", "fatora", T, T + 5000));
+    in.api.put("ch_fail", new Row("ch_fail", "k3", "succeeded", "fatora", T, T + 5000));
+    in.charged.put("ch_fail", new HashMap<>(Map.of("fatora", 1)));
+    in.ledgerChargedTotal.put("fatora", 2);
+    assertOnly(verify(in), Kind.ANSWER_CHANGED, "ch_fail");
+
+    in.answers.add(new Answer("k3", "ch_fail", T + 4000, T + 5000, 201, "succeeded", "fatora", Source.POST));
+    assertTrue(verify(in).ok(), verify(in).violations.toString());
+  }
+
+  @Test
+  void a422ToASameBodyRetryIsUnexpected() {
+    Input in = clean();
+    in.answers.add(new Answer("k1", null, T + 60, T + 70, 422, null, null, Source.POST));
+    assertOnly(verify(in), Kind.UNEXPECTED_ANSWER, "k1");
+  }
+
+  @Test
+  void a201WithoutAChargeIsUnexpected() {
+    Input in = clean();
+    in.answers.add(new Answer("k9", null, T, T + 1, 201, null, null, Source.POST));
+    assertOnly(verify(in), Kind.UNEXPECTED_ANSWER, "k9");
+  }
+
+  @Test
+  void slowOrNoRecoveryIsFlagged() {
+    Input in = clean();
+    in.recoveries.add(new Recovery("pg immediate", T, T + 2_500));
+    assertOnly(verify(in), Kind.SLOW_RECOVERY, "pg immediate");
+    Input none = clean();
+    none.recoveries.add(new Recovery("pg immediate", T, -1));
+    assertOnly(verify(none), Kind.SLOW_RECOVERY, "pg immediate");
+  }
+
+  @Test
+  void aRouterThatDoesNotComeBackIsFlagged() {
+    Input in = clean();
+    in.routerRestartFailures.add("not ready after 60 s");
+    assertOnly(verify(in), Kind.ROUTER_RESTART_FAILED, "router");
+  }
+
+  @Test
+  void chaosThatDidNotHappenAndTooFewChargesAreFlagged() {
+    Input in = clean();
+    in.chaosProblems.add("pg restart failed");
+    assertOnly(verify(in), Kind.CHAOS_NOT_APPLIED, "plan");
+    Input few = clean();
+    few.minCharges = 300;
+    assertOnly(verify(few), Kind.RUN_INCOMPLETE, "charges");
+    Input stopped = clean();
+    stopped.runProblems.add("the merchants had not finished");
+    assertOnly(verify(stopped), Kind.RUN_INCOMPLETE, "run");
+  }
+
+  @Test
+  void anUnknownLedgerStatusIsFlagged() {
+    Input in = clean();
+    in.unknownLedgerStatuses.put("revio:refunded", 1);
+    assertOnly(verify(in), Kind.UNKNOWN_LEDGER_STATUS, "revio:refunded");
+  }
+
+  @Test
+  void withTheRouterDownTheDatabaseStillJudges() {
+    Input in = clean();
+    in.api.clear();
+    in.apiAvailable = false;
+    in.charged.put("ch_dec", new HashMap<>(Map.of("revio", 1)));
+    in.ledgerChargedTotal.put("revio", 1);
+    assertOnly(verify(in), Kind.CHARGED_WITHOUT_SUCCESS, "ch_dec");
+  }
+
+  @Test
+  void withNeitherApiNorDatabaseOnlyTheLedgersJudge() {
+    Input in = clean();
+    in.api.clear();
+    in.db.clear();
+    in.apiAvailable = false;
+    in.dbAvailable = false;
+    in.charged.put("ch_dec", new HashMap<>(Map.of("revio", 1, "fatora", 1)));
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.UNVERIFIED), v.violations.toString());
+    assertEquals(1, v.count(Kind.DOUBLE_CHARGE), v.violations.toString());
+    assertEquals(0, v.count(Kind.LOST_SUCCESS), "no verdict on the router's state when it cannot be read");
+  }
+
+  @Test
+  void everyPspOfTheRegistryHasAMoneyTable() {
+    for (String p : Psps.types()) {
+      assertTrue(Money.psps().contains(p), p + " has no entry in Money: its ledger would be read as UNKNOWN");
+    }
+    assertEquals(Money.State.CHARGED, Money.of("revio", "paid", false));
+    assertEquals(Money.State.NONE, Money.of("revio", "created", false));
+    assertEquals(Money.State.IN_FLIGHT, Money.of("revio", "pending_charge", false));
+    assertEquals(Money.State.NONE, Money.of("paycore", "process_pending", false), "an invoice is not a payment");
+    assertEquals(Money.State.IN_FLIGHT, Money.of("paycore", "process_pending", true), "a sale in progress is");
+    assertEquals(Money.State.CHARGED, Money.of("paycore", "processed", false));
+    assertEquals(Money.State.CHARGED, Money.of("fatora", "SUCCESS", false));
+    assertEquals(Money.State.NONE, Money.of("fatora", "FAILURE", false));
+    assertEquals(Money.State.CHARGED, Money.of("dintero", "AUTHORIZED", false));
+    assertEquals(Money.State.CHARGED, Money.of("dintero", "CAPTURED", false));
+    assertEquals(Money.State.IN_FLIGHT, Money.of("dintero", "ON_HOLD", false));
+    assertEquals(Money.State.CHARGED, Money.of("processout", "completed", false));
+    assertEquals(Money.State.NONE, Money.of("processout", "failed", false));
+    assertEquals(Money.State.UNKNOWN, Money.of("processout", "refunded", false));
+  }
+}

@@ -1,0 +1,68 @@
+package io.payrouter.chaos;
+
+import io.payrouter.simulator.Ledger;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Whether a simulated PSP's ledger entry means money moved, in that PSP's own words. Each PSP
+ * writes an entry before any money moves for some calls (PayCore's invoice, Revio's purchase being
+ * charged), so counting entries would count set-ups; only these statuses count.
+ */
+final class Money {
+  private Money() {}
+
+  enum State {
+    /** Money was taken. */
+    CHARGED,
+    /** Accepted and settling: money will be taken (the simulators approve these 2 s later). */
+    IN_FLIGHT,
+    /** Nothing taken: an invoice or purchase never charged, a decline, an error. */
+    NONE,
+    /** A status this table does not know: counted as charged, and reported. */
+    UNKNOWN
+  }
+
+  private record Table(Set<String> charged, Set<String> inFlight, Set<String> none) {}
+
+  private static final Map<String, Table> TABLES = Map.of(
+      "revio", new Table(Set.of("paid"), Set.of("pending_charge"), Set.of("created", "error")),
+      // process_pending is an invoice awaiting its sale, or a sale in progress (sale_started).
+      "paycore", new Table(Set.of("processed"), Set.of(), Set.of("process_pending", "process_failed", "terminated",
+          "expired")),
+      "fatora", new Table(Set.of("SUCCESS"), Set.of("PENDING"), Set.of("FAILURE")),
+      "dintero", new Table(Set.of("CAPTURED", "AUTHORIZED"), Set.of("ON_HOLD"), Set.of("FAILED", "DECLINED",
+          "AUTHORIZATION_VOIDED")),
+      "processout", new Table(Set.of("completed"), Set.of("pending"), Set.of("failed", "waiting")));
+
+  /** The PSP types this table covers (a sixth PSP must be added here, or its entries are UNKNOWN). */
+  static Set<String> psps() {
+    return TABLES.keySet();
+  }
+
+  static State of(String psp, String status, boolean paycoreSaleStarted) {
+    Table t = TABLES.get(psp);
+    if (t == null || status == null) return State.UNKNOWN;
+    if (t.charged().contains(status)) return State.CHARGED;
+    if (t.inFlight().contains(status)) return State.IN_FLIGHT;
+    if ("paycore".equals(psp) && "process_pending".equals(status) && paycoreSaleStarted) return State.IN_FLIGHT;
+    if (t.none().contains(status)) return State.NONE;
+    return State.UNKNOWN;
+  }
+
+  static State of(String psp, Ledger.Entry e) {
+    boolean saleStarted = false;
+    if ("paycore".equals(psp)) {
+      synchronized (e.data) {
+        saleStarted = Boolean.TRUE.equals(e.data.getValue("sale_started"));
+      }
+    }
+    return of(psp, e.status(), saleStarted);
+  }
+
+  /** Statuses that count as charged, for comparing with a ledger's {@code summary()}. */
+  static Set<String> chargedStatuses(String psp) {
+    Table t = TABLES.get(psp);
+    return t == null ? Set.of() : t.charged();
+  }
+}

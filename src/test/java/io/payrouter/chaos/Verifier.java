@@ -1,0 +1,347 @@
+package io.payrouter.chaos;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The chaos suite's money checks, as a pure function of what was observed: every answer the
+ * merchants got, the router's database and API view of every charge at the end, and what each
+ * PSP's ledger says it charged. No I/O here, so {@code VerifierTest} can prove that each check
+ * fails on a synthetic violation (a check that cannot fail is a defect).
+ */
+final class Verifier {
+  private Verifier() {}
+
+  /** What went wrong. Every kind is a violation: the run exits non-zero on any. */
+  enum Kind {
+    /** Money moved more than once for one charge: at two PSPs, or twice at one. */
+    DOUBLE_CHARGE,
+    /** The router once answered {@code succeeded}; now it is not, or not charged once at that PSP. */
+    LOST_SUCCESS,
+    /** The charge is {@code succeeded} now but its PSP did not charge it exactly once. */
+    SUCCEEDED_NOT_CHARGED_ONCE,
+    /** Money moved for a charge that is {@code declined}, {@code failed} or unknown to the router. */
+    CHARGED_WITHOUT_SUCCESS,
+    /** A final answer ({@code declined}, or {@code failed} not retried since) later became another. */
+    ANSWER_CHANGED,
+    /** Still {@code processing} in the database or {@code pending} in the API after the wait. */
+    UNSETTLED,
+    /** A charge that was pending settled later than the grace period plus two reconciler intervals. */
+    LATE_SETTLEMENT,
+    /** The API and the database disagree at the end (an answer that was never made durable). */
+    NOT_DURABLE,
+    /** A PSP ledger holds charged payments no router charge accounts for. */
+    UNACCOUNTED_MONEY,
+    /** A same-key, same-body retry got something a merchant cannot act on (4xx other than 409, bad body). */
+    UNEXPECTED_ANSWER,
+    /** A ledger status the suite does not know how to count: the check would be blind to it. */
+    UNKNOWN_LEDGER_STATUS,
+    /** The router did not accept a fresh charge within the bound after PostgreSQL answered again. */
+    SLOW_RECOVERY,
+    /** The router did not become ready again after a SIGKILL. */
+    ROUTER_RESTART_FAILED,
+    /** A fault or outage the run promises could not be applied (the run proves less than it says). */
+    CHAOS_NOT_APPLIED,
+    /** Fewer charges than the plan promises were made. */
+    RUN_INCOMPLETE,
+    /** Neither the router's API nor its database could be read: the router-side checks could not run. */
+    UNVERIFIED
+  }
+
+  record Violation(Kind kind, String subject, String detail) {
+    @Override
+    public String toString() {
+      return kind + " " + subject + ": " + detail;
+    }
+  }
+
+  enum Source { POST, GET }
+
+  /**
+   * One answer a merchant (POST) or the pending watcher (GET) got. {@code http} 0 = no answer
+   * (timeout, reset, refused). {@code status}/{@code provider}/{@code chargeId} from the body, or null.
+   */
+  record Answer(String key, String chargeId, long sentAt, long at, int http, String status, String provider,
+      Source source) {}
+
+  /** A charge as the database ({@code status} raw: processing, ...) or the API (wire status) shows it. */
+  record Row(String id, String key, String status, String provider, long createdAt, long updatedAt) {}
+
+  /** A period in which the router could not settle anything (killed, or its database down). */
+  record Window(String what, long from, long to) {
+    long overlap(long a, long b) {
+      return Math.max(0, Math.min(to, b) - Math.max(from, a));
+    }
+  }
+
+  /** One PostgreSQL restart: when it answered again, when the router first accepted a fresh charge. */
+  record Recovery(String label, long pgUpAt, long acceptedAt) {
+    boolean recovered() {
+      return pgUpAt > 0 && acceptedAt > 0;
+    }
+
+    long millis() {
+      return recovered() ? Math.max(0, acceptedAt - pgUpAt) : -1;
+    }
+  }
+
+  /** Everything observed. Maps are by charge id unless said otherwise. */
+  static final class Input {
+    final List<Answer> answers = new ArrayList<>();
+    /** The database's charges ({@code null} entries never; absent = not in the database). */
+    final Map<String, Row> db = new HashMap<>();
+    /** The API's view; a present key with a null value = 404. Absent = not asked (API down). */
+    final Map<String, Row> api = new HashMap<>();
+    boolean apiAvailable = true;
+    boolean dbAvailable = true;
+    /** Charge id → PSP → ledger entries in which money moved (or is moving) for it. */
+    final Map<String, Map<String, Integer>> charged = new HashMap<>();
+    /** PSP → every ledger entry in which money moved (from the ledger's own summary). */
+    final Map<String, Integer> ledgerChargedTotal = new HashMap<>();
+    /** "psp:status" → count of ledger entries whose status the suite does not classify. */
+    final Map<String, Integer> unknownLedgerStatuses = new TreeMap<>();
+    final List<Window> excused = new ArrayList<>();
+    final List<Recovery> recoveries = new ArrayList<>();
+    /** Chaos the plan promised that did not happen, one line each. */
+    final List<String> chaosProblems = new ArrayList<>();
+    /** Ways the run fell short of its plan (merchants stopped early, ...), one line each. */
+    final List<String> runProblems = new ArrayList<>();
+    /** Router restarts after SIGKILL that failed, one line each. */
+    final List<String> routerRestartFailures = new ArrayList<>();
+    long settleBoundMs = 9_000;
+    long recoveryBoundMs = 2_000;
+    int minCharges;
+  }
+
+  /** The outcome: violations (in a stable order) and the counts the summary prints. */
+  static final class Verdict {
+    final List<Violation> violations = new ArrayList<>();
+    final Map<Kind, Integer> counts = new LinkedHashMap<>();
+    final Map<String, Integer> finalStatuses = new TreeMap<>();
+    int charges;
+    int everPending;
+    long maxSettleMs;
+    int inFlightLedgerEntries;
+
+    int count(Kind k) {
+      return counts.getOrDefault(k, 0);
+    }
+
+    boolean ok() {
+      return violations.isEmpty();
+    }
+
+    void add(Kind k, String subject, String detail) {
+      violations.add(new Violation(k, subject, detail));
+      counts.merge(k, 1, Integer::sum);
+    }
+  }
+
+  static boolean isFinal(String status) {
+    return "succeeded".equals(status) || "declined".equals(status) || "failed".equals(status);
+  }
+
+  /** The database's status as the API would show it ({@code processing} is {@code pending}). */
+  static String wire(String dbStatus) {
+    return "processing".equals(dbStatus) ? "pending" : dbStatus;
+  }
+
+  static Verdict verify(Input in) {
+    Verdict v = new Verdict();
+    Map<String, List<Answer>> byId = new HashMap<>();
+    Map<String, List<Answer>> byKey = new HashMap<>();
+    for (Answer a : in.answers) {
+      if (a.chargeId() != null) byId.computeIfAbsent(a.chargeId(), k -> new ArrayList<>()).add(a);
+      if (a.key() != null) byKey.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a);
+    }
+    Set<String> ids = new TreeSet<>();
+    ids.addAll(in.db.keySet());
+    ids.addAll(in.api.keySet());
+    ids.addAll(byId.keySet());
+    ids.addAll(in.charged.keySet());
+    v.charges = (int) ids.stream().filter(id -> in.db.containsKey(id) || in.api.get(id) != null).count();
+
+    // Keys whose answers a merchant could not act on.
+    for (var e : new TreeMap<>(byKey).entrySet()) {
+      for (Answer a : e.getValue()) {
+        boolean okCode = a.http() == 0 || a.http() == 409 || a.http() >= 500;
+        boolean accepted = a.http() == 201 || a.http() == 202;
+        if (accepted && (a.chargeId() == null || a.status() == null)) {
+          v.add(Kind.UNEXPECTED_ANSWER, e.getKey(), "HTTP " + a.http() + " without a charge id or status");
+          break;
+        }
+        if (!okCode && !accepted && a.source() == Source.POST) {
+          v.add(Kind.UNEXPECTED_ANSWER, e.getKey(), "HTTP " + a.http() + " to a same-key, same-body retry");
+          break;
+        }
+        if (accepted && (a.http() == 202) != "pending".equals(a.status())) {
+          v.add(Kind.UNEXPECTED_ANSWER, e.getKey(), "HTTP " + a.http() + " with status " + a.status());
+          break;
+        }
+      }
+    }
+
+    // Key → charge id from the database, for answers that carried no id (409, 503, no answer).
+    Map<String, String> idOfKey = new HashMap<>();
+    for (Row r : in.db.values()) if (r.key() != null) idOfKey.put(r.key(), r.id());
+    for (var e : byId.entrySet()) for (Answer a : e.getValue()) if (a.key() != null) idOfKey.putIfAbsent(a.key(), e.getKey());
+
+    boolean blind = !in.dbAvailable && !in.apiAvailable;
+    if (blind) {
+      v.add(Kind.UNVERIFIED, "router", "neither its API nor its database could be read: only the ledgers were"
+          + " checked (double charges), " + ids.size() + " charges unchecked against the router");
+      for (String id : ids) {
+        int total = in.charged.getOrDefault(id, Map.of()).values().stream().mapToInt(Integer::intValue).sum();
+        if (total > 1) v.add(Kind.DOUBLE_CHARGE, id, "money moved " + total + " times: "
+            + new TreeMap<>(in.charged.get(id)));
+      }
+      ids.clear();
+    }
+    for (String id : ids) {
+      Row db = in.db.get(id);
+      Row api = in.api.get(id);
+      boolean apiAsked = in.api.containsKey(id);
+      String now = api != null ? api.status() : db != null ? wire(db.status()) : null;
+      String provider = api != null ? api.provider() : db != null ? db.provider() : null;
+      if (now != null) v.finalStatuses.merge(now, 1, Integer::sum);
+      Map<String, Integer> money = in.charged.getOrDefault(id, Map.of());
+      int total = money.values().stream().mapToInt(Integer::intValue).sum();
+      List<Answer> answers = byId.getOrDefault(id, List.of());
+
+      if (total > 1) v.add(Kind.DOUBLE_CHARGE, id, "money moved " + total + " times: " + new TreeMap<>(money)
+          + " (router: " + now + " at " + provider + ")");
+
+      // Durable: the database must hold what the API shows.
+      if (in.dbAvailable && in.apiAvailable && apiAsked) {
+        if (api != null && db == null) {
+          v.add(Kind.NOT_DURABLE, id, "the API shows " + api.status() + " but the database has no such charge");
+        } else if (api == null && db != null) {
+          v.add(Kind.NOT_DURABLE, id, "in the database (" + db.status() + ") but the API answers 404");
+        } else if (api != null && !api.status().equals(wire(db.status()))) {
+          v.add(Kind.NOT_DURABLE, id, "API " + api.status() + " but database " + db.status());
+        }
+      }
+      if (now == null && !answers.isEmpty() && in.dbAvailable && (apiAsked || !in.apiAvailable)) {
+        v.add(Kind.NOT_DURABLE, id, "answered " + answers.get(0).status() + " but the router no longer knows it");
+      }
+
+      // Everything the router ever said succeeded must still be, charged once at that PSP.
+      Answer success = answers.stream().filter(a -> "succeeded".equals(a.status())).findFirst().orElse(null);
+      if (success != null) {
+        int there = money.getOrDefault(success.provider(), 0);
+        if (!"succeeded".equals(now) || !java.util.Objects.equals(provider, success.provider()) || there != 1) {
+          v.add(Kind.LOST_SUCCESS, id, "answered succeeded at " + success.provider() + " (key " + success.key()
+              + "); now " + now + " at " + provider + ", charged there " + there + "x, everywhere " + total + "x");
+        }
+      }
+      if ("succeeded".equals(now) && success == null) {
+        int there = money.getOrDefault(provider, 0);
+        if (there != 1 || total != 1) {
+          v.add(Kind.SUCCEEDED_NOT_CHARGED_ONCE, id, "succeeded at " + provider + " but charged there " + there
+              + "x, everywhere " + new TreeMap<>(money));
+        }
+      }
+      if (("declined".equals(now) || "failed".equals(now) || now == null) && total > 0) {
+        v.add(Kind.CHARGED_WITHOUT_SUCCESS, id, "router: " + (now == null ? "no such charge" : now)
+            + ", but money moved: " + new TreeMap<>(money));
+      }
+
+      // A final answer must stay: declined forever; failed unless the merchant posted again after it.
+      for (Answer a : answers) {
+        if ("declined".equals(a.status()) && now != null && !"declined".equals(now)) {
+          v.add(Kind.ANSWER_CHANGED, id, "answered declined, now " + now);
+          break;
+        }
+        if ("failed".equals(a.status()) && now != null && !"failed".equals(now)) {
+          long after = byKey.getOrDefault(a.key(), List.of()).stream()
+              .filter(b -> b.source() == Source.POST && b.sentAt() > a.at()).count();
+          if (after == 0) {
+            v.add(Kind.ANSWER_CHANGED, id, "answered failed, now " + now + " with no retry since");
+            break;
+          }
+        }
+      }
+
+      // Settled?
+      if ((db != null && !isFinal(db.status())) || (api != null && !isFinal(api.status()))) {
+        v.add(Kind.UNSETTLED, id, "database " + (db == null ? "-" : db.status()) + ", API "
+            + (api == null ? "-" : api.status()));
+        continue;
+      }
+      // Settled in time? Every charge the router ever called pending (a 202, a pending read, or a
+      // 409 "in progress" to a retry) must be final within the bound of that first moment.
+      long firstPending = Long.MAX_VALUE;
+      long lastPending = -1;
+      for (Answer a : answers) {
+        if ("pending".equals(a.status())) {
+          firstPending = Math.min(firstPending, a.at());
+          lastPending = Math.max(lastPending, a.at());
+        }
+      }
+      String key = db != null ? db.key() : answers.isEmpty() ? null : answers.get(0).key();
+      for (Answer a : byKey.getOrDefault(key, List.of())) {
+        if (a.http() == 409 && id.equals(idOfKey.get(a.key()))) {
+          firstPending = Math.min(firstPending, a.at());
+          lastPending = Math.max(lastPending, a.at());
+        }
+      }
+      Row when = api != null ? api : db;
+      if (lastPending > 0 && when != null) {
+        v.everPending++;
+        long settledAt = Math.max(when.updatedAt(), lastPending);
+        long excused = 0;
+        for (Window w : in.excused) excused += w.overlap(firstPending, settledAt);
+        long took = settledAt - firstPending - excused;
+        v.maxSettleMs = Math.max(v.maxSettleMs, took);
+        if (took > in.settleBoundMs) {
+          v.add(Kind.LATE_SETTLEMENT, id, "pending for " + took + " ms after the router first said so (bound "
+              + in.settleBoundMs + " ms; " + excused + " ms of router/database downtime not counted), now " + now);
+        }
+      }
+    }
+
+    // Money no charge accounts for.
+    Map<String, Integer> attributed = new HashMap<>();
+    for (Map<String, Integer> m : in.charged.values()) m.forEach((p, n) -> attributed.merge(p, n, Integer::sum));
+    for (var e : new TreeMap<>(blind ? Map.<String, Integer>of() : in.ledgerChargedTotal).entrySet()) {
+      int extra = e.getValue() - attributed.getOrDefault(e.getKey(), 0);
+      if (extra > 0) {
+        v.add(Kind.UNACCOUNTED_MONEY, e.getKey(), extra + " charged payment(s) at " + e.getKey()
+            + " whose reference is no charge the router or the merchants know");
+      }
+    }
+    in.unknownLedgerStatuses.forEach((s, n) -> v.add(Kind.UNKNOWN_LEDGER_STATUS, s, n + " ledger entries"));
+
+    for (Recovery r : in.recoveries) {
+      if (r.pgUpAt() <= 0) {
+        v.add(Kind.CHAOS_NOT_APPLIED, r.label(), "PostgreSQL did not answer again after the restart");
+      } else if (!r.recovered()) {
+        v.add(Kind.SLOW_RECOVERY, r.label(), "no fresh charge accepted after PostgreSQL answered again");
+      } else if (r.millis() > in.recoveryBoundMs) {
+        v.add(Kind.SLOW_RECOVERY, r.label(), "first fresh charge accepted " + r.millis() + " ms after PostgreSQL"
+            + " answered again (bound " + in.recoveryBoundMs + " ms)");
+      }
+    }
+    for (String s : in.routerRestartFailures) v.add(Kind.ROUTER_RESTART_FAILED, "router", s);
+    for (String s : in.chaosProblems) v.add(Kind.CHAOS_NOT_APPLIED, "plan", s);
+    for (String s : in.runProblems) v.add(Kind.RUN_INCOMPLETE, "run", s);
+    if (v.charges < in.minCharges) {
+      v.add(Kind.RUN_INCOMPLETE, "charges", v.charges + " charges made, the plan promises at least " + in.minCharges);
+    }
+    return v;
+  }
+
+  /** Distinct charge ids per violation kind (the summary's figures count charges, not lines). */
+  static Map<Kind, Set<String>> subjects(Verdict v) {
+    Map<Kind, Set<String>> m = new LinkedHashMap<>();
+    for (Violation x : v.violations) m.computeIfAbsent(x.kind(), k -> new HashSet<>()).add(x.subject());
+    return m;
+  }
+}
