@@ -1,0 +1,114 @@
+package io.payrouter.chaos;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The router under test as a child process: {@code java -cp <this JVM's class path>
+ * io.payrouter.Main --config <file>}, its output in {@code router-<n>.log}. Blocking; call from the
+ * orchestrating thread only.
+ */
+final class RouterProcess {
+  private final Path config;
+  private final Path outDir;
+  private final String url;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private Process process;
+  private int starts;
+
+  RouterProcess(Path config, Path outDir, String url) {
+    this.config = config;
+    this.outDir = outDir;
+    this.url = url;
+  }
+
+  Path log() {
+    return outDir.resolve("router-" + starts + ".log");
+  }
+
+  long pid() {
+    return process == null ? -1 : process.pid();
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  void start() throws IOException {
+    starts++;
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xms128m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
+        "-Dvertx.disableDnsResolver=true", "-cp", classPath(), "io.payrouter.Main",
+        "--config", config.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(outDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log().toFile());
+    // The file says everything: no ROUTER_* override from the caller's environment.
+    pb.environment().keySet().removeIf(k -> k.startsWith("ROUTER_") || k.endsWith("_BASE_URL"));
+    process = pb.start();
+  }
+
+  /** This JVM's class path with every entry absolute (the child runs in the output directory). */
+  static String classPath() {
+    List<String> abs = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (!e.isEmpty()) abs.add(Path.of(e).toAbsolutePath().toString());
+    }
+    return String.join(java.io.File.pathSeparator, abs);
+  }
+
+  /** Polls {@code GET /health/ready} every 100 ms; false if the process died or the time ran out. */
+  boolean awaitReady(long timeoutMs) throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < end) {
+      if (!alive()) return false;
+      try {
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url + "/health/ready"))
+            .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) return true;
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  /** SIGKILL, and waits (bounded) until it is gone. */
+  void kill() throws InterruptedException {
+    if (process == null) return;
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM (the router's shutdown hook drains writes and stops its PostgreSQL), SIGKILL after 20 s. */
+  void stop() throws InterruptedException {
+    if (process == null || !process.isAlive()) return;
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The last lines of the current log (for reports). */
+  String tail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
+      List<String> keep = new ArrayList<>();
+      for (String l : all) if (!l.startsWith("\tat ") && !l.startsWith("    at ")) keep.add(l);
+      return String.join("\n", keep.subList(Math.max(0, keep.size() - lines), keep.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}
