@@ -1,0 +1,677 @@
+package io.payrouter.chaos;
+
+import io.payrouter.Psps;
+import io.payrouter.chaos.ChaosPlan.Event;
+import io.payrouter.chaos.Verifier.Kind;
+import io.payrouter.chaos.Verifier.Row;
+import io.payrouter.chaos.Verifier.Verdict;
+import io.payrouter.chaos.Verifier.Violation;
+import io.payrouter.simulator.InjectedFaults;
+import io.payrouter.simulator.Ledger;
+import io.payrouter.simulator.SimulatorServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The money-safety chaos suite's engine. One run:
+ *
+ * <ol>
+ *   <li>starts the five PSP simulators in this JVM (their ledgers outlive the router), and the
+ *       router as a child process on its embedded PostgreSQL under {@code target/chaos-<ts>/};</li>
+ *   <li>turns on every fault mode at every PSP, and lets {@code clients} merchants make
+ *       {@code charges} charges, retrying like real merchants (same Idempotency-Key);</li>
+ *   <li>meanwhile follows the plan's timeline: a PSP {@code down}, PostgreSQL restarts
+ *       ({@code pg_ctl stop -m fast|immediate}, then start on the same port), a SIGKILL of the
+ *       router and its restart; after each PostgreSQL restart it measures how long the router takes
+ *       to accept a fresh charge once PostgreSQL answers again;</li>
+ *   <li>waits until nothing is pending (bounded), then checks every charge against the PSP
+ *       ledgers, the router's API and its database ({@link Verifier});</li>
+ *   <li>prints the figures, writes them to {@code summary.txt}, and fails on any violation.</li>
+ * </ol>
+ * Loopback only; every wait is bounded and the whole run stops by itself within the plan's deadline.
+ * {@code main} runs the full plan ({@code load-tests/chaos.sh}); {@code ChaosSuiteTest} the CI plan.
+ */
+public final class ChaosRun {
+  static final String MERCHANT_KEY = "sk_test_chaos_merchant_key";
+  static final String ADMIN_KEY = "admin_test_chaos_admin_key";
+  /** Kept free at the end of the deadline for reading back, verifying and stopping everything. */
+  private static final long RESERVE_MS = 45_000;
+
+  private final ChaosPlan plan;
+  private final Path out;
+  private final PrintStream console;
+  private final Map<String, List<JsonObject>> ledgerDetail = new HashMap<>();
+  private final List<String> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
+  private long t0;
+
+  public ChaosRun(ChaosPlan plan, Path out, PrintStream console) {
+    this.plan = plan;
+    this.out = out;
+    this.console = console;
+  }
+
+  /** The verdict, the printed summary and where the run's files are. */
+  record Result(Verdict verdict, String summary, Path out) {
+    boolean ok() {
+      return verdict.ok();
+    }
+  }
+
+  static Path defaultOut(String plan) {
+    return Path.of("target", "chaos-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+        + "-" + plan).toAbsolutePath();
+  }
+
+  public static void main(String[] args) throws Exception {
+    ChaosPlan plan = ChaosPlan.full();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--ci", "--short" -> plan = ChaosPlan.ci();
+        case "--charges" -> plan = plan.withCharges(Integer.parseInt(args[++i]), plan.clients());
+        case "--clients" -> plan = plan.withCharges(plan.charges(), Integer.parseInt(args[++i]));
+        case "--without" -> plan = plan.without(Event.Type.valueOf(args[++i].toUpperCase(Locale.ROOT)));
+        default -> {
+          System.err.println("usage: chaos.sh [--short] [--charges N] [--clients N] [--without psp_down|pg_restart|router_kill]"
+              + "\n  --without is for diagnosis only: a run without part of the chaos does not prove the issue's claims");
+          System.exit(2);
+        }
+      }
+    }
+    Result r;
+    try {
+      r = new ChaosRun(plan, defaultOut(plan.name()), System.out).run(true);
+    } catch (Exception e) {
+      System.err.println("chaos run could not be carried out: " + e);
+      e.printStackTrace();
+      System.exit(2);
+      return;
+    }
+    System.exit(r.ok() ? 0 : 1);
+  }
+
+  private void say(String s) {
+    console.println("[chaos " + (t0 == 0 ? "setup" : String.format(Locale.ROOT, "%6.1fs", (now() - t0) / 1000.0))
+        + "] " + s);
+    console.flush();
+  }
+
+  private void event(String s) {
+    timeline.add(String.format(Locale.ROOT, "%7.1f s  %s", (now() - t0) / 1000.0, s));
+    say(s);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  static <T> T await(Future<T> f, long ms) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(Math.max(1, ms), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs the plan. {@code haltOnDeadline}: a watchdog halts this JVM if the run overstays (main only). */
+  Result run(boolean haltOnDeadline) throws Exception {
+    long startedAt = now();
+    long deadline = startedAt + plan.deadlineMs();
+    Files.createDirectories(out);
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
+        .setBlockedThreadCheckInterval(2_000));
+    SimulatorServer sims = new SimulatorServer(vertx, Psps.simulators());
+    await(sims.start(0), 10_000);
+    int port = freePort();
+    String url = "http://127.0.0.1:" + port;
+    Path dataDir = out.resolve("data");
+    Path config = out.resolve("router.yaml");
+    Files.writeString(config, routerYaml(dataDir, port, sims.baseUrl(), plan));
+    Files.writeString(out.resolve("routing.yaml"), routingYaml());
+    RouterProcess router = new RouterProcess(config, out, url);
+    PgControl pg = new PgControl(dataDir.resolve("pg"), out.resolve("postgres.log"));
+    String runId = Long.toString(startedAt, 36);
+    Traffic traffic = new Traffic(vertx, url, MERCHANT_KEY, plan, runId);
+    Verifier.Input in = new Verifier.Input();
+    in.settleBoundMs = plan.settleBoundMs();
+    in.recoveryBoundMs = plan.recoveryBoundMs();
+    in.minCharges = plan.charges();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    List<String> warnings = new ArrayList<>();
+    Thread watchdog = watchdog(deadline + 10_000, router, pg, haltOnDeadline);
+    say("plan " + plan.name() + ": " + plan.charges() + " charges, " + plan.clients() + " clients over "
+        + plan.loadMs() / 1000 + " s; out " + out);
+    try {
+      router.start();
+      if (!router.awaitReady(Math.min(90_000, deadline - now()))) {
+        throw new IllegalStateException("the router did not become ready; its log:\n" + router.tail(30));
+      }
+      pg.learn();
+      say("router ready on " + url + " (pid " + router.pid() + "), PostgreSQL pid " + pg.pid() + " port " + pg.port()
+          + ", simulators " + sims.baseUrl());
+      await(traffic.createCards(Math.max(4, plan.clients())), 60_000);
+      for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, plan.faults()), 5_000);
+
+      // ---------------------------------------------------------------- load + timeline
+      t0 = now();
+      event("load starts; faults on at every PSP: " + plan.faults().encode());
+      Future<Void> load = traffic.start(t0);
+      List<Object[]> probes = new ArrayList<>(); // {label, pgUpAt (AtomicLong), Probe}
+      boolean routerDown = false;
+      for (Event e : plan.events()) {
+        long wait = t0 + e.atMs() - now();
+        if (wait > 0) Thread.sleep(Math.min(wait, Math.max(0, deadline - RESERVE_MS - now())));
+        if (now() > deadline - RESERVE_MS) {
+          in.chaosProblems.add("not applied, out of time: " + e.label());
+          continue;
+        }
+        if (routerDown) {
+          in.chaosProblems.add("not applied, the router was not running: " + e.label());
+          continue;
+        }
+        switch (e.type()) {
+          case PSP_DOWN -> {
+            await(traffic.faults(sims.baseUrl(), plan.downPsp(), new JsonObject().put("down", true)), 5_000);
+            event(plan.downPsp() + " down for " + e.holdMs() + " ms");
+            vertx.setTimer(e.holdMs(), t -> traffic.faults(sims.baseUrl(), plan.downPsp(), plan.faults())
+                .onComplete(ar -> event(plan.downPsp() + " up again" + (ar.failed() ? " FAILED: " + ar.cause() : ""))));
+          }
+          case PG_RESTART -> probes.add(restartPostgres(e, pg, traffic, in));
+          case ROUTER_KILL -> routerDown = !killRouter(router, pg, traffic, in, figures, deadline);
+        }
+      }
+
+      // ---------------------------------------------------------------- end of load
+      long loadWait = Math.min(deadline - RESERVE_MS, t0 + plan.loadMs() + plan.retryForMs() + 15_000) - now();
+      try {
+        await(load, loadWait);
+      } catch (java.util.concurrent.TimeoutException e) {
+        traffic.abort();
+        in.runProblems.add("the merchants had not finished " + (now() - t0) / 1000 + " s after the start;"
+            + " stopped (" + traffic.started() + " charges started)");
+        try {
+          await(load, 6_000);
+        } catch (java.util.concurrent.TimeoutException again) {
+          // in-flight requests are bounded by the client timeout; the verdict reads what was recorded
+        }
+      }
+      long loadEnd = now();
+      event("load done: " + traffic.started() + " charges started, " + traffic.posts.sum() + " POSTs, "
+          + traffic.retries.sum() + " retries, " + traffic.gaveUp.size() + " given up");
+      for (String p : Psps.types()) {
+        try {
+          await(traffic.faults(sims.baseUrl(), p, new JsonObject()), 5_000);
+        } catch (Exception ex) {
+          warnings.add("could not clear faults at " + p + ": " + ex);
+        }
+      }
+      event("faults off");
+      for (Object[] p : probes) {
+        Traffic.Probe probe = (Traffic.Probe) p[2];
+        long up = ((AtomicLong) p[1]).get();
+        long until = (up > 0 ? up : now()) + plan.recoveryWaitMs();
+        while (probe.acceptedAt() < 0 && now() < until && now() < deadline - RESERVE_MS) Thread.sleep(50);
+        probe.stop();
+        in.recoveries.add(new Verifier.Recovery((String) p[0], up, probe.acceptedAt()));
+        figures.put("probe charges sent (" + p[0] + ")", probe.sent());
+      }
+
+      // ---------------------------------------------------------------- settle
+      long settleUntil = Math.min(deadline - RESERVE_MS + 15_000, loadEnd + plan.settleBoundMs() + 10_000);
+      int unsettled = -1;
+      while (!routerDown && now() < settleUntil) {
+        unsettled = countUnsettled(pg);
+        if (unsettled == 0 && traffic.watching() == 0) break;
+        Thread.sleep(250);
+      }
+      event((routerDown ? "no settle wait (the router is down): " : "settle wait over: ") + (unsettled < 0 ? "database unreachable" : unsettled + " unsettled in the database")
+          + ", " + traffic.watching() + " still pending to the watcher");
+      traffic.stopWatcher();
+
+      // ---------------------------------------------------------------- read back
+      readDatabase(pg, in, figures);
+      List<String> ids = new ArrayList<>(new TreeSet<>(in.db.keySet()));
+      for (Verifier.Answer a : traffic.answers) if (a.chargeId() != null && !in.db.containsKey(a.chargeId())) ids.add(a.chargeId());
+      if (router.alive() && !routerDown) {
+        try {
+          Map<String, JsonObject> api = await(traffic.readAll(ids), Math.max(5_000, deadline - now() - 20_000));
+          api.forEach((id, c) -> in.api.put(id, c == null ? null : new Row(id, c.getString("merchant_reference"),
+              c.getString("status"), c.getString("provider"), millis(c.getString("created_at")),
+              millis(c.getString("updated_at")))));
+        } catch (Exception e) {
+          in.apiAvailable = false;
+          warnings.add("could not read every charge back through the API: " + e);
+        }
+        try {
+          Files.writeString(out.resolve("metrics.txt"), await(traffic.metrics(), 5_000));
+        } catch (Exception e) {
+          warnings.add("no /metrics: " + e);
+        }
+      } else {
+        in.apiAvailable = false;
+      }
+      in.answers.addAll(traffic.answers);
+      readLedgers(sims, ids, in, figures);
+      Map<String, Map<String, Long>> injected = new TreeMap<>();
+      for (String p : Psps.types()) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (InjectedFaults.Kind k : InjectedFaults.Kind.values()) m.put(k.name().toLowerCase(Locale.ROOT),
+            sims.context(p).injected().get(k));
+        injected.put(p, m);
+      }
+      for (InjectedFaults.Kind k : InjectedFaults.Kind.values()) {
+        long n = injected.values().stream().mapToLong(m -> m.get(k.name().toLowerCase(Locale.ROOT))).sum();
+        if (n == 0) {
+          String msg = "fault mode " + k.name().toLowerCase(Locale.ROOT) + " was never injected";
+          if (plan.requireEveryFaultKind()) in.chaosProblems.add(msg);
+          else warnings.add(msg);
+        }
+      }
+      Verdict verdict = Verifier.verify(in);
+      figures.put("merchant keys", traffic.keys.size());
+      figures.put("merchant POSTs", traffic.posts.sum());
+      figures.put("merchant retries", traffic.retries.sum());
+      figures.put("merchants gave up", traffic.gaveUp.size());
+      figures.put("watcher reads", traffic.reads.sum());
+      String summary = summary(verdict, in, figures, injected, warnings, now() - startedAt);
+      console.println(summary);
+      Files.writeString(out.resolve("summary.txt"), summary);
+      writeDetails(verdict, in);
+      return new Result(verdict, summary, out);
+    } finally {
+      traffic.close();
+      router.stop();
+      pg.stopLeftover();
+      if (pg.running()) console.println("[chaos] WARNING: PostgreSQL pid " + pg.pid() + " still running on " + pg.dir());
+      try {
+        await(sims.close(), 5_000);
+        await(vertx.close(), 10_000);
+      } catch (Exception ignored) {
+        // closing: nothing left to protect
+      }
+      watchdog.interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- chaos actions
+
+  /** Stops PostgreSQL, keeps it down, starts it again; a probe measures the router's recovery. */
+  private Object[] restartPostgres(Event e, PgControl pg, Traffic traffic, Verifier.Input in) throws Exception {
+    String label = "pg " + e.mode();
+    AtomicLong upAt = new AtomicLong(-1);
+    long down = now();
+    try {
+      pg.learn();
+      int port = pg.optionPort();
+      pg.stop(e.mode());
+      event("PostgreSQL stopped (-m " + e.mode() + ", " + (now() - down) + " ms)");
+      Traffic.Probe probe = traffic.probe(label.replace(' ', '-'), e.holdMs() + 60_000);
+      Thread.sleep(e.holdMs());
+      Thread poller = new Thread(() -> {
+        try {
+          upAt.set(pg.awaitAnswering(port, 40_000));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }, "chaos-pg-poller");
+      poller.setDaemon(true);
+      poller.start();
+      pg.start();
+      poller.join(45_000);
+      in.excused.add(new Verifier.Window("postgres " + e.mode(), down, upAt.get() > 0 ? upAt.get() : now()));
+      event("PostgreSQL answering again" + (upAt.get() > 0 ? "" : " NOT") + " (down " + (upAt.get() > 0
+          ? upAt.get() - down : now() - down) + " ms); probing for the first accepted charge");
+      return new Object[] {label, upAt, probe};
+    } catch (Exception ex) {
+      in.chaosProblems.add(label + " restart failed: " + ex.getMessage());
+      event(label + " restart FAILED: " + ex.getMessage());
+      if (!pg.running()) {
+        try {
+          pg.start();
+        } catch (Exception again) {
+          in.chaosProblems.add("PostgreSQL could not be started again: " + again.getMessage());
+        }
+      }
+      return new Object[] {label, upAt, traffic.probe("failed", 1)};
+    }
+  }
+
+  /** SIGKILL, start again on the same data directory; false when it does not become ready. */
+  private boolean killRouter(RouterProcess router, PgControl pg, Traffic traffic, Verifier.Input in,
+      Map<String, Object> figures, long deadline) throws Exception {
+    long k = now();
+    long pid = router.pid();
+    router.kill();
+    long pgPid = pg.pid();
+    boolean pgLeft = pg.running();
+    event("router pid " + pid + " SIGKILLed; its PostgreSQL pid " + pgPid + (pgLeft ? " still running" : " gone"));
+    router.start();
+    boolean ready = router.awaitReady(Math.min(60_000, Math.max(5_000, deadline - RESERVE_MS - now())));
+    long r = now();
+    in.excused.add(new Verifier.Window("router restart", k, r));
+    if (ready) {
+      pg.learn();
+      figures.put("router restart after SIGKILL (ms)", r - k);
+      event("router ready again after " + (r - k) + " ms (pid " + router.pid() + ", PostgreSQL pid " + pg.pid()
+          + " port " + pg.port() + ")");
+      return true;
+    }
+    String tail = router.tail(12);
+    in.routerRestartFailures.add("not ready " + (r - k) + " ms after SIGKILL + start ("
+        + (router.alive() ? "process hung" : "process exited") + "); the killed router's PostgreSQL (pid " + pgPid
+        + ") was " + (pgLeft ? "still running after the kill" : "gone after the kill") + ", and is "
+        + (pg.running() ? "running (pid " + pg.pid() + ")" : "not running") + " now. Log tail:\n      "
+        + tail.replace("\n", "\n      "));
+    figures.put("router restart after SIGKILL (ms)", "FAILED");
+    event("router did NOT come back after SIGKILL (" + (r - k) + " ms); stopping the load");
+    router.kill();
+    traffic.abort();
+    return false;
+  }
+
+  private Thread watchdog(long at, RouterProcess router, PgControl pg, boolean halt) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(Math.max(0, at - now()));
+      } catch (InterruptedException e) {
+        return;
+      }
+      console.println("[chaos] DEADLINE: the run overstayed " + plan.deadlineMs() / 1000 + " s; stopping everything");
+      try {
+        router.kill();
+      } catch (InterruptedException ignored) {
+        // halting anyway
+      }
+      pg.stopLeftover();
+      if (halt) Runtime.getRuntime().halt(3);
+    }, "chaos-watchdog");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  // ---------------------------------------------------------------- reading back
+
+  private static long millis(String iso) {
+    return iso == null ? 0 : Instant.parse(iso).toEpochMilli();
+  }
+
+  private int countUnsettled(PgControl pg) {
+    try (Connection c = pg.connect(pg.port()); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM charges WHERE status IN ('processing', 'pending')")) {
+      r.next();
+      return r.getInt(1);
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Every charge row. When the router is down and took its PostgreSQL with it, the suite starts
+   * that PostgreSQL itself (same data directory and options) just to read it; stopped at the end.
+   */
+  private void readDatabase(PgControl pg, Verifier.Input in, Map<String, Object> figures) {
+    String how = "live";
+    if (!pg.running()) {
+      try {
+        pg.start();
+        how = "started by the suite to read it (the router had left it stopped)";
+      } catch (Exception e) {
+        say("could not start PostgreSQL to read it: " + e.getMessage());
+      }
+    }
+    try (Connection c = pg.connect(pg.port()); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT id, idempotency_key, status, provider,"
+            + " (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint"
+            + " FROM charges")) {
+      while (r.next()) {
+        in.db.put(r.getString(1), new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+            r.getLong(5), r.getLong(6)));
+      }
+    } catch (SQLException | RuntimeException e) {
+      in.dbAvailable = false;
+      how = "UNREADABLE: " + e.getMessage();
+      say("could not read the database: " + e.getMessage());
+    }
+    figures.put("router database", how);
+  }
+
+  /** Per charge and PSP, the ledger entries in which money moved; per PSP, the ledger's own total. */
+  private void readLedgers(SimulatorServer sims, List<String> ids, Verifier.Input in, Map<String, Object> figures) {
+    int inFlight = 0;
+    for (String p : Psps.types()) {
+      // The total first: an entry still settling is then counted on the per-charge side, never as extra.
+      JsonObject byStatus = sims.context(p).ledger().summary().getJsonObject("by_status");
+      int total = 0;
+      for (String s : Money.chargedStatuses(p)) total += byStatus.getInteger(s, 0);
+      in.ledgerChargedTotal.put(p, total);
+    }
+    for (String id : ids) {
+      for (String p : Psps.types()) {
+        for (Ledger.Entry e : sims.context(p).ledger().byReference(id)) {
+          Money.State st = Money.of(p, e);
+          ledgerDetail.computeIfAbsent(id, k -> new ArrayList<>()).add(new JsonObject().put("psp", p)
+              .put("entry", e.id).put("status", e.status()).put("money", st.name()).put("amount", e.amount)
+              .put("created_at", e.createdAt));
+          if (st == Money.State.NONE) continue;
+          if (st == Money.State.IN_FLIGHT) inFlight++;
+          if (st == Money.State.UNKNOWN) in.unknownLedgerStatuses.merge(p + ":" + e.status(), 1, Integer::sum);
+          in.charged.computeIfAbsent(id, k -> new TreeMap<>()).merge(p, 1, Integer::sum);
+        }
+      }
+    }
+    figures.put("ledger entries still settling at the PSP", inFlight);
+    figures.put("charged payments in the ledgers", new TreeMap<>(in.ledgerChargedTotal));
+  }
+
+  // ---------------------------------------------------------------- report
+
+  private String summary(Verdict v, Verifier.Input in, Map<String, Object> figures,
+      Map<String, Map<String, Long>> injected, List<String> warnings, long runMs) {
+    StringBuilder b = new StringBuilder();
+    String line = "-".repeat(100) + "\n";
+    b.append('\n').append(line).append(String.format(Locale.ROOT, "CHAOS SUITE (%s plan)  %s  run time %.1f s%n",
+        plan.name(), v.ok() ? "PASSED" : "FAILED: " + v.violations.size() + " violation(s)", runMs / 1000.0));
+    b.append(line);
+    Map<String, Integer> byProvider = new TreeMap<>();
+    for (String id : in.db.keySet()) {
+      Row r = in.api.get(id) != null ? in.api.get(id) : in.db.get(id);
+      if ("succeeded".equals(Verifier.wire(r.status()))) byProvider.merge(String.valueOf(r.provider()), 1, Integer::sum);
+    }
+    Map<String, Integer> codes = new TreeMap<>();
+    for (Verifier.Answer a : in.answers) {
+      if (a.source() == Verifier.Source.POST) codes.merge(a.http() == 0 ? "no answer" : Integer.toString(a.http()), 1,
+          Integer::sum);
+    }
+    row(b, "charges", v.charges + " (plan: at least " + plan.charges() + ", " + plan.clients() + " clients)");
+    row(b, "final statuses", v.finalStatuses.toString());
+    row(b, "succeeded per PSP", byProvider.toString());
+    row(b, "answers to POST /v1/charges", codes.toString());
+    figures.forEach((k, val) -> row(b, k, String.valueOf(val)));
+    b.append("faults injected (per PSP):\n");
+    injected.forEach((p, m) -> b.append(String.format(Locale.ROOT, "    %-12s %s%n", p, m)));
+    b.append("timeline:\n");
+    for (String t : List.copyOf(timeline)) b.append("    ").append(t).append('\n');
+    b.append(line);
+    row(b, "DOUBLE charged", v.count(Kind.DOUBLE_CHARGE) + "  (money moved twice: two PSPs, or twice at one)");
+    row(b, "LOST successes", v.count(Kind.LOST_SUCCESS) + "  (answered succeeded; now not, or not charged once there)");
+    row(b, "succeeded, not charged once", Integer.toString(v.count(Kind.SUCCEEDED_NOT_CHARGED_ONCE)));
+    row(b, "charged, not succeeded", v.count(Kind.CHARGED_WITHOUT_SUCCESS) + "  (declined/failed/unknown, money moved)");
+    row(b, "money with no charge", Integer.toString(v.count(Kind.UNACCOUNTED_MONEY)));
+    row(b, "final answer changed", Integer.toString(v.count(Kind.ANSWER_CHANGED)));
+    row(b, "UNSETTLED at the end", v.count(Kind.UNSETTLED) + "  (processing in the database or pending in the API)");
+    row(b, "settled late", v.count(Kind.LATE_SETTLEMENT) + " of " + v.everPending + " ever pending (slowest "
+        + v.maxSettleMs + " ms; bound " + in.settleBoundMs + " ms = grace + 2 intervals)");
+    row(b, "not durable (API != database)", Integer.toString(v.count(Kind.NOT_DURABLE)));
+    row(b, "unexpected answers", Integer.toString(v.count(Kind.UNEXPECTED_ANSWER)));
+    StringBuilder rec = new StringBuilder();
+    for (Verifier.Recovery r : in.recoveries) {
+      rec.append(r.label()).append(": ").append(r.pgUpAt() <= 0 ? "PostgreSQL did not come back"
+          : r.recovered() ? r.millis() + " ms" : "NOT within " + plan.recoveryWaitMs() + " ms");
+      if (r.pgUpAt() > 0) {
+        rec.append(String.format(Locale.ROOT, " (PostgreSQL answering at %+.2f s, first fresh charge accepted at %s)",
+            (r.pgUpAt() - t0) / 1000.0, r.acceptedAt() > 0 ? String.format(Locale.ROOT, "%+.2f s",
+                (r.acceptedAt() - t0) / 1000.0) : "-"));
+      }
+      rec.append("; ");
+    }
+    row(b, "RECOVERY time after PostgreSQL", rec + "bound " + in.recoveryBoundMs + " ms");
+    row(b, "router restart failures", Integer.toString(v.count(Kind.ROUTER_RESTART_FAILED)));
+    row(b, "chaos not applied / run incomplete", v.count(Kind.CHAOS_NOT_APPLIED) + " / " + v.count(Kind.RUN_INCOMPLETE));
+    for (String w : warnings) b.append("warning: ").append(w).append('\n');
+    b.append(line);
+    if (!v.ok()) {
+      b.append("VIOLATIONS (").append(v.violations.size()).append("; all in violations.txt, details per charge in"
+          + " charges.jsonl):\n");
+      int shown = 0;
+      for (Violation x : v.violations) {
+        if (shown++ >= 60) {
+          b.append("    ... ").append(v.violations.size() - 60).append(" more\n");
+          break;
+        }
+        b.append("    ").append(x).append('\n');
+      }
+      b.append(line);
+    }
+    b.append("files: ").append(out).append('\n');
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, String k, String v) {
+    b.append(String.format(Locale.ROOT, "%-36s %s%n", k, v));
+  }
+
+  /** violations.txt (every line) and charges.jsonl (everything observed about each charge in a violation). */
+  private void writeDetails(Verdict v, Verifier.Input in) throws IOException {
+    StringBuilder all = new StringBuilder();
+    for (Violation x : v.violations) all.append(x).append('\n');
+    Files.writeString(out.resolve("violations.txt"), all.toString());
+    Map<String, List<Verifier.Answer>> byKey = new HashMap<>();
+    for (Verifier.Answer a : in.answers) byKey.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a);
+    StringBuilder j = new StringBuilder();
+    for (String id : new TreeSet<>(v.violations.stream().map(Violation::subject).toList())) {
+      Row db = in.db.get(id);
+      Row api = in.api.get(id);
+      String key = db != null ? db.key() : api != null ? api.key() : null;
+      if (key == null) {
+        for (Verifier.Answer a : in.answers) if (id.equals(a.chargeId())) key = a.key();
+      }
+      if (key == null && db == null && !in.charged.containsKey(id)) continue;
+      JsonObject o = new JsonObject().put("id", id).put("key", key)
+          .put("violations", v.violations.stream().filter(x -> x.subject().equals(id)).map(x -> x.kind() + ": "
+              + x.detail()).toList())
+          .put("db", json(db)).put("api", json(api))
+          .put("charged", in.charged.get(id) == null ? null : new JsonObject(new LinkedHashMap<>(in.charged.get(id))))
+          .put("ledger", new io.vertx.core.json.JsonArray(new ArrayList<Object>(ledgerDetail.getOrDefault(id, List.of()))))
+          .put("answers", new io.vertx.core.json.JsonArray(byKey.getOrDefault(key, List.of()).stream()
+              .map(a -> (Object) new JsonObject().put("source", a.source().name()).put("sent_at", a.sentAt())
+                  .put("at", a.at()).put("http", a.http()).put("id", a.chargeId()).put("status", a.status())
+                  .put("provider", a.provider())).toList()));
+      j.append(o.encode()).append('\n');
+    }
+    Files.writeString(out.resolve("charges.jsonl"), j.toString());
+    StringBuilder csv = new StringBuilder("key,charge_id,source,sent_at,at,http,status,provider\n");
+    for (Verifier.Answer a : in.answers) {
+      csv.append(a.key()).append(',').append(a.chargeId()).append(',').append(a.source()).append(',')
+          .append(a.sentAt()).append(',').append(a.at()).append(',').append(a.http()).append(',')
+          .append(a.status()).append(',').append(a.provider()).append('\n');
+    }
+    Files.writeString(out.resolve("answers.csv"), csv.toString());
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static final Map<String, String> CURRENCIES = Map.of("revio", "[USD, EUR]", "paycore", "[USD, EUR]",
+      "fatora", "[USD]", "dintero", "[NOK, EUR]", "processout", "[USD, EUR, NOK]");
+
+  /** The router's config: embedded PostgreSQL in {@code dataDir}, PSPs at this JVM's simulators. */
+  static String routerYaml(Path dataDir, int port, String simUrl, ChaosPlan plan) {
+    StringBuilder p = new StringBuilder();
+    for (Psps.Psp psp : Psps.ALL) {
+      JsonObject block = new JsonObject(Json.encode(psp.simulator().get().providerConfig(simUrl)));
+      p.append("  ").append(psp.type()).append(":\n    type: ").append(psp.type())
+          .append("\n    base_url: \"").append(block.getString("base_url")).append("\"\n")
+          .append("    credentials: ").append(block.getJsonObject("credentials").encode()).append('\n')
+          .append("    options: ").append(block.getJsonObject("options").encode()).append('\n')
+          .append("    currencies: ").append(CURRENCIES.getOrDefault(psp.type(), "[USD]")).append('\n')
+          .append("    timeout_ms: ").append(plan.pspTimeoutMs()).append('\n')
+          .append("    breaker: { max_failures: 20, window_ms: 10000, reset_ms: 3000 }\n");
+    }
+    return """
+        # Generated by io.payrouter.chaos.ChaosRun: the embedded default (own PostgreSQL), PSPs at the
+        # chaos JVM's simulators, a fast reconciler.
+        http: { host: 127.0.0.1, port: %d, instances: 2 }
+        database: { data_dir: "%s", pool_size: 8 }
+        security: { admin_key: %s }
+        merchants:
+          - { id: chaos, name: Chaos Merchant, api_key: %s }
+        simulators: { enabled: false }
+        recovery: { interval_ms: %d, processing_grace_ms: %d }
+        routing_file: routing.yaml
+        providers:
+        """.formatted(port, dataDir.toAbsolutePath(), ADMIN_KEY, MERCHANT_KEY, plan.intervalMs(), plan.graceMs()) + p;
+  }
+
+  /** Four USD lanes over three PSPs each (failover possible), NOK to Dintero then ProcessOut, adaptive default. */
+  static String routingYaml() {
+    return """
+        # Generated by io.payrouter.chaos.ChaosRun.
+        rules:
+          - name: lane-a
+            when: { metadata: { lane: a } }
+            strategy: priority
+            providers: [fatora, revio, paycore]
+          - name: lane-b
+            when: { metadata: { lane: b } }
+            strategy: priority
+            providers: [revio, paycore, processout]
+          - name: lane-c
+            when: { metadata: { lane: c } }
+            strategy: priority
+            providers: [paycore, processout, revio]
+          - name: lane-d
+            when: { metadata: { lane: d } }
+            strategy: priority
+            providers: [processout, revio, paycore]
+          - name: nordic
+            when: { currency: [NOK] }
+            strategy: priority
+            providers: [dintero, processout]
+          - name: default
+            strategy: adaptive
+            providers: [revio, paycore, processout, fatora]
+        failover: { max_attempts: 3 }
+        """;
+  }
+
+  private static JsonObject json(Row r) {
+    return r == null ? null : new JsonObject().put("status", r.status()).put("provider", r.provider())
+        .put("created_at", r.createdAt()).put("updated_at", r.updatedAt());
+  }
+}
