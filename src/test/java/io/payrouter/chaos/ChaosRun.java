@@ -159,6 +159,16 @@ public final class ChaosRun {
     Map<String, Object> figures = new LinkedHashMap<>();
     List<String> warnings = new ArrayList<>();
     Thread watchdog = watchdog(deadline + 10_000, router, pg, haltOnDeadline);
+    // Interrupted (Ctrl-C, timeout, a killed test JVM): leave no router and no PostgreSQL behind.
+    Thread cleanup = new Thread(() -> {
+      try {
+        router.kill();
+      } catch (InterruptedException ignored) {
+        // exiting
+      }
+      pg.stopLeftover();
+    }, "chaos-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     say("plan " + plan.name() + ": " + plan.charges() + " charges, " + plan.clients() + " clients over "
         + plan.loadMs() / 1000 + " s; out " + out);
     try {
@@ -310,6 +320,11 @@ public final class ChaosRun {
         // closing: nothing left to protect
       }
       watchdog.interrupt();
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException exiting) {
+        // the JVM is already shutting down: the hook runs
+      }
     }
   }
 
