@@ -260,8 +260,11 @@ public final class ChaosRun {
 
       // ---------------------------------------------------------------- read back
       readDatabase(pg, in, figures);
-      List<String> ids = new ArrayList<>(new TreeSet<>(in.db.keySet()));
-      for (Verifier.Answer a : traffic.answers) if (a.chargeId() != null && !in.db.containsKey(a.chargeId())) ids.add(a.chargeId());
+      // Every charge id once: the database's and any the merchants were told (an id answered many times
+      // is still one charge; counting it twice would invent double charges).
+      TreeSet<String> idSet = new TreeSet<>(in.db.keySet());
+      for (Verifier.Answer a : traffic.answers) if (a.chargeId() != null) idSet.add(a.chargeId());
+      List<String> ids = new ArrayList<>(idSet);
       if (router.alive() && !routerDown) {
         try {
           Map<String, JsonObject> api = await(traffic.readAll(ids), Math.max(5_000, deadline - now() - 20_000));
@@ -473,28 +476,9 @@ public final class ChaosRun {
 
   /** Per charge and PSP, the ledger entries in which money moved; per PSP, the ledger's own total. */
   private void readLedgers(SimulatorServer sims, List<String> ids, Verifier.Input in, Map<String, Object> figures) {
-    int inFlight = 0;
-    for (String p : Psps.types()) {
-      // The total first: an entry still settling is then counted on the per-charge side, never as extra.
-      JsonObject byStatus = sims.context(p).ledger().summary().getJsonObject("by_status");
-      int total = 0;
-      for (String s : Money.chargedStatuses(p)) total += byStatus.getInteger(s, 0);
-      in.ledgerChargedTotal.put(p, total);
-    }
-    for (String id : ids) {
-      for (String p : Psps.types()) {
-        for (Ledger.Entry e : sims.context(p).ledger().byReference(id)) {
-          Money.State st = Money.of(p, e);
-          ledgerDetail.computeIfAbsent(id, k -> new ArrayList<>()).add(new JsonObject().put("psp", p)
-              .put("entry", e.id).put("status", e.status()).put("money", st.name()).put("amount", e.amount)
-              .put("created_at", e.createdAt));
-          if (st == Money.State.NONE) continue;
-          if (st == Money.State.IN_FLIGHT) inFlight++;
-          if (st == Money.State.UNKNOWN) in.unknownLedgerStatuses.merge(p + ":" + e.status(), 1, Integer::sum);
-          in.charged.computeIfAbsent(id, k -> new TreeMap<>()).merge(p, 1, Integer::sum);
-        }
-      }
-    }
+    Map<String, Ledger> ledgers = new LinkedHashMap<>();
+    for (String p : Psps.types()) ledgers.put(p, sims.context(p).ledger());
+    int inFlight = Money.read(ledgers, ids, in, ledgerDetail);
     figures.put("ledger entries still settling at the PSP", inFlight);
     figures.put("charged payments in the ledgers", new TreeMap<>(in.ledgerChargedTotal));
   }

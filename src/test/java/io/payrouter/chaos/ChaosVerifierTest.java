@@ -308,6 +308,33 @@ class ChaosVerifierTest {
   }
 
   @Test
+  void theLedgersAreReadOncePerChargeAndOnlyMoneyCounts() {
+    io.payrouter.simulator.Ledger revio = new io.payrouter.simulator.Ledger();
+    io.payrouter.simulator.Ledger paycore = new io.payrouter.simulator.Ledger();
+    revio.add(new io.payrouter.simulator.Ledger.Entry("p1", "ch_a", 100, "USD", "t", "paid", null));
+    revio.add(new io.payrouter.simulator.Ledger.Entry("p2", "ch_b", 100, "USD", "t", "created", null));
+    paycore.add(new io.payrouter.simulator.Ledger.Entry("cpi_1", "ch_a", 100, "USD", "t", "process_pending",
+        new io.vertx.core.json.JsonObject().put("sale_started", false)));
+    paycore.add(new io.payrouter.simulator.Ledger.Entry("cpi_2", "ch_b", 100, "USD", "t", "processed",
+        new io.vertx.core.json.JsonObject().put("sale_started", true)));
+    paycore.add(new io.payrouter.simulator.Ledger.Entry("cpi_3", "ch_x", 100, "USD", "t", "processed",
+        new io.vertx.core.json.JsonObject().put("sale_started", true)));
+    Input in = new Input();
+    Map<String, java.util.List<io.vertx.core.json.JsonObject>> detail = new HashMap<>();
+    int inFlight = Money.read(new java.util.LinkedHashMap<>(Map.of("revio", revio, "paycore", paycore)),
+        java.util.List.of("ch_a", "ch_a", "ch_b", "ch_a"), in, detail);
+    assertEquals(0, inFlight);
+    assertEquals(Map.of("revio", 1), in.charged.get("ch_a"), "the invoice is no money; ch_a is counted once");
+    assertEquals(Map.of("paycore", 1), in.charged.get("ch_b"), "a purchase never charged is no money");
+    assertEquals(Map.of("revio", 1, "paycore", 2), in.ledgerChargedTotal);
+    assertEquals(2, detail.get("ch_a").size());
+    in.db.put("ch_a", new Row("ch_a", "k1", "succeeded", "revio", T, T));
+    in.db.put("ch_b", new Row("ch_b", "k2", "succeeded", "paycore", T, T));
+    in.apiAvailable = false;
+    assertOnly(verify(in), Kind.UNACCOUNTED_MONEY, "paycore");
+  }
+
+  @Test
   void everyPspOfTheRegistryHasAMoneyTable() {
     for (String p : Psps.types()) {
       assertTrue(Money.psps().contains(p), p + " has no entry in Money: its ledger would be read as UNKNOWN");

@@ -1,8 +1,14 @@
 package io.payrouter.chaos;
 
 import io.payrouter.simulator.Ledger;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Whether a simulated PSP's ledger entry means money moved, in that PSP's own words. Each PSP
@@ -64,5 +70,37 @@ final class Money {
   static Set<String> chargedStatuses(String psp) {
     Table t = TABLES.get(psp);
     return t == null ? Set.of() : t.charged();
+  }
+
+  /**
+   * Reads the ledgers into the verifier's input: per PSP the total of charged entries (from the
+   * ledger's own summary, read first, so an entry that settles meanwhile is never counted as
+   * extra), then per charge id (each id once) the entries in which money moved or is moving, and a
+   * description of every entry into {@code detail}. Returns the entries still settling.
+   */
+  static int read(Map<String, Ledger> ledgers, Collection<String> ids, Verifier.Input in,
+      Map<String, List<JsonObject>> detail) {
+    ledgers.forEach((p, l) -> {
+      JsonObject byStatus = l.summary().getJsonObject("by_status");
+      int total = 0;
+      for (String s : chargedStatuses(p)) total += byStatus.getInteger(s, 0);
+      in.ledgerChargedTotal.put(p, total);
+    });
+    int inFlight = 0;
+    for (String id : new LinkedHashSet<>(ids)) {
+      for (var le : ledgers.entrySet()) {
+        String p = le.getKey();
+        for (Ledger.Entry e : le.getValue().byReference(id)) {
+          State st = of(p, e);
+          detail.computeIfAbsent(id, k -> new ArrayList<>()).add(new JsonObject().put("psp", p).put("entry", e.id)
+              .put("status", e.status()).put("money", st.name()).put("amount", e.amount).put("created_at", e.createdAt));
+          if (st == State.NONE) continue;
+          if (st == State.IN_FLIGHT) inFlight++;
+          if (st == State.UNKNOWN) in.unknownLedgerStatuses.merge(p + ":" + e.status(), 1, Integer::sum);
+          in.charged.computeIfAbsent(id, k -> new TreeMap<>()).merge(p, 1, Integer::sum);
+        }
+      }
+    }
+    return inFlight;
   }
 }
