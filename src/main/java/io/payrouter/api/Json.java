@@ -50,12 +50,15 @@ final class Json {
     }
     // "processing" is internal: to a merchant the charge is pending until it settles.
     String status = c.status() == ChargeStatus.PROCESSING ? "pending" : c.status().wire();
-    return new JsonObject().put("id", c.id()).put("status", status).put("amount", c.amount())
+    JsonObject out = new JsonObject().put("id", c.id()).put("status", status).put("amount", c.amount())
         .put("currency", c.currency()).put("card_id", c.cardId()).put("merchant_reference", c.merchantReference())
         .put("provider", c.provider()).put("provider_reference", c.providerReference())
         .put("decline_code", c.declineCode() == null ? null : c.declineCode().wire()).put("provider_code", c.providerCode())
         .put("attempts", attempts).put("routing", routing)
         .put("created_at", c.createdAt().toString()).put("updated_at", c.updatedAt().toString());
+    // A late result that disagreed with the final status (see GET /admin/conflicts).
+    if (c.conflict() != null) out.put("conflict", c.conflict());
+    return out;
   }
 
   static int chargeStatusCode(Charge c) {

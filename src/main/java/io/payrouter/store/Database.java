@@ -37,6 +37,7 @@ public final class Database implements AutoCloseable {
     }
     Path dir = cfg.dataDir().resolve("pg");
     Files.createDirectories(dir.getParent());
+    stopOrphanedPostgres(dir);
     long t0 = System.nanoTime();
     EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setDataDirectory(dir)
@@ -49,6 +50,44 @@ public final class Database implements AutoCloseable {
     PgConnectOptions o = new PgConnectOptions().setHost("127.0.0.1").setPort(pg.getPort())
         .setDatabase("postgres").setUser("postgres").setPassword("postgres");
     return new Database(o, pg);
+  }
+
+  /**
+   * A router killed with SIGKILL leaves its embedded PostgreSQL running on the data directory, and
+   * a second postmaster cannot start there. If {@code postmaster.pid} names a live process, ask it
+   * to shut down (SIGTERM: smart shutdown, its only client died with the router) and wait for it;
+   * PostgreSQL's own crash recovery makes the data consistent at the next start.
+   */
+  static void stopOrphanedPostgres(Path dir) throws IOException {
+    Path pidFile = dir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) return;
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    } catch (RuntimeException e) {
+      return; // unreadable: PostgreSQL will judge it itself
+    }
+    var handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().command().map(c -> c.endsWith("postgres")).orElse(true));
+    if (handle.isEmpty()) return;
+    log.warn("embedded PostgreSQL (pid {}) still runs on {} from a previous router that did not stop cleanly; "
+        + "shutting it down", pid, dir);
+    ProcessHandle h = handle.get();
+    h.destroy();
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (h.isAlive() && System.nanoTime() < deadline) {
+      try {
+        h.onExit().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // keep waiting
+      } catch (Exception e) {
+        break;
+      }
+    }
+    if (h.isAlive()) {
+      log.warn("embedded PostgreSQL (pid {}) did not stop in 20 s; killing it", pid);
+      h.destroyForcibly();
+    }
   }
 
   /** Applies pending migrations (blocking JDBC; call off the event loop). */

@@ -130,21 +130,29 @@ class ConnectorContractTest {
 
   @ParameterizedTest
   @MethodSource("psps")
-  void serverErrorIsSettledByInquiryThenFailsOver(String psp, Vertx vertx, VertxTestContext ctx) {
+  void serverErrorWithNoPaymentFoundNeverFailsOverAndFailsOnlyAfterTheGracePeriod(String psp, Vertx vertx,
+      VertxTestContext ctx) {
     Api api = new Api(vertx, h);
-    // Amounts ending in 91 make every simulator answer 500 and charge nothing: the router asks the
-    // PSP, learns there is no payment, and tries the next candidate (which fails the same way).
+    // Amounts ending in 91 make every simulator answer 500 and charge nothing. A 500 is no proof:
+    // the inquiry finds no payment (yet), so the router stays pending at that PSP and never tries
+    // the next candidate; the reconciler fails the charge once the grace period has passed.
     charge(api, psp, psp, "", 4391).compose(c -> {
       ctx.verify(() -> {
-        assertEquals("failed", c.getString("status"), c.encode());
-        assertEquals(2, c.getJsonArray("attempts").size(), "failed over after the inquiry");
+        assertEquals(202, c.getInteger("_http"), c.encode());
+        assertEquals("pending", c.getString("status"), c.encode());
+        assertEquals(1, c.getJsonArray("attempts").size(), "no failover without proof: " + c.encode());
         assertEquals(psp, attempt(c, 0).getString("provider"));
-        assertEquals("unavailable", attempt(c, 0).getString("outcome"));
-        assertTrue(attempt(c, 0).getString("error").contains("inquiry found no payment"), c.encode());
+        assertEquals("in_doubt", attempt(c, 0).getString("outcome"));
+        assertTrue(attempt(c, 0).getString("error").contains("inquiry found no payment yet"), c.encode());
       });
-      return api.ledger(psp, c.getString("id"));
-    }).onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-      assertEquals(0, charged(l), "nothing charged: " + l.encode());
+      return api.awaitStatus(vertx, KEY, c.getString("id"), "failed");
+    }).compose(c -> {
+      ctx.verify(() -> assertEquals("failed", c.getString("status"), c.encode()));
+      return api.ledger(psp, c.getString("id")).compose(l -> api.ledger(RouterHarness.fallback(psp), c.getString("id"))
+          .map(f -> new JsonArray().add(charged(l)).add(f.size())));
+    }).onComplete(ctx.succeeding(counts -> ctx.verify(() -> {
+      assertEquals(0L, counts.getLong(0), "nothing charged at the PSP");
+      assertEquals(0, counts.getInteger(1), "the fallback was never called");
       ctx.completeNow();
     })));
   }

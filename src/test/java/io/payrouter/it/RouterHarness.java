@@ -135,7 +135,7 @@ public final class RouterHarness implements AutoCloseable {
           - { id: it-merchant, name: IT Merchant, api_key: %s }
           - { id: it-other, name: Other Merchant, api_key: %s }
         simulators: { enabled: true, port: 0 }
-        recovery: { interval_ms: 500, processing_grace_ms: 5000 }
+        recovery: { interval_ms: 500, processing_grace_ms: 3000 }
         routing_file: routing.yaml
         providers:
         """.formatted(dir.resolve("data").toAbsolutePath(), ADMIN_KEY, MERCHANT_KEY, OTHER_KEY) + p;
