@@ -181,7 +181,7 @@ public final class PayCoreMapping {
     };
   }
 
-  /** Maps a verified callback body (the JSON:API invoice document). */
+  /** Maps the invoice document read back from PayCore after a verified callback. */
   public static WebhookEvent webhookEvent(JsonObject doc) {
     JsonObject data = data(doc);
     JsonObject attrs = attributes(doc);

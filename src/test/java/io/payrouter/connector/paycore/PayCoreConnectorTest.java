@@ -19,6 +19,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -348,12 +349,83 @@ class PayCoreConnectorTest {
   // ---------------------------------------------------------------- webhook
 
   @Test
-  void callbackSignedWithSha1OfSecretBodySecretIsAccepted() throws Exception {
+  void signedCallbackIsConfirmedByReadingTheInvoiceFromPayCore() throws Exception {
     String body = invoice("processed").encode();
-    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    HttpCall get = call(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    assertEquals("GET", get.method());
+    assertEquals("/payment-invoices/" + CPI, get.url());
+    assertEquals(BASIC, get.headers().get("Authorization"));
+    assertNull(get.body());
+    assertFalse(get.movesMoney());
+  }
+
+  @Test
+  void theFetchedInvoiceStateIsAppliedNotTheCallbackBody() throws Exception {
+    String body = invoice("processed").encode();
+    WebhookEvent e = callback(body, 200, invoice("process_pending").encode());
+    assertEquals(CHARGE_ID, e.chargeId());
+    assertEquals(Outcome.PENDING, e.result().outcome());
+    assertEquals(CPI, e.result().providerReference());
+  }
+
+  @Test
+  void callbackOfAProcessedInvoiceSucceedsWithTheInvoiceId() throws Exception {
+    String body = invoice("processed").encode();
+    WebhookEvent e = callback(body, 200, invoice("processed").encode());
     assertEquals(CHARGE_ID, e.chargeId());
     assertEquals(Outcome.SUCCEEDED, e.result().outcome());
     assertEquals(CPI, e.result().providerReference());
+  }
+
+  @Test
+  void callbackAboutAnInvoicePayCoreDoesNotKnowIsRejected() throws Exception {
+    String body = invoice("processed").encode();
+    assertThrows(WebhookRejectedException.class, () -> callback(body, 404, "{\"errors\":[{\"code\":\"not_found\"}]}"));
+  }
+
+  @ParameterizedTest(name = "invoice lookup answered {0} -> PayCore retries later")
+  @ValueSource(ints = {401, 429, 500, 502, 503})
+  void callbackWhoseInvoiceCannotBeReadIsRetriedLater(int status) throws Exception {
+    String body = invoice("processed").encode();
+    assertThrows(PspUnavailableException.class, () -> callback(body, status, "{}"));
+  }
+
+  @Test
+  void callbackWhoseInvoiceAnswerIsUnparseableIsRetriedLater() throws Exception {
+    String body = invoice("processed").encode();
+    assertThrows(PspUnavailableException.class, () -> callback(body, 200, "<html>"));
+  }
+
+  @Test
+  void callbackNamingAnotherReferenceThanTheFetchedInvoiceIsRejected() throws Exception {
+    JsonObject claimed = invoice("processed");
+    claimed.getJsonObject("data").getJsonObject("attributes").put("reference_id", "ch_other");
+    String body = claimed.encode();
+    assertThrows(WebhookRejectedException.class, () -> callback(body, 200, invoice("processed").encode()));
+  }
+
+  @Test
+  void fetchedInvoiceWithAnotherIdIsRejected() throws Exception {
+    String body = invoice("processed").encode();
+    JsonObject other = invoice("processed");
+    other.getJsonObject("data").put("id", "cpi_other");
+    assertThrows(WebhookRejectedException.class, () -> callback(body, 200, other.encode()));
+  }
+
+  @Test
+  void signedCallbackWithoutInvoiceIdIsIgnoredWithoutAnyCall() throws Exception {
+    String body = new JsonObject().put("data", new JsonObject().put("type", "payment-invoices")
+        .put("attributes", new JsonObject().put("status", "processed").put("reference_id", CHARGE_ID))).encode();
+    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    assertNull(e.chargeId());
+  }
+
+  @Test
+  void signedCallbackWithAMalformedInvoiceIdIsRejectedWithoutAnyCall() throws Exception {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").put("id", "../admin");
+    String body = doc.encode();
+    assertThrows(WebhookRejectedException.class, () -> connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
   }
 
   @Test
@@ -386,18 +458,19 @@ class PayCoreConnectorTest {
   }
 
   @Test
-  void callbackOfAFailedInvoiceCarriesTheDecline() throws Exception {
-    JsonObject doc = invoice("process_failed");
-    doc.getJsonObject("data").getJsonObject("attributes").put("resolution", "insufficient_funds");
-    String body = doc.encode();
-    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+  void callbackOfAFailedInvoiceCarriesTheFetchedDecline() throws Exception {
+    JsonObject fetched = invoice("process_failed");
+    fetched.getJsonObject("data").getJsonObject("attributes").put("resolution", "insufficient_funds");
+    String body = invoice("process_pending").encode();
+    WebhookEvent e = callback(body, 200, fetched.encode());
+    assertEquals(Outcome.DECLINED, e.result().outcome());
     assertEquals(DeclineCode.INSUFFICIENT_FUNDS, e.result().declineCode());
   }
 
   @Test
   void callbackOfAnExpiredInvoiceSaysNothingWasCharged() throws Exception {
     String body = invoice("expired").encode();
-    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    WebhookEvent e = callback(body, 200, invoice("expired").encode());
     assertEquals(CHARGE_ID, e.chargeId());
     assertEquals(Outcome.NOT_SENT, e.result().outcome());
   }
@@ -471,6 +544,11 @@ class PayCoreConnectorTest {
 
   PspResult saleAnswer(int status, String body) {
     return done(next(saleStep(), reply(status, body)));
+  }
+
+  /** A signed callback with {@code body}, the invoice lookup answered {@code status} with {@code invoice}. */
+  WebhookEvent callback(String body, int status, String invoice) throws Exception {
+    return done(next(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))), reply(status, invoice)));
   }
 
   InquiryResult inquiry(int status, String body) {
