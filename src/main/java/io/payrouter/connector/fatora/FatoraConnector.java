@@ -103,8 +103,12 @@ public final class FatoraConnector implements Connector {
             new JsonObject().put("order_id", orderId).encode()),
         reply -> {
           InquiryResult r = FatoraMapping.verifyResult(reply);
-          return Step.done(r.kind() == InquiryResult.Kind.FOUND
-              ? new WebhookEvent(orderId, r.result()) : WebhookEvent.ignored());
+          if (r.kind() != InquiryResult.Kind.FOUND) return Step.done(WebhookEvent.ignored());
+          // verify's amount is decimal major units; its currency, else the account's (one per account).
+          JsonObject result = reply.json().getJsonObject("result");
+          String currency = result.getValue("currency") instanceof String c && !c.isBlank() ? c
+              : ctx.provider().option("account_currency", null);
+          return Step.done(new WebhookEvent(orderId, r.result()).withAmount(result.getValue("amount"), currency, true));
         });
   }
 }

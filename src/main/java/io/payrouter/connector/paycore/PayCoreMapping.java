@@ -191,16 +191,23 @@ public final class PayCoreMapping {
     String status = string(attrs, "status");
     if (reference == null) return WebhookEvent.ignored();
     Meaning m = meaning(status);
-    if (m == null) return new WebhookEvent(reference, PspResult.inDoubt(cpiId, "unknown invoice status"));
-    return switch (m) {
-      case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(cpiId));
-      case FAILED -> new WebhookEvent(reference, declined(cpiId, attrs));
-      case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(cpiId, status));
-      // expired/terminated: the invoice closed without taking money.
-      case ENDED_UNPAID -> new WebhookEvent(reference,
-          PspResult.notSent("invoice " + status + " without payment", status).withProviderReference(cpiId));
-      case NOT_CHARGED -> WebhookEvent.ignored();
-    };
+    WebhookEvent event;
+    if (m == null) {
+      event = new WebhookEvent(reference, PspResult.inDoubt(cpiId, "unknown invoice status"));
+    } else {
+      event = switch (m) {
+        case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(cpiId));
+        case FAILED -> new WebhookEvent(reference, declined(cpiId, attrs));
+        case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(cpiId, status));
+        // expired/terminated: the invoice closed without taking money.
+        case ENDED_UNPAID -> new WebhookEvent(reference,
+            PspResult.notSent("invoice " + status + " without payment", status).withProviderReference(cpiId));
+        case NOT_CHARGED -> null;
+      };
+      if (event == null) return WebhookEvent.ignored();
+    }
+    // The invoice's amount: decimal major units with the currency's exponent [README 2].
+    return event.withAmount(attrs.getValue("amount"), string(attrs, "currency"), true);
   }
 
   /** A process_failed invoice or sale as a decline, its resolution mapped. */

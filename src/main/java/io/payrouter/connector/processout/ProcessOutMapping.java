@@ -3,6 +3,7 @@ package io.payrouter.connector.processout;
 import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.WebhookEvent;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.vertx.core.json.JsonObject;
@@ -130,6 +131,15 @@ public final class ProcessOutMapping {
         yield PspResult.declined(invoiceId, DeclineCode.GENERIC_DECLINE, st == Status.FAILED, wire);
       }
     };
+  }
+
+  /**
+   * A fetched event's transaction as a webhook event for {@code chargeId}, with the transaction's
+   * amount (a decimal string in major units [README 5]) and currency.
+   */
+  public static WebhookEvent webhookEvent(String chargeId, JsonObject tx, String invoiceId) {
+    return new WebhookEvent(chargeId, fromTransaction(tx, invoiceId))
+        .withAmount(tx.getValue("amount"), str(tx, "currency"), true);
   }
 
   // ---------------------------------------------------------------- capture

@@ -370,6 +370,30 @@ class FatoraConnectorTest {
     assertEquals(TXN, e.result().providerReference());
   }
 
+  @ParameterizedTest(name = "verify amount {0} {1} -> event amount {2} minor units")
+  @CsvSource({"19.99, USD, 1999", "1000, JPY, 1000", "1.234, KWD, 1234", "12.345, BHD, 12345"})
+  void verifiedWebhookCarriesTheVerifiedAmountAndCurrency(String major, String currency, long minor) {
+    String body = "{\"order_id\":\"ch_123\"}";
+    CallContext account = ctx(currency);
+    Step<WebhookEvent> s = connector.webhook(account, signed(body, hmacHex(SECRET, body)));
+    JsonObject verified = new JsonObject(verified("SUCCESS", "Transaction Successful - Approved"));
+    verified.getJsonObject("result").put("amount", new BigDecimal(major)).put("currency", currency);
+    WebhookEvent e = done(next(s, reply(200, verified.encode())));
+    assertEquals(minor, e.amount());
+    assertEquals(currency, e.currency());
+  }
+
+  @Test
+  void verifyAnswerWithoutCurrencyIsReadInTheAccountCurrency() {
+    String body = "{\"order_id\":\"ch_123\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx("KWD"), signed(body, hmacHex(SECRET, body)));
+    JsonObject verified = new JsonObject(verified("SUCCESS", "ok"));
+    verified.getJsonObject("result").put("amount", new BigDecimal("1.234")).remove("currency");
+    WebhookEvent e = done(next(s, reply(200, verified.encode())));
+    assertEquals(1234L, e.amount());
+    assertEquals("KWD", e.currency());
+  }
+
   @Test
   void upperCaseHexSignatureIsAccepted() {
     String body = "{\"order_id\":\"ch_123\"}";

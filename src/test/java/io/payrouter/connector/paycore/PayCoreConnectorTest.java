@@ -377,6 +377,28 @@ class PayCoreConnectorTest {
     assertEquals(CPI, e.result().providerReference());
   }
 
+  @ParameterizedTest(name = "invoice amount {0} {1} -> event amount {2} minor units")
+  @CsvSource({"19.99, USD, 1999", "1000, JPY, 1000", "1.234, BHD, 1234", "1.234, KWD, 1234", "0.5, KWD, 500"})
+  void callbackEventCarriesTheFetchedInvoicesAmountInMinorUnits(String major, String currency, long minor)
+      throws Exception {
+    JsonObject fetched = invoice("processed");
+    fetched.getJsonObject("data").getJsonObject("attributes")
+        .put("amount", new java.math.BigDecimal(major)).put("currency", currency);
+    WebhookEvent e = callback(invoice("processed").encode(), 200, fetched.encode());
+    assertEquals(minor, e.amount());
+    assertEquals(currency, e.currency());
+    assertEquals(Outcome.SUCCEEDED, e.result().outcome());
+  }
+
+  @Test
+  void invoiceAmountWithMoreDecimalsThanItsCurrencyIsNeverApplied() throws Exception {
+    JsonObject fetched = invoice("processed");
+    fetched.getJsonObject("data").getJsonObject("attributes").put("amount", new java.math.BigDecimal("19.999"));
+    WebhookEvent e = callback(invoice("processed").encode(), 200, fetched.encode());
+    assertEquals(Outcome.IN_DOUBT, e.result().outcome());
+    assertNull(e.amount());
+  }
+
   @Test
   void callbackAboutAnInvoicePayCoreDoesNotKnowIsRejected() throws Exception {
     String body = invoice("processed").encode();

@@ -339,6 +339,17 @@ class RevioConnectorTest {
     assertEquals(PURCHASE_ID, e.result().providerReference());
   }
 
+  @ParameterizedTest(name = "purchase total {0} {1} -> event amount {0} minor units")
+  @CsvSource({"1999, USD", "1000, JPY", "1234, BHD", "1234, KWD"})
+  void webhookEventCarriesThePurchaseTotalAndCurrency(long total, String currency) throws Exception {
+    JsonObject p = purchase("paid").put("event_type", "purchase.paid");
+    p.getJsonObject("purchase").put("total", total).put("currency", currency);
+    String body = p.encode();
+    WebhookEvent e = done(connector.webhook(ctxWithKey(), webhook(body, sign(keys, body))));
+    assertEquals(total, e.amount());
+    assertEquals(currency, e.currency());
+  }
+
   @Test
   void webhookWithATamperedBodyIsRejected() throws Exception {
     String body = purchase("paid").put("event_type", "purchase.paid").encode();
