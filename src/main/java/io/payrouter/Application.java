@@ -127,7 +127,7 @@ public final class Application implements AutoCloseable {
     @SuppressWarnings("unchecked")
     JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
     Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery());
-    HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges), merchants,
+    HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
         new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
         () -> store.ping().timeout(1, TimeUnit.SECONDS)
             .compose(v -> rules.active() == null ? Future.failedFuture("routing rules not loaded") : Future.succeededFuture()));
