@@ -114,10 +114,13 @@ public final class PayCoreConnector implements Connector {
     if (!PayCoreMapping.isSafeId(cpiId) || attrs == null) {
       return Step.done(PspResult.notSent("unparseable invoice answer"));
     }
-    PayCoreMapping.Meaning m = PayCoreMapping.meaning(PayCoreMapping.string(attrs, "status"));
+    PayCoreMapping.Meaning m = PayCoreMapping.meaning(attrs);
     // Should PayCore ever settle an "instant" invoice at creation, trust what it says.
     if (m == PayCoreMapping.Meaning.CHARGED) return Step.done(PspResult.succeeded(cpiId));
     if (m == PayCoreMapping.Meaning.FAILED) return Step.done(PayCoreMapping.declined(cpiId, attrs));
+    if (m == PayCoreMapping.Meaning.PARTIAL) {
+      return Step.done(PspResult.pending(cpiId, PayCoreMapping.PARTIALLY_PROCESSED));
+    }
     String saleToken = saleToken(attrs);
     if (saleToken == null) {
       // No sale can be made, and nothing moves money without the sale.

@@ -223,7 +223,7 @@ class PayCoreConnectorTest {
 
   @ParameterizedTest(name = "sale status {0} -> {1}")
   @CsvSource({
-    "processed, SUCCEEDED", "partially_processed, SUCCEEDED", "process_failed, DECLINED",
+    "processed, SUCCEEDED", "partially_processed, PENDING", "process_failed, DECLINED",
     "process_pending, PENDING", "processing, PENDING", "process_error, PENDING",
     "created, IN_DOUBT", "expired, IN_DOUBT", "terminated, IN_DOUBT", "whatever, IN_DOUBT"
   })
@@ -301,7 +301,7 @@ class PayCoreConnectorTest {
     "partially_refunded, FOUND, SUCCEEDED", "refunded, FOUND, SUCCEEDED",
     "refund_failed, FOUND, SUCCEEDED", "created, NOT_FOUND, ", "processing, FOUND, PENDING",
     "process_pending, FOUND, PENDING", "processed, FOUND, SUCCEEDED",
-    "partially_processed, FOUND, SUCCEEDED", "process_error, FOUND, PENDING",
+    "partially_processed, FOUND, PENDING", "process_error, FOUND, PENDING",
     "refunding, FOUND, SUCCEEDED", "refund_pending, FOUND, SUCCEEDED",
     "refund_error, FOUND, SUCCEEDED", "mystery, UNKNOWN, IN_DOUBT"
   })
@@ -321,6 +321,34 @@ class PayCoreConnectorTest {
         "refund_failed", "created", "processing", "process_pending", "processed",
         "partially_processed", "process_error", "refunding", "refund_pending", "refund_error"),
         PayCoreMapping.STATUSES.keySet());
+  }
+
+  @Test
+  void partiallyProcessedInvoiceIsPendingNeverSucceeded() {
+    InquiryResult r = inquiry(200, invoice("partially_processed").encode());
+    assertEquals(PspResult.pending(CPI, "partially_processed"), r.result());
+  }
+
+  @Test
+  void processedInvoiceWithLessProcessedThanItsAmountIsPendingNeverSucceeded() {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").getJsonObject("attributes").put("processed_amount", new java.math.BigDecimal("10.00"));
+    InquiryResult r = inquiry(200, doc.encode());
+    assertEquals(Outcome.PENDING, r.result().outcome());
+    assertEquals("partially_processed", r.result().providerCode());
+  }
+
+  @Test
+  void processedInvoiceWithItsWholeAmountProcessedSucceeds() {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").getJsonObject("attributes").put("processed_amount", new java.math.BigDecimal("19.99"));
+    assertEquals(PspResult.succeeded(CPI), inquiry(200, doc.encode()).result());
+  }
+
+  @Test
+  void partiallyProcessedCallbackIsPendingNeverSucceeded() throws Exception {
+    WebhookEvent e = callback(invoice("processed").encode(), 200, invoice("partially_processed").encode());
+    assertEquals(Outcome.PENDING, e.result().outcome());
   }
 
   @Test
