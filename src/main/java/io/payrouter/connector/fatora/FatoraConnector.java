@@ -10,6 +10,7 @@ import io.payrouter.connector.Connector;
 import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
@@ -28,7 +29,8 @@ import java.util.Optional;
  * the account's currency; {@code POST /v1/payments/verify} for status;
  * {@code POST /api/v1/payments/deactivate-card-token} when a card is deleted. Fatora documents no
  * server webhooks: a relayed callback must carry an HMAC-SHA256 {@code X-Signature} (contract rule)
- * and is then confirmed by verify, never trusted on its own.
+ * and is then confirmed by verify, never trusted on its own: only verify's answer (its status,
+ * amount and currency, for the same {@code order_id}) is applied; a verify that fails is retried.
  *
  * <p>Config: credentials {@code api_key}, {@code webhook_secret}; options {@code account_currency}
  * (Fatora accounts have one currency; a charge in another currency is not sent).
@@ -102,10 +104,18 @@ public final class FatoraConnector implements Connector {
     return Step.call(HttpCall.post("/v1/payments/verify", headers(ctx.provider()),
             new JsonObject().put("order_id", orderId).encode()),
         reply -> {
+          // A verify that could not be made must be retried by the relay, never acknowledged.
+          if (reply.status() != 404 && !reply.is2xx()) {
+            throw new PspUnavailableException("fatora verify answered " + reply.status());
+          }
           InquiryResult r = FatoraMapping.verifyResult(reply);
           if (r.kind() != InquiryResult.Kind.FOUND) return Step.done(WebhookEvent.ignored());
           // verify's amount is decimal major units; its currency, else the account's (one per account).
           JsonObject result = reply.json().getJsonObject("result");
+          Object verifiedOrder = result.getValue("order_id");
+          if (verifiedOrder != null && !orderId.equals(verifiedOrder.toString())) {
+            throw new WebhookRejectedException("verify answered about another order");
+          }
           String currency = result.getValue("currency") instanceof String c && !c.isBlank() ? c
               : ctx.provider().option("account_currency", null);
           return Step.done(new WebhookEvent(orderId, r.result()).withAmount(result.getValue("amount"), currency, true));

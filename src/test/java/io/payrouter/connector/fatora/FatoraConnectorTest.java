@@ -19,6 +19,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -406,6 +407,23 @@ class FatoraConnectorTest {
     Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
     WebhookEvent e = done(next(s, reply(404, error(404, "Payment not found"))));
     assertNull(e.chargeId());
+  }
+
+  @Test
+  void webhookWhoseVerifyAnswerIsAboutAnotherOrderIsRejected() {
+    String body = "{\"order_id\":\"ch_123\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
+    JsonObject other = new JsonObject(verified("SUCCESS", "Transaction Successful - Approved"));
+    other.getJsonObject("result").put("order_id", "ch_other");
+    assertThrows(WebhookRejectedException.class, () -> next(s, reply(200, other.encode())));
+  }
+
+  @ParameterizedTest(name = "verify answered {0} -> the relay retries later")
+  @ValueSource(ints = {401, 429, 500, 502, 503})
+  void webhookWhoseVerifyFailsIsRetriedLaterNotAcknowledged(int status) {
+    String body = "{\"order_id\":\"ch_123\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
+    assertThrows(PspUnavailableException.class, () -> next(s, reply(status, error(status, "x"))));
   }
 
   @Test
