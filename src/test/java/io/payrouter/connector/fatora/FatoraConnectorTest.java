@@ -121,6 +121,55 @@ class FatoraConnectorTest {
     assertTrue(r.message().contains("USD"), r.message());
   }
 
+  @Test
+  void chargeOnAnAccountWithoutAccountCurrencyIsNotSentWithoutAnyCall() {
+    CallContext noCurrency = new CallContext(new ProviderConfig("fatora", "fatora", true, "http://127.0.0.1:1/fatora",
+        Map.of("api_key", API_KEY), Set.of("USD"), 5000, BreakerConfig.DEFAULT, new JsonObject()), null);
+    PspResult r = done(connector.charge(noCurrency, input(1999, "USD")));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+  }
+
+  @ParameterizedTest(name = "account in {0}, charge in {1} -> not sent")
+  @CsvSource({"USD, EUR", "KWD, USD", "JPY, BHD", "USD, usd"})
+  void chargeInAnyOtherCurrencyThanTheAccountsIsNotSent(String account, String charge) {
+    PspResult r = done(connector.charge(ctx(account), input(1000, charge)));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  static ProviderConfig configured(JsonObject options, String... currencies) {
+    return new ProviderConfig("fatora_qa", "fatora", true, "http://127.0.0.1:1/fatora", Map.of("api_key", API_KEY),
+        new java.util.LinkedHashSet<>(List.of(currencies)), 5000, BreakerConfig.DEFAULT, options);
+  }
+
+  @Test
+  void providerRoutedOnlyInItsAccountCurrencyHasNoProblem() {
+    assertEquals(List.of(), connector.configProblems(configured(new JsonObject().put("account_currency", "KWD"), "KWD")));
+  }
+
+  @Test
+  void providerListingAnotherCurrencyThanTheAccountsIsAProblemNamingIt() {
+    List<String> problems = connector.configProblems(
+        configured(new JsonObject().put("account_currency", "USD"), "USD", "EUR", "JPY"));
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("providers.fatora_qa.currencies:"), problems.get(0));
+    assertTrue(problems.get(0).contains("EUR") && problems.get(0).contains("JPY"), problems.get(0));
+  }
+
+  @Test
+  void providerWithoutAccountCurrencyIsAProblem() {
+    List<String> problems = connector.configProblems(configured(new JsonObject(), "USD"));
+    assertEquals(List.of("providers.fatora_qa.options.account_currency: required (a Fatora account has one currency)"),
+        problems);
+  }
+
+  @Test
+  void providerWithAnUnknownAccountCurrencyIsAProblem() {
+    List<String> problems = connector.configProblems(configured(new JsonObject().put("account_currency", "DOLLARS"), "USD"));
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("providers.fatora_qa.options.account_currency:")), problems.toString());
+  }
+
   // ---------------------------------------------------------------- collect-payment answers
 
   @Test
