@@ -99,7 +99,7 @@ class FatoraConnectorTest {
 
   @ParameterizedTest(name = "{0} minor {1} -> amount {2}")
   @CsvSource({"1999, USD, 19.99", "1, USD, 0.01", "100, USD, 1.00", "99999999999, USD, 999999999.99",
-      "1000, JPY, 1000", "1234, BHD, 1.234"})
+      "1000, JPY, 1000", "1, JPY, 1", "1234, BHD, 1.234", "1000, KWD, 1.000", "5, KWD, 0.005"})
   void amountIsSentInMajorUnitsWithTheCurrencysExactScale(long minor, String currency, String major) {
     HttpCall call = call(connector.charge(ctx(currency), input(minor, currency)));
     JsonObject body = new JsonObject(call.body());

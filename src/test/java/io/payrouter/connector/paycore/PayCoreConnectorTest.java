@@ -106,7 +106,7 @@ class PayCoreConnectorTest {
   @ParameterizedTest(name = "{0} minor {1} -> \"amount\":{2}")
   @CsvSource({
     "1999, USD, 19.99", "100, USD, 1.00", "1, USD, 0.01", "1000, JPY, 1000", "1, JPY, 1",
-    "1234, BHD, 1.234", "1000, BHD, 1.000", "99999999999, USD, 999999999.99"
+    "1234, BHD, 1.234", "1000, BHD, 1.000", "5, KWD, 0.005", "99999999999, USD, 999999999.99"
   })
   void amountIsEncodedAsAnExactDecimalWithTheCurrencyExponent(long minor, String currency, String text) {
     String body = call(connector.charge(ctx(), input(minor, currency))).body();
@@ -531,7 +531,7 @@ class PayCoreConnectorTest {
     return new JsonObject().put("cardgate_url", CARDGATE)
         .put("services", new JsonObject().put("USD", "payment_card_usd_hpp")
             .put("EUR", "payment_card_eur_hpp").put("JPY", "payment_card_jpy_hpp")
-            .put("BHD", "payment_card_bhd_hpp"));
+            .put("BHD", "payment_card_bhd_hpp").put("KWD", "payment_card_kwd_hpp"));
   }
 
   static CallContext ctx() {
@@ -541,7 +541,7 @@ class PayCoreConnectorTest {
   static CallContext ctx(JsonObject options) {
     return new CallContext(new ProviderConfig("paycore", "paycore", true, "http://127.0.0.1:1/paycore/api",
         Map.of("account_id", ACCOUNT, "api_key", API_KEY, "callback_secret", CALLBACK_SECRET),
-        Set.of("USD", "EUR", "JPY", "BHD"), 5000, BreakerConfig.DEFAULT, options), null);
+        Set.of("USD", "EUR", "JPY", "BHD", "KWD"), 5000, BreakerConfig.DEFAULT, options), null);
   }
 
   static Map<String, String> token() {

@@ -116,6 +116,15 @@ class RevioConnectorTest {
         + "\"success_callback\":\"http://router/v1/webhooks/revio\"}", call.body());
   }
 
+  @ParameterizedTest(name = "{0} minor {1} -> price {0}")
+  @CsvSource({"1999, USD", "1000, JPY", "1, JPY", "1234, BHD", "1000, KWD"})
+  void purchasePriceIsTheAmountInIntegerMinorUnitsForEveryExponent(long minor, String currency) {
+    String text = call(connector.charge(ctx(), input(minor, currency, null))).body();
+    assertTrue(text.contains("\"price\":" + minor + ","), text);
+    JsonObject body = new JsonObject(text);
+    assertEquals(currency, body.getJsonObject("purchase").getString("currency"));
+  }
+
   @Test
   void createPurchaseOmitsSuccessCallbackWhenThereIsNoCallbackUrl() {
     HttpCall call = call(connector.charge(ctx(), input(1000, "JPY", null)));
