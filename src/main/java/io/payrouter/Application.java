@@ -112,13 +112,14 @@ public final class Application implements AutoCloseable {
     RouterConfig cfg = ConfigLoader.load(configFile, withSims, Psps.types());
     if (cfg.http().port() == 0) cfg = cfg.withHttpPort(freePort());
 
+    // First: a provider its connector cannot use (ConfigException) stops the start before anything runs.
+    Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
     Database db = Database.start(cfg.database());
     try {
       db.migrate();
       TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
       Pool pool = db.pool(vertx, cfg.database().poolSize());
       Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
-      Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
       RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
       await(rules.start(1_000));
       ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
@@ -136,7 +137,7 @@ public final class Application implements AutoCloseable {
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery());
-      HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges), merchants,
+      HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
           () -> readiness(store, rules));
       RouterConfig fcfg = cfg;

@@ -181,14 +181,22 @@ public final class RevioMapping {
     String status = status(purchase);
     if (reference == null || id == null) return WebhookEvent.ignored();
     Meaning m = meaning(status);
-    if (m == null) return new WebhookEvent(reference, PspResult.inDoubt(id, "unknown purchase status"));
-    return switch (m) {
-      case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(id));
-      case FAILED -> new WebhookEvent(reference, failed(id, status, purchase));
-      case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(id, status));
-      // purchase.created and invoice-style events say nothing about a charge
-      case NOT_CHARGED, OUTSIDE_FLOW -> WebhookEvent.ignored();
-    };
+    WebhookEvent event;
+    if (m == null) {
+      event = new WebhookEvent(reference, PspResult.inDoubt(id, "unknown purchase status"));
+    } else {
+      event = switch (m) {
+        case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(id));
+        case FAILED -> new WebhookEvent(reference, failed(id, status, purchase));
+        case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(id, status));
+        // purchase.created and invoice-style events say nothing about a charge
+        case NOT_CHARGED, OUTSIDE_FLOW -> null;
+      };
+      if (event == null) return WebhookEvent.ignored();
+    }
+    // The purchase's total and currency, integer minor units as the charge was created [README 1].
+    JsonObject p = purchase.getValue("purchase") instanceof JsonObject o ? o : new JsonObject();
+    return event.withAmount(p.getValue("total"), string(p, "currency"), false);
   }
 
   /** A failed purchase as a decline. */
