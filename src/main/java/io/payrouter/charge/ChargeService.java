@@ -369,10 +369,15 @@ public final class ChargeService {
     });
   }
 
-  /** Compatibility view of {@link #settleResult}: the settled charge when it was applied, else empty. */
+  /**
+   * The webhook view of {@link #settleResult}: the charge when the result is applied to it (it
+   * settled the charge, or the charge already says exactly this), else empty: a conflict, a lost
+   * race, a charge being decided here or a result that settles nothing is never acknowledged as
+   * applied.
+   */
   public Future<Optional<Charge>> settle(String chargeId, String provider, PspResult result, String source) {
-    return settleResult(chargeId, provider, result, source)
-        .map(r -> r.applied() ? Optional.of(r.charge()) : Optional.<Charge>empty());
+    return settleResult(chargeId, provider, result, source).map(r -> r.applied() || r.kind() == Settlement.ALREADY
+        ? Optional.of(r.charge()) : Optional.<Charge>empty());
   }
 
   private Future<SettleResult> conflict(Charge c, String provider, PspResult result, String source) {

@@ -215,8 +215,10 @@ public final class PayCoreMapping {
       case FAILED -> InquiryResult.found(declined(cpiId, attrs));
       case IN_PROGRESS -> InquiryResult.found(PspResult.pending(cpiId, status));
       case PARTIAL -> InquiryResult.found(PspResult.pending(cpiId, PARTIALLY_PROCESSED));
-      // Finished without a payment (or never processed): it did not charge, and never will.
-      case ENDED_UNPAID, NOT_CHARGED -> InquiryResult.notFound();
+      // Expired or terminated: PayCore documents these as final, and no money moved: proof.
+      case ENDED_UNPAID -> InquiryResult.notCharged("paycore invoice " + status + " without payment");
+      // Created, never processed (yet): the sale may still arrive, so no proof either way.
+      case NOT_CHARGED -> InquiryResult.notFound();
     };
   }
 

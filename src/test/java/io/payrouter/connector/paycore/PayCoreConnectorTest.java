@@ -297,7 +297,7 @@ class PayCoreConnectorTest {
   /** Every documented invoice status. */
   @ParameterizedTest(name = "inquiry status {0} -> {1} {2}")
   @CsvSource({
-    "expired, NOT_FOUND, ", "terminated, NOT_FOUND, ", "process_failed, FOUND, DECLINED",
+    "expired, NOT_CHARGED, NOT_SENT", "terminated, NOT_CHARGED, NOT_SENT", "process_failed, FOUND, DECLINED",
     "partially_refunded, FOUND, SUCCEEDED", "refunded, FOUND, SUCCEEDED",
     "refund_failed, FOUND, SUCCEEDED", "created, NOT_FOUND, ", "processing, FOUND, PENDING",
     "process_pending, FOUND, PENDING", "processed, FOUND, SUCCEEDED",

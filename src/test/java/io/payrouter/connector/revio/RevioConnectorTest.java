@@ -299,8 +299,8 @@ class RevioConnectorTest {
   @CsvSource({
     "paid, FOUND, SUCCEEDED", "cleared, FOUND, SUCCEEDED", "settled, FOUND, SUCCEEDED",
     "refunded, FOUND, SUCCEEDED", "chargeback, FOUND, SUCCEEDED", "pending_refund, FOUND, SUCCEEDED",
-    "error, FOUND, DECLINED", "blocked, FOUND, DECLINED", "cancelled, FOUND, DECLINED",
-    "expired, FOUND, DECLINED", "released, FOUND, DECLINED",
+    "error, FOUND, DECLINED", "blocked, FOUND, DECLINED", "cancelled, NOT_CHARGED, NOT_SENT",
+    "expired, NOT_CHARGED, NOT_SENT", "released, NOT_CHARGED, NOT_SENT",
     "pending_execute, FOUND, PENDING", "pending_charge, FOUND, PENDING",
     "pending_capture, FOUND, PENDING", "pending_release, FOUND, PENDING", "hold, FOUND, PENDING",
     "preauthorized, FOUND, PENDING",
