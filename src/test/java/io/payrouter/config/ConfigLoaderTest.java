@@ -147,6 +147,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void statementTimeoutDefaultsToFiveSecondsAndIsConfigurable() throws IOException {
+    assertEquals(5_000, shipped().database().statementTimeoutMs());
+    assertEquals(5_000, ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER), env(), io.payrouter.Psps.types())
+        .database().statementTimeoutMs());
+    assertEquals(750, ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER + "database: { statement_timeout_ms: 750 }\n"),
+        env(), io.payrouter.Psps.types()).database().statementTimeoutMs());
+    assertEquals(List.of("database.statement_timeout_ms: must be between 100 and 3600000"),
+        problems(yaml(SECURITY + ONE_PROVIDER + "database: { statement_timeout_ms: 0 }\n"), env()));
+  }
+
+  @Test
   void staticHelpersAgreeWithLoadOnTheShippedFile() {
     assertTrue(ConfigLoader.simulatorsWanted(ROUTER_YAML, env()));
     assertFalse(ConfigLoader.isProduction(ROUTER_YAML, env()));
