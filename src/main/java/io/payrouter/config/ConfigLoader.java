@@ -158,6 +158,11 @@ public final class ConfigLoader {
         }
       }
       if (!notBlank(tokenKey)) problems.add("security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)");
+      ProductionChecks.publicUrl(publicUrl, problems);
+      for (ProviderConfig p : providers.values()) {
+        ProductionChecks.credentials(p, problems);
+        ProductionChecks.payCoreTestMode(p, problems);
+      }
     }
     for (ProviderConfig p : providers.values()) {
       if (!providerTypes.contains(p.type())) {
@@ -202,7 +207,7 @@ public final class ConfigLoader {
     String baseUrl = n.string("base_url", "");
     while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     return new ProviderConfig(name, n.string("type", name), n.bool("enabled", true), baseUrl,
-        Map.copyOf(creds), Set.copyOf(currencies), n.integer("timeout_ms", 2_000, 50, 120_000), breaker, options);
+        java.util.Collections.unmodifiableMap(creds), Set.copyOf(currencies), n.integer("timeout_ms", 2_000, 50, 120_000), breaker, options);
   }
 
   @SuppressWarnings("unchecked")
