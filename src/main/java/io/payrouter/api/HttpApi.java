@@ -82,7 +82,9 @@ public final class HttpApi extends VerticleBase {
 
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
             .setIdleTimeout(120).setCompressionSupported(false))
-        .requestHandler(r).listen().onSuccess(srv -> server = srv);
+        .requestHandler(new EdgeGuard(r)).invalidRequestHandler(EdgeGuard::invalid)
+        .webSocketHandshakeHandler(EdgeGuard::webSocket)
+        .listen().onSuccess(srv -> server = srv);
   }
 
   public int actualPort() {

@@ -24,16 +24,18 @@ public final class Database implements AutoCloseable {
 
   private final PgConnectOptions connect;
   private final EmbeddedPostgres embedded;
+  private final int statementTimeoutMs;
 
-  private Database(PgConnectOptions connect, EmbeddedPostgres embedded) {
+  private Database(PgConnectOptions connect, EmbeddedPostgres embedded, int statementTimeoutMs) {
     this.connect = connect;
     this.embedded = embedded;
+    this.statementTimeoutMs = statementTimeoutMs;
   }
 
   /** Starts the embedded PostgreSQL (blocking) or points at the configured one. */
   public static Database start(RouterConfig.Database cfg) throws IOException {
     if (cfg.url() != null) {
-      return new Database(PgConnectOptions.fromUri(cfg.url()), null);
+      return new Database(PgConnectOptions.fromUri(cfg.url()), null, cfg.statementTimeoutMs());
     }
     Path dir = cfg.dataDir().resolve("pg");
     Files.createDirectories(dir.getParent());
@@ -49,7 +51,7 @@ public final class Database implements AutoCloseable {
         (System.nanoTime() - t0) / 1_000_000);
     PgConnectOptions o = new PgConnectOptions().setHost("127.0.0.1").setPort(pg.getPort())
         .setDatabase("postgres").setUser("postgres").setPassword("postgres");
-    return new Database(o, pg);
+    return new Database(o, pg, cfg.statementTimeoutMs());
   }
 
   /**
@@ -100,9 +102,16 @@ public final class Database implements AutoCloseable {
         result.migrationsExecuted, (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /**
+   * The application's pool. Every connection carries PostgreSQL's {@code statement_timeout}
+   * ({@code database.statement_timeout_ms}): a query stuck on a lock or a hung disk fails after it
+   * instead of holding a pool connection (and the requests queued behind it) without end.
+   */
   public Pool pool(Vertx vertx, int size) {
     PgConnectOptions o = new PgConnectOptions(connect).setCachePreparedStatements(true)
         .setPipeliningLimit(256);
+    o.setProperties(new java.util.HashMap<>(o.getProperties()));
+    o.addProperty("statement_timeout", String.valueOf(statementTimeoutMs));
     return PgBuilder.pool().with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(10_000)
             .setConnectionTimeout(3).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .connectingTo(o).using(vertx).build();
