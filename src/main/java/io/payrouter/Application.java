@@ -13,6 +13,8 @@ import io.payrouter.config.ConfigLoader;
 import io.payrouter.config.RouterConfig;
 import io.payrouter.connector.Dispatcher;
 import io.payrouter.metrics.Metrics;
+import io.payrouter.common.Ids;
+import io.payrouter.recovery.Heartbeat;
 import io.payrouter.recovery.Reconciler;
 import io.payrouter.simulator.SimulatorServer;
 import io.payrouter.store.Database;
@@ -60,12 +62,13 @@ public final class Application implements AutoCloseable {
   public final RulesSource rules;
   public final ChargeService charges;
   public final Reconciler reconciler;
+  public final Heartbeat heartbeat;
   private final String deploymentId;
   private final int port;
 
   private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
       Pool pool, Store store, Dispatcher dispatcher, RulesSource rules, ChargeService charges,
-      Reconciler reconciler, String deploymentId, int port) {
+      Reconciler reconciler, Heartbeat heartbeat, String deploymentId, int port) {
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -77,6 +80,7 @@ public final class Application implements AutoCloseable {
     this.rules = rules;
     this.charges = charges;
     this.reconciler = reconciler;
+    this.heartbeat = heartbeat;
     this.deploymentId = deploymentId;
     this.port = port;
   }
@@ -108,35 +112,61 @@ public final class Application implements AutoCloseable {
     RouterConfig cfg = ConfigLoader.load(configFile, withSims, Psps.types());
     if (cfg.http().port() == 0) cfg = cfg.withHttpPort(freePort());
 
-    Database db = Database.start(cfg.database());
-    db.migrate();
-    TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
-    Pool pool = db.pool(vertx, cfg.database().poolSize());
-    Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
+    // First: a provider its connector cannot use (ConfigException) stops the start before anything runs.
     Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
-    RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
-    await(rules.start(1_000));
-    ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
-        () -> rules.active().rules().healthWindowSeconds());
-    LiveRouter router = new LiveRouter(rules, health);
-    ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl());
-    CardService cards = new CardService(store, dispatcher, charges::forgetCard);
-    MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());
-    for (RouterConfig.MerchantSeed m : cfg.merchants()) await(merchants.seed(m.id(), m.name(), m.apiKey()));
-    String openApiText = resource("/openapi.yaml");
-    @SuppressWarnings("unchecked")
-    JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
-    Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery());
-    HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges), merchants,
-        new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
-        () -> store.ping().timeout(1, TimeUnit.SECONDS)
-            .compose(v -> rules.active() == null ? Future.failedFuture("routing rules not loaded") : Future.succeededFuture()));
-    RouterConfig fcfg = cfg;
-    String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
-        new DeploymentOptions().setInstances(cfg.http().instances())));
-    reconciler.start();
-    return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
-        deploymentId, cfg.http().port());
+    Database db = Database.start(cfg.database());
+    try {
+      db.migrate();
+      TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
+      Pool pool = db.pool(vertx, cfg.database().poolSize());
+      Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
+      RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
+      await(rules.start(1_000));
+      ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
+          () -> rules.active().rules().healthWindowSeconds());
+      LiveRouter router = new LiveRouter(rules, health);
+      String instanceId = Ids.next("inst_");
+      Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
+      await(heartbeat.start());
+      ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl(), instanceId,
+          cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000));
+      CardService cards = new CardService(store, dispatcher, charges::forgetCard);
+      MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());
+      for (RouterConfig.MerchantSeed m : cfg.merchants()) await(merchants.seed(m.id(), m.name(), m.apiKey()));
+      String openApiText = resource("/openapi.yaml");
+      @SuppressWarnings("unchecked")
+      JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
+      Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery());
+      HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
+          new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
+          () -> readiness(store, rules));
+      RouterConfig fcfg = cfg;
+      String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
+          new DeploymentOptions().setInstances(cfg.http().instances())));
+      reconciler.start();
+      return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
+          heartbeat, deploymentId, cfg.http().port());
+    } catch (Exception | Error e) {
+      // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
+      try {
+        db.close();
+      } catch (Exception closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Ready means able to take charges now: the database answers (a ping, and no transient failure
+   * seen since), no write queue is over capacity, and routing rules are loaded.
+   */
+  private static Future<Void> readiness(Store store, RulesSource rules) {
+    if (rules.active() == null) return Future.failedFuture("routing rules not loaded");
+    if (!store.acceptingCharges()) {
+      return Future.failedFuture(store.health().isUp() ? "write backlog over capacity" : "database unavailable");
+    }
+    return store.ping().timeout(1, TimeUnit.SECONDS).recover(err -> Future.failedFuture("database unavailable"));
   }
 
   /** The embedded default keeps a generated AES key beside its data, so restarts can decrypt. */
@@ -182,6 +212,7 @@ public final class Application implements AutoCloseable {
       log.warn("undeploy: {}", e.toString());
     }
     await(store.closeWriters());
+    await(heartbeat.stop());
     await(pool.close());
     if (simulatorServer != null) await(simulatorServer.close());
     database.close();

@@ -69,6 +69,13 @@ public final class Main {
       vertx.close();
       fail(e.getMessage());
       return;
+    } catch (Throwable e) {
+      // A router that cannot start must say so and exit non-zero at once, so a supervisor restarts
+      // it; Vert.x's threads would otherwise keep a half-started process alive.
+      System.err.println("payment-router: could not start: " + e);
+      e.printStackTrace(System.err);
+      Runtime.getRuntime().halt(1);
+      return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

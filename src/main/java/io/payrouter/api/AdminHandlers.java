@@ -56,16 +56,30 @@ final class AdminHandlers {
     Json.send(rc, 200, rules(routing.current()));
   }
 
+  /** Media types PUT /admin/routing reads as YAML; JSON is the other one it takes. */
+  static final java.util.Set<String> YAML_TYPES = java.util.Set.of("application/yaml", "application/x-yaml",
+      "text/yaml", "text/x-yaml");
+  /** Longest string (name, provider, condition value) a routing document may hold. */
+  static final int MAX_RULE_STRING = 500;
+
   void putRouting(RoutingContext rc) {
-    String ct = String.valueOf(rc.request().getHeader("Content-Type"));
+    String ct = rc.request().getHeader("Content-Type");
     Map<String, Object> raw;
-    try {
-      raw = ct.contains("yaml") ? ConfigLoader.readYaml(rc.body().asString()) : Json.body(rc).getMap();
-    } catch (ProblemException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw ProblemException.badRequest("the body is neither a JSON object nor a YAML mapping");
+    if (YAML_TYPES.contains(Json.mediaType(ct)) && Json.utf8Charset(ct)) {
+      String text = Json.utf8(rc);
+      try {
+        raw = ConfigLoader.readYaml(text);
+      } catch (RuntimeException e) {
+        throw ProblemException.badRequest("the body is not a YAML mapping");
+      }
+    } else if (Json.isJson(ct)) {
+      raw = Json.body(rc).getMap();
+    } else {
+      throw ProblemException.unsupportedMediaType("send the rules as application/json or application/yaml (UTF-8)");
     }
+    List<FieldError> errors = new ArrayList<>();
+    Strings.check(raw, "", MAX_RULE_STRING, errors);
+    if (!errors.isEmpty()) throw ProblemException.validation(errors);
     routing.replace(raw).onSuccess(a -> Json.send(rc, 200, rules(a))).onFailure(rc::fail);
   }
 
@@ -76,9 +90,18 @@ final class AdminHandlers {
 
   void explain(RoutingContext rc) {
     JsonObject body = Json.body(rc);
-    List<FieldError> errors = validator.validate("ExplainRequest", body);
+    List<FieldError> errors = new ArrayList<>(validator.validate("ExplainRequest", body));
     String currency = body.getString("currency");
     if (errors.isEmpty() && !Currencies.isKnown(currency)) errors.add(new FieldError("currency", "unknown currency"));
+    if (body.getValue("amount") instanceof Double && errors.stream().noneMatch(e -> e.field().equals("amount"))) {
+      errors.add(new FieldError("amount", "must be an integer number of minor units"));
+    }
+    if (body.getValue("providers") instanceof JsonArray ps) {
+      if (ps.size() > 50) errors.add(new FieldError("providers", "at most 50 providers"));
+      for (int i = 0; i < ps.size(); i++) {
+        if (ps.getValue(i) instanceof String p && p.length() > 64) errors.add(new FieldError("providers[" + i + "]", "at most 64 characters"));
+      }
+    }
     if (!errors.isEmpty()) throw ProblemException.validation(errors);
     Map<String, String> metadata = new LinkedHashMap<>();
     body.getJsonObject("metadata", new JsonObject()).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));

@@ -75,9 +75,10 @@ final class ChargeHandlers {
   }
 
   void list(RoutingContext rc) {
-    String ref = rc.request().getParam("merchant_reference");
+    List<String> refs = rc.queryParam("merchant_reference");
+    String ref = refs.size() == 1 ? refs.get(0) : null;
     if (ref == null || ref.isEmpty() || ref.length() > 255) {
-      throw ProblemException.validation(List.of(new FieldError("merchant_reference", "query parameter required (1-255 characters)")));
+      throw ProblemException.validation(List.of(new FieldError("merchant_reference", "query parameter required once (1-255 characters)")));
     }
     charges.byReference(rc.get(ApiKeys.MERCHANT), ref).onSuccess(list -> {
       JsonArray data = new JsonArray();

@@ -66,6 +66,7 @@ public final class HttpApi extends VerticleBase {
     r.put("/admin/routing").handler(admin::putRouting);
     r.post("/admin/routing/explain").handler(admin::explain);
     r.get("/admin/providers").handler(admin::providers);
+    r.get("/admin/conflicts").handler(new ConflictHandlers(s.charges())::list);
     r.post("/admin/providers/:name/disable").handler(rc -> admin.setEnabled(rc, false));
     r.post("/admin/providers/:name/enable").handler(rc -> admin.setEnabled(rc, true));
 
@@ -81,7 +82,9 @@ public final class HttpApi extends VerticleBase {
 
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
             .setIdleTimeout(120).setCompressionSupported(false))
-        .requestHandler(r).listen().onSuccess(srv -> server = srv);
+        .requestHandler(new EdgeGuard(r)).invalidRequestHandler(EdgeGuard::invalid)
+        .webSocketHandshakeHandler(EdgeGuard::webSocket)
+        .listen().onSuccess(srv -> server = srv);
   }
 
   public int actualPort() {

@@ -7,12 +7,26 @@ import io.payrouter.domain.Charge;
 import io.payrouter.domain.ChargeStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.payrouter.common.FieldError;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,13 +34,130 @@ import java.util.TreeMap;
 final class Json {
   private Json() {}
 
-  /** The body as a JSON object (parsed once); 400 when it is not one. */
+  /** Deepest nesting of objects and arrays a request body may have (the deepest valid one has 6). */
+  static final int MAX_DEPTH = 32;
+
+  private static final JsonFactory STRICT = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(100).build())
+      .build();
+
+  /**
+   * The body as a JSON object, parsed strictly: declared as {@code application/json} (else 415),
+   * valid UTF-8, one object, no key twice in an object, at most {@link #MAX_DEPTH} deep, finite
+   * numbers, and no string or key with a control character or an unpaired surrogate (else 400,
+   * naming every such field). Vert.x's own codec would take the last of two equal keys, decode
+   * overlong UTF-8 ({@code C0 AF} as "/") and let U+0000 through to PostgreSQL.
+   */
   static JsonObject body(RoutingContext rc) {
-    var b = rc.body();
-    if (b == null || b.length() == 0) throw ProblemException.badRequest("a JSON object body is required");
-    String t = b.asString().trim();
-    if (!t.startsWith("{")) throw ProblemException.badRequest("the body must be a JSON object");
-    return b.asJsonObject();
+    if (!isJson(rc.request().getHeader("Content-Type"))) {
+      throw ProblemException.unsupportedMediaType("the body must be sent as application/json (UTF-8)");
+    }
+    return parseObject(utf8(rc));
+  }
+
+  /** The body as text, strictly UTF-8 ("" when there is none); 400 when its bytes are not UTF-8. */
+  static String utf8(RoutingContext rc) {
+    var b = rc.body() == null ? null : rc.body().buffer();
+    if (b == null || b.length() == 0) return "";
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b.getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      throw ProblemException.badRequest("the body is not valid UTF-8");
+    }
+  }
+
+  /** The media type of a Content-Type header, lower case without parameters ("" when absent). */
+  static String mediaType(String contentType) {
+    if (contentType == null) return "";
+    int semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** A charset parameter, when there is one, names UTF-8. */
+  static boolean utf8Charset(String contentType) {
+    if (contentType == null) return true;
+    for (String param : contentType.split(";")) {
+      String p = param.trim().toLowerCase(Locale.ROOT);
+      if (p.startsWith("charset=")) {
+        String cs = p.substring(8).replace("\"", "").trim();
+        return cs.equals("utf-8") || cs.equals("utf8");
+      }
+    }
+    return true;
+  }
+
+  static boolean isJson(String contentType) {
+    String m = mediaType(contentType);
+    return (m.equals("application/json") || (m.startsWith("application/") && m.endsWith("+json")))
+        && utf8Charset(contentType);
+  }
+
+  /** Parses one JSON object strictly (see {@link #body}). */
+  static JsonObject parseObject(String text) {
+    if (text.isBlank()) throw ProblemException.badRequest("a JSON object body is required");
+    List<FieldError> errors = new ArrayList<>();
+    try (JsonParser p = STRICT.createParser(text)) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_OBJECT) throw ProblemException.badRequest("the body must be a JSON object");
+      JsonObject o = (JsonObject) value(p, t, "", errors);
+      if (p.nextToken() != null) throw ProblemException.badRequest("the body must be one JSON object with nothing after it");
+      if (!errors.isEmpty()) throw ProblemException.validation(errors);
+      return o;
+    } catch (StreamConstraintsException e) {
+      throw ProblemException.badRequest("the body is nested deeper than " + MAX_DEPTH + " levels or holds too long a number");
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+      // Jackson's message may quote the body: only say what kind of problem it is, and where.
+      String msg = String.valueOf(e.getOriginalMessage());
+      throw ProblemException.badRequest(msg.startsWith("Duplicate field")
+          ? "the body has a key twice in one object" + where : "the body is not valid JSON" + where);
+    } catch (java.io.IOException e) {
+      throw ProblemException.badRequest("the body is not valid JSON");
+    }
+  }
+
+  private static Object value(JsonParser p, JsonToken t, String at, List<FieldError> errors) throws java.io.IOException {
+    switch (t) {
+      case START_OBJECT: {
+        JsonObject o = new JsonObject(new LinkedHashMap<>());
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          String path = at.isEmpty() ? name : at + "." + name;
+          if (Strings.hasForbidden(name)) errors.add(new FieldError(Strings.printable(path), "the key " + Strings.FORBIDDEN));
+          o.put(name, value(p, p.nextToken(), path, errors));
+        }
+        return o;
+      }
+      case START_ARRAY: {
+        JsonArray a = new JsonArray();
+        JsonToken n;
+        while ((n = p.nextToken()) != JsonToken.END_ARRAY) a.add(value(p, n, at + "[" + a.size() + "]", errors));
+        return a;
+      }
+      case VALUE_STRING: {
+        String s = p.getText();
+        if (Strings.hasForbidden(s)) errors.add(new FieldError(Strings.printable(at), Strings.FORBIDDEN));
+        return s;
+      }
+      case VALUE_NUMBER_INT:
+        return p.getNumberValue();
+      case VALUE_NUMBER_FLOAT: {
+        double d = p.getDoubleValue();
+        if (!Double.isFinite(d)) errors.add(new FieldError(Strings.printable(at), "number out of range"));
+        return d;
+      }
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default:
+        throw new JsonParseException(p, "unexpected token");
+    }
   }
 
   static void send(RoutingContext rc, int status, JsonObject body) {
@@ -50,12 +181,15 @@ final class Json {
     }
     // "processing" is internal: to a merchant the charge is pending until it settles.
     String status = c.status() == ChargeStatus.PROCESSING ? "pending" : c.status().wire();
-    return new JsonObject().put("id", c.id()).put("status", status).put("amount", c.amount())
+    JsonObject out = new JsonObject().put("id", c.id()).put("status", status).put("amount", c.amount())
         .put("currency", c.currency()).put("card_id", c.cardId()).put("merchant_reference", c.merchantReference())
         .put("provider", c.provider()).put("provider_reference", c.providerReference())
         .put("decline_code", c.declineCode() == null ? null : c.declineCode().wire()).put("provider_code", c.providerCode())
         .put("attempts", attempts).put("routing", routing)
         .put("created_at", c.createdAt().toString()).put("updated_at", c.updatedAt().toString());
+    // A late result that disagreed with the final status (see GET /admin/conflicts).
+    if (c.conflict() != null) out.put("conflict", c.conflict());
+    return out;
   }
 
   static int chargeStatusCode(Charge c) {

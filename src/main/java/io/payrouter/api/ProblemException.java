@@ -64,6 +64,10 @@ public class ProblemException extends RuntimeException {
     return new ProblemException(422, type, "Unprocessable request", detail, errors);
   }
 
+  public static ProblemException unsupportedMediaType(String detail) {
+    return new ProblemException(415, "unsupported-media-type", "Unsupported media type", detail, null);
+  }
+
   public static ProblemException unavailable(String detail) {
     return new ProblemException(503, "service-unavailable", "Service unavailable", detail, null);
   }

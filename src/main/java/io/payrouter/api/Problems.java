@@ -10,6 +10,8 @@ import io.payrouter.domain.MerchantExistsException;
 import io.payrouter.domain.NotFoundException;
 import io.payrouter.domain.UnavailableException;
 import io.payrouter.domain.WebhookRejectedException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +36,9 @@ public final class Problems {
       p = of(de);
     } else if (t instanceof DecodeException || t instanceof ClassCastException) {
       p = ProblemException.badRequest("the body is not a valid JSON object");
+    } else if (t instanceof IllegalArgumentException && fromFramework(t)) {
+      // Vert.x decoding what the client sent (a parameter, a header): the request is at fault.
+      p = ProblemException.badRequest("the request could not be decoded");
     } else if (rc.statusCode() == 413) {
       p = new ProblemException(413, "payload-too-large", "Payload too large", "the body exceeds 64 KiB", null);
     } else if (rc.statusCode() == 404) {
@@ -47,6 +52,11 @@ public final class Problems {
       p = new ProblemException(500, "internal-error", "Internal error", "an unexpected error occurred", null);
     }
     send(rc, p);
+  }
+
+  private static boolean fromFramework(Throwable t) {
+    StackTraceElement[] st = t.getStackTrace();
+    return st.length > 0 && (st[0].getClassName().startsWith("io.vertx.") || st[0].getClassName().startsWith("io.netty."));
   }
 
   /** The one mapping of domain failures to HTTP problems. */
@@ -74,6 +84,12 @@ public final class Problems {
 
   public static void send(RoutingContext rc, ProblemException p) {
     if (rc.response().ended()) return;
+    send(rc.response(), p);
+  }
+
+  /** Writes the problem on a bare response (the edge guard and the HTTP decoder's failures use it). */
+  static Future<Void> send(HttpServerResponse response, ProblemException p) {
+    if (response.ended()) return Future.succeededFuture();
     JsonObject body = new JsonObject().put("type", TYPE_BASE + p.type()).put("title", p.title())
         .put("status", p.status()).put("detail", p.getMessage());
     if (!p.errors().isEmpty()) {
@@ -81,8 +97,8 @@ public final class Problems {
       for (FieldError e : p.errors()) errors.add(new JsonObject().put("field", e.field()).put("message", e.message()));
       body.put("errors", errors);
     }
-    if (p.status() == 401) rc.response().putHeader("WWW-Authenticate", "Bearer");
-    if (p.status() == 503) rc.response().putHeader("Retry-After", "1");
-    rc.response().setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json").end(body.encode());
+    if (p.status() == 401) response.putHeader("WWW-Authenticate", "Bearer");
+    if (p.status() == 503) response.putHeader("Retry-After", "1");
+    return response.setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json").end(body.encode());
   }
 }

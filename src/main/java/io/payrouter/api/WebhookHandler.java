@@ -24,7 +24,11 @@ final class WebhookHandler {
     String body = rc.body() == null || rc.body().length() == 0 ? "" : rc.body().asString();
     WebhookInput in = new WebhookInput(rc.request().method().name(), rc.request().absoluteURI(), query, headers, body);
     webhooks.receive(rc.pathParam("provider"), in)
-        .onSuccess(applied -> Json.send(rc, 200, new JsonObject().put("received", true).put("applied", applied)))
+        .onSuccess(receipt -> {
+          JsonObject answer = new JsonObject().put("received", true).put("applied", receipt.applied());
+          if (receipt.refused() != null) answer.put("refused", receipt.refused());
+          Json.send(rc, 200, answer);
+        })
         .onFailure(rc::fail);
   }
 }

@@ -63,6 +63,9 @@ public final class ChargeService {
   private final RouteDecider router;
   private final Metrics metrics;
   private final String webhookBaseUrl;
+  private final String instanceId;
+  private final long processingGraceMs;
+  private final long pendingRecheckMs;
   private final CardCache cards = new CardCache(50_000);
   /** merchant + key to the charge being worked on here: the fast path in front of the database claim. */
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
@@ -71,13 +74,27 @@ public final class ChargeService {
   /** Decided charges whose outcome is not yet durable: served from here until it is. */
   private final ConcurrentHashMap<String, Charge> undurable = new ConcurrentHashMap<>();
 
+  /**
+   * @param instanceId this router instance: the owner of the charges it claims
+   * @param processingGraceMs how long after its claim a {@code processing} charge may be looked at
+   *     by a reconciler (this instance skips the ones it is still deciding; other instances only
+   *     take charges whose owner stopped)
+   * @param pendingRecheckMs how soon a {@code pending} charge is first re-checked
+   */
   public ChargeService(Store store, Dispatcher dispatcher, RouteDecider router, Metrics metrics,
-      String publicUrl) {
+      String publicUrl, String instanceId, long processingGraceMs, long pendingRecheckMs) {
     this.store = store;
     this.dispatcher = dispatcher;
     this.router = router;
     this.metrics = metrics;
     this.webhookBaseUrl = publicUrl + "/v1/webhooks/";
+    this.instanceId = instanceId;
+    this.processingGraceMs = processingGraceMs;
+    this.pendingRecheckMs = pendingRecheckMs;
+  }
+
+  public String instanceId() {
+    return instanceId;
   }
 
   // ------------------------------------------------------------------ create
@@ -102,8 +119,8 @@ public final class ChargeService {
       Instant now = now();
       Charge intent = new Charge(chargeId, req.merchantId(), req.idempotencyKey(), req.fingerprint(),
           req.amount(), req.currency(), req.cardId(), req.merchantReference(), ChargeStatus.PROCESSING,
-          null, null, null, null, routingInfo(decision), List.of(), now, now);
-      return store.claim(intent)
+          null, null, null, null, routingInfo(decision), List.of(), now, now, null);
+      return store.claim(intent, instanceId, now.plusMillis(processingGraceMs))
           .recover(err -> {
             inFlight.remove(key, mine);
             return Future.failedFuture(err instanceof UnavailableException
@@ -152,14 +169,14 @@ public final class ChargeService {
     Decision decision = router.decide(attributes(failed.id(), req, card));
     InFlight mine = new InFlight(failed.fingerprint());
     if (inFlight.putIfAbsent(key, mine) != null) throw inProgress();
-    return store.reclaimFailed(failed.id(), routingInfo(decision)).compose(ok -> {
+    return store.reclaimFailed(failed.id(), routingInfo(decision), instanceId, now().plusMillis(processingGraceMs)).compose(ok -> {
       if (!ok) {
         inFlight.remove(key, mine);
         throw inProgress();
       }
       Charge again = new Charge(failed.id(), failed.merchantId(), failed.idempotencyKey(), failed.fingerprint(),
           failed.amount(), failed.currency(), failed.cardId(), failed.merchantReference(), ChargeStatus.PROCESSING,
-          null, null, null, null, routingInfo(decision), failed.attempts(), failed.createdAt(), now());
+          null, null, null, null, routingInfo(decision), failed.attempts(), failed.createdAt(), now(), failed.conflict());
       return execute(key, mine, again, decision, card, req, failed.attempts()).map(c -> new Result(c, false));
     }, err -> {
       inFlight.remove(key, mine);
@@ -183,10 +200,13 @@ public final class ChargeService {
           mine.done = done;
           deciding.remove(done.id());
           undurable.put(done.id(), done);
-          store.recordOutcome(new Store.Outcome(done.id(), done.status(), done.provider(), done.providerReference(),
-                  done.declineCode(), done.providerCode(), done.attempts(), done.updatedAt()))
+          store.recordOutcome(outcome(done, instanceId))
               .onComplete(ar -> {
-                if (ar.failed()) log.error("outcome of charge {} not recorded: {}", done.id(), ar.cause().toString());
+                if (ar.failed()) {
+                  log.error("outcome of charge {} not recorded (kept as a dead letter): {}", done.id(), ar.cause().toString());
+                } else if (!ar.result()) {
+                  lostRace(done, "request");
+                }
                 undurable.remove(done.id(), done);
                 inFlight.remove(key, mine);
               });
@@ -235,19 +255,21 @@ public final class ChargeService {
 
   /** One attempt's answer, and what an inquiry learned when the answer was in doubt. */
   private record Answer(PspResult first, long latencyMs, InquiryResult inquiry) {
+    /**
+     * No proof, no failover: an in-doubt answer (timeout, reset, 5xx, unparseable) becomes
+     * not_sent only when the PSP shows the payment in a state it documents as final and not
+     * charged. "No such payment (yet)" proves nothing: the request may still land, so the charge
+     * stays pending and the reconciler settles it.
+     */
     PspResult settledResult() {
       if (inquiry == null) return first;
       return switch (inquiry.kind()) {
         case FOUND -> inquiry.result().providerReference() == null
             ? inquiry.result().withProviderReference(first.providerReference()) : inquiry.result();
-        // After a definite error answer, no payment means it did not charge: the next candidate is
-        // safe. After no answer at all, the request may still land: stay pending, the reconciler
-        // decides once the grace period has passed.
-        case NOT_FOUND -> first.noAnswer()
-            ? new PspResult(Outcome.IN_DOUBT, first.providerReference(), null, false, first.providerCode(),
-                first.message() + "; inquiry found no payment yet")
-            : new PspResult(Outcome.NOT_SENT, first.providerReference(), null, false,
-                first.providerCode(), first.message() + "; inquiry found no payment");
+        case NOT_CHARGED -> new PspResult(Outcome.NOT_SENT, first.providerReference(), null, false,
+            first.providerCode(), first.message() + "; the PSP shows the payment ended without a charge");
+        case NOT_FOUND -> new PspResult(Outcome.IN_DOUBT, first.providerReference(), null, false, first.providerCode(),
+            first.message() + "; inquiry found no payment yet");
         case UNKNOWN -> first;
       };
     }
@@ -270,15 +292,40 @@ public final class ChargeService {
 
   // ------------------------------------------------------------------ settle (webhooks, reconciler)
 
+  /** What became of a result reported for a charge (webhook or reconciler). */
+  public enum Settlement {
+    /** The charge changed: it was unsettled and the result settled it. */
+    APPLIED,
+    /** The charge already says this; nothing to do. */
+    ALREADY,
+    /** The charge is final with another outcome and the PSP reports money moved: recorded as a conflict. */
+    CONFLICT,
+    /** The result does not settle anything (not final, or not proof enough), or it disagrees harmlessly. */
+    IGNORED,
+    /** This instance is deciding the charge right now; its own answer will settle it. */
+    BUSY,
+    /** The write changed nothing: someone else settled or took the charge first (logged, counted). */
+    LOST_RACE,
+    /** No such charge. */
+    NOT_FOUND
+  }
+
+  /** The settlement of one reported result, with the charge as it now stands (null when not found). */
+  public record SettleResult(Settlement kind, Charge charge) {
+    public boolean applied() {
+      return kind == Settlement.APPLIED;
+    }
+  }
+
   /**
-   * Applies what a PSP says about a charge that is pending (or orphaned in processing). A final
-   * charge never changes; a result that is not final changes nothing.
-   *
-   * @return the charge after settlement, or empty when there is no such charge
+   * Applies what a PSP says about a charge. An unsettled charge is settled by a final result; a
+   * final charge never changes, and a success reported for a final charge that says otherwise is
+   * a conflict: recorded on the charge and in the conflicts list, counted in
+   * {@code router_conflicts_total}, never dropped and never acknowledged as applied.
    */
-  public Future<Optional<Charge>> settle(String chargeId, String provider, PspResult result, String source) {
+  public Future<SettleResult> settleResult(String chargeId, String provider, PspResult result, String source) {
     return store.chargeById(chargeId).compose(found -> {
-      if (found.isEmpty()) return Future.succeededFuture(Optional.<Charge>empty());
+      if (found.isEmpty()) return Future.succeededFuture(new SettleResult(Settlement.NOT_FOUND, null));
       Charge c = undurable.getOrDefault(chargeId, found.get());
       ChargeStatus target = switch (result.outcome()) {
         case SUCCEEDED -> ChargeStatus.SUCCEEDED;
@@ -289,42 +336,93 @@ public final class ChargeService {
             || (c.status() == ChargeStatus.PENDING && provider.equals(c.provider())) ? ChargeStatus.FAILED : null;
         default -> null;
       };
-      if (c.status().isFinal() || target == null || isWorkedOnHere(chargeId)) {
-        if (c.status().isFinal() && target != null && target != c.status()) {
+      if (c.status().isFinal()) {
+        if (target == c.status() && (target != ChargeStatus.SUCCEEDED || provider.equals(c.provider()))) {
+          return Future.succeededFuture(new SettleResult(Settlement.ALREADY, c));
+        }
+        if (target == ChargeStatus.SUCCEEDED) return conflict(c, provider, result, source);
+        if (target != null) {
           log.warn("charge {} is {} but {} reports {} ({}): left unchanged", chargeId, c.status().wire(), provider,
               target.wire(), source);
         }
-        return Future.succeededFuture(Optional.of(c));
+        return Future.succeededFuture(new SettleResult(Settlement.IGNORED, c));
       }
-      List<Attempt> atts = new ArrayList<>();
-      boolean updated = false;
-      for (int i = c.attempts().size() - 1; i >= 0; i--) {
-        Attempt a = c.attempts().get(i);
-        if (!updated && a.provider().equals(provider)) {
-          a = a.settledBy(result, source);
-          updated = true;
-        }
-        atts.add(0, a);
-      }
-      if (!updated) {
-        atts.add(new Attempt(Ids.next("att_"), chargeId, atts.size() + 1, provider, AttemptOutcome.of(result.outcome()), 0,
-            "settled by " + source, result.providerReference(), result.declineCode(), result.providerCode()));
-      }
+      if (target == null) return Future.succeededFuture(new SettleResult(Settlement.IGNORED, c));
+      if (deciding.contains(chargeId)) return Future.succeededFuture(new SettleResult(Settlement.BUSY, c));
       Charge settled = c.settled(target, target == ChargeStatus.FAILED ? null : provider,
           result.providerReference() != null ? result.providerReference() : c.providerReference(),
           target == ChargeStatus.DECLINED ? result.declineCode() : null,
-          target == ChargeStatus.DECLINED ? result.providerCode() : null, List.copyOf(atts), now());
-      log.info("charge {} settled {} by {} ({})", chargeId, target.wire(), source, provider);
-      metrics.count("router_settlements_total", "source", source);
-      return store.recordOutcome(new Store.Outcome(settled.id(), settled.status(), settled.provider(),
-          settled.providerReference(), settled.declineCode(), settled.providerCode(), settled.attempts(), settled.updatedAt()))
-          .map(v -> Optional.of(settled));
+          target == ChargeStatus.DECLINED ? result.providerCode() : null, attemptsSettledBy(c, provider, result, source),
+          now());
+      // The reconciler writes as the owner it took the charge as; a webhook is evidence from the PSP
+      // and applies whoever owns the charge (a final status never changes either way).
+      String owner = SOURCE_RECONCILER.equals(source) ? instanceId : null;
+      return store.recordOutcome(outcome(settled, owner)).map(changed -> {
+        if (!changed) {
+          lostRace(settled, source);
+          return new SettleResult(Settlement.LOST_RACE, c);
+        }
+        log.info("charge {} settled {} by {} ({})", chargeId, target.wire(), source, provider);
+        metrics.count("router_settlements_total", "source", source);
+        return new SettleResult(Settlement.APPLIED, settled);
+      });
     });
   }
 
-  /** The reconciler leaves alone what this instance is still deciding. */
+  /**
+   * The webhook view of {@link #settleResult}: the charge when the result is applied to it (it
+   * settled the charge, or the charge already says exactly this), else empty: a conflict, a lost
+   * race, a charge being decided here or a result that settles nothing is never acknowledged as
+   * applied.
+   */
+  public Future<Optional<Charge>> settle(String chargeId, String provider, PspResult result, String source) {
+    return settleResult(chargeId, provider, result, source).map(r -> r.applied() || r.kind() == Settlement.ALREADY
+        ? Optional.of(r.charge()) : Optional.<Charge>empty());
+  }
+
+  private Future<SettleResult> conflict(Charge c, String provider, PspResult result, String source) {
+    String detail = "late " + result.outcome().name().toLowerCase(java.util.Locale.ROOT) + " at " + provider
+        + (result.providerReference() == null ? "" : " (" + result.providerReference() + ")") + " via " + source
+        + " while the charge is " + c.status().wire() + (c.provider() == null ? "" : " at " + c.provider());
+    log.error("CONFLICT charge {}: {}", c.id(), detail);
+    metrics.count("router_conflicts_total", "provider", provider);
+    return store.recordConflict(c.id(), provider, source, c.status().wire(), AttemptOutcome.of(result.outcome()).wire(),
+            result.providerReference(), detail)
+        .map(v -> new SettleResult(Settlement.CONFLICT, c));
+  }
+
+  private static List<Attempt> attemptsSettledBy(Charge c, String provider, PspResult result, String source) {
+    List<Attempt> atts = new ArrayList<>(c.attempts());
+    for (int i = atts.size() - 1; i >= 0; i--) {
+      if (atts.get(i).provider().equals(provider)) {
+        atts.set(i, atts.get(i).settledBy(result, source));
+        return List.copyOf(atts);
+      }
+    }
+    atts.add(new Attempt(Ids.next("att_"), c.id(), atts.size() + 1, provider, AttemptOutcome.of(result.outcome()), 0,
+        "settled by " + source, result.providerReference(), result.declineCode(), result.providerCode()));
+    return List.copyOf(atts);
+  }
+
+  /** An outcome write that changed nothing: someone else settled or took the charge first. */
+  private void lostRace(Charge mine, String source) {
+    log.warn("charge {}: outcome {} ({}) not written: the charge was settled or taken over elsewhere first",
+        mine.id(), mine.status().wire(), source);
+    metrics.count("router_outcome_lost_races_total", "source", source);
+  }
+
+  private Store.Outcome outcome(Charge c, String owner) {
+    Instant next = c.status() == ChargeStatus.PENDING ? c.updatedAt().plusMillis(pendingRecheckMs) : null;
+    return new Store.Outcome(c.id(), c.status(), c.provider(), c.providerReference(), c.declineCode(),
+        c.providerCode(), c.attempts(), c.updatedAt(), owner, next);
+  }
+
+  /**
+   * The reconciler leaves alone what this instance is still deciding, and what it decided but has
+   * not yet made durable.
+   */
   public boolean isWorkedOnHere(String chargeId) {
-    return deciding.contains(chargeId);
+    return deciding.contains(chargeId) || undurable.containsKey(chargeId);
   }
 
   // ------------------------------------------------------------------ reads
@@ -341,6 +439,11 @@ public final class ChargeService {
       for (Charge c : list) out.add(undurable.getOrDefault(c.id(), c));
       return out;
     });
+  }
+
+  /** The most recent conflicts (late results that disagreed with a final charge), newest first. */
+  public Future<List<io.payrouter.domain.Conflict>> conflicts(int limit) {
+    return store.conflicts(limit);
   }
 
   public void forgetCard(String cardId) {

@@ -100,6 +100,7 @@ public final class ConfigLoader {
     if (notBlank(env.apply("ROUTER_DATABASE_URL"))) url = env.apply("ROUTER_DATABASE_URL");
     Path dataDir = configDir.resolve(db.string("data_dir", "../data")).normalize();
     int poolSize = db.integer("pool_size", 8, 1, 200);
+    int statementTimeoutMs = db.integer("statement_timeout_ms", 5_000, 100, 3_600_000);
 
     Node sec = root.child("security");
     String adminKey = sec.string("admin_key", "");
@@ -157,6 +158,11 @@ public final class ConfigLoader {
         }
       }
       if (!notBlank(tokenKey)) problems.add("security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)");
+      ProductionChecks.publicUrl(publicUrl, problems);
+      for (ProviderConfig p : providers.values()) {
+        ProductionChecks.credentials(p, problems);
+        ProductionChecks.payCoreTestMode(p, problems);
+      }
     }
     for (ProviderConfig p : providers.values()) {
       if (!providerTypes.contains(p.type())) {
@@ -170,7 +176,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) throw new ConfigException(problems);
     if (publicUrl.isEmpty()) publicUrl = "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port;
     return new RouterConfig(new RouterConfig.Http(host, port, instances, publicUrl),
-        new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize), adminKey,
+        new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize, statementTimeoutMs), adminKey,
         notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
         routingFile, configDir);
   }
@@ -201,7 +207,7 @@ public final class ConfigLoader {
     String baseUrl = n.string("base_url", "");
     while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     return new ProviderConfig(name, n.string("type", name), n.bool("enabled", true), baseUrl,
-        Map.copyOf(creds), Set.copyOf(currencies), n.integer("timeout_ms", 2_000, 50, 120_000), breaker, options);
+        java.util.Collections.unmodifiableMap(creds), Set.copyOf(currencies), n.integer("timeout_ms", 2_000, 50, 120_000), breaker, options);
   }
 
   @SuppressWarnings("unchecked")

@@ -49,8 +49,10 @@ public record RouterConfig(
    * @param url postgresql://user:pass@host:port/db, or null for the embedded default
    * @param dataDir embedded PostgreSQL's data directory (and the generated token key's home)
    * @param poolSize connections in the pool
+   * @param statementTimeoutMs PostgreSQL's {@code statement_timeout} on every pool connection: no
+   *     query holds a connection longer than this
    */
-  public record Database(String url, Path dataDir, int poolSize) {}
+  public record Database(String url, Path dataDir, int poolSize, int statementTimeoutMs) {}
 
   public record MerchantSeed(String id, String name, String apiKey) {
     @Override

@@ -28,6 +28,16 @@ public interface Connector {
    */
   List<FieldError> validateToken(JsonObject token);
 
+  /**
+   * What is wrong with a provider's configuration for this PSP, as full sentences starting with the
+   * key path ({@code providers.<name>.…}); empty when it can be used. The {@link Dispatcher} asks
+   * every provider at construction and refuses to start with all problems listed
+   * ({@link io.payrouter.config.ConfigException}). Pure: no I/O.
+   */
+  default List<String> configProblems(ProviderConfig provider) {
+    return List.of();
+  }
+
   /** Charges a stored token. */
   Step<PspResult> charge(CallContext ctx, ChargeInput input);
 

@@ -6,6 +6,7 @@ import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 
 
+import io.payrouter.config.ConfigException;
 import io.payrouter.config.ProviderConfig;
 import io.payrouter.metrics.Metrics;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -22,9 +23,11 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ConnectException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -68,9 +71,17 @@ public final class Dispatcher {
     this.metrics = metrics;
     Map<String, Connector> byType = new HashMap<>();
     for (Connector c : connectors) byType.put(c.type(), c);
+    List<String> problems = new ArrayList<>();
     for (ProviderConfig cfg : configs) {
       Connector c = byType.get(cfg.type());
       if (c == null) throw new IllegalArgumentException("no connector of type '" + cfg.type() + "' for provider " + cfg.name());
+      problems.addAll(c.configProblems(cfg));
+    }
+    // A provider its connector cannot use safely (e.g. Fatora routed in a currency its account does
+    // not hold) stops the router at start, with every problem listed.
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    for (ProviderConfig cfg : configs) {
+      Connector c = byType.get(cfg.type());
       WebClient client = WebClient.create(vertx, new WebClientOptions()
               .setKeepAlive(true).setTcpNoDelay(true).setIdleTimeout(60)
               .setConnectTimeout((int) Math.min(cfg.timeoutMs(), 2_000)).setUserAgent("payment-router/0.1"),

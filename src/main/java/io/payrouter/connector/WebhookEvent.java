@@ -1,7 +1,8 @@
 package io.payrouter.connector;
 
+import io.payrouter.common.Currencies;
+import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
-
 
 /**
  * A verified PSP callback about one charge.
@@ -9,10 +10,45 @@ import io.payrouter.domain.PspResult;
  * @param chargeId the router's charge id (the merchant reference the PSP echoes), or null when the
  *     event is about something else (then it is acknowledged and ignored)
  * @param result the payment's state according to the event
+ * @param amount the payment's amount in integer minor units as the PSP states it, or null when the
+ *     PSP gives none; compared with the charge's before anything is applied
+ * @param currency the payment's ISO 4217 currency as the PSP states it, or null when it gives none
  */
-public record WebhookEvent(String chargeId, PspResult result) {
+public record WebhookEvent(String chargeId, PspResult result, Long amount, String currency) {
+
+  /** An event whose PSP states no amount or currency. */
+  public WebhookEvent(String chargeId, PspResult result) {
+    this(chargeId, result, null, null);
+  }
 
   public static WebhookEvent ignored() {
     return new WebhookEvent(null, null);
+  }
+
+  /**
+   * This event with the amount the PSP states, given as the PSP's JSON value: integer minor units
+   * ({@code decimal == false}) or decimal major units with at most the currency's ISO 4217
+   * exponent ({@code decimal == true}; a JSON number or string, read exactly, never rounded). An
+   * amount that is present but cannot be read exactly leaves the amount unknown and makes the
+   * event settle nothing: its result becomes in doubt, and the reconciler decides by inquiry.
+   */
+  public WebhookEvent withAmount(Object pspAmount, String pspCurrency, boolean decimal) {
+    if (pspAmount == null) return new WebhookEvent(chargeId, result, null, pspCurrency);
+    try {
+      long minor;
+      if (decimal) {
+        minor = Currencies.toMinor(pspAmount, pspCurrency);
+      } else if (pspAmount instanceof Integer || pspAmount instanceof Long) {
+        minor = ((Number) pspAmount).longValue();
+      } else {
+        minor = new java.math.BigDecimal(pspAmount.toString().trim()).longValueExact();
+      }
+      return new WebhookEvent(chargeId, result, minor, pspCurrency);
+    } catch (RuntimeException e) {
+      PspResult doubt = result == null ? null
+          : result.outcome() == Outcome.IN_DOUBT ? result
+          : PspResult.inDoubt(result.providerReference(), "the PSP's amount cannot be read exactly");
+      return new WebhookEvent(chargeId, doubt, null, pspCurrency);
+    }
   }
 }

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * The router's own meters, next to Vert.x's HTTP/pool meters in the same Prometheus registry.
  * Names: router_charges_total{provider,status}, router_charge_duration_seconds (histogram),
  * router_psp_call_duration_seconds{provider,call,result}, router_write_queue_depth{queue},
- * router_write_batch_size{queue}, router_write_retries_total{queue}, router_webhooks_total.
+ * router_write_batch_size{queue}, router_write_retries_total{queue},
+ * router_webhook_mismatch_total{provider}.
  */
 public final class Metrics {
   private final PrometheusMeterRegistry registry;
@@ -67,6 +68,14 @@ public final class Metrics {
         .description("Rows per database round trip of a batching writer").tag("queue", q)
         .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(5000.0)
         .register(registry)).record(size);
+  }
+
+  /** An authentic callback refused because its amount or currency differs from the charge's. */
+  public void webhookMismatch(String provider) {
+    counters.computeIfAbsent("router_webhook_mismatch_total|provider|" + provider,
+        k -> Counter.builder("router_webhook_mismatch_total")
+            .description("Authentic PSP callbacks refused: amount or currency differs from the charge's")
+            .tag("provider", provider).register(registry)).increment();
   }
 
   public void count(String name, String tagKey, String tagValue) {

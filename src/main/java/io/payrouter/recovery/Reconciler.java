@@ -25,21 +25,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Settles what the request path could not: {@code pending} charges (the PSP accepted, or the
- * router was in doubt) and {@code processing} charges left by a crash between the PSP call and the
- * outcome write. It asks each PSP that could have charged, by the router's charge id (and the
- * provider reference checkpointed before the money-moving call), and:
+ * router was in doubt) and {@code processing} charges whose owner stopped between the PSP call and
+ * the outcome write. Ownership is explicit: a round takes, in one atomic statement, the due charges
+ * this instance owns or whose owner's heartbeat stopped ({@link Store#takeUnsettled}); it skips
+ * the ones this instance is still deciding. It asks each PSP that could have charged, by the
+ * router's charge id (and the provider reference checkpointed before the money-moving call):
  * <ul>
- *   <li>any PSP says succeeded: the charge succeeded (at most one can: failover is only on not_sent);
- *   <li>a PSP says declined: declined;
- *   <li>every PSP says it has no such payment, and the charge is older than the grace period:
- *       failed (nothing was charged; the merchant may retry with the same key);
- *   <li>otherwise it stays as it is and is asked again next round.
+ *   <li>a PSP says succeeded: succeeded (a second PSP saying so too is recorded as a conflict);
+ *   <li>any PSP cannot say yet (unknown, still pending, or no payment yet while the charge is
+ *       younger than the processing grace period): nothing is decided, asked again later; a
+ *       decline elsewhere never overrides this;
+ *   <li>a PSP says declined and every other one proved it did not charge: declined;
+ *   <li>every PSP proved it will not charge (a documented final not-charged state, or no payment
+ *       once the charge is past the grace period): failed (the merchant may retry the same key).
  * </ul>
- * Runs on start and then every {@code recovery.interval_ms}; one round at a time.
+ * Runs every {@code recovery.interval_ms}; one round at a time per instance, charges of a round
+ * worked a few at a time. A charge that stays undecided is looked at with exponential back-off, so
+ * stuck charges never starve newer ones.
  */
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
   private static final int BATCH = 100;
+  private static final int PARALLEL = 8;
 
   private final Vertx vertx;
   private final Store store;
@@ -68,61 +75,124 @@ public final class Reconciler {
   /** One round; returns how many charges it settled. Overlapping calls return 0 at once. */
   public Future<Integer> runOnce() {
     if (!running.compareAndSet(false, true)) return Future.succeededFuture(0);
-    long pendingAgeMs = Math.min(cfg.intervalMs(), 2_000);
-    return store.unsettled(cfg.processingGraceMs(), pendingAgeMs, BATCH).compose(list -> {
-      Future<Integer> chain = Future.succeededFuture(0);
-      for (Charge c : list) {
-        chain = chain.compose(n -> settleOne(c).map(settled -> settled ? n + 1 : n));
-      }
-      return chain;
-    }).onComplete(ar -> {
-      running.set(false);
-      if (ar.failed()) log.warn("reconciliation round failed: {}", ar.cause().toString());
-      else if (ar.result() > 0) log.info("reconciliation settled {} charge(s)", ar.result());
-    });
+    return store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(), BATCH)
+        .compose(list -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (int from = 0; from < list.size(); from += PARALLEL) {
+            List<Charge> slice = list.subList(from, Math.min(list.size(), from + PARALLEL));
+            chain = chain.compose(n -> {
+              List<Future<Boolean>> work = new ArrayList<>();
+              for (Charge c : slice) work.add(settleOne(c).recover(err -> {
+                log.warn("charge {}: reconciliation failed: {}", c.id(), err.toString());
+                return Future.succeededFuture(false);
+              }));
+              return Future.join(work).map(x -> {
+                int settled = n;
+                for (Future<Boolean> f : work) if (Boolean.TRUE.equals(f.result())) settled++;
+                return settled;
+              });
+            });
+          }
+          return chain;
+        }).onComplete(ar -> {
+          running.set(false);
+          if (ar.failed()) log.warn("reconciliation round failed: {}", ar.cause().toString());
+          else if (ar.result() > 0) log.info("reconciliation settled {} charge(s)", ar.result());
+        });
   }
 
   private Future<Boolean> settleOne(Charge c) {
     if (charges.isWorkedOnHere(c.id())) return Future.succeededFuture(false);
+    boolean pastGrace = Duration.between(c.updatedAt(), Instant.now()).toMillis() >= cfg.processingGraceMs();
     List<String> asked = new ArrayList<>(providersToAsk(c));
-    if (asked.isEmpty()) return concludeNothingCharged(c, null);
+    if (asked.isEmpty()) {
+      return pastGrace ? fail(c, "none", "no PSP could have charged") : Future.succeededFuture(false);
+    }
     List<Future<InquiryResult>> inquiries = new ArrayList<>();
     for (String p : asked) {
       inquiries.add(dispatcher.inquire(p, new InquiryInput(c.id(), referenceFor(c, p), c.amount(), c.currency())));
     }
     return Future.join(inquiries).transform(x -> {
-      String declinedBy = null;
-      PspResult declined = null;
-      boolean allNotFound = true;
-      for (int i = 0; i < asked.size(); i++) {
-        InquiryResult r = inquiries.get(i).result();
-        if (r == null || r.kind() != InquiryResult.Kind.NOT_FOUND) allNotFound = false;
-        if (r != null && r.kind() == InquiryResult.Kind.FOUND) {
-          if (r.result().outcome() == Outcome.SUCCEEDED) {
-            return charges.settle(c.id(), asked.get(i), r.result(), ChargeService.SOURCE_RECONCILER).map(o -> true);
+      Verdict v = verdict(asked, inquiries.stream().map(f -> f.succeeded() ? f.result() : null).toList(), pastGrace);
+      return switch (v.kind()) {
+        case SUCCEEDED -> {
+          Future<Boolean> done = settle(c, v.provider(), v.result());
+          // Money moved at two PSPs: the second success is recorded as a conflict, never dropped.
+          for (int i = 0; i < v.otherSuccesses().size(); i++) {
+            String other = v.otherSuccesses().get(i);
+            PspResult r = v.otherResults().get(i);
+            done = done.compose(ok -> charges.settleResult(c.id(), other, r, ChargeService.SOURCE_RECONCILER).map(ok));
           }
-          if (r.result().outcome() == Outcome.DECLINED) {
-            declinedBy = asked.get(i);
-            declined = r.result();
-          }
+          yield done;
         }
-      }
-      if (declined != null) {
-        return charges.settle(c.id(), declinedBy, declined, ChargeService.SOURCE_RECONCILER).map(o -> true);
-      }
-      if (allNotFound) return concludeNothingCharged(c, asked.get(asked.size() - 1));
-      return Future.succeededFuture(false);
+        case DECLINED -> settle(c, v.provider(), v.result());
+        case FAILED -> fail(c, asked.get(asked.size() - 1), "no PSP has charged, and none can any more");
+        case WAIT -> Future.succeededFuture(false);
+      };
     });
   }
 
-  /** Every PSP that could have charged says it has no payment: failed, once past the grace period. */
-  private Future<Boolean> concludeNothingCharged(Charge c, String provider) {
-    boolean oldEnough = Duration.between(c.updatedAt(), Instant.now()).toMillis() >= cfg.processingGraceMs()
-        || c.status() == ChargeStatus.PROCESSING;
-    if (!oldEnough) return Future.succeededFuture(false);
-    return charges.settle(c.id(), provider == null ? "none" : provider,
-            PspResult.notSent("no PSP has a payment for this charge"), ChargeService.SOURCE_RECONCILER)
-        .map(o -> true);
+  private Future<Boolean> settle(Charge c, String provider, PspResult r) {
+    return charges.settleResult(c.id(), provider, r, ChargeService.SOURCE_RECONCILER).map(ChargeService.SettleResult::applied);
+  }
+
+  private Future<Boolean> fail(Charge c, String provider, String why) {
+    return settle(c, provider, PspResult.notSent(why));
+  }
+
+  /** What the answers of every PSP that could have charged add up to. */
+  record Verdict(Kind kind, String provider, PspResult result, List<String> otherSuccesses,
+      List<PspResult> otherResults) {
+    enum Kind { SUCCEEDED, DECLINED, FAILED, WAIT }
+  }
+
+  /**
+   * Pure decision over the inquiry answers (null = the inquiry itself failed).
+   *
+   * @param pastGrace the charge is older than the processing grace period: "no payment" now
+   *     means the request will not land any more
+   */
+  static Verdict verdict(List<String> providers, List<InquiryResult> answers, boolean pastGrace) {
+    String succeededAt = null;
+    PspResult success = null;
+    List<String> moreSuccesses = new ArrayList<>();
+    List<PspResult> moreResults = new ArrayList<>();
+    String declinedAt = null;
+    PspResult decline = null;
+    boolean undecided = false;
+    for (int i = 0; i < providers.size(); i++) {
+      InquiryResult r = answers.get(i);
+      if (r == null || r.kind() == InquiryResult.Kind.UNKNOWN) {
+        undecided = true;
+      } else if (r.kind() == InquiryResult.Kind.NOT_FOUND) {
+        if (!pastGrace) undecided = true;
+      } else if (r.kind() == InquiryResult.Kind.FOUND) {
+        switch (r.result().outcome()) {
+          case SUCCEEDED -> {
+            if (success == null) {
+              succeededAt = providers.get(i);
+              success = r.result();
+            } else {
+              moreSuccesses.add(providers.get(i));
+              moreResults.add(r.result());
+            }
+          }
+          case DECLINED -> {
+            if (decline == null) {
+              declinedAt = providers.get(i);
+              decline = r.result();
+            }
+          }
+          case PENDING, IN_DOUBT -> undecided = true;
+          case NOT_SENT -> { } // a documented final not-charged state
+        }
+      }
+      // NOT_CHARGED: proof this PSP will not charge.
+    }
+    if (success != null) return new Verdict(Verdict.Kind.SUCCEEDED, succeededAt, success, moreSuccesses, moreResults);
+    if (undecided) return new Verdict(Verdict.Kind.WAIT, null, null, List.of(), List.of());
+    if (decline != null) return new Verdict(Verdict.Kind.DECLINED, declinedAt, decline, List.of(), List.of());
+    return new Verdict(Verdict.Kind.FAILED, null, null, List.of(), List.of());
   }
 
   /**

@@ -5,7 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -25,9 +25,15 @@ import org.slf4j.LoggerFactory;
  * batching: no timer, no added latency when idle, large batches under load). The queue is bounded:
  * a full queue fails the submit at once, which the charge path turns into 503 before any PSP call.
  *
- * <p>Two failure policies: {@link Mode#FAIL_FAST} (the charge intent: the merchant is waiting, so a
- * database outage fails the write and the merchant gets 503) and {@link Mode#RETRY} (outcomes and
- * attempts: retried with back-off until they land; statements are idempotent upserts).
+ * <p>Two failure policies for transient failures ({@link DbErrors#isTransient}): {@link Mode#FAIL_FAST}
+ * (the charge intent: the merchant is waiting, so a database outage fails the write and the
+ * merchant gets 503) and {@link Mode#RETRY} (outcomes and attempts: retried with back-off until
+ * they land; statements are idempotent upserts). A row the database refuses (not transient) is
+ * isolated from its batch; a RETRY writer keeps it in {@code dead_letters} (counted in
+ * {@code router_dead_letters_total}), never drops it.
+ *
+ * <p>All writer state ({@code inFlight}, the drain loop, retries) is touched on the writer's own
+ * context only; callers' futures are completed on their own contexts.
  */
 public final class BatchWriter<T> {
   private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
@@ -50,12 +56,18 @@ public final class BatchWriter<T> {
   private final ConcurrentLinkedQueue<Item<T>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final DatabaseHealth health;
+  private final Function<T, JsonObject> deadLetterPayload;
   private int inFlight; // writer context only
-  private volatile boolean healthy = true;
   private volatile boolean closed;
 
+  /**
+   * @param deadLetterPayload what to keep of a row the database refuses (RETRY writers; never a
+   *     token or secret), or null for FAIL_FAST writers, whose caller gets the refusal
+   */
   public BatchWriter(Vertx vertx, Pool pool, String name, String sql, Function<T, Tuple> toTuple,
-      int capacity, int maxBatch, int maxInFlight, Mode mode, Metrics metrics) {
+      int capacity, int maxBatch, int maxInFlight, Mode mode, Metrics metrics, DatabaseHealth health,
+      Function<T, JsonObject> deadLetterPayload) {
     this.vertx = vertx;
     this.pool = pool;
     this.name = name;
@@ -66,6 +78,8 @@ public final class BatchWriter<T> {
     this.maxInFlight = maxInFlight;
     this.mode = mode;
     this.metrics = metrics;
+    this.health = health;
+    this.deadLetterPayload = deadLetterPayload;
     this.context = vertx.getOrCreateContext();
     metrics.queueGauge(name, size::get);
   }
@@ -78,11 +92,6 @@ public final class BatchWriter<T> {
   /** True while more rows wait than the configured capacity. */
   public boolean overCapacity() {
     return size.get() >= capacity;
-  }
-
-  /** False while the last round trip failed with a connection error (database down). */
-  public boolean healthy() {
-    return healthy;
   }
 
   /**
@@ -124,62 +133,98 @@ public final class BatchWriter<T> {
     metrics.batch(name, batch.size());
     List<Tuple> tuples = new ArrayList<>(batch.size());
     for (Item<T> i : batch) tuples.add(toTuple.apply(i.value()));
-    pool.preparedQuery(sql).executeBatch(tuples).onComplete(ar -> {
+    pool.preparedQuery(sql).executeBatch(tuples).onComplete(ar -> context.runOnContext(v -> {
       if (ar.succeeded()) {
-        healthy = true;
+        health.markUp();
         RowSet<Row> rs = ar.result();
         for (Item<T> i : batch) {
           RowSet<Row> mine = rs;
-          i.caller().runOnContext(v -> i.promise().complete(mine));
+          i.caller().runOnContext(x -> i.promise().complete(mine));
           rs = rs == null ? null : rs.next();
         }
         finished();
-      } else if (ar.cause() instanceof PgException && batch.size() > 1) {
-        // A data error aborts the whole pipelined batch: isolate the bad row by sending one by one.
-        log.warn("writer {}: batch of {} failed ({}), retrying rows singly", name, batch.size(),
-            ((PgException) ar.cause()).getSqlState());
-        sendSingly(batch);
-      } else if (ar.cause() instanceof PgException pg) {
-        Item<T> i = batch.get(0);
-        log.error("writer {}: row rejected by the database (sqlstate {}): {}", name, pg.getSqlState(),
-            pg.getErrorMessage());
-        metrics.count("router_write_rejected_rows_total", "queue", name);
-        i.caller().runOnContext(v -> i.promise().fail(pg));
-        finished();
-      } else {
-        healthy = false;
-        if (mode == Mode.FAIL_FAST || closed) {
+      } else if (DbErrors.isTransient(ar.cause())) {
+        health.markDown();
+        if (mode == Mode.FAIL_FAST || closed && retries > 20) {
           for (Item<T> i : batch) {
-            i.caller().runOnContext(v -> i.promise().fail(new StoreUnavailableException("database unavailable")));
+            i.caller().runOnContext(x -> i.promise().fail(new StoreUnavailableException("database unavailable")));
           }
           finished();
         } else {
           metrics.count("router_write_retries_total", "queue", name);
-          long delay = Math.min(5_000, 50L << Math.min(retries, 7));
+          long delay = Math.min(2_000, 25L << Math.min(retries, 7));
           if (retries % 10 == 0) {
             log.warn("writer {}: database unavailable ({}), retrying {} rows in {} ms", name,
-                ar.cause().getClass().getSimpleName(), batch.size(), delay);
+                DbErrors.sqlState(ar.cause()) != null ? DbErrors.sqlState(ar.cause()) : ar.cause().getClass().getSimpleName(),
+                batch.size(), delay);
           }
-          vertx.setTimer(delay, t -> context.runOnContext(v -> send(batch, retries + 1)));
+          vertx.setTimer(delay, t -> context.runOnContext(x -> send(batch, retries + 1)));
         }
+      } else if (batch.size() > 1) {
+        // A refusal aborts the whole pipelined batch: isolate the bad row by sending one by one.
+        log.warn("writer {}: batch of {} refused (sqlstate {}), retrying rows singly", name, batch.size(),
+            DbErrors.sqlState(ar.cause()));
+        sendSingly(batch);
+      } else {
+        refused(batch.get(0), ar.cause());
       }
-    });
+    }));
+  }
+
+  /** The database refused this one row: the caller learns it; a RETRY writer keeps it as a dead letter. */
+  private void refused(Item<T> i, Throwable cause) {
+    String state = DbErrors.sqlState(cause);
+    String message = cause instanceof io.vertx.pgclient.PgException pg ? pg.getErrorMessage() : String.valueOf(cause);
+    log.error("writer {}: row refused by the database (sqlstate {}): {}", name, state, message);
+    metrics.count("router_write_rejected_rows_total", "queue", name);
+    if (deadLetterPayload == null) {
+      i.caller().runOnContext(x -> i.promise().fail(cause));
+      finished();
+      return;
+    }
+    JsonObject payload = deadLetterPayload.apply(i.value());
+    deadLetter(payload, state, message, 0).onComplete(x -> context.runOnContext(y -> {
+      metrics.count("router_dead_letters_total", "queue", name);
+      i.caller().runOnContext(z -> i.promise().fail(cause));
+      finished();
+    }));
+  }
+
+  /** Writes a dead letter, retrying while the database is unreachable (bounded while closing). */
+  private Future<Void> deadLetter(JsonObject payload, String state, String message, int retries) {
+    // The refused row may hold exactly what PostgreSQL refuses (a NUL character, which jsonb and
+    // text cannot store either): keep it visible as the escape sequence itself.
+    String json = payload.encode().replace("\\u0000", "\\\\u0000");
+    String error = message == null ? null : message.replace("\u0000", "\\u0000");
+    return pool.preparedQuery("INSERT INTO dead_letters (queue, sqlstate, error, payload) VALUES ($1, $2, $3, ($4::text)::jsonb)")
+        .execute(Tuple.of(name, state, error, json)).<Void>mapEmpty()
+        .recover(err -> {
+          if (!DbErrors.isTransient(err) || closed && retries > 20 || retries > 1_000) {
+            log.error("writer {}: dead letter could not be written, payload {}", name, payload.encode());
+            return Future.succeededFuture();
+          }
+          Promise<Void> again = Promise.promise();
+          vertx.setTimer(Math.min(2_000, 25L << Math.min(retries, 7)),
+              t -> deadLetter(payload, state, message, retries + 1).onComplete(again));
+          return again.future();
+        });
   }
 
   private void sendSingly(List<Item<T>> batch) {
+    // Runs on the writer context: every step is scheduled back onto it before touching state.
     Future<?> chain = Future.succeededFuture();
     for (Item<T> i : batch) {
       chain = chain.eventually(() -> {
         Promise<Void> done = Promise.promise();
-        List<Item<T>> one = List.of(i);
-        // One-row batches reuse send()'s policies; completion is observed via the item's promise.
-        inFlight++;
-        send(one, 0);
-        i.promise().future().onComplete(x -> done.complete());
+        context.runOnContext(v -> {
+          inFlight++;
+          send(List.of(i), 0);
+          i.promise().future().onComplete(x -> done.complete());
+        });
         return done.future();
       });
     }
-    chain.onComplete(x -> finished());
+    chain.onComplete(x -> context.runOnContext(v -> finished()));
   }
 
   private void finished() {

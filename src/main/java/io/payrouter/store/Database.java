@@ -24,19 +24,22 @@ public final class Database implements AutoCloseable {
 
   private final PgConnectOptions connect;
   private final EmbeddedPostgres embedded;
+  private final int statementTimeoutMs;
 
-  private Database(PgConnectOptions connect, EmbeddedPostgres embedded) {
+  private Database(PgConnectOptions connect, EmbeddedPostgres embedded, int statementTimeoutMs) {
     this.connect = connect;
     this.embedded = embedded;
+    this.statementTimeoutMs = statementTimeoutMs;
   }
 
   /** Starts the embedded PostgreSQL (blocking) or points at the configured one. */
   public static Database start(RouterConfig.Database cfg) throws IOException {
     if (cfg.url() != null) {
-      return new Database(PgConnectOptions.fromUri(cfg.url()), null);
+      return new Database(PgConnectOptions.fromUri(cfg.url()), null, cfg.statementTimeoutMs());
     }
     Path dir = cfg.dataDir().resolve("pg");
     Files.createDirectories(dir.getParent());
+    stopOrphanedPostgres(dir);
     long t0 = System.nanoTime();
     EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setDataDirectory(dir)
@@ -48,7 +51,45 @@ public final class Database implements AutoCloseable {
         (System.nanoTime() - t0) / 1_000_000);
     PgConnectOptions o = new PgConnectOptions().setHost("127.0.0.1").setPort(pg.getPort())
         .setDatabase("postgres").setUser("postgres").setPassword("postgres");
-    return new Database(o, pg);
+    return new Database(o, pg, cfg.statementTimeoutMs());
+  }
+
+  /**
+   * A router killed with SIGKILL leaves its embedded PostgreSQL running on the data directory, and
+   * a second postmaster cannot start there. If {@code postmaster.pid} names a live process, ask it
+   * to shut down (SIGTERM: smart shutdown, its only client died with the router) and wait for it;
+   * PostgreSQL's own crash recovery makes the data consistent at the next start.
+   */
+  static void stopOrphanedPostgres(Path dir) throws IOException {
+    Path pidFile = dir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) return;
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    } catch (RuntimeException e) {
+      return; // unreadable: PostgreSQL will judge it itself
+    }
+    var handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().command().map(c -> c.endsWith("postgres")).orElse(true));
+    if (handle.isEmpty()) return;
+    log.warn("embedded PostgreSQL (pid {}) still runs on {} from a previous router that did not stop cleanly; "
+        + "shutting it down", pid, dir);
+    ProcessHandle h = handle.get();
+    h.destroy();
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (h.isAlive() && System.nanoTime() < deadline) {
+      try {
+        h.onExit().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // keep waiting
+      } catch (Exception e) {
+        break;
+      }
+    }
+    if (h.isAlive()) {
+      log.warn("embedded PostgreSQL (pid {}) did not stop in 20 s; killing it", pid);
+      h.destroyForcibly();
+    }
   }
 
   /** Applies pending migrations (blocking JDBC; call off the event loop). */
@@ -61,9 +102,16 @@ public final class Database implements AutoCloseable {
         result.migrationsExecuted, (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /**
+   * The application's pool. Every connection carries PostgreSQL's {@code statement_timeout}
+   * ({@code database.statement_timeout_ms}): a query stuck on a lock or a hung disk fails after it
+   * instead of holding a pool connection (and the requests queued behind it) without end.
+   */
   public Pool pool(Vertx vertx, int size) {
     PgConnectOptions o = new PgConnectOptions(connect).setCachePreparedStatements(true)
         .setPipeliningLimit(256);
+    o.setProperties(new java.util.HashMap<>(o.getProperties()));
+    o.addProperty("statement_timeout", String.valueOf(statementTimeoutMs));
     return PgBuilder.pool().with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(10_000)
             .setConnectionTimeout(3).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .connectingTo(o).using(vertx).build();

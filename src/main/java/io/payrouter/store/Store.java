@@ -3,6 +3,7 @@ package io.payrouter.store;
 import io.payrouter.domain.Charge;
 import io.payrouter.domain.Card;
 import io.payrouter.domain.Attempt;
+import io.payrouter.domain.Conflict;
 import io.payrouter.domain.AttemptOutcome;
 import io.payrouter.domain.DeclineCode;
 import io.payrouter.domain.ChargeStatus;
@@ -39,11 +40,18 @@ public final class Store {
   public enum Claim { CLAIMED, TAKEN }
 
   /** An intent to charge: the charge row in status {@code processing} plus its idempotency claim. */
-  public record Intent(Charge charge) {}
+  public record Intent(Charge charge, String owner, Instant nextCheckAt) {}
 
-  /** The final (or pending) state of a charge and its attempts, written off the request path. */
+  /**
+   * The final (or pending) state of a charge and its attempts, written off the request path.
+   *
+   * @param owner the instance the write is conditional on (null: any owner, e.g. a webhook)
+   * @param nextCheckAt when the reconciler should look at it again (pending), else null
+   */
   public record Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
-      DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at) {}
+      DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at, String owner,
+      Instant nextCheckAt) {}
+
 
   static final String CLAIM_SQL = """
       WITH k AS (
@@ -54,27 +62,35 @@ public final class Store {
         ON CONFLICT (merchant_id, key) DO NOTHING
         RETURNING charge_id)
       INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, card_id,
-                           merchant_reference, status, routing, created_at, updated_at)
-      SELECT charge_id, $1, $2, $3, $6, $7, $5, $8, 'processing', $9::jsonb, $10, $10 FROM k
+                           merchant_reference, status, routing, created_at, updated_at, owner, next_check_at)
+      SELECT charge_id, $1, $2, $3, $6, $7, $5, $8, 'processing', $9::jsonb, $10, $10, $11, $12 FROM k
       RETURNING id""";
 
+  /**
+   * Settles a charge that is still unsettled (and, when {@code $9} is given, still owned by that
+   * instance) and upserts its attempts. Answers how many charge rows changed: 0 is a lost race
+   * (the charge was settled, or taken over, by someone else), which the caller must not hide.
+   */
   static final String OUTCOME_SQL = """
       WITH u AS (
         UPDATE charges SET status = $2::text, provider = $3, provider_reference = $4,
-               decline_code = $5, provider_code = $6, updated_at = $7
-        WHERE id = $1 AND status IN ('processing', 'pending')
-        RETURNING id)
-      INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error,
-                            provider_reference, decline_code, provider_code)
-      SELECT a.id, $1, a.seq, a.provider, a.outcome, a.latency_ms, a.error, a.provider_reference,
-             a.decline_code, a.provider_code
-      FROM jsonb_to_recordset($8::jsonb) AS a(id text, seq int, provider text, outcome text,
-           latency_ms int, error text, provider_reference text, decline_code text, provider_code text)
-      ON CONFLICT (id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
-           error = EXCLUDED.error,
-           provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
-           decline_code = EXCLUDED.decline_code, provider_code = EXCLUDED.provider_code,
-           updated_at = now()""";
+               decline_code = $5, provider_code = $6, updated_at = $7, next_check_at = $10
+        WHERE id = $1 AND status IN ('processing', 'pending') AND ($9::text IS NULL OR owner = $9)
+        RETURNING id),
+      a AS (
+        INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error,
+                              provider_reference, decline_code, provider_code)
+        SELECT a.id, $1, a.seq, a.provider, a.outcome, a.latency_ms, a.error, a.provider_reference,
+               a.decline_code, a.provider_code
+        FROM jsonb_to_recordset($8::jsonb) AS a(id text, seq int, provider text, outcome text,
+             latency_ms int, error text, provider_reference text, decline_code text, provider_code text)
+        ON CONFLICT (id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
+             error = EXCLUDED.error,
+             provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
+             decline_code = EXCLUDED.decline_code, provider_code = EXCLUDED.provider_code,
+             updated_at = now()
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM u)::int AS updated""";
 
   static final String CHECKPOINT_SQL = """
       INSERT INTO attempts (id, charge_id, seq, provider, outcome, provider_reference)
@@ -84,11 +100,12 @@ public final class Store {
   private static final String CHARGE_COLUMNS = """
       c.id, c.merchant_id, c.idempotency_key, c.fingerprint, c.amount, c.currency, c.card_id,
       c.merchant_reference, c.status, c.provider, c.provider_reference, c.decline_code,
-      c.provider_code, c.routing, c.created_at, c.updated_at,
+      c.provider_code, c.routing, c.created_at, c.updated_at, c.conflict,
       (SELECT coalesce(json_agg(a ORDER BY a.seq), '[]'::json) FROM attempts a WHERE a.charge_id = c.id) AS attempts""";
 
   private final Pool pool;
   private final TokenCipher cipher;
+  private final DatabaseHealth health = new DatabaseHealth();
   private final BatchWriter<Intent> intents;
   private final BatchWriter<Outcome> outcomes;
   private final BatchWriter<Attempt> checkpoints;
@@ -97,29 +114,50 @@ public final class Store {
     this.pool = pool;
     this.cipher = cipher;
     this.intents = new BatchWriter<>(vertx, pool, "intent", CLAIM_SQL, Store::intentTuple,
-        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics);
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics, health, null);
     this.outcomes = new BatchWriter<>(vertx, pool, "outcome", OUTCOME_SQL, Store::outcomeTuple,
-        w.queueCapacity(), w.maxBatch(), w.maxInFlight() * 2, BatchWriter.Mode.RETRY, metrics);
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight() * 2, BatchWriter.Mode.RETRY, metrics, health,
+        Store::outcomeDeadLetter);
     this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint", CHECKPOINT_SQL,
         a -> Tuple.of(a.id(), a.chargeId(), a.seq(), a.provider(), a.providerReference()),
-        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics);
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics, health, null);
   }
 
-  /** True when the writers can take new charges (not full, database reachable on the last try). */
+  /**
+   * True when new charges can be taken: the database answered the last statement or heartbeat,
+   * and no write queue is over capacity.
+   */
   public boolean acceptingCharges() {
-    return outcomes.healthy() && intents.healthy() && !outcomes.overCapacity() && !checkpoints.overCapacity();
+    return health.isUp() && !intents.overCapacity() && !outcomes.overCapacity() && !checkpoints.overCapacity();
+  }
+
+  public DatabaseHealth health() {
+    return health;
+  }
+
+  /** Rows waiting in the write queues (intent, outcome, checkpoint). */
+  public int writeBacklog() {
+    return intents.depth() + outcomes.depth() + checkpoints.depth();
   }
 
   // ---------------------------------------------------------------- charge path
 
-  /** Records the charge's intent and claims its idempotency key in one group-committed write. */
-  public Future<Claim> claim(Charge c) {
-    return intents.submit(new Intent(c)).map(rs -> rs != null && rs.rowCount() == 1 ? Claim.CLAIMED : Claim.TAKEN);
+  /**
+   * Records the charge's intent, owned by {@code owner}, and claims its idempotency key in one
+   * group-committed write.
+   */
+  public Future<Claim> claim(Charge c, String owner, Instant nextCheckAt) {
+    return intents.submit(new Intent(c, owner, nextCheckAt))
+        .map(rs -> rs != null && rs.rowCount() == 1 ? Claim.CLAIMED : Claim.TAKEN);
   }
 
-  /** Queues an outcome; retried until it lands. The future completes once it is durable. */
-  public Future<Void> recordOutcome(Outcome o) {
-    return outcomes.submit(o).mapEmpty();
+  /**
+   * Queues an outcome; retried until it lands. The future completes once it is durable, with true
+   * when it changed the charge and false when it lost a race (the charge was already settled or
+   * is owned by another instance).
+   */
+  public Future<Boolean> recordOutcome(Outcome o) {
+    return outcomes.submit(o).map(rs -> rs != null && rs.iterator().hasNext() && rs.iterator().next().getInteger(0) > 0);
   }
 
   /** Makes an attempt's provider reference durable before the money-moving call is sent. */
@@ -134,10 +172,19 @@ public final class Store {
   private static Tuple intentTuple(Intent i) {
     Charge c = i.charge();
     return Tuple.from(new Object[] {c.merchantId(), c.idempotencyKey(), c.fingerprint(), c.id(), c.cardId(),
-        c.amount(), c.currency(), c.merchantReference(), routingJson(c.routing()), odt(c.createdAt())});
+        c.amount(), c.currency(), c.merchantReference(), routingJson(c.routing()), odt(c.createdAt()), i.owner(),
+        odt(i.nextCheckAt())});
   }
 
-  private static Tuple outcomeTuple(Outcome o) {
+  /** What a dead letter keeps of an outcome: everything but tokens (an outcome carries none). */
+  private static JsonObject outcomeDeadLetter(Outcome o) {
+    return new JsonObject().put("charge_id", o.chargeId()).put("status", o.status().wire())
+        .put("provider", o.provider()).put("provider_reference", o.providerReference())
+        .put("decline_code", o.declineCode() == null ? null : o.declineCode().wire())
+        .put("provider_code", o.providerCode()).put("at", o.at().toString()).put("attempts", attemptsJson(o));
+  }
+
+  private static JsonArray attemptsJson(Outcome o) {
     JsonArray atts = new JsonArray();
     for (Attempt a : o.attempts()) {
       atts.add(new JsonObject().put("id", a.id()).put("seq", a.seq()).put("provider", a.provider())
@@ -145,15 +192,21 @@ public final class Store {
           .put("provider_reference", a.providerReference()).put("decline_code", a.declineCode() == null ? null : a.declineCode().wire())
           .put("provider_code", a.providerCode()));
     }
+    return atts;
+  }
+
+  private static Tuple outcomeTuple(Outcome o) {
+    JsonArray atts = attemptsJson(o);
     return Tuple.from(new Object[] {o.chargeId(), o.status().wire(), o.provider(), o.providerReference(),
-        o.declineCode() == null ? null : o.declineCode().wire(), o.providerCode(), odt(o.at()), atts});
+        o.declineCode() == null ? null : o.declineCode().wire(), o.providerCode(), odt(o.at()), atts, o.owner(),
+        o.nextCheckAt() == null ? null : odt(o.nextCheckAt())});
   }
 
   /** Puts a failed charge back to processing for a retry with the same key; false if it is not failed. */
-  public Future<Boolean> reclaimFailed(String chargeId, RoutingInfo routing) {
-    return reachable(pool.preparedQuery("UPDATE charges SET status = 'processing', routing = $2::jsonb, updated_at = now() "
-            + "WHERE id = $1 AND status = 'failed' RETURNING id")
-        .execute(Tuple.of(chargeId, routingJson(routing))).map(rs -> rs.rowCount() == 1));
+  public Future<Boolean> reclaimFailed(String chargeId, RoutingInfo routing, String owner, Instant nextCheckAt) {
+    return reachable(pool.preparedQuery("UPDATE charges SET status = 'processing', routing = $2::jsonb, updated_at = now(), "
+            + "owner = $3, next_check_at = $4, checks = 0 WHERE id = $1 AND status = 'failed' RETURNING id")
+        .execute(Tuple.of(chargeId, routingJson(routing), owner, odt(nextCheckAt))).map(rs -> rs.rowCount() == 1));
   }
 
   /** The charge holding a merchant's idempotency key, with the fingerprint it was claimed with. */
@@ -184,15 +237,73 @@ public final class Store {
         }));
   }
 
-  /** Charges the reconciler owns: pending ones, and processing ones older than the grace period. */
-  public Future<List<Charge>> unsettled(long processingGraceMs, long pendingAgeMs, int limit) {
-    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE "
-            + "(c.status = 'pending' AND c.updated_at < now() - make_interval(secs => $2::float8 / 1000)) OR "
-            + "(c.status = 'processing' AND c.updated_at < now() - make_interval(secs => $1::float8 / 1000)) "
-            + "ORDER BY c.updated_at LIMIT $3")
-        .execute(Tuple.of(processingGraceMs, pendingAgeMs, limit)).map(rs -> {
-          List<Charge> out = new ArrayList<>();
-          for (Row r : rs) out.add(charge(r));
+  /**
+   * Takes up to {@code limit} unsettled charges due for a check for this instance's reconciler:
+   * ones it owns, unowned ones, and ones whose owner's heartbeat stopped more than
+   * {@code ownerTimeoutMs} ago (an instance that stopped). Taking is one atomic statement with
+   * {@code SKIP LOCKED}, so two reconcilers never take the same charge; each taken charge's next
+   * check is pushed back with exponential back-off, so charges that stay stuck never starve newer
+   * ones.
+   */
+  public Future<List<Charge>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, int limit) {
+    return reachable(pool.preparedQuery("""
+            WITH picked AS (
+              SELECT c.id FROM charges c
+              WHERE c.status IN ('processing', 'pending') AND c.next_check_at <= now()
+                AND (c.owner IS NULL OR c.owner = $1 OR NOT EXISTS (
+                      SELECT 1 FROM instances i WHERE i.id = c.owner
+                        AND i.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)))
+              ORDER BY c.next_check_at LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
+            UPDATE charges c SET owner = $1, checks = c.checks + 1,
+                   next_check_at = now() + make_interval(secs => $3::float8 / 1000 * least(64, power(2, least(c.checks, 6))))
+            FROM picked WHERE c.id = picked.id
+            RETURNING c.id""")
+        .execute(Tuple.of(owner, ownerTimeoutMs, intervalMs, limit))
+        .compose(rs -> {
+          List<String> ids = new ArrayList<>();
+          for (Row r : rs) ids.add(r.getString(0));
+          if (ids.isEmpty()) return Future.succeededFuture(List.<Charge>of());
+          return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = ANY($1) ORDER BY c.created_at")
+              .execute(Tuple.of(ids.toArray(new String[0]))).map(rows -> {
+                List<Charge> out = new ArrayList<>();
+                for (Row r : rows) out.add(charge(r));
+                return out;
+              });
+        }));
+  }
+
+  /** Renews this instance's heartbeat (and registers it on first call). */
+  public Future<Void> heartbeat(String instanceId) {
+    return reachable(pool.preparedQuery("INSERT INTO instances (id) VALUES ($1) "
+            + "ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()")
+        .execute(Tuple.of(instanceId)).mapEmpty());
+  }
+
+  /** Removes this instance on a clean shutdown, so its charges are taken over at once. */
+  public Future<Void> retire(String instanceId) {
+    return reachable(pool.preparedQuery("DELETE FROM instances WHERE id = $1").execute(Tuple.of(instanceId)).mapEmpty());
+  }
+
+  /** Records a late result that disagrees with a final charge, on the charge and in the conflicts list. */
+  public Future<Void> recordConflict(String chargeId, String provider, String source, String chargeStatus,
+      String reportedOutcome, String providerReference, String detail) {
+    return reachable(pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO conflicts (charge_id, provider, source, "
+            + "charge_status, reported_outcome, provider_reference, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .execute(Tuple.of(chargeId, provider, source, chargeStatus, reportedOutcome, providerReference, detail))
+        .compose(x -> conn.preparedQuery("UPDATE charges SET conflict = $2 WHERE id = $1").execute(Tuple.of(chargeId, detail)))
+        .mapEmpty()));
+  }
+
+  /** The most recent conflicts, newest first. */
+  public Future<List<Conflict>> conflicts(int limit) {
+    return reachable(pool.preparedQuery("SELECT id, charge_id, provider, source, charge_status, reported_outcome, "
+            + "provider_reference, detail, created_at FROM conflicts ORDER BY id DESC LIMIT $1")
+        .execute(Tuple.of(limit)).map(rs -> {
+          List<Conflict> out = new ArrayList<>();
+          for (Row r : rs) {
+            out.add(new Conflict(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                r.getString(5), r.getString(6), r.getString(7), r.getOffsetDateTime(8).toInstant()));
+          }
           return out;
         }));
   }
@@ -292,13 +403,21 @@ public final class Store {
   }
 
   /**
-   * The one place database failures are classified: PostgreSQL refusing a statement stays a
-   * {@code PgException}; anything else (refused or lost connection, pool timeout) means the
-   * database could not be reached, which the API answers with 503.
+   * The one place query failures are classified ({@link DbErrors}): PostgreSQL refusing a
+   * statement stays a {@code PgException}; a transient failure (connection refused or lost, pool
+   * timeout, server shutting down or starting up, too many clients, serialization failure,
+   * deadlock) marks the database down and becomes {@link StoreUnavailableException} (503).
    */
-  private static <T> Future<T> reachable(Future<T> f) {
-    return f.recover(err -> Future.failedFuture(err instanceof io.vertx.pgclient.PgException ? err
-        : new StoreUnavailableException("database unavailable: " + err.getClass().getSimpleName())));
+  private <T> Future<T> reachable(Future<T> f) {
+    return f.map(v -> {
+      health.markUp();
+      return v;
+    }).recover(err -> {
+      if (!DbErrors.isTransient(err)) return Future.failedFuture(err);
+      health.markDown();
+      String what = DbErrors.sqlState(err) != null ? "sqlstate " + DbErrors.sqlState(err) : err.getClass().getSimpleName();
+      return Future.failedFuture(new StoreUnavailableException("database unavailable: " + what));
+    });
   }
 
   // ---------------------------------------------------------------- row mapping
@@ -342,7 +461,8 @@ public final class Store {
         r.getString("merchant_reference"), ChargeStatus.fromWire(r.getString("status")), r.getString("provider"),
         r.getString("provider_reference"), DeclineCode.fromWire(r.getString("decline_code")), r.getString("provider_code"),
         routing == null ? null : routingInfo(routing), List.copyOf(attempts),
-        r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant());
+        r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant(),
+        r.getString("conflict"));
   }
 
   static JsonObject routingJson(RoutingInfo ri) {

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** config/router.yaml as shipped, production-mode rules, and every problem listed at once. */
@@ -147,6 +149,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void statementTimeoutDefaultsToFiveSecondsAndIsConfigurable() throws IOException {
+    assertEquals(5_000, shipped().database().statementTimeoutMs());
+    assertEquals(5_000, ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER), env(), io.payrouter.Psps.types())
+        .database().statementTimeoutMs());
+    assertEquals(750, ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER + "database: { statement_timeout_ms: 750 }\n"),
+        env(), io.payrouter.Psps.types()).database().statementTimeoutMs());
+    assertEquals(List.of("database.statement_timeout_ms: must be between 100 and 3600000"),
+        problems(yaml(SECURITY + ONE_PROVIDER + "database: { statement_timeout_ms: 0 }\n"), env()));
+  }
+
+  @Test
   void staticHelpersAgreeWithLoadOnTheShippedFile() {
     assertTrue(ConfigLoader.simulatorsWanted(ROUTER_YAML, env()));
     assertFalse(ConfigLoader.isProduction(ROUTER_YAML, env()));
@@ -180,32 +193,190 @@ class ConfigLoaderTest {
 
   // ---------------------------------------------------------------- production mode
 
+  /** The shipped file in production mode with every key, secret and setting replaced: loads. */
+  static final String[] PRODUCTION_ENV = {"ROUTER_DATABASE_URL", DB_URL, "ROUTER_ADMIN_KEY", "admin_live_0123456789",
+      "ROUTER_DEMO_MERCHANT_KEY", "sk_live_0123456789", "ROUTER_TOKEN_KEY", TOKEN_KEY,
+      "ROUTER_PUBLIC_URL", "https://router.example.com", "PAYCORE_TEST_MODE", "false",
+      "REVIO_SECRET_KEY", "live_revio", "PAYCORE_ACCOUNT_ID", "live_pc_account", "PAYCORE_API_KEY", "live_pc_key",
+      "PAYCORE_CALLBACK_SECRET", "live_pc_callback", "FATORA_API_KEY", "live_fatora",
+      "FATORA_WEBHOOK_SECRET", "live_fatora_webhook", "DINTERO_CLIENT_ID", "live_dintero_id",
+      "DINTERO_CLIENT_SECRET", "live_dintero_secret", "DINTERO_SIGNATURE_SECRET", "live_dintero_signature",
+      "PROCESSOUT_PROJECT_ID", "proj_live", "PROCESSOUT_PROJECT_SECRET", "key_live_secret"};
+
+  /** {@link #PRODUCTION_ENV} with some names left unset ("" = back to the shipped default). */
+  static Function<String, String> productionEnvWithout(String... unset) {
+    List<String> pairs = new ArrayList<>(List.of("SIMULATOR_URL", SIM));
+    for (int i = 0; i < PRODUCTION_ENV.length; i += 2) {
+      if (!List.of(unset).contains(PRODUCTION_ENV[i])) pairs.addAll(List.of(PRODUCTION_ENV[i], PRODUCTION_ENV[i + 1]));
+    }
+    return env(pairs.toArray(String[]::new));
+  }
+
+  static final List<String> SIMULATOR_CREDENTIAL_PROBLEMS = List.of(
+      "providers.revio.credentials.secret_key",
+      "providers.paycore.credentials.account_id", "providers.paycore.credentials.api_key",
+      "providers.paycore.credentials.callback_secret",
+      "providers.fatora.credentials.api_key", "providers.fatora.credentials.webhook_secret",
+      "providers.dintero.credentials.client_id", "providers.dintero.credentials.client_secret",
+      "providers.dintero.credentials.signature_secret",
+      "providers.processout.credentials.project_id", "providers.processout.credentials.project_secret");
+
   @Test
-  void productionModeRefusesDemoKeysAndRequiresATokenKeyListingEveryProblemAtOnce() {
+  void productionModeWithTheShippedDefaultsListsEveryProblemAtOnce() {
     List<String> problems = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_DATABASE_URL", DB_URL));
-    assertEquals(List.of(
+    List<String> expected = new ArrayList<>(List.of(
         "security.admin_key: the demo admin key is refused in production mode (set ROUTER_ADMIN_KEY)",
         "merchants.demo.api_key: the demo key is refused in production mode",
-        "security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)"), problems);
+        "security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)",
+        "http.public_url: required in production mode (the default is this host's loopback address, which PSP"
+            + " webhooks cannot reach)"));
+    // Per provider in config order: its credentials, then (PayCore) its test mode.
+    for (String provider : List.of("revio", "paycore", "fatora", "dintero", "processout")) {
+      for (String c : SIMULATOR_CREDENTIAL_PROBLEMS) {
+        if (c.startsWith("providers." + provider + ".")) {
+          expected.add(c + ": a PSP simulator default is refused in production mode (set the real credential)");
+        }
+      }
+      if (provider.equals("paycore")) {
+        expected.add("providers.paycore.options.test_mode: PayCore test mode is refused in production mode; set"
+            + " test_mode: false, or allow_test_mode: true to use PayCore's test environment on purpose");
+      }
+    }
+    assertEquals(expected, problems);
   }
 
   @Test
-  void productionModeWithOwnKeysLoadsWithoutSimulators() {
-    RouterConfig c = shipped("ROUTER_DATABASE_URL", DB_URL, "ROUTER_ADMIN_KEY", "admin_live_0123456789",
-        "ROUTER_DEMO_MERCHANT_KEY", "sk_live_0123456789", "ROUTER_TOKEN_KEY", TOKEN_KEY);
+  void productionModeWithEverythingReplacedLoadsWithoutSimulators() {
+    RouterConfig c = ConfigLoader.load(ROUTER_YAML, productionEnvWithout(), io.payrouter.Psps.types());
     assertTrue(c.production());
     assertEquals(DB_URL, c.database().url());
     assertFalse(c.simulatorsEnabled());
     assertEquals("admin_live_0123456789", c.adminKey());
     assertEquals(TOKEN_KEY, c.tokenKey());
     assertEquals("sk_live_0123456789", c.merchants().get(0).apiKey());
+    assertEquals("https://router.example.com", c.http().publicUrl());
+    assertEquals("live_fatora_webhook", c.providers().get("fatora").credential("webhook_secret"));
   }
 
   @Test
-  void productionModeOnlyWantsTheTokenKeyWhenTheKeysAreReplaced() {
-    List<String> problems = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_DATABASE_URL", DB_URL,
-        "ROUTER_ADMIN_KEY", "admin_live_0123456789", "ROUTER_DEMO_MERCHANT_KEY", "sk_live_0123456789"));
-    assertEquals(List.of("security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)"), problems);
+  void productionModeOnlyWantsTheTokenKeyWhenEverythingElseIsReplaced() {
+    assertEquals(List.of("security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)"),
+        problems(ROUTER_YAML, productionEnvWithout("ROUTER_TOKEN_KEY")));
+  }
+
+  @ParameterizedTest(name = "{0} left at its simulator default")
+  @ValueSource(strings = {"REVIO_SECRET_KEY", "PAYCORE_ACCOUNT_ID", "PAYCORE_API_KEY", "PAYCORE_CALLBACK_SECRET",
+      "FATORA_API_KEY", "FATORA_WEBHOOK_SECRET", "DINTERO_CLIENT_ID", "DINTERO_CLIENT_SECRET",
+      "DINTERO_SIGNATURE_SECRET", "PROCESSOUT_PROJECT_ID", "PROCESSOUT_PROJECT_SECRET"})
+  void productionModeRefusesEachSimulatorDefaultCredentialWithoutRepeatingIt(String variable) {
+    List<String> problems = problems(ROUTER_YAML, productionEnvWithout(variable));
+    assertEquals(1, problems.size(), problems.toString());
+    String key = variable.toLowerCase(java.util.Locale.ROOT).replaceFirst("^[a-z]+_", "");
+    assertTrue(problems.get(0).matches("providers\\.[a-z]+\\.credentials\\." + key + ": a PSP simulator default is"
+        + " refused in production mode \\(set the real credential\\)"), problems.toString());
+    for (String secret : ProductionChecks.SIMULATOR_CREDENTIALS) {
+      assertFalse(problems.get(0).contains(secret), "the value is not repeated: " + problems);
+    }
+  }
+
+  @Test
+  void simulatorDefaultsCoverEveryCredentialTheSimulatorsAccept() {
+    // Every credential of every simulator's own provider block.
+    for (var sim : io.payrouter.Psps.simulators()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> creds = (Map<String, Object>) sim.providerConfig("http://x").get("credentials");
+      for (var e : creds.entrySet()) {
+        assertTrue(ProductionChecks.isSimulatorCredential(String.valueOf(e.getValue())),
+            sim.name() + " credential " + e.getKey() + " is not in ProductionChecks.SIMULATOR_CREDENTIALS");
+      }
+    }
+    // Every value SimCredentials holds is one of them, or a non-secret option of a fixture (Revio's
+    // brand id, Dintero's account id), which production mode lets through.
+    List<Object> options = new ArrayList<>();
+    for (var sim : io.payrouter.Psps.simulators()) {
+      Object o = sim.providerConfig("http://x").get("options");
+      if (o instanceof Map<?, ?> m) options.addAll(m.values());
+    }
+    for (java.lang.reflect.Field f : io.payrouter.simulator.SimCredentials.class.getFields()) {
+      if (f.getType() != String.class || !java.lang.reflect.Modifier.isStatic(f.getModifiers())) continue;
+      try {
+        String v = (String) f.get(null);
+        assertTrue(ProductionChecks.isSimulatorCredential(v) || options.contains(v),
+            "SimCredentials." + f.getName() + " is neither a listed simulator credential nor an option");
+      } catch (IllegalAccessException e) {
+        throw new AssertionError(e);
+      }
+    }
+    // And what the shipped file falls back to is exactly that list.
+    java.util.Set<String> shippedDefaults = new java.util.HashSet<>();
+    shipped().providers().values().forEach(p -> shippedDefaults.addAll(p.credentials().values()));
+    assertEquals(ProductionChecks.SIMULATOR_CREDENTIALS, shippedDefaults);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"http://127.0.0.1:8080", "http://127.8.9.10/", "https://localhost", "http://LocalHost.:80",
+      "http://router.localhost", "http://[::1]:8080", "http://[0:0:0:0:0:0:0:1]", "http://0.0.0.0:8080", "http://[::]",
+      "http://127.1", "http://2130706433", "http://0x7f.0.0.1", "http://0177.0.0.1", "http://[::ffff:127.0.0.1]"})
+  void productionModeRefusesALoopbackPublicUrl(String url) {
+    Function<String, String> base = productionEnvWithout();
+    List<String> problems = problems(ROUTER_YAML, n -> n.equals("ROUTER_PUBLIC_URL") ? url : base.apply(n));
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("http.public_url: ") && problems.get(0).contains("loopback or wildcard"),
+        problems.toString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"https://router.example.com", "http://10.1.2.3:8080", "http://128.0.0.1",
+      "https://[2001:db8::1]", "https://localhost.example.com"})
+  void productionModeAcceptsAPublicUrlThatIsNotLoopback(String url) {
+    Function<String, String> base = productionEnvWithout();
+    RouterConfig c = ConfigLoader.load(ROUTER_YAML, n -> n.equals("ROUTER_PUBLIC_URL") ? url : base.apply(n),
+        io.payrouter.Psps.types());
+    assertEquals(url, c.http().publicUrl());
+  }
+
+  @Test
+  void productionModeRefusesAnEmptyPublicUrlWhichWouldDefaultToLoopback() {
+    assertEquals(List.of("http.public_url: required in production mode (the default is this host's loopback address,"
+        + " which PSP webhooks cannot reach)"), problems(ROUTER_YAML, productionEnvWithout("ROUTER_PUBLIC_URL")));
+  }
+
+  @Test
+  void productionModeRefusesAPublicUrlThatIsNotAnHttpUrl() {
+    Function<String, String> base = productionEnvWithout();
+    assertEquals(List.of("http.public_url: an http(s) URL with a host is required"),
+        problems(ROUTER_YAML, n -> n.equals("ROUTER_PUBLIC_URL") ? "router.example.com" : base.apply(n)));
+  }
+
+  @Test
+  void productionModeRefusesPayCoreTestModeWhenItIsOnOrLeftToItsDefault() throws IOException {
+    String head = SECURITY + "http: { public_url: https://router.example.com }\ndatabase: { url: " + DB_URL
+        + " }\nproviders:\n";
+    String on = "  pc:\n    type: paycore\n    base_url: http://p\n    currencies: [USD]\n    options: { test_mode: true }\n";
+    String absent = "  pc2:\n    type: paycore\n    base_url: http://p\n    currencies: [USD]\n";
+    assertEquals(List.of(
+        "providers.pc.options.test_mode: PayCore test mode is refused in production mode; set test_mode: false,"
+            + " or allow_test_mode: true to use PayCore's test environment on purpose",
+        "providers.pc2.options.test_mode: PayCore test mode is refused in production mode (it defaults to true);"
+            + " set test_mode: false, or allow_test_mode: true to use PayCore's test environment on purpose"),
+        problems(yaml(head + on + absent), env("ROUTER_TOKEN_KEY", TOKEN_KEY)));
+  }
+
+  @Test
+  void productionModeLetsPayCoreTestModeThroughWhenExplicitlyAllowed() throws IOException {
+    String file = SECURITY + "http: { public_url: https://router.example.com }\ndatabase: { url: " + DB_URL
+        + " }\nproviders:\n  pc:\n    type: paycore\n    base_url: http://p\n    currencies: [USD]\n"
+        + "    options: { test_mode: true, allow_test_mode: true }\n";
+    RouterConfig c = ConfigLoader.load(yaml(file), env("ROUTER_TOKEN_KEY", TOKEN_KEY), io.payrouter.Psps.types());
+    assertTrue(c.production());
+  }
+
+  @Test
+  void outsideProductionModeTheSimulatorDefaultsLoopbackAndTestModeAreFine() {
+    RouterConfig c = shipped();
+    assertFalse(c.production());
+    assertEquals("http://127.0.0.1:8080", c.http().publicUrl());
+    assertEquals("true", c.providers().get("paycore").option("test_mode", null));
   }
 
   @Test
@@ -219,12 +390,16 @@ class ConfigLoaderTest {
         """);
     assertTrue(ConfigLoader.isProduction(f, env()));
     assertEquals(List.of("merchants.demo.api_key: the demo key is refused in production mode",
-        "security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)"), problems(f, env()));
+        "security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)",
+        "http.public_url: required in production mode (the default is this host's loopback address, which PSP"
+            + " webhooks cannot reach)"), problems(f, env()));
   }
 
   @Test
   void simulatorsCanBeForcedOnInProductionMode() throws IOException {
     Path f = yaml(SECURITY + ONE_PROVIDER + """
+        http:
+          public_url: https://router.example.com
         simulators:
           enabled: true
         """);

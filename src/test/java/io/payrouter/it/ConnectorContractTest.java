@@ -130,21 +130,35 @@ class ConnectorContractTest {
 
   @ParameterizedTest
   @MethodSource("psps")
-  void serverErrorIsSettledByInquiryThenFailsOver(String psp, Vertx vertx, VertxTestContext ctx) {
+  void serverErrorWithNoPaymentFoundNeverFailsOverAndFailsOnlyAfterTheGracePeriod(String psp, Vertx vertx,
+      VertxTestContext ctx) {
     Api api = new Api(vertx, h);
-    // Amounts ending in 91 make every simulator answer 500 and charge nothing: the router asks the
-    // PSP, learns there is no payment, and tries the next candidate (which fails the same way).
+    // Amounts ending in 91 make every simulator answer 500 and charge nothing. A 500 is no proof:
+    // unless the inquiry shows the payment in a documented final not-charged state (PayCore marks
+    // the invoice terminated), "no payment (yet)" leaves the charge pending at that PSP and the
+    // router never tries the next candidate; the reconciler fails it once the grace period passed.
     charge(api, psp, psp, "", 4391).compose(c -> {
       ctx.verify(() -> {
-        assertEquals("failed", c.getString("status"), c.encode());
-        assertEquals(2, c.getJsonArray("attempts").size(), "failed over after the inquiry");
+        assertEquals(202, c.getInteger("_http"), c.encode());
+        assertEquals("pending", c.getString("status"), c.encode());
+        JsonArray atts = c.getJsonArray("attempts");
         assertEquals(psp, attempt(c, 0).getString("provider"));
-        assertEquals("unavailable", attempt(c, 0).getString("outcome"));
-        assertTrue(attempt(c, 0).getString("error").contains("inquiry found no payment"), c.encode());
+        for (int i = 0; i < atts.size() - 1; i++) {
+          assertEquals("unavailable", attempt(c, i).getString("outcome"), c.encode());
+          assertTrue(attempt(c, i).getString("error").contains("ended without a charge"), "failover only on proof: " + c.encode());
+        }
+        JsonObject last = attempt(c, atts.size() - 1);
+        assertEquals("in_doubt", last.getString("outcome"), c.encode());
+        assertTrue(last.getString("error").contains("inquiry found no payment yet"), c.encode());
       });
-      return api.ledger(psp, c.getString("id"));
-    }).onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-      assertEquals(0, charged(l), "nothing charged: " + l.encode());
+      return api.awaitStatus(vertx, KEY, c.getString("id"), "failed");
+    }).compose(c -> {
+      ctx.verify(() -> assertEquals("failed", c.getString("status"), c.encode()));
+      return api.ledger(psp, c.getString("id")).compose(l -> api.ledger(RouterHarness.fallback(psp), c.getString("id"))
+          .map(f -> new JsonArray().add(charged(l)).add(charged(f))));
+    }).onComplete(ctx.succeeding(counts -> ctx.verify(() -> {
+      assertEquals(0L, counts.getLong(0), "nothing charged at the PSP");
+      assertEquals(0L, counts.getLong(1), "nothing charged at the fallback");
       ctx.completeNow();
     })));
   }

@@ -124,7 +124,7 @@ public final class RouterHarness implements AutoCloseable {
             .append("\n    base_url: \"").append(block.getString("base_url")).append("\"\n")
             .append("    credentials: ").append(block.getJsonObject("credentials").encode()).append('\n')
             .append("    options: ").append(block.getJsonObject("options").encode()).append('\n')
-            .append(common());
+            .append(common(block.getJsonObject("options")));
       }
     }
     return """
@@ -135,14 +135,17 @@ public final class RouterHarness implements AutoCloseable {
           - { id: it-merchant, name: IT Merchant, api_key: %s }
           - { id: it-other, name: Other Merchant, api_key: %s }
         simulators: { enabled: true, port: 0 }
-        recovery: { interval_ms: 500, processing_grace_ms: 5000 }
+        recovery: { interval_ms: 500, processing_grace_ms: 3000 }
         routing_file: routing.yaml
         providers:
         """.formatted(dir.resolve("data").toAbsolutePath(), ADMIN_KEY, MERCHANT_KEY, OTHER_KEY) + p;
   }
 
-  private static String common() {
-    return "    currencies: [USD, EUR, NOK, SEK, DKK, JPY, BHD]\n    timeout_ms: 1000\n"
+  /** A provider with a fixed account currency (Fatora) is routed in that currency alone. */
+  private static String common(JsonObject options) {
+    String currencies = options != null && options.getValue("account_currency") instanceof String c
+        ? c : "USD, EUR, NOK, SEK, DKK, JPY, BHD";
+    return "    currencies: [" + currencies + "]\n    timeout_ms: 1000\n"
         + "    breaker: { max_failures: 1000, window_ms: 10000, reset_ms: 2000 }\n";
   }
 

@@ -232,7 +232,7 @@ class ProcessOutSimulatorTest {
             .eventually(rcv::close)), (WebhookEvent e) -> {
           PspResult first = charged.future().result();
           assertEquals(PspResult.pending(first.providerReference(), "pending"), first);
-          assertEquals(new WebhookEvent(id, PspResult.succeeded(first.providerReference())), e);
+          assertEquals(new WebhookEvent(id, PspResult.succeeded(first.providerReference()), 1077L, "USD"), e);
         });
   }
 

@@ -263,7 +263,9 @@ public final class DinteroConnector implements Connector {
         throw new WebhookRejectedException("merchant_reference does not match the transaction");
       }
       if (ref == null) return Step.done(WebhookEvent.ignored());
-      return Step.done(new WebhookEvent(ref, DinteroMapping.fromTransaction(tx)));
+      // The transaction's amount: integer minor units, as the session was created [README 4].
+      return Step.done(new WebhookEvent(ref, DinteroMapping.fromTransaction(tx))
+          .withAmount(tx.getValue("amount"), DinteroMapping.str(tx, "currency"), false));
     });
   }
 

@@ -28,10 +28,12 @@ import java.util.Set;
  * confirms):
  * <ul>
  *   <li>INITIATED, ON_HOLD and UNKNOWN are pending (README: "my reading").
- *   <li>PARTIALLY_CAPTURED, PARTIALLY_CAPTURED_REFUNDED, REFUNDED and PARTIALLY_REFUNDED all mean the
- *       money was captured at some point: the charge succeeded (a later refund is not a failed
- *       charge). Treating them as in doubt would leave a charge pending for ever, since every
- *       inquiry would give the same answer.
+ *   <li>REFUNDED and PARTIALLY_REFUNDED mean the money was captured at some point: the charge
+ *       succeeded (a later refund is not a failed charge).
+ *   <li>PARTIALLY_CAPTURED and PARTIALLY_CAPTURED_REFUNDED mean less than the charge's amount was
+ *       captured (we always ask for {@code auto_capture} of the whole amount): never a success.
+ *       They are pending with the status as provider code, so the charge stays visibly pending for
+ *       the reconciler and an operator instead of being reported as paid in full.
  *   <li>Error type DECLINED (the issuer's unspecific refusal) is do_not_honor; PICK_UP_CARD is
  *       fraud_suspected; ISSUER_ERROR and anything unknown is generic_decline.
  *   <li>A decline is hard when its code is inherently final (expired card, fraud, invalid token) or
@@ -56,8 +58,8 @@ public final class DinteroMapping {
     AUTHORIZED(Outcome.SUCCEEDED),
     AUTHORIZATION_VOIDED(Outcome.DECLINED),
     CAPTURED(Outcome.SUCCEEDED),
-    PARTIALLY_CAPTURED(Outcome.SUCCEEDED),
-    PARTIALLY_CAPTURED_REFUNDED(Outcome.SUCCEEDED),
+    PARTIALLY_CAPTURED(Outcome.PENDING),
+    PARTIALLY_CAPTURED_REFUNDED(Outcome.PENDING),
     REFUNDED(Outcome.SUCCEEDED),
     PARTIALLY_REFUNDED(Outcome.SUCCEEDED),
     DECLINED(Outcome.DECLINED),

@@ -10,6 +10,7 @@ import io.payrouter.connector.Connector;
 import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
@@ -28,10 +29,12 @@ import java.util.Optional;
  * the account's currency; {@code POST /v1/payments/verify} for status;
  * {@code POST /api/v1/payments/deactivate-card-token} when a card is deleted. Fatora documents no
  * server webhooks: a relayed callback must carry an HMAC-SHA256 {@code X-Signature} (contract rule)
- * and is then confirmed by verify, never trusted on its own.
+ * and is then confirmed by verify, never trusted on its own: only verify's answer (its status,
+ * amount and currency, for the same {@code order_id}) is applied; a verify that fails is retried.
  *
  * <p>Config: credentials {@code api_key}, {@code webhook_secret}; options {@code account_currency}
- * (Fatora accounts have one currency; a charge in another currency is not sent).
+ * (required: Fatora accounts have one currency; a charge in another currency is not sent, and a
+ * provider whose {@code currencies} list another currency is refused at start).
  */
 public final class FatoraConnector implements Connector {
 
@@ -50,10 +53,40 @@ public final class FatoraConnector implements Connector {
         "Accept", "application/json");
   }
 
+  /**
+   * A Fatora account has one currency and collect-payment takes no currency field, so an amount in
+   * any other currency would be taken as that many units of the account's currency. The provider
+   * must name {@code options.account_currency} and be routed in that currency alone.
+   */
+  @Override
+  public List<String> configProblems(ProviderConfig p) {
+    String prefix = "providers." + p.name() + ".";
+    String account = accountCurrency(p);
+    if (account == null) {
+      return List.of(prefix + "options.account_currency: required (a Fatora account has one currency)");
+    }
+    if (!Currencies.isKnown(account)) {
+      return List.of(prefix + "options.account_currency: unknown currency '" + account + "'");
+    }
+    List<String> others = p.currencies().stream().filter(c -> !c.equals(account)).sorted().toList();
+    if (others.isEmpty()) return List.of();
+    return List.of(prefix + "currencies: " + String.join(", ", others) + " cannot be charged on a Fatora account in "
+        + account + " (options.account_currency); list only " + account);
+  }
+
+  /** {@code options.account_currency}, or null when not set. */
+  static String accountCurrency(ProviderConfig p) {
+    Object v = p.options() == null ? null : p.options().getValue("account_currency");
+    return v instanceof String s && !s.isBlank() ? s.trim() : null;
+  }
+
   @Override
   public Step<PspResult> charge(CallContext ctx, ChargeInput in) {
     ProviderConfig p = ctx.provider();
-    String accountCurrency = p.option("account_currency", in.currency());
+    // Never a call in any other currency than the account's: Fatora would take the amount as that
+    // many units of its own currency. (The router refuses such a configuration at start, too.)
+    String accountCurrency = accountCurrency(p);
+    if (accountCurrency == null) return Step.done(PspResult.notSent("fatora account_currency is not configured"));
     if (!accountCurrency.equals(in.currency())) {
       return Step.done(PspResult.notSent("fatora account currency is " + accountCurrency));
     }
@@ -102,9 +135,21 @@ public final class FatoraConnector implements Connector {
     return Step.call(HttpCall.post("/v1/payments/verify", headers(ctx.provider()),
             new JsonObject().put("order_id", orderId).encode()),
         reply -> {
+          // A verify that could not be made must be retried by the relay, never acknowledged.
+          if (reply.status() != 404 && !reply.is2xx()) {
+            throw new PspUnavailableException("fatora verify answered " + reply.status());
+          }
           InquiryResult r = FatoraMapping.verifyResult(reply);
-          return Step.done(r.kind() == InquiryResult.Kind.FOUND
-              ? new WebhookEvent(orderId, r.result()) : WebhookEvent.ignored());
+          if (r.kind() != InquiryResult.Kind.FOUND) return Step.done(WebhookEvent.ignored());
+          // verify's amount is decimal major units; its currency, else the account's (one per account).
+          JsonObject result = reply.json().getJsonObject("result");
+          Object verifiedOrder = result.getValue("order_id");
+          if (verifiedOrder != null && !orderId.equals(verifiedOrder.toString())) {
+            throw new WebhookRejectedException("verify answered about another order");
+          }
+          String currency = result.getValue("currency") instanceof String c && !c.isBlank() ? c
+              : ctx.provider().option("account_currency", null);
+          return Step.done(new WebhookEvent(orderId, r.result()).withAmount(result.getValue("amount"), currency, true));
         });
   }
 }

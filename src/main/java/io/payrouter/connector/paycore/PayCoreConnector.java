@@ -11,6 +11,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
@@ -35,7 +36,9 @@ import java.util.Set;
  * {@code POST {cardgate_url}/payment/sale} with {@code Authorization: Bearer
  * <flow_data.metadata.token>}, sent only after the invoice id ({@code cpi_...}) is durable
  * (checkpoint), so a timeout is settled by {@code GET /payment-invoices/{cpi_id}}.
- * {@code reference_id} (= the router's charge id) is unique per account at PayCore.
+ * {@code reference_id} (= the router's charge id) is unique per account at PayCore. A callback
+ * is signature-checked, then confirmed by reading its invoice back from PayCore: the fetched
+ * invoice's state is what gets applied, never the callback body.
  *
  * <p>Config: {@code base_url} (e.g. https://com.paycore.io/api), credentials {@code account_id},
  * {@code api_key} (HTTP Basic), {@code callback_secret}; options {@code cardgate_url},
@@ -111,10 +114,13 @@ public final class PayCoreConnector implements Connector {
     if (!PayCoreMapping.isSafeId(cpiId) || attrs == null) {
       return Step.done(PspResult.notSent("unparseable invoice answer"));
     }
-    PayCoreMapping.Meaning m = PayCoreMapping.meaning(PayCoreMapping.string(attrs, "status"));
+    PayCoreMapping.Meaning m = PayCoreMapping.meaning(attrs);
     // Should PayCore ever settle an "instant" invoice at creation, trust what it says.
     if (m == PayCoreMapping.Meaning.CHARGED) return Step.done(PspResult.succeeded(cpiId));
     if (m == PayCoreMapping.Meaning.FAILED) return Step.done(PayCoreMapping.declined(cpiId, attrs));
+    if (m == PayCoreMapping.Meaning.PARTIAL) {
+      return Step.done(PspResult.pending(cpiId, PayCoreMapping.PARTIALLY_PROCESSED));
+    }
     String saleToken = saleToken(attrs);
     if (saleToken == null) {
       // No sale can be made, and nothing moves money without the sale.
@@ -144,6 +150,16 @@ public final class PayCoreConnector implements Connector {
     return Step.call(get, r -> Step.done(PayCoreMapping.inquiryResult(cpiId, in.chargeId(), r)));
   }
 
+  /**
+   * A callback is a hint, never the truth: after its {@code X-Signature} is checked (as PayCore
+   * documents), the invoice it names is read back with {@code GET /payment-invoices/{cpi_id}}
+   * (Basic auth, as the inquiry does) and only that answer's state is applied. Callbacks may come
+   * batched, duplicated or out of order [README 2], and a leaked callback secret alone cannot
+   * settle a charge. A bad or missing signature, a malformed invoice id, an invoice PayCore does
+   * not know (404), or a callback whose invoice id or {@code reference_id} differs from the fetched
+   * invoice's is rejected; any other failure of the lookup throws {@link PspUnavailableException}
+   * so that PayCore retries. A signed document without an invoice id is acknowledged and ignored.
+   */
   @Override
   public Step<WebhookEvent> webhook(CallContext ctx, WebhookInput in) {
     String signature = in.header("x-signature");
@@ -152,14 +168,31 @@ public final class PayCoreConnector implements Connector {
     if (secret.isEmpty()) throw new WebhookRejectedException("paycore callback_secret is not configured");
     String body = in.body() == null ? "" : in.body();
     if (!signatureMatches(secret, body, signature)) throw new WebhookRejectedException("bad X-Signature");
-    JsonObject doc;
-    try {
-      String t = body.trim();
-      doc = t.startsWith("{") ? new JsonObject(t) : null;
-    } catch (DecodeException e) {
-      doc = null;
-    }
-    return Step.done(PayCoreMapping.webhookEvent(doc));
+    JsonObject callback = new HttpReply(200, Map.of(), body).json();
+    JsonObject data = PayCoreMapping.data(callback);
+    String cpiId = data == null ? null : PayCoreMapping.string(data, "id");
+    if (cpiId == null) return Step.done(WebhookEvent.ignored());
+    if (!PayCoreMapping.isSafeId(cpiId)) throw new WebhookRejectedException("malformed invoice id");
+    JsonObject claimed = PayCoreMapping.attributes(callback);
+    String claimedReference = claimed == null ? null : PayCoreMapping.string(claimed, "reference_id");
+    HttpCall get = HttpCall.get("/payment-invoices/" + cpiId, headers(basicAuth(ctx), false));
+    return Step.call(get, reply -> {
+      if (reply.status() == 404) throw new WebhookRejectedException("paycore does not know this invoice");
+      if (!reply.is2xx()) throw new PspUnavailableException("paycore invoice lookup: HTTP " + reply.status());
+      JsonObject invoice = reply.json();
+      JsonObject fetched = PayCoreMapping.data(invoice);
+      if (fetched == null || PayCoreMapping.attributes(invoice) == null) {
+        throw new PspUnavailableException("paycore invoice answer unparseable");
+      }
+      if (!cpiId.equals(PayCoreMapping.string(fetched, "id"))) {
+        throw new WebhookRejectedException("fetched invoice is not the one the callback names");
+      }
+      String reference = PayCoreMapping.string(PayCoreMapping.attributes(invoice), "reference_id");
+      if (claimedReference != null && !claimedReference.equals(reference)) {
+        throw new WebhookRejectedException("callback reference_id differs from the invoice's");
+      }
+      return Step.done(PayCoreMapping.webhookEvent(invoice));
+    });
   }
 
   /**

@@ -8,6 +8,7 @@ import io.payrouter.domain.PspResult;
 import io.payrouter.connector.WebhookEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,11 @@ public final class PayCoreMapping {
     FAILED,
     /** Still being processed; the money may still move. */
     IN_PROGRESS,
+    /**
+     * Part of the amount was processed, not all of it. CONVENTION: never a success; the charge
+     * stays pending (provider code {@code partially_processed}) for the reconciler and an operator.
+     */
+    PARTIAL,
     /** Finished (final) without a payment, and never will be charged. */
     ENDED_UNPAID,
     /** Created, never processed. */
@@ -50,7 +56,7 @@ public final class PayCoreMapping {
       Map.entry("processing", Meaning.IN_PROGRESS),
       Map.entry("process_pending", Meaning.IN_PROGRESS),
       Map.entry("processed", Meaning.CHARGED),
-      Map.entry("partially_processed", Meaning.CHARGED),
+      Map.entry("partially_processed", Meaning.PARTIAL),
       // CONVENTION: process_error is documented as not final (retried up to the max attempts,
       // then process_failed), so it is pending, not a decline.
       Map.entry("process_error", Meaning.IN_PROGRESS),
@@ -91,6 +97,37 @@ public final class PayCoreMapping {
 
   public static Meaning meaning(String status) {
     return status == null ? null : STATUSES.get(status);
+  }
+
+  /** The provider code of a partial payment (the documented status name). */
+  public static final String PARTIALLY_PROCESSED = "partially_processed";
+
+  /**
+   * The meaning of an invoice's attributes: its status, except that a {@code processed} invoice
+   * whose {@code processed_amount} is below its {@code amount} (same currency) is {@link
+   * Meaning#PARTIAL}, whatever its status says.
+   */
+  public static Meaning meaning(JsonObject attrs) {
+    Meaning m = meaning(string(attrs, "status"));
+    return m == Meaning.CHARGED && "processed".equals(string(attrs, "status")) && lessProcessedThanAsked(attrs)
+        ? Meaning.PARTIAL : m;
+  }
+
+  static boolean lessProcessedThanAsked(JsonObject attrs) {
+    Object processed = attrs.getValue("processed_amount");
+    Object asked = attrs.getValue("amount");
+    if (!(processed instanceof Number || processed instanceof String) || !(asked instanceof Number || asked instanceof String)) {
+      return false;
+    }
+    String currency = string(attrs, "currency");
+    String serviceCurrency = string(attrs, "service_currency");
+    // Processed in another (service) currency: the two amounts cannot be compared.
+    if (currency != null && serviceCurrency != null && !currency.equals(serviceCurrency)) return false;
+    try {
+      return new BigDecimal(processed.toString().trim()).compareTo(new BigDecimal(asked.toString().trim())) < 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** {@code data} of a JSON:API document, or null. */
@@ -134,12 +171,13 @@ public final class PayCoreMapping {
       JsonObject attrs = attributes(reply.json());
       String status = attrs == null ? null : string(attrs, "status");
       if (status == null) return PspResult.inDoubt(cpiId, "unparseable sale answer");
-      Meaning m = meaning(status);
+      Meaning m = meaning(attrs);
       if (m == null) return PspResult.inDoubt(cpiId, "unknown sale status");
       return switch (m) {
         case CHARGED -> PspResult.succeeded(cpiId);
         case FAILED -> declined(cpiId, attrs);
         case IN_PROGRESS -> PspResult.pending(cpiId, status);
+        case PARTIAL -> PspResult.pending(cpiId, PARTIALLY_PROCESSED);
         // A sale answered "created"/"expired"/"terminated" is odd: the inquiry settles it.
         case NOT_CHARGED, ENDED_UNPAID -> PspResult.inDoubt(cpiId, "unexpected sale status " + status);
       };
@@ -170,18 +208,21 @@ public final class PayCoreMapping {
     if (chargeId != null && reference != null && !reference.equals(chargeId)) {
       return InquiryResult.unknown("invoice belongs to another reference");
     }
-    Meaning m = meaning(status);
+    Meaning m = meaning(attrs);
     if (m == null) return InquiryResult.unknown("unknown invoice status");
     return switch (m) {
       case CHARGED -> InquiryResult.found(PspResult.succeeded(cpiId));
       case FAILED -> InquiryResult.found(declined(cpiId, attrs));
       case IN_PROGRESS -> InquiryResult.found(PspResult.pending(cpiId, status));
-      // Finished without a payment (or never processed): it did not charge, and never will.
-      case ENDED_UNPAID, NOT_CHARGED -> InquiryResult.notFound();
+      case PARTIAL -> InquiryResult.found(PspResult.pending(cpiId, PARTIALLY_PROCESSED));
+      // Expired or terminated: PayCore documents these as final, and no money moved: proof.
+      case ENDED_UNPAID -> InquiryResult.notCharged("paycore invoice " + status + " without payment");
+      // Created, never processed (yet): the sale may still arrive, so no proof either way.
+      case NOT_CHARGED -> InquiryResult.notFound();
     };
   }
 
-  /** Maps a verified callback body (the JSON:API invoice document). */
+  /** Maps the invoice document read back from PayCore after a verified callback. */
   public static WebhookEvent webhookEvent(JsonObject doc) {
     JsonObject data = data(doc);
     JsonObject attrs = attributes(doc);
@@ -190,17 +231,25 @@ public final class PayCoreMapping {
     String reference = string(attrs, "reference_id");
     String status = string(attrs, "status");
     if (reference == null) return WebhookEvent.ignored();
-    Meaning m = meaning(status);
-    if (m == null) return new WebhookEvent(reference, PspResult.inDoubt(cpiId, "unknown invoice status"));
-    return switch (m) {
-      case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(cpiId));
-      case FAILED -> new WebhookEvent(reference, declined(cpiId, attrs));
-      case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(cpiId, status));
-      // expired/terminated: the invoice closed without taking money.
-      case ENDED_UNPAID -> new WebhookEvent(reference,
-          PspResult.notSent("invoice " + status + " without payment", status).withProviderReference(cpiId));
-      case NOT_CHARGED -> WebhookEvent.ignored();
-    };
+    Meaning m = meaning(attrs);
+    WebhookEvent event;
+    if (m == null) {
+      event = new WebhookEvent(reference, PspResult.inDoubt(cpiId, "unknown invoice status"));
+    } else {
+      event = switch (m) {
+        case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(cpiId));
+        case FAILED -> new WebhookEvent(reference, declined(cpiId, attrs));
+        case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(cpiId, status));
+        case PARTIAL -> new WebhookEvent(reference, PspResult.pending(cpiId, PARTIALLY_PROCESSED));
+        // expired/terminated: the invoice closed without taking money.
+        case ENDED_UNPAID -> new WebhookEvent(reference,
+            PspResult.notSent("invoice " + status + " without payment", status).withProviderReference(cpiId));
+        case NOT_CHARGED -> null;
+      };
+      if (event == null) return WebhookEvent.ignored();
+    }
+    // The invoice's amount: decimal major units with the currency's exponent [README 2].
+    return event.withAmount(attrs.getValue("amount"), string(attrs, "currency"), true);
   }
 
   /** A process_failed invoice or sale as a decline, its resolution mapped. */

@@ -247,7 +247,7 @@ public final class ProcessOutConnector implements Connector {
       if (ivId == null && invoice != null) ivId = ProcessOutMapping.str(invoice, "id");
       String orderId = ProcessOutMapping.str(tx, "order_id");
       if (orderId == null && invoice != null) orderId = ProcessOutMapping.str(invoice, "order_id");
-      if (orderId != null) return Step.done(new WebhookEvent(orderId, ProcessOutMapping.fromTransaction(tx, ivId)));
+      if (orderId != null) return Step.done(ProcessOutMapping.webhookEvent(orderId, tx, ivId));
       if (ivId == null) return Step.done(WebhookEvent.ignored());
       String iv = ivId;
       return Step.call(HttpCall.get("/invoices/" + enc(iv), h), r -> {
@@ -257,7 +257,7 @@ public final class ProcessOutConnector implements Connector {
         String oid = ib != null && ib.getValue("invoice") instanceof JsonObject inv
             ? ProcessOutMapping.str(inv, "order_id") : null;
         if (oid == null) return Step.done(WebhookEvent.ignored());
-        return Step.done(new WebhookEvent(oid, ProcessOutMapping.fromTransaction(tx, iv)));
+        return Step.done(ProcessOutMapping.webhookEvent(oid, tx, iv));
       });
     });
   }

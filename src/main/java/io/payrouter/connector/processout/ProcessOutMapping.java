@@ -3,6 +3,7 @@ package io.payrouter.connector.processout;
 import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.WebhookEvent;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +32,8 @@ import java.util.Set;
  *   <li>refunded, retrieval-request, fraud-notification, chargeback-initiated, solved and reversed
  *       all follow a capture: the charge succeeded (a later refund or dispute is not a failed
  *       charge; calling it in doubt would leave the charge pending for ever).
+ *   <li>A {@code completed} transaction whose {@code captured_amount} is below its {@code amount} is
+ *       a partial capture: pending (provider code {@code completed}), never a success.
  *   <li>A failed transaction without {@code error_code} is a soft generic decline; voided and
  *       blocked (ProcessOut's own rules) without a code are hard generic declines. Unknown codes
  *       are soft generic declines.
@@ -117,6 +120,9 @@ public final class ProcessOutMapping {
     String wire = str(tx, "status");
     Status st = Status.of(wire);
     if (st == null) return PspResult.inDoubt(invoiceId, "processout status unknown: " + wire);
+    if (st == Status.COMPLETED && lessCapturedThanAmount(tx)) {
+      return new PspResult(Outcome.PENDING, invoiceId, null, false, wire, "partial capture: captured_amount below amount");
+    }
     return switch (st.outcome) {
       case SUCCEEDED -> st == Status.COMPLETED ? PspResult.succeeded(invoiceId)
           : new PspResult(Outcome.SUCCEEDED, invoiceId, null, false, wire, null);
@@ -130,6 +136,15 @@ public final class ProcessOutMapping {
         yield PspResult.declined(invoiceId, DeclineCode.GENERIC_DECLINE, st == Status.FAILED, wire);
       }
     };
+  }
+
+  /**
+   * A fetched event's transaction as a webhook event for {@code chargeId}, with the transaction's
+   * amount (a decimal string in major units [README 5]) and currency.
+   */
+  public static WebhookEvent webhookEvent(String chargeId, JsonObject tx, String invoiceId) {
+    return new WebhookEvent(chargeId, fromTransaction(tx, invoiceId))
+        .withAmount(tx.getValue("amount"), str(tx, "currency"), true);
   }
 
   // ---------------------------------------------------------------- capture
@@ -164,6 +179,22 @@ public final class ProcessOutMapping {
   }
 
   // ---------------------------------------------------------------- inquiry
+
+  /**
+   * true when the transaction states a {@code captured_amount} below its {@code amount} (both
+   * decimal strings in the transaction's currency): a partial capture. Unreadable amounts compare
+   * as not partial (the status decides).
+   */
+  static boolean lessCapturedThanAmount(JsonObject tx) {
+    Object captured = tx.getValue("captured_amount");
+    Object amount = tx.getValue("amount");
+    if (captured == null || amount == null) return false;
+    try {
+      return new BigDecimal(captured.toString().trim()).compareTo(new BigDecimal(amount.toString().trim())) < 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
 
   /** true when the transaction shows any captured money. */
   static boolean capturedSomething(JsonObject tx) {

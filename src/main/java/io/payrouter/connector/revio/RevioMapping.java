@@ -70,6 +70,19 @@ public final class RevioMapping {
       Map.entry("viewed", Meaning.OUTSIDE_FLOW),
       Map.entry("overdue", Meaning.OUTSIDE_FLOW));
 
+  /** Purchase statuses Revio documents as closed without a payment (no card was declined). */
+  static final java.util.Set<String> CLOSED_UNPAID = java.util.Set.of("cancelled", "expired", "released");
+
+  /** True when the purchase carries a card decline (transaction_data.attempts[].error). */
+  static boolean hasAttemptError(JsonObject purchase) {
+    JsonObject td = purchase.getValue("transaction_data") instanceof JsonObject t ? t : null;
+    if (td == null || !(td.getValue("attempts") instanceof io.vertx.core.json.JsonArray attempts)) return false;
+    for (Object a : attempts) {
+      if (a instanceof JsonObject o && o.getValue("error") != null) return true;
+    }
+    return false;
+  }
+
   /** A decline's normalized code and whether another PSP might approve. */
   public record Decline(DeclineCode code, boolean soft) {}
 
@@ -166,8 +179,12 @@ public final class RevioMapping {
     if (m == null) return InquiryResult.unknown("unknown purchase status");
     return switch (m) {
       case CHARGED -> InquiryResult.found(PspResult.succeeded(purchaseId));
-      case FAILED -> InquiryResult.found(failed(purchaseId, status, purchase));
+      // Closed without payment (cancelled, expired, released): final, and no money moved: proof.
+      case FAILED -> CLOSED_UNPAID.contains(status) && !hasAttemptError(purchase)
+          ? InquiryResult.notCharged("revio purchase " + status + " without payment")
+          : InquiryResult.found(failed(purchaseId, status, purchase));
       case IN_PROGRESS -> InquiryResult.found(PspResult.pending(purchaseId, status));
+      // Created and not charged (yet): the charge call may still land, so no proof either way.
       case NOT_CHARGED -> InquiryResult.notFound();
       case OUTSIDE_FLOW -> InquiryResult.unknown("unexpected purchase status " + status);
     };
@@ -181,14 +198,22 @@ public final class RevioMapping {
     String status = status(purchase);
     if (reference == null || id == null) return WebhookEvent.ignored();
     Meaning m = meaning(status);
-    if (m == null) return new WebhookEvent(reference, PspResult.inDoubt(id, "unknown purchase status"));
-    return switch (m) {
-      case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(id));
-      case FAILED -> new WebhookEvent(reference, failed(id, status, purchase));
-      case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(id, status));
-      // purchase.created and invoice-style events say nothing about a charge
-      case NOT_CHARGED, OUTSIDE_FLOW -> WebhookEvent.ignored();
-    };
+    WebhookEvent event;
+    if (m == null) {
+      event = new WebhookEvent(reference, PspResult.inDoubt(id, "unknown purchase status"));
+    } else {
+      event = switch (m) {
+        case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(id));
+        case FAILED -> new WebhookEvent(reference, failed(id, status, purchase));
+        case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(id, status));
+        // purchase.created and invoice-style events say nothing about a charge
+        case NOT_CHARGED, OUTSIDE_FLOW -> null;
+      };
+      if (event == null) return WebhookEvent.ignored();
+    }
+    // The purchase's total and currency, integer minor units as the charge was created [README 1].
+    JsonObject p = purchase.getValue("purchase") instanceof JsonObject o ? o : new JsonObject();
+    return event.withAmount(p.getValue("total"), string(p, "currency"), false);
   }
 
   /** A failed purchase as a decline. */

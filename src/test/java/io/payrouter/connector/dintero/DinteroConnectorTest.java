@@ -174,7 +174,7 @@ class DinteroConnectorTest {
 
   @Test
   void chargeAmountIsSentInMinorUnitsForEveryExponent() {
-    for (String cur : List.of("JPY", "USD", "BHD")) {
+    for (String cur : List.of("JPY", "USD", "BHD", "KWD")) {
       JsonObject order = new JsonObject(call(connector().charge(ctx(), charge(1234, cur,
           Map.of("payment_product_type", "bambora.creditcard", "payment_token", "pt"), null, null))).call().body())
           .getJsonObject("session").getJsonObject("order");

@@ -22,8 +22,8 @@ class DinteroMappingTest {
       "AUTHORIZED, SUCCEEDED",
       "AUTHORIZATION_VOIDED, DECLINED",
       "CAPTURED, SUCCEEDED",
-      "PARTIALLY_CAPTURED, SUCCEEDED",
-      "PARTIALLY_CAPTURED_REFUNDED, SUCCEEDED",
+      "PARTIALLY_CAPTURED, PENDING",
+      "PARTIALLY_CAPTURED_REFUNDED, PENDING",
       "REFUNDED, SUCCEEDED",
       "PARTIALLY_REFUNDED, SUCCEEDED",
       "DECLINED, DECLINED",
@@ -49,6 +49,18 @@ class DinteroMappingTest {
   @Test
   void missingStatusIsInDoubt() {
     assertEquals(Outcome.IN_DOUBT, DinteroMapping.fromTransaction(new JsonObject().put("id", "x")).outcome());
+  }
+
+  @Test
+  void partiallyCapturedTransactionIsPendingNeverSucceeded() {
+    assertEquals(PspResult.pending(AID + ".tx1", "PARTIALLY_CAPTURED"),
+        DinteroMapping.fromTransaction(tx("PARTIALLY_CAPTURED")));
+  }
+
+  @Test
+  void partiallyCapturedThenRefundedTransactionIsPendingNeverSucceeded() {
+    assertEquals(PspResult.pending(AID + ".tx1", "PARTIALLY_CAPTURED_REFUNDED"),
+        DinteroMapping.fromTransaction(tx("PARTIALLY_CAPTURED_REFUNDED")));
   }
 
   @Test

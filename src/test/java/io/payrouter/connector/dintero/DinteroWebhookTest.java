@@ -65,7 +65,16 @@ class DinteroWebhookTest {
   void genuineCallbackYieldsTheFetchedTransactionsState() {
     Step<WebhookEvent> s = connector().webhook(ctx(), valid());
     WebhookEvent e = done(call(s).next().apply(reply(200, tx("CAPTURED"))));
-    assertEquals(new WebhookEvent("ch_1", PspResult.succeeded(AID + ".tx1")), e);
+    assertEquals("ch_1", e.chargeId());
+    assertEquals(PspResult.succeeded(AID + ".tx1"), e.result());
+  }
+
+  @Test
+  void eventCarriesTheFetchedTransactionsAmountAndCurrency() {
+    Step<WebhookEvent> s = connector().webhook(ctx(), valid());
+    WebhookEvent e = done(call(s).next().apply(reply(200, tx("CAPTURED").put("amount", 29990).put("currency", "SEK"))));
+    assertEquals(29990L, e.amount());
+    assertEquals("SEK", e.currency());
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -98,7 +99,7 @@ class FatoraConnectorTest {
 
   @ParameterizedTest(name = "{0} minor {1} -> amount {2}")
   @CsvSource({"1999, USD, 19.99", "1, USD, 0.01", "100, USD, 1.00", "99999999999, USD, 999999999.99",
-      "1000, JPY, 1000", "1234, BHD, 1.234"})
+      "1000, JPY, 1000", "1, JPY, 1", "1234, BHD, 1.234", "1000, KWD, 1.000", "5, KWD, 0.005"})
   void amountIsSentInMajorUnitsWithTheCurrencysExactScale(long minor, String currency, String major) {
     HttpCall call = call(connector.charge(ctx(currency), input(minor, currency)));
     JsonObject body = new JsonObject(call.body());
@@ -118,6 +119,55 @@ class FatoraConnectorTest {
     PspResult r = done(connector.charge(ctx(), input(1999, "EUR")));
     assertEquals(Outcome.NOT_SENT, r.outcome());
     assertTrue(r.message().contains("USD"), r.message());
+  }
+
+  @Test
+  void chargeOnAnAccountWithoutAccountCurrencyIsNotSentWithoutAnyCall() {
+    CallContext noCurrency = new CallContext(new ProviderConfig("fatora", "fatora", true, "http://127.0.0.1:1/fatora",
+        Map.of("api_key", API_KEY), Set.of("USD"), 5000, BreakerConfig.DEFAULT, new JsonObject()), null);
+    PspResult r = done(connector.charge(noCurrency, input(1999, "USD")));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+  }
+
+  @ParameterizedTest(name = "account in {0}, charge in {1} -> not sent")
+  @CsvSource({"USD, EUR", "KWD, USD", "JPY, BHD", "USD, usd"})
+  void chargeInAnyOtherCurrencyThanTheAccountsIsNotSent(String account, String charge) {
+    PspResult r = done(connector.charge(ctx(account), input(1000, charge)));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  static ProviderConfig configured(JsonObject options, String... currencies) {
+    return new ProviderConfig("fatora_qa", "fatora", true, "http://127.0.0.1:1/fatora", Map.of("api_key", API_KEY),
+        new java.util.LinkedHashSet<>(List.of(currencies)), 5000, BreakerConfig.DEFAULT, options);
+  }
+
+  @Test
+  void providerRoutedOnlyInItsAccountCurrencyHasNoProblem() {
+    assertEquals(List.of(), connector.configProblems(configured(new JsonObject().put("account_currency", "KWD"), "KWD")));
+  }
+
+  @Test
+  void providerListingAnotherCurrencyThanTheAccountsIsAProblemNamingIt() {
+    List<String> problems = connector.configProblems(
+        configured(new JsonObject().put("account_currency", "USD"), "USD", "EUR", "JPY"));
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("providers.fatora_qa.currencies:"), problems.get(0));
+    assertTrue(problems.get(0).contains("EUR") && problems.get(0).contains("JPY"), problems.get(0));
+  }
+
+  @Test
+  void providerWithoutAccountCurrencyIsAProblem() {
+    List<String> problems = connector.configProblems(configured(new JsonObject(), "USD"));
+    assertEquals(List.of("providers.fatora_qa.options.account_currency: required (a Fatora account has one currency)"),
+        problems);
+  }
+
+  @Test
+  void providerWithAnUnknownAccountCurrencyIsAProblem() {
+    List<String> problems = connector.configProblems(configured(new JsonObject().put("account_currency", "DOLLARS"), "USD"));
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("providers.fatora_qa.options.account_currency:")), problems.toString());
   }
 
   // ---------------------------------------------------------------- collect-payment answers
@@ -370,6 +420,30 @@ class FatoraConnectorTest {
     assertEquals(TXN, e.result().providerReference());
   }
 
+  @ParameterizedTest(name = "verify amount {0} {1} -> event amount {2} minor units")
+  @CsvSource({"19.99, USD, 1999", "1000, JPY, 1000", "1.234, KWD, 1234", "12.345, BHD, 12345"})
+  void verifiedWebhookCarriesTheVerifiedAmountAndCurrency(String major, String currency, long minor) {
+    String body = "{\"order_id\":\"ch_123\"}";
+    CallContext account = ctx(currency);
+    Step<WebhookEvent> s = connector.webhook(account, signed(body, hmacHex(SECRET, body)));
+    JsonObject verified = new JsonObject(verified("SUCCESS", "Transaction Successful - Approved"));
+    verified.getJsonObject("result").put("amount", new BigDecimal(major)).put("currency", currency);
+    WebhookEvent e = done(next(s, reply(200, verified.encode())));
+    assertEquals(minor, e.amount());
+    assertEquals(currency, e.currency());
+  }
+
+  @Test
+  void verifyAnswerWithoutCurrencyIsReadInTheAccountCurrency() {
+    String body = "{\"order_id\":\"ch_123\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx("KWD"), signed(body, hmacHex(SECRET, body)));
+    JsonObject verified = new JsonObject(verified("SUCCESS", "ok"));
+    verified.getJsonObject("result").put("amount", new BigDecimal("1.234")).remove("currency");
+    WebhookEvent e = done(next(s, reply(200, verified.encode())));
+    assertEquals(1234L, e.amount());
+    assertEquals("KWD", e.currency());
+  }
+
   @Test
   void upperCaseHexSignatureIsAccepted() {
     String body = "{\"order_id\":\"ch_123\"}";
@@ -382,6 +456,23 @@ class FatoraConnectorTest {
     Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
     WebhookEvent e = done(next(s, reply(404, error(404, "Payment not found"))));
     assertNull(e.chargeId());
+  }
+
+  @Test
+  void webhookWhoseVerifyAnswerIsAboutAnotherOrderIsRejected() {
+    String body = "{\"order_id\":\"ch_123\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
+    JsonObject other = new JsonObject(verified("SUCCESS", "Transaction Successful - Approved"));
+    other.getJsonObject("result").put("order_id", "ch_other");
+    assertThrows(WebhookRejectedException.class, () -> next(s, reply(200, other.encode())));
+  }
+
+  @ParameterizedTest(name = "verify answered {0} -> the relay retries later")
+  @ValueSource(ints = {401, 429, 500, 502, 503})
+  void webhookWhoseVerifyFailsIsRetriedLaterNotAcknowledged(int status) {
+    String body = "{\"order_id\":\"ch_123\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
+    assertThrows(PspUnavailableException.class, () -> next(s, reply(status, error(status, "x"))));
   }
 
   @Test

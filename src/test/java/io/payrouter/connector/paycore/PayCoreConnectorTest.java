@@ -19,6 +19,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -105,7 +106,7 @@ class PayCoreConnectorTest {
   @ParameterizedTest(name = "{0} minor {1} -> \"amount\":{2}")
   @CsvSource({
     "1999, USD, 19.99", "100, USD, 1.00", "1, USD, 0.01", "1000, JPY, 1000", "1, JPY, 1",
-    "1234, BHD, 1.234", "1000, BHD, 1.000", "99999999999, USD, 999999999.99"
+    "1234, BHD, 1.234", "1000, BHD, 1.000", "5, KWD, 0.005", "99999999999, USD, 999999999.99"
   })
   void amountIsEncodedAsAnExactDecimalWithTheCurrencyExponent(long minor, String currency, String text) {
     String body = call(connector.charge(ctx(), input(minor, currency))).body();
@@ -222,7 +223,7 @@ class PayCoreConnectorTest {
 
   @ParameterizedTest(name = "sale status {0} -> {1}")
   @CsvSource({
-    "processed, SUCCEEDED", "partially_processed, SUCCEEDED", "process_failed, DECLINED",
+    "processed, SUCCEEDED", "partially_processed, PENDING", "process_failed, DECLINED",
     "process_pending, PENDING", "processing, PENDING", "process_error, PENDING",
     "created, IN_DOUBT", "expired, IN_DOUBT", "terminated, IN_DOUBT", "whatever, IN_DOUBT"
   })
@@ -296,11 +297,11 @@ class PayCoreConnectorTest {
   /** Every documented invoice status. */
   @ParameterizedTest(name = "inquiry status {0} -> {1} {2}")
   @CsvSource({
-    "expired, NOT_FOUND, ", "terminated, NOT_FOUND, ", "process_failed, FOUND, DECLINED",
+    "expired, NOT_CHARGED, NOT_SENT", "terminated, NOT_CHARGED, NOT_SENT", "process_failed, FOUND, DECLINED",
     "partially_refunded, FOUND, SUCCEEDED", "refunded, FOUND, SUCCEEDED",
     "refund_failed, FOUND, SUCCEEDED", "created, NOT_FOUND, ", "processing, FOUND, PENDING",
     "process_pending, FOUND, PENDING", "processed, FOUND, SUCCEEDED",
-    "partially_processed, FOUND, SUCCEEDED", "process_error, FOUND, PENDING",
+    "partially_processed, FOUND, PENDING", "process_error, FOUND, PENDING",
     "refunding, FOUND, SUCCEEDED", "refund_pending, FOUND, SUCCEEDED",
     "refund_error, FOUND, SUCCEEDED", "mystery, UNKNOWN, IN_DOUBT"
   })
@@ -320,6 +321,34 @@ class PayCoreConnectorTest {
         "refund_failed", "created", "processing", "process_pending", "processed",
         "partially_processed", "process_error", "refunding", "refund_pending", "refund_error"),
         PayCoreMapping.STATUSES.keySet());
+  }
+
+  @Test
+  void partiallyProcessedInvoiceIsPendingNeverSucceeded() {
+    InquiryResult r = inquiry(200, invoice("partially_processed").encode());
+    assertEquals(PspResult.pending(CPI, "partially_processed"), r.result());
+  }
+
+  @Test
+  void processedInvoiceWithLessProcessedThanItsAmountIsPendingNeverSucceeded() {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").getJsonObject("attributes").put("processed_amount", new java.math.BigDecimal("10.00"));
+    InquiryResult r = inquiry(200, doc.encode());
+    assertEquals(Outcome.PENDING, r.result().outcome());
+    assertEquals("partially_processed", r.result().providerCode());
+  }
+
+  @Test
+  void processedInvoiceWithItsWholeAmountProcessedSucceeds() {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").getJsonObject("attributes").put("processed_amount", new java.math.BigDecimal("19.99"));
+    assertEquals(PspResult.succeeded(CPI), inquiry(200, doc.encode()).result());
+  }
+
+  @Test
+  void partiallyProcessedCallbackIsPendingNeverSucceeded() throws Exception {
+    WebhookEvent e = callback(invoice("processed").encode(), 200, invoice("partially_processed").encode());
+    assertEquals(Outcome.PENDING, e.result().outcome());
   }
 
   @Test
@@ -348,12 +377,105 @@ class PayCoreConnectorTest {
   // ---------------------------------------------------------------- webhook
 
   @Test
-  void callbackSignedWithSha1OfSecretBodySecretIsAccepted() throws Exception {
+  void signedCallbackIsConfirmedByReadingTheInvoiceFromPayCore() throws Exception {
     String body = invoice("processed").encode();
-    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    HttpCall get = call(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    assertEquals("GET", get.method());
+    assertEquals("/payment-invoices/" + CPI, get.url());
+    assertEquals(BASIC, get.headers().get("Authorization"));
+    assertNull(get.body());
+    assertFalse(get.movesMoney());
+  }
+
+  @Test
+  void theFetchedInvoiceStateIsAppliedNotTheCallbackBody() throws Exception {
+    String body = invoice("processed").encode();
+    WebhookEvent e = callback(body, 200, invoice("process_pending").encode());
+    assertEquals(CHARGE_ID, e.chargeId());
+    assertEquals(Outcome.PENDING, e.result().outcome());
+    assertEquals(CPI, e.result().providerReference());
+  }
+
+  @Test
+  void callbackOfAProcessedInvoiceSucceedsWithTheInvoiceId() throws Exception {
+    String body = invoice("processed").encode();
+    WebhookEvent e = callback(body, 200, invoice("processed").encode());
     assertEquals(CHARGE_ID, e.chargeId());
     assertEquals(Outcome.SUCCEEDED, e.result().outcome());
     assertEquals(CPI, e.result().providerReference());
+  }
+
+  @ParameterizedTest(name = "invoice amount {0} {1} -> event amount {2} minor units")
+  @CsvSource({"19.99, USD, 1999", "1000, JPY, 1000", "1.234, BHD, 1234", "1.234, KWD, 1234", "0.5, KWD, 500"})
+  void callbackEventCarriesTheFetchedInvoicesAmountInMinorUnits(String major, String currency, long minor)
+      throws Exception {
+    JsonObject fetched = invoice("processed");
+    fetched.getJsonObject("data").getJsonObject("attributes")
+        .put("amount", new java.math.BigDecimal(major)).put("currency", currency);
+    WebhookEvent e = callback(invoice("processed").encode(), 200, fetched.encode());
+    assertEquals(minor, e.amount());
+    assertEquals(currency, e.currency());
+    assertEquals(Outcome.SUCCEEDED, e.result().outcome());
+  }
+
+  @Test
+  void invoiceAmountWithMoreDecimalsThanItsCurrencyIsNeverApplied() throws Exception {
+    JsonObject fetched = invoice("processed");
+    fetched.getJsonObject("data").getJsonObject("attributes").put("amount", new java.math.BigDecimal("19.999"));
+    WebhookEvent e = callback(invoice("processed").encode(), 200, fetched.encode());
+    assertEquals(Outcome.IN_DOUBT, e.result().outcome());
+    assertNull(e.amount());
+  }
+
+  @Test
+  void callbackAboutAnInvoicePayCoreDoesNotKnowIsRejected() throws Exception {
+    String body = invoice("processed").encode();
+    assertThrows(WebhookRejectedException.class, () -> callback(body, 404, "{\"errors\":[{\"code\":\"not_found\"}]}"));
+  }
+
+  @ParameterizedTest(name = "invoice lookup answered {0} -> PayCore retries later")
+  @ValueSource(ints = {401, 429, 500, 502, 503})
+  void callbackWhoseInvoiceCannotBeReadIsRetriedLater(int status) throws Exception {
+    String body = invoice("processed").encode();
+    assertThrows(PspUnavailableException.class, () -> callback(body, status, "{}"));
+  }
+
+  @Test
+  void callbackWhoseInvoiceAnswerIsUnparseableIsRetriedLater() throws Exception {
+    String body = invoice("processed").encode();
+    assertThrows(PspUnavailableException.class, () -> callback(body, 200, "<html>"));
+  }
+
+  @Test
+  void callbackNamingAnotherReferenceThanTheFetchedInvoiceIsRejected() throws Exception {
+    JsonObject claimed = invoice("processed");
+    claimed.getJsonObject("data").getJsonObject("attributes").put("reference_id", "ch_other");
+    String body = claimed.encode();
+    assertThrows(WebhookRejectedException.class, () -> callback(body, 200, invoice("processed").encode()));
+  }
+
+  @Test
+  void fetchedInvoiceWithAnotherIdIsRejected() throws Exception {
+    String body = invoice("processed").encode();
+    JsonObject other = invoice("processed");
+    other.getJsonObject("data").put("id", "cpi_other");
+    assertThrows(WebhookRejectedException.class, () -> callback(body, 200, other.encode()));
+  }
+
+  @Test
+  void signedCallbackWithoutInvoiceIdIsIgnoredWithoutAnyCall() throws Exception {
+    String body = new JsonObject().put("data", new JsonObject().put("type", "payment-invoices")
+        .put("attributes", new JsonObject().put("status", "processed").put("reference_id", CHARGE_ID))).encode();
+    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    assertNull(e.chargeId());
+  }
+
+  @Test
+  void signedCallbackWithAMalformedInvoiceIdIsRejectedWithoutAnyCall() throws Exception {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").put("id", "../admin");
+    String body = doc.encode();
+    assertThrows(WebhookRejectedException.class, () -> connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
   }
 
   @Test
@@ -386,18 +508,19 @@ class PayCoreConnectorTest {
   }
 
   @Test
-  void callbackOfAFailedInvoiceCarriesTheDecline() throws Exception {
-    JsonObject doc = invoice("process_failed");
-    doc.getJsonObject("data").getJsonObject("attributes").put("resolution", "insufficient_funds");
-    String body = doc.encode();
-    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+  void callbackOfAFailedInvoiceCarriesTheFetchedDecline() throws Exception {
+    JsonObject fetched = invoice("process_failed");
+    fetched.getJsonObject("data").getJsonObject("attributes").put("resolution", "insufficient_funds");
+    String body = invoice("process_pending").encode();
+    WebhookEvent e = callback(body, 200, fetched.encode());
+    assertEquals(Outcome.DECLINED, e.result().outcome());
     assertEquals(DeclineCode.INSUFFICIENT_FUNDS, e.result().declineCode());
   }
 
   @Test
   void callbackOfAnExpiredInvoiceSaysNothingWasCharged() throws Exception {
     String body = invoice("expired").encode();
-    WebhookEvent e = done(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))));
+    WebhookEvent e = callback(body, 200, invoice("expired").encode());
     assertEquals(CHARGE_ID, e.chargeId());
     assertEquals(Outcome.NOT_SENT, e.result().outcome());
   }
@@ -408,7 +531,7 @@ class PayCoreConnectorTest {
     return new JsonObject().put("cardgate_url", CARDGATE)
         .put("services", new JsonObject().put("USD", "payment_card_usd_hpp")
             .put("EUR", "payment_card_eur_hpp").put("JPY", "payment_card_jpy_hpp")
-            .put("BHD", "payment_card_bhd_hpp"));
+            .put("BHD", "payment_card_bhd_hpp").put("KWD", "payment_card_kwd_hpp"));
   }
 
   static CallContext ctx() {
@@ -418,7 +541,7 @@ class PayCoreConnectorTest {
   static CallContext ctx(JsonObject options) {
     return new CallContext(new ProviderConfig("paycore", "paycore", true, "http://127.0.0.1:1/paycore/api",
         Map.of("account_id", ACCOUNT, "api_key", API_KEY, "callback_secret", CALLBACK_SECRET),
-        Set.of("USD", "EUR", "JPY", "BHD"), 5000, BreakerConfig.DEFAULT, options), null);
+        Set.of("USD", "EUR", "JPY", "BHD", "KWD"), 5000, BreakerConfig.DEFAULT, options), null);
   }
 
   static Map<String, String> token() {
@@ -471,6 +594,11 @@ class PayCoreConnectorTest {
 
   PspResult saleAnswer(int status, String body) {
     return done(next(saleStep(), reply(status, body)));
+  }
+
+  /** A signed callback with {@code body}, the invoice lookup answered {@code status} with {@code invoice}. */
+  WebhookEvent callback(String body, int status, String invoice) throws Exception {
+    return done(next(connector.webhook(ctx(), webhook(body, sign(CALLBACK_SECRET, body))), reply(status, invoice)));
   }
 
   InquiryResult inquiry(int status, String body) {

@@ -70,7 +70,8 @@ class ProcessOutConnectorTest {
   }
 
   @ParameterizedTest(name = "{0} {1} -> \"{2}\"")
-  @CsvSource({"1000, JPY, 1000", "1999, USD, 19.99", "5, USD, 0.05", "1234, BHD, 1.234", "1000, BHD, 1.000"})
+  @CsvSource({"1000, JPY, 1000", "1999, USD, 19.99", "5, USD, 0.05", "1234, BHD, 1.234", "1000, BHD, 1.000",
+      "1, KWD, 0.001", "1, JPY, 1"})
   void invoiceAmountIsAStringWithTheCurrencyExponent(long minor, String currency, String expected) {
     JsonObject body = new JsonObject(call(connector().charge(ctx(), charge(minor, currency, "x", null))).call().body());
     assertEquals(expected, body.getValue("amount"));

@@ -93,6 +93,28 @@ class ProcessOutMappingTest {
   }
 
   @Test
+  void completedTransactionWithLessCapturedThanItsAmountIsPendingNeverSucceeded() {
+    PspResult r = ProcessOutMapping.fromTransaction(tx("completed").put("captured_amount", "10.00"), "iv_1");
+    assertEquals(Outcome.PENDING, r.outcome());
+    assertEquals("completed", r.providerCode());
+    assertEquals("iv_1", r.providerReference());
+  }
+
+  @Test
+  void completedTransactionWithItsWholeAmountCapturedSucceeds() {
+    assertEquals(PspResult.succeeded("iv_1"),
+        ProcessOutMapping.fromTransaction(tx("completed").put("captured_amount", "19.99"), "iv_1"));
+  }
+
+  @Test
+  void partialCaptureAnsweredOnTheCaptureCallIsPendingNeverSucceeded() {
+    PspResult r = ProcessOutMapping.captureResult(ProcessOutFixtures.reply(200,
+        new io.vertx.core.json.JsonObject().put("success", true)
+            .put("transaction", tx("completed").put("captured_amount", "0.01"))), "iv_1");
+    assertEquals(Outcome.PENDING, r.outcome());
+  }
+
+  @Test
   void waitingTransactionWithCapturedAmountIsNotTakenForNotFound() {
     assertEquals(Outcome.PENDING, ProcessOutMapping.inquiryFromTransaction(
         tx("waiting").put("captured_amount", "1.00"), "iv_1").result().outcome());

@@ -56,7 +56,18 @@ class ProcessOutWebhookTest {
   @Test
   void capturedTransactionEventSettlesTheChargeOfTheInvoiceOrderId() {
     WebhookEvent e = done(fetch().apply(reply(200, event("ev_1", "transaction.captured", capturedData()))));
-    assertEquals(new WebhookEvent("ch_1", PspResult.succeeded("iv_1")), e);
+    assertEquals("ch_1", e.chargeId());
+    assertEquals(PspResult.succeeded("iv_1"), e.result());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "transaction amount \"{0}\" {1} -> event amount {2} minor units")
+  @org.junit.jupiter.params.provider.CsvSource({"19.99, USD, 1999", "1000, JPY, 1000", "1.234, BHD, 1234",
+      "0.500, KWD, 500"})
+  void eventCarriesTheTransactionsAmountInMinorUnitsAndCurrency(String major, String currency, long minor) {
+    JsonObject data = capturedData().put("transaction", tx("completed").put("amount", major).put("currency", currency));
+    WebhookEvent e = done(fetch().apply(reply(200, event("ev_1", "transaction.captured", data))));
+    assertEquals(minor, e.amount());
+    assertEquals(currency, e.currency());
   }
 
   @Test
@@ -128,6 +139,8 @@ class ProcessOutWebhookTest {
     Step.Call<WebhookEvent> invoiceFetch = call(fetch().apply(reply(200, event("ev_1", "transaction.captured", data))));
     assertEquals("/invoices/iv_1", invoiceFetch.call().url());
     WebhookEvent e = done(invoiceFetch.next().apply(reply(200, ProcessOutFixtures.invoiceCreated("iv_1"))));
-    assertEquals(new WebhookEvent("ch_1", PspResult.succeeded("iv_1")), e);
+    assertEquals("ch_1", e.chargeId());
+    assertEquals(PspResult.succeeded("iv_1"), e.result());
+    assertEquals(1999L, e.amount());
   }
 }

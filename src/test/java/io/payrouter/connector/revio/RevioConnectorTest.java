@@ -116,6 +116,15 @@ class RevioConnectorTest {
         + "\"success_callback\":\"http://router/v1/webhooks/revio\"}", call.body());
   }
 
+  @ParameterizedTest(name = "{0} minor {1} -> price {0}")
+  @CsvSource({"1999, USD", "1000, JPY", "1, JPY", "1234, BHD", "1000, KWD"})
+  void purchasePriceIsTheAmountInIntegerMinorUnitsForEveryExponent(long minor, String currency) {
+    String text = call(connector.charge(ctx(), input(minor, currency, null))).body();
+    assertTrue(text.contains("\"price\":" + minor + ","), text);
+    JsonObject body = new JsonObject(text);
+    assertEquals(currency, body.getJsonObject("purchase").getString("currency"));
+  }
+
   @Test
   void createPurchaseOmitsSuccessCallbackWhenThereIsNoCallbackUrl() {
     HttpCall call = call(connector.charge(ctx(), input(1000, "JPY", null)));
@@ -290,8 +299,8 @@ class RevioConnectorTest {
   @CsvSource({
     "paid, FOUND, SUCCEEDED", "cleared, FOUND, SUCCEEDED", "settled, FOUND, SUCCEEDED",
     "refunded, FOUND, SUCCEEDED", "chargeback, FOUND, SUCCEEDED", "pending_refund, FOUND, SUCCEEDED",
-    "error, FOUND, DECLINED", "blocked, FOUND, DECLINED", "cancelled, FOUND, DECLINED",
-    "expired, FOUND, DECLINED", "released, FOUND, DECLINED",
+    "error, FOUND, DECLINED", "blocked, FOUND, DECLINED", "cancelled, NOT_CHARGED, NOT_SENT",
+    "expired, NOT_CHARGED, NOT_SENT", "released, NOT_CHARGED, NOT_SENT",
     "pending_execute, FOUND, PENDING", "pending_charge, FOUND, PENDING",
     "pending_capture, FOUND, PENDING", "pending_release, FOUND, PENDING", "hold, FOUND, PENDING",
     "preauthorized, FOUND, PENDING",
@@ -337,6 +346,17 @@ class RevioConnectorTest {
     assertEquals(CHARGE_ID, e.chargeId());
     assertEquals(Outcome.SUCCEEDED, e.result().outcome());
     assertEquals(PURCHASE_ID, e.result().providerReference());
+  }
+
+  @ParameterizedTest(name = "purchase total {0} {1} -> event amount {0} minor units")
+  @CsvSource({"1999, USD", "1000, JPY", "1234, BHD", "1234, KWD"})
+  void webhookEventCarriesThePurchaseTotalAndCurrency(long total, String currency) throws Exception {
+    JsonObject p = purchase("paid").put("event_type", "purchase.paid");
+    p.getJsonObject("purchase").put("total", total).put("currency", currency);
+    String body = p.encode();
+    WebhookEvent e = done(connector.webhook(ctxWithKey(), webhook(body, sign(keys, body))));
+    assertEquals(total, e.amount());
+    assertEquals(currency, e.currency());
   }
 
   @Test
