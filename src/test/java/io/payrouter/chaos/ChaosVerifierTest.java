@@ -39,7 +39,7 @@ class ChaosVerifierTest {
 
   /** A charge answered once with {@code status}, the same in the database and the API. */
   static void ok(Input in, String id, String key, String status, String provider, int http) {
-    in.answers.add(new Answer(key, id, T, T + 50, http, status, provider, Source.POST));
+    in.answers.add(new Answer(key, id, T, T + 50, http, status, provider, Source.POST, false));
     String db = "pending".equals(status) ? "processing" : status;
     in.db.put(id, new Row(id, key, db, provider, T, T + 50));
     in.api.put(id, new Row(id, key, status, provider, T, T + 50));
@@ -200,6 +200,30 @@ class ChaosVerifierTest {
     in.charged.put("ch_c", new HashMap<>(Map.of("fatora", 1)));
     in.ledgerChargedTotal.put("fatora", 2);
     assertOnly(verify(in), Kind.LATE_SETTLEMENT, "ch_c");
+  }
+
+  @Test
+  void aFailedChargeRunAgainStartsANewPendingEpisode() {
+    Input in = clean();
+    in.settleBoundMs = 9_000;
+    // 409s for 3 s, the charge fails unseen, a retry runs it again (fresh 202), settled 5 s later
+    in.answers.add(new Answer("k7", null, T, T + 10, 409, null, null, Source.POST));
+    in.answers.add(new Answer("k7", null, T + 3_000, T + 3_010, 409, null, null, Source.POST));
+    in.answers.add(new Answer("k7", "ch_r", T + 12_000, T + 12_100, 202, "pending", "revio", Source.POST, false));
+    in.db.put("ch_r", new Row("ch_r", "k7", "failed", null, T, T + 17_000));
+    in.api.put("ch_r", new Row("ch_r", "k7", "failed", null, T, T + 17_000));
+    assertTrue(verify(in).ok(), "3 s, then 5 s: " + verify(in).violations);
+
+    // ... the second episode taking 10 s is late
+    in.db.put("ch_r", new Row("ch_r", "k7", "failed", null, T, T + 22_200));
+    in.api.put("ch_r", new Row("ch_r", "k7", "failed", null, T, T + 22_200));
+    assertOnly(verify(in), Kind.LATE_SETTLEMENT, "ch_r");
+
+    // ... and so is a first episode seen pending for 10 s before the re-run
+    in.db.put("ch_r", new Row("ch_r", "k7", "failed", null, T, T + 17_000));
+    in.api.put("ch_r", new Row("ch_r", "k7", "failed", null, T, T + 17_000));
+    in.answers.add(new Answer("k7", null, T + 10_500, T + 10_510, 409, null, null, Source.POST));
+    assertOnly(verify(in), Kind.LATE_SETTLEMENT, "ch_r");
   }
 
   @Test

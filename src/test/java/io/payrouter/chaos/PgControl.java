@@ -146,11 +146,15 @@ final class PgControl {
     }
   }
 
-  /** Polls every 20 ms until PostgreSQL answers; the wall-clock time it first did, or -1. */
+  /**
+   * Polls every 20 ms until PostgreSQL answers; the wall-clock time the first successful attempt
+   * began (PostgreSQL was answering by then; the log-in itself takes a while), or -1.
+   */
   long awaitAnswering(int port, long timeoutMs) throws InterruptedException {
     long end = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < end) {
-      if (answers(port)) return System.currentTimeMillis();
+      long attempt = System.currentTimeMillis();
+      if (answers(port)) return attempt;
       Thread.sleep(20);
     }
     return -1;

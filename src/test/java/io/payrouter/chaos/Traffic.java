@@ -209,7 +209,7 @@ final class Traffic {
   private void record(String key, long sent, HttpResponse<Buffer> r, Source source) {
     long at = System.currentTimeMillis();
     if (r == null) {
-      answers.add(new Answer(key, null, sent, at, 0, null, null, source));
+      answers.add(new Answer(key, null, sent, at, 0, null, null, source, false));
       return;
     }
     JsonObject b = null;
@@ -225,7 +225,8 @@ final class Traffic {
     String id = charge && b != null ? b.getString("id") : null;
     String status = charge && b != null ? b.getString("status") : null;
     String provider = charge && b != null ? b.getString("provider") : null;
-    answers.add(new Answer(key, id, sent, at, r.statusCode(), status, provider, source));
+    answers.add(new Answer(key, id, sent, at, r.statusCode(), status, provider, source,
+        "true".equals(r.getHeader("Idempotent-Replayed"))));
     if (id != null && "pending".equals(status)) watch.put(id, key);
   }
 

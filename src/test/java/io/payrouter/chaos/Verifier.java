@@ -67,9 +67,21 @@ final class Verifier {
   /**
    * One answer a merchant (POST) or the pending watcher (GET) got. {@code http} 0 = no answer
    * (timeout, reset, refused). {@code status}/{@code provider}/{@code chargeId} from the body, or null.
+   * {@code replayed}: the answer carried {@code Idempotent-Replayed: true}; a 201/202 to a POST
+   * without it was decided by that very request (a first run, or a re-run of a failed charge).
    */
   record Answer(String key, String chargeId, long sentAt, long at, int http, String status, String provider,
-      Source source) {}
+      Source source, boolean replayed) {
+    /** An answer that was not a fresh decision (tests). */
+    Answer(String key, String chargeId, long sentAt, long at, int http, String status, String provider,
+        Source source) {
+      this(key, chargeId, sentAt, at, http, status, provider, source, true);
+    }
+
+    boolean freshDecision() {
+      return source == Source.POST && !replayed && (http == 201 || http == 202);
+    }
+  }
 
   /** A charge as the database ({@code status} raw: processing, ...) or the API (wire status) shows it. */
   record Row(String id, String key, String status, String provider, long createdAt, long updatedAt) {}
@@ -276,34 +288,50 @@ final class Verifier {
         continue;
       }
       // Settled in time? Every charge the router ever called pending (a 202, a pending read, or a
-      // 409 "in progress" to a retry) must be final within the bound of that first moment.
-      long firstPending = Long.MAX_VALUE;
-      long lastPending = -1;
-      for (Answer a : answers) {
-        if ("pending".equals(a.status())) {
-          firstPending = Math.min(firstPending, a.at());
-          lastPending = Math.max(lastPending, a.at());
-        }
-      }
+      // 409 "in progress" to a retry) must be final within the bound of that first moment. A POST
+      // the router decided afresh (a failed charge run again for a retry) starts a new episode; an
+      // earlier episode is measured to its last pending observation (its end was not seen, and a
+      // lower bound never accuses wrongly).
       String key = db != null ? db.key() : answers.isEmpty() ? null : answers.get(0).key();
-      for (Answer a : byKey.getOrDefault(key, List.of())) {
-        if (a.http() == 409 && id.equals(idOfKey.get(a.key()))) {
-          firstPending = Math.min(firstPending, a.at());
-          lastPending = Math.max(lastPending, a.at());
-        }
+      List<long[]> marks = new ArrayList<>(); // {time, 0 = pending seen, 1 = fresh decision sent}
+      for (Answer a : answers) {
+        if ("pending".equals(a.status())) marks.add(new long[] {a.at(), 0});
       }
+      for (Answer a : byKey.getOrDefault(key, List.of())) {
+        boolean mine = id.equals(a.chargeId()) || (a.chargeId() == null && id.equals(idOfKey.get(a.key())));
+        if (!mine) continue;
+        if (a.http() == 409) marks.add(new long[] {a.at(), 0});
+        if (a.freshDecision()) marks.add(new long[] {a.sentAt(), 1});
+      }
+      marks.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(y[1], x[1]));
       Row when = api != null ? api : db;
-      if (lastPending > 0 && when != null) {
-        v.everPending++;
-        long settledAt = Math.max(when.updatedAt(), lastPending);
-        long excused = 0;
-        for (Window w : in.excused) excused += w.overlap(firstPending, settledAt);
-        long took = settledAt - firstPending - excused;
-        v.maxSettleMs = Math.max(v.maxSettleMs, took);
-        if (took > in.settleBoundMs) {
-          v.add(Kind.LATE_SETTLEMENT, id, "pending for " + took + " ms after the router first said so (bound "
-              + in.settleBoundMs + " ms; " + excused + " ms of router/database downtime not counted), now " + now);
+      long first = -1;
+      long last = -1;
+      boolean counted = false;
+      for (int i = 0; i <= marks.size(); i++) {
+        boolean end = i == marks.size();
+        if (!end && marks.get(i)[1] == 0) {
+          if (first < 0) first = marks.get(i)[0];
+          last = marks.get(i)[0];
+          continue;
         }
+        if (first >= 0 && when != null) {
+          if (!counted) v.everPending++;
+          counted = true;
+          long settledAt = end ? Math.max(when.updatedAt(), last) : last;
+          long excused = 0;
+          for (Window w : in.excused) excused += w.overlap(first, settledAt);
+          long took = settledAt - first - excused;
+          v.maxSettleMs = Math.max(v.maxSettleMs, took);
+          if (took > in.settleBoundMs) {
+            v.add(Kind.LATE_SETTLEMENT, id, "pending for " + took + " ms after the router first said so (bound "
+                + in.settleBoundMs + " ms; " + excused + " ms of router/database downtime not counted), "
+                + (end ? "now " + now : "then run again for a retry"));
+            break;
+          }
+        }
+        first = -1;
+        last = -1;
       }
     }
 
