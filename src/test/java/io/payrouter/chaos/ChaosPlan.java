@@ -25,10 +25,11 @@ import java.util.List;
  * @param recoveryWaitMs how long the suite waits for that before calling it "not recovered"
  * @param deadlineMs the whole run (start to summary) stops by itself within this
  * @param requireEveryFaultKind a fault kind never injected is a violation (the full run); a warning otherwise
+ * @param settleMarginMs after the load, the suite waits up to the settle bound plus this for nothing to be pending
  */
 record ChaosPlan(String name, int charges, int clients, long loadMs, long clientTimeoutMs, long retryForMs,
     List<Event> events, String downPsp, long intervalMs, long graceMs, long pspTimeoutMs,
-    long recoveryBoundMs, long recoveryWaitMs, long deadlineMs, boolean requireEveryFaultKind) {
+    long recoveryBoundMs, long recoveryWaitMs, long deadlineMs, boolean requireEveryFaultKind, long settleMarginMs) {
 
   /** One thing done to the system under test, {@code atMs} after the load starts. */
   record Event(long atMs, Type type, String mode, long holdMs) {
@@ -63,28 +64,31 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         new Event(22_000, Event.Type.PG_RESTART, "fast", 2_000),
         new Event(38_000, Event.Type.ROUTER_KILL, null, 0),
         new Event(58_000, Event.Type.PG_RESTART, "immediate", 2_000)),
-        "revio", 500, 8_000, 1_000, 2_000, 20_000, 290_000, true);
+        "revio", 500, 8_000, 1_000, 2_000, 20_000, 290_000, true, 10_000);
   }
 
-  /** The CI variant: 320 charges, 16 clients, one PostgreSQL restart, one SIGKILL, a 5 s PSP outage. */
+  /**
+   * The CI variant: 320 charges, 16 clients, one PostgreSQL restart, one SIGKILL, a 5 s PSP outage;
+   * events early, so the charges the kill leaves behind settle inside the run.
+   */
   static ChaosPlan ci() {
     return new ChaosPlan("ci", 320, 16, 24_000, 5_000, 30_000, List.of(
-        new Event(3_000, Event.Type.PSP_DOWN, null, 5_000),
-        new Event(7_000, Event.Type.PG_RESTART, "fast", 1_500),
-        new Event(14_000, Event.Type.ROUTER_KILL, null, 0)),
-        "revio", 500, 8_000, 1_000, 2_000, 15_000, 170_000, false);
+        new Event(2_000, Event.Type.PSP_DOWN, null, 5_000),
+        new Event(5_000, Event.Type.PG_RESTART, "fast", 1_500),
+        new Event(11_000, Event.Type.ROUTER_KILL, null, 0)),
+        "revio", 500, 8_000, 1_000, 2_000, 15_000, 170_000, false, 5_000);
   }
 
   ChaosPlan withCharges(int n, int c) {
     return new ChaosPlan(name, n, c, loadMs, clientTimeoutMs, retryForMs, events, downPsp, intervalMs, graceMs,
-        pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind);
+        pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs);
   }
 
   /** The same plan without one kind of event (diagnosis; the verdict then says less). */
   ChaosPlan without(Event.Type type) {
     return new ChaosPlan(name + "-without-" + type.name().toLowerCase(java.util.Locale.ROOT), charges, clients, loadMs,
         clientTimeoutMs, retryForMs, events.stream().filter(e -> e.type() != type).toList(), downPsp, intervalMs,
-        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind);
+        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs);
   }
 
   /** The realistic background faults, on at every PSP for the whole load (a slow answer outlasts the timeout). */

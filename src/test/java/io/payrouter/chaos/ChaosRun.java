@@ -247,7 +247,7 @@ public final class ChaosRun {
       }
 
       // ---------------------------------------------------------------- settle
-      long settleUntil = Math.min(deadline - RESERVE_MS + 15_000, loadEnd + plan.settleBoundMs() + 10_000);
+      long settleUntil = Math.min(deadline - RESERVE_MS + 15_000, loadEnd + plan.settleBoundMs() + plan.settleMarginMs());
       int unsettled = -1;
       while (!routerDown && now() < settleUntil) {
         unsettled = countUnsettled(pg);
@@ -267,13 +267,14 @@ public final class ChaosRun {
       List<String> ids = new ArrayList<>(idSet);
       if (router.alive() && !routerDown) {
         try {
-          Map<String, JsonObject> api = await(traffic.readAll(ids), Math.max(5_000, deadline - now() - 20_000));
-          api.forEach((id, c) -> in.api.put(id, c == null ? null : new Row(id, c.getString("merchant_reference"),
-              c.getString("status"), c.getString("provider"), millis(c.getString("created_at")),
-              millis(c.getString("updated_at")))));
+          Traffic.ReadBack back = await(traffic.readAll(ids), Math.max(5_000, deadline - now() - 20_000));
+          back.charges().forEach((id, c) -> in.api.put(id, c == null ? null : new Row(id,
+              c.getString("merchant_reference"), c.getString("status"), c.getString("provider"),
+              millis(c.getString("created_at")), millis(c.getString("updated_at")))));
+          in.apiErrors.putAll(back.errors());
         } catch (Exception e) {
           in.apiAvailable = false;
-          warnings.add("could not read every charge back through the API: " + e);
+          warnings.add("could not read the charges back through the API: " + e);
         }
         try {
           Files.writeString(out.resolve("metrics.txt"), await(traffic.metrics(), 5_000));

@@ -359,6 +359,19 @@ class ChaosVerifierTest {
   }
 
   @Test
+  void aChargeTheApiWillNotShowIsUnverifiedButStillJudgedByTheDatabase() {
+    Input in = clean();
+    in.api.remove("ch_dec");
+    in.apiErrors.put("ch_dec", "HTTP 503");
+    in.charged.put("ch_dec", new HashMap<>(Map.of("revio", 1)));
+    in.ledgerChargedTotal.put("revio", 1);
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.UNVERIFIED), v.violations.toString());
+    assertEquals(1, v.count(Kind.CHARGED_WITHOUT_SUCCESS), v.violations.toString());
+    assertEquals(2, v.violations.size(), v.violations.toString());
+  }
+
+  @Test
   void everyPspOfTheRegistryHasAMoneyTable() {
     for (String p : Psps.types()) {
       assertTrue(Money.psps().contains(p), p + " has no entry in Money: its ledger would be read as UNKNOWN");

@@ -327,27 +327,36 @@ final class Traffic {
 
   // ---------------------------------------------------------------- reading back
 
-  /** GET /v1/charges/{id} for each id (16 at a time, 503 and no answer retried 5 times); null = 404. */
-  Future<Map<String, JsonObject>> readAll(List<String> ids) {
+  /**
+   * What reading every charge back through the API gave: the charge (null = 404) per id, and the
+   * ids the API would not answer for (with the last error), each tried 6 times.
+   */
+  record ReadBack(Map<String, JsonObject> charges, Map<String, String> errors) {}
+
+  /** GET /v1/charges/{id} for each id, 16 at a time; 503 and no answer retried 5 times, 200 ms apart. */
+  Future<ReadBack> readAll(List<String> ids) {
     Map<String, JsonObject> out = new ConcurrentHashMap<>();
     Set<String> notFound = ConcurrentHashMap.newKeySet();
+    Map<String, String> errors = new ConcurrentHashMap<>();
     AtomicInteger next = new AtomicInteger();
     List<Future<Void>> lanes = new ArrayList<>();
-    for (int l = 0; l < 16; l++) lanes.add(readNext(ids, next, out, notFound));
+    for (int l = 0; l < 16; l++) lanes.add(readNext(ids, next, out, notFound, errors));
     return Future.all(lanes).map(x -> {
       Map<String, JsonObject> m = new java.util.HashMap<>(out);
       for (String id : notFound) m.put(id, null);
-      return m;
+      return new ReadBack(m, new TreeMap<>(errors));
     });
   }
 
-  private Future<Void> readNext(List<String> ids, AtomicInteger next, Map<String, JsonObject> out, Set<String> nf) {
+  private Future<Void> readNext(List<String> ids, AtomicInteger next, Map<String, JsonObject> out, Set<String> nf,
+      Map<String, String> errors) {
     int i = next.getAndIncrement();
     if (i >= ids.size()) return Future.succeededFuture();
-    return readOne(ids.get(i), 0, out, nf).compose(v -> readNext(ids, next, out, nf));
+    return readOne(ids.get(i), 0, out, nf, errors).compose(v -> readNext(ids, next, out, nf, errors));
   }
 
-  private Future<Void> readOne(String id, int attempt, Map<String, JsonObject> out, Set<String> nf) {
+  private Future<Void> readOne(String id, int attempt, Map<String, JsonObject> out, Set<String> nf,
+      Map<String, String> errors) {
     return client.getAbs(url + "/v1/charges/" + id).putHeader("Authorization", "Bearer " + apiKey).timeout(5_000)
         .send().transform(ar -> {
           int code = ar.succeeded() ? ar.result().statusCode() : 0;
@@ -359,9 +368,11 @@ final class Traffic {
             nf.add(id);
             return Future.<Void>succeededFuture();
           }
-          if (attempt >= 5) return Future.<Void>failedFuture("GET /v1/charges/" + id + ": " + (code == 0
-              ? ar.cause() : "HTTP " + code));
-          return vertx.timer(200).compose(t -> readOne(id, attempt + 1, out, nf));
+          if (attempt >= 5) {
+            errors.put(id, code == 0 ? String.valueOf(ar.cause()) : "HTTP " + code + " " + ar.result().bodyAsString());
+            return Future.<Void>succeededFuture();
+          }
+          return vertx.timer(200).compose(t -> readOne(id, attempt + 1, out, nf, errors));
         });
   }
 

@@ -51,7 +51,10 @@ final class Verifier {
     CHAOS_NOT_APPLIED,
     /** Fewer charges than the plan promises were made. */
     RUN_INCOMPLETE,
-    /** Neither the router's API nor its database could be read: the router-side checks could not run. */
+    /**
+     * The router's state could not be read: neither its API nor its database (only the ledgers were
+     * checked), or the API would not answer for one charge (that charge checked against the database).
+     */
     UNVERIFIED
   }
 
@@ -112,6 +115,8 @@ final class Verifier {
     /** The API's view; a present key with a null value = 404. Absent = not asked (API down). */
     final Map<String, Row> api = new HashMap<>();
     boolean apiAvailable = true;
+    /** Charge ids the API would not answer for (a 5xx or no answer, every try), with the error. */
+    final Map<String, String> apiErrors = new TreeMap<>();
     boolean dbAvailable = true;
     /** Charge id → PSP → ledger entries in which money moved (or is moving) for it. */
     final Map<String, Map<String, Integer>> charged = new HashMap<>();
@@ -216,6 +221,8 @@ final class Verifier {
       }
       ids.clear();
     }
+    in.apiErrors.forEach((id, err) -> v.add(Kind.UNVERIFIED, id, "GET /v1/charges/" + id + " never answered: " + err
+        + " (checked against the database only)"));
     for (String id : ids) {
       Row db = in.db.get(id);
       Row api = in.api.get(id);
