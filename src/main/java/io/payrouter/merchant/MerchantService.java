@@ -32,6 +32,8 @@ import java.util.function.LongSupplier;
  */
 public final class MerchantService {
   private static final long TTL_MS = 30_000;
+  /** How long past its TTL a known key is still accepted while it cannot be re-checked. */
+  static final long MAX_STALE_MS = 300_000;
   static final long UNKNOWN_TTL_MS = 5_000;
   static final int UNKNOWN_MAX = 10_000;
   static final int MAX_LOOKUPS_IN_FLIGHT = 4;
@@ -95,6 +97,10 @@ public final class MerchantService {
     long now = clock.getAsLong();
     Cached c = cache.get(hex);
     if (c != null && c.until > now) return Future.succeededFuture(Optional.of(c.merchantId));
+    // A known key whose entry just expired keeps working while it is re-checked, and while a
+    // flood of unknown keys holds every look-up slot (at most MAX_STALE_MS): a flood must not lock
+    // out the merchants it is not from. A key revoked on this instance is evicted at once.
+    boolean stale = c != null && c.until + MAX_STALE_MS > now;
     Long missUntil = unknown.get(hex);
     if (missUntil != null && missUntil > now) return Future.succeededFuture(Optional.empty());
     Future<Optional<String>> shared = pending.get(hex);
@@ -102,6 +108,7 @@ public final class MerchantService {
       int n = inFlight.incrementAndGet();
       if (n > maxInFlight) {
         inFlight.decrementAndGet();
+        if (stale) return Future.succeededFuture(Optional.of(c.merchantId));
         return Future.failedFuture(new UnavailableException("too many API key checks at once; retry shortly"));
       }
       PEAK_LOOKUPS_IN_FLIGHT.accumulateAndGet(n, Math::max);
@@ -125,6 +132,7 @@ public final class MerchantService {
       }
       inFlight.decrementAndGet(); // another asker won the race: share its query
     }
+    if (stale) return Future.succeededFuture(Optional.of(c.merchantId));
     return onCallerContext(shared);
   }
 

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *       once the charge is past the grace period): failed (the merchant may retry the same key).
  * </ul>
  * Runs every {@code recovery.interval_ms}; one round at a time per instance, charges of a round
- * worked a few at a time. A charge that stays undecided is looked at with exponential back-off, so
- * stuck charges never starve newer ones.
+ * worked a few at a time. A charge that stays undecided is looked at again one interval later
+ * (behind every charge already due, so stuck charges never starve newer ones), and with
+ * exponential back-off once it has been undecided for twice the grace period.
  */
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -75,7 +76,7 @@ public final class Reconciler {
   /** One round; returns how many charges it settled. Overlapping calls return 0 at once. */
   public Future<Integer> runOnce() {
     if (!running.compareAndSet(false, true)) return Future.succeededFuture(0);
-    return store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(), BATCH)
+    return store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(), cfg.processingGraceMs(), BATCH)
         .compose(list -> {
           Future<Integer> chain = Future.succeededFuture(0);
           for (int from = 0; from < list.size(); from += PARALLEL) {

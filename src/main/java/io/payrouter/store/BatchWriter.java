@@ -59,6 +59,8 @@ public final class BatchWriter<T> {
   private final DatabaseHealth health;
   private final Function<T, JsonObject> deadLetterPayload;
   private int inFlight; // writer context only
+  /** Times writer state was touched off the writer's context: a bug; must stay 0 (tests check it). */
+  final java.util.concurrent.atomic.AtomicLong offContext = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   /**
@@ -116,6 +118,7 @@ public final class BatchWriter<T> {
 
   private void drain() {
     drainScheduled.set(false);
+    checkContext();
     while (inFlight < maxInFlight && !queue.isEmpty()) {
       List<Item<T>> batch = new ArrayList<>(Math.min(maxBatch, size.get()));
       Item<T> it;
@@ -217,6 +220,7 @@ public final class BatchWriter<T> {
       chain = chain.eventually(() -> {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
+          checkContext();
           inFlight++;
           send(List.of(i), 0);
           i.promise().future().onComplete(x -> done.complete());
@@ -227,7 +231,12 @@ public final class BatchWriter<T> {
     chain.onComplete(x -> context.runOnContext(v -> finished()));
   }
 
+  private void checkContext() {
+    if (io.vertx.core.Vertx.currentContext() != context) offContext.incrementAndGet();
+  }
+
   private void finished() {
+    checkContext();
     inFlight--;
     drain();
   }

@@ -241,11 +241,13 @@ public final class Store {
    * Takes up to {@code limit} unsettled charges due for a check for this instance's reconciler:
    * ones it owns, unowned ones, and ones whose owner's heartbeat stopped more than
    * {@code ownerTimeoutMs} ago (an instance that stopped). Taking is one atomic statement with
-   * {@code SKIP LOCKED}, so two reconcilers never take the same charge; each taken charge's next
-   * check is pushed back with exponential back-off, so charges that stay stuck never starve newer
-   * ones.
+   * {@code SKIP LOCKED}, so two reconcilers never take the same charge. Each taken charge's next
+   * check is pushed back by one interval (behind every charge already due, so charges that stay
+   * undecided never starve newer ones), and exponentially (up to 64 intervals) once it has been
+   * undecided for twice the grace period, so truly stuck charges cost little.
    */
-  public Future<List<Charge>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, int limit) {
+  public Future<List<Charge>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, long graceMs,
+      int limit) {
     return reachable(pool.preparedQuery("""
             WITH picked AS (
               SELECT c.id FROM charges c
@@ -255,10 +257,12 @@ public final class Store {
                         AND i.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)))
               ORDER BY c.next_check_at LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
             UPDATE charges c SET owner = $1, checks = c.checks + 1,
-                   next_check_at = now() + make_interval(secs => $3::float8 / 1000 * least(64, power(2, least(c.checks, 6))))
+                   next_check_at = now() + make_interval(secs => $3::float8 / 1000 *
+                       CASE WHEN c.updated_at < now() - make_interval(secs => $5::float8 / 500)
+                            THEN least(64, power(2, least(c.checks, 6))) ELSE 1 END)
             FROM picked WHERE c.id = picked.id
             RETURNING c.id""")
-        .execute(Tuple.of(owner, ownerTimeoutMs, intervalMs, limit))
+        .execute(Tuple.of(owner, ownerTimeoutMs, intervalMs, limit, graceMs))
         .compose(rs -> {
           List<String> ids = new ArrayList<>();
           for (Row r : rs) ids.add(r.getString(0));
