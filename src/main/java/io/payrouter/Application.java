@@ -128,6 +128,7 @@ public final class Application implements AutoCloseable {
       String instanceId = Ids.next("inst_");
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
+      if (db.embedded()) await(retirePrevious(store, cfg.database().dataDir(), instanceId));
       ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl(), instanceId,
           cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000));
       CardService cards = new CardService(store, dispatcher, charges::forgetCard);
@@ -136,7 +137,7 @@ public final class Application implements AutoCloseable {
       String openApiText = resource("/openapi.yaml");
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
-      Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery());
+      Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat);
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
           () -> readiness(store, rules));
@@ -155,6 +156,21 @@ public final class Application implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The embedded default runs one router per data directory: the instance that ran here before
+   * has stopped (its PostgreSQL was this one), so its unsettled charges are taken over at once
+   * instead of after its heartbeat times out. Blocking file access: called from start, off the
+   * event loop.
+   */
+  private static Future<Void> retirePrevious(Store store, Path dataDir, String instanceId) throws IOException {
+    Path f = dataDir.resolve("instance.id");
+    String previous = Files.exists(f) ? Files.readString(f, StandardCharsets.US_ASCII).trim() : "";
+    Files.writeString(f, instanceId, StandardCharsets.US_ASCII);
+    if (previous.isEmpty() || previous.equals(instanceId)) return Future.succeededFuture();
+    log.info("taking over the unsettled charges of {}, the router that ran on this data directory before", previous);
+    return store.retire(previous);
   }
 
   /**

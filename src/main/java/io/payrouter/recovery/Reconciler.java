@@ -47,17 +47,27 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
   private static final int BATCH = 100;
-  private static final int PARALLEL = 8;
+  /** Charges worked at once, across rounds: their inquiries run in parallel (each bounded by its PSP's timeout). */
+  private static final int PARALLEL = 64;
 
   private final Vertx vertx;
   private final Store store;
   private final Dispatcher dispatcher;
   private final ChargeService charges;
   private final RouterConfig.Recovery cfg;
+  private final Heartbeat heartbeat;
   private final AtomicBoolean running = new AtomicBoolean();
+  /** A charge's inquiries and settlement never hold its place in {@link #working} longer than this. */
+  private static final long SETTLE_TIMEOUT_MS = 30_000;
+  /** Pending one-shot rounds, by 100 ms bucket (see wakeAtGraceEnd). */
+  private final java.util.Set<Long> wakeUps = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Charges this instance's reconciler is working on right now. */
+  private final java.util.Set<String> working = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long timer = -1;
 
-  public Reconciler(Vertx vertx, Store store, Dispatcher dispatcher, ChargeService charges, RouterConfig.Recovery cfg) {
+  public Reconciler(Vertx vertx, Store store, Dispatcher dispatcher, ChargeService charges, RouterConfig.Recovery cfg,
+      Heartbeat heartbeat) {
+    this.heartbeat = heartbeat;
     this.vertx = vertx;
     this.store = store;
     this.dispatcher = dispatcher;
@@ -73,33 +83,34 @@ public final class Reconciler {
     if (timer >= 0) vertx.cancelTimer(timer);
   }
 
-  /** One round; returns how many charges it settled. Overlapping calls return 0 at once. */
+  /**
+   * One round: takes the due charges and works them, at most {@link #PARALLEL} at a time across
+   * rounds. A round does not wait for the previous one's slow inquiries (a PSP hanging until its
+   * timeout must not delay every other charge); a charge still being worked is skipped. Returns
+   * how many charges this round settled. A call while a take is under way returns 0 at once.
+   */
   public Future<Integer> runOnce() {
     if (!running.compareAndSet(false, true)) return Future.succeededFuture(0);
-    return store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(), cfg.processingGraceMs(), BATCH)
-        .compose(list -> {
-          Future<Integer> chain = Future.succeededFuture(0);
-          for (int from = 0; from < list.size(); from += PARALLEL) {
-            List<Charge> slice = list.subList(from, Math.min(list.size(), from + PARALLEL));
-            chain = chain.compose(n -> {
-              List<Future<Boolean>> work = new ArrayList<>();
-              for (Charge c : slice) work.add(settleOne(c).recover(err -> {
-                log.warn("charge {}: reconciliation failed: {}", c.id(), err.toString());
-                return Future.succeededFuture(false);
-              }));
-              return Future.join(work).map(x -> {
-                int settled = n;
-                for (Future<Boolean> f : work) if (Boolean.TRUE.equals(f.result())) settled++;
-                return settled;
-              });
-            });
-          }
-          return chain;
-        }).onComplete(ar -> {
-          running.set(false);
-          if (ar.failed()) log.warn("reconciliation round failed: {}", ar.cause().toString());
-          else if (ar.result() > 0) log.info("reconciliation settled {} charge(s)", ar.result());
-        });
+    Future<List<Charge>> taken = store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(),
+        cfg.processingGraceMs(), BATCH, heartbeat == null || heartbeat.mayTakeOver());
+    return taken.onComplete(x -> running.set(false)).compose(list -> {
+      List<Future<Boolean>> work = new ArrayList<>();
+      for (Charge c : list) {
+        if (working.size() >= PARALLEL || !working.add(c.id())) continue; // taken again next time
+        work.add(settleOne(c).timeout(SETTLE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).recover(err -> {
+          log.warn("charge {}: reconciliation failed: {}", c.id(), err.toString());
+          return Future.succeededFuture(false);
+        }).onComplete(x -> working.remove(c.id())));
+      }
+      return Future.join(work).map(x -> {
+        int settled = 0;
+        for (Future<Boolean> f : work) if (Boolean.TRUE.equals(f.result())) settled++;
+        return settled;
+      });
+    }).onComplete(ar -> {
+      if (ar.failed()) log.warn("reconciliation round failed: {}", ar.cause().toString());
+      else if (ar.result() > 0) log.info("reconciliation settled {} charge(s)", ar.result());
+    });
   }
 
   private Future<Boolean> settleOne(Charge c) {
@@ -128,9 +139,47 @@ public final class Reconciler {
         }
         case DECLINED -> settle(c, v.provider(), v.result());
         case FAILED -> fail(c, asked.get(asked.size() - 1), "no PSP has charged, and none can any more");
-        case WAIT -> Future.succeededFuture(false);
+        case WAIT -> {
+          if (!pastGrace) {
+            wakeAtGraceEnd(c);
+          } else {
+            log.info("charge {} still undecided past its grace period: {}", c.id(), describe(asked, inquiries));
+          }
+          yield Future.succeededFuture(false);
+        }
       };
     });
+  }
+
+  /**
+   * A charge waiting only for its grace period to pass is looked at right when it does, not up to
+   * a round later: one extra round is triggered then (coalesced per 100 ms).
+   */
+  private void wakeAtGraceEnd(Charge c) {
+    long at = c.updatedAt().toEpochMilli() + cfg.processingGraceMs() + 50;
+    long delay = at - System.currentTimeMillis();
+    if (delay <= 0 || delay > cfg.processingGraceMs() + 1_000) return;
+    long bucket = at / 100;
+    if (!wakeUps.add(bucket)) return;
+    vertx.setTimer(Math.max(1, delay), t -> {
+      wakeUps.remove(bucket);
+      runOnce();
+    });
+  }
+
+  private static String describe(List<String> asked, List<Future<InquiryResult>> inquiries) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < asked.size(); i++) {
+      Future<InquiryResult> f = inquiries.get(i);
+      sb.append(i == 0 ? "" : ", ").append(asked.get(i)).append('=');
+      if (f.failed()) {
+        sb.append("error ").append(f.cause().getClass().getSimpleName());
+      } else {
+        InquiryResult r = f.result();
+        sb.append(r.kind()).append(r.result() == null ? "" : " " + r.result().outcome() + " " + r.result().message());
+      }
+    }
+    return sb.toString();
   }
 
   private Future<Boolean> settle(Charge c, String provider, PspResult r) {

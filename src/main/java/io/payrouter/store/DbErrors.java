@@ -24,9 +24,18 @@ public final class DbErrors {
       "25006", // read_only_sql_transaction (a standby during failover)
       "XX000"); // internal error raised while the server is going down
 
-  /** True when retrying later may succeed. */
+  /**
+   * True when retrying later may succeed. Anything that is neither a database answer nor a
+   * connection or timeout failure (a bug, such as a NullPointerException while mapping a row) is
+   * not transient: it must surface as an error, never pass for an outage.
+   */
   public static boolean isTransient(Throwable t) {
-    if (!(t instanceof PgException pg)) return true; // connection refused/closed, pool timeout, I/O
+    if (!(t instanceof PgException pg)) {
+      return t instanceof java.io.IOException // connection refused, reset, closed
+          || t instanceof java.util.concurrent.TimeoutException // pool wait, statement future timeout
+          || t instanceof io.vertx.core.VertxException // closed connection, pool closed, connect failures
+          || t instanceof io.netty.channel.ChannelException;
+    }
     String s = pg.getSqlState();
     if (s == null) return true;
     return s.startsWith("08") // connection_exception

@@ -239,30 +239,34 @@ public final class Store {
 
   /**
    * Takes up to {@code limit} unsettled charges due for a check for this instance's reconciler:
-   * ones it owns, unowned ones, and ones whose owner's heartbeat stopped more than
-   * {@code ownerTimeoutMs} ago (an instance that stopped). Taking is one atomic statement with
+   * ones it owns, unowned ones, ones whose owner is gone from {@code instances} (it stopped
+   * cleanly or was retired), and (when {@code takeOthers}) ones whose owner's heartbeat stopped
+   * more than {@code ownerTimeoutMs} ago (an instance that stopped). Taking is one atomic statement with
    * {@code SKIP LOCKED}, so two reconcilers never take the same charge. Each taken charge's next
-   * check is pushed back by one interval (behind every charge already due, so charges that stay
+   * check is pushed back by most of one interval (due again at the next round, yet behind every
+   * charge already due, so charges that stay
    * undecided never starve newer ones), and exponentially (up to 64 intervals) once it has been
    * undecided for twice the grace period, so truly stuck charges cost little.
    */
   public Future<List<Charge>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, long graceMs,
-      int limit) {
+      int limit, boolean takeOthers) {
     return reachable(pool.preparedQuery("""
             WITH picked AS (
               SELECT c.id FROM charges c
               WHERE c.status IN ('processing', 'pending') AND c.next_check_at <= now()
-                AND (c.owner IS NULL OR c.owner = $1 OR NOT EXISTS (
+                AND (c.owner IS NULL OR c.owner = $1
+                     OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = c.owner)
+                     OR $6 AND NOT EXISTS (
                       SELECT 1 FROM instances i WHERE i.id = c.owner
                         AND i.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)))
               ORDER BY c.next_check_at LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
             UPDATE charges c SET owner = $1, checks = c.checks + 1,
                    next_check_at = now() + make_interval(secs => $3::float8 / 1000 *
                        CASE WHEN c.updated_at < now() - make_interval(secs => $5::float8 / 500)
-                            THEN least(64, power(2, least(c.checks, 6))) ELSE 1 END)
+                            THEN least(64, power(2, least(c.checks, 6))) ELSE 0.8 END)
             FROM picked WHERE c.id = picked.id
             RETURNING c.id""")
-        .execute(Tuple.of(owner, ownerTimeoutMs, intervalMs, limit, graceMs))
+        .execute(Tuple.of(owner, ownerTimeoutMs, intervalMs, limit, graceMs, takeOthers))
         .compose(rs -> {
           List<String> ids = new ArrayList<>();
           for (Row r : rs) ids.add(r.getString(0));
@@ -457,7 +461,7 @@ public final class Store {
     for (int i = 0; i < atts.size(); i++) {
       JsonObject a = atts.getJsonObject(i);
       attempts.add(new Attempt(a.getString("id"), a.getString("charge_id"), a.getInteger("seq"),
-          a.getString("provider"), AttemptOutcome.fromWire(a.getString("outcome")), a.getLong("latency_ms", 0L), a.getString("error"),
+          a.getString("provider"), AttemptOutcome.fromWire(a.getString("outcome")), orZero(a.getLong("latency_ms")), a.getString("error"),
           a.getString("provider_reference"), DeclineCode.fromWire(a.getString("decline_code")), a.getString("provider_code")));
     }
     return new Charge(r.getString("id"), r.getString("merchant_id"), r.getString("idempotency_key"),
@@ -467,6 +471,11 @@ public final class Store {
         routing == null ? null : routingInfo(routing), List.copyOf(attempts),
         r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant(),
         r.getString("conflict"));
+  }
+
+  /** A checkpoint row has no latency yet: its column is null (getLong(key, 0L) answers null then). */
+  private static long orZero(Long l) {
+    return l == null ? 0 : l;
   }
 
   static JsonObject routingJson(RoutingInfo ri) {

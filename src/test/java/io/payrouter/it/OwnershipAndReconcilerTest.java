@@ -69,8 +69,11 @@ class OwnershipAndReconcilerTest {
   void aChargeOfALiveInstanceIsNeverSettledByAnotherWhateverItsAge() throws Exception {
     instance("inst_live_a", true);
     String id = orphan("processing", "inst_live_a", "1 hour");
-    for (int i = 0; i < 4; i++) await(h.app.reconciler.runOnce());
-    Thread.sleep(1_500); // and the periodic rounds
+    for (int i = 0; i < 8; i++) {
+      instance("inst_live_a", true); // it keeps beating, as a live instance does
+      await(h.app.reconciler.runOnce());
+      Thread.sleep(250); // and the periodic rounds
+    }
     Row r = row(id);
     assertEquals("processing", r.getString(0));
     assertEquals("inst_live_a", r.getString(1));
@@ -133,7 +136,7 @@ class OwnershipAndReconcilerTest {
     Set<String> seen = new HashSet<>();
     int rounds = 0;
     while (!seen.contains(fresh) && rounds < 3) {
-      for (Charge c : await(h.app.store.takeUnsettled(me, Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100))) seen.add(c.id());
+      for (Charge c : await(h.app.store.takeUnsettled(me, Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100, true))) seen.add(c.id());
       rounds++;
     }
     assertTrue(seen.contains(fresh), "the newer orphan is taken within 3 rounds of 100 despite 150 stuck ones");
@@ -146,8 +149,8 @@ class OwnershipAndReconcilerTest {
     instance("inst_rec_b", true);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 60; i++) ids.add(orphan("pending", "inst_dead_b", "1 minute"));
-    var a = h.app.store.takeUnsettled("inst_rec_a", Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100);
-    var b = h.app.store.takeUnsettled("inst_rec_b", Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100);
+    var a = h.app.store.takeUnsettled("inst_rec_a", Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100, true);
+    var b = h.app.store.takeUnsettled("inst_rec_b", Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100, true);
     Set<String> byA = new HashSet<>();
     for (Charge c : await(a)) if (ids.contains(c.id())) byA.add(c.id());
     Set<String> byB = new HashSet<>();

@@ -33,4 +33,10 @@ class DbErrorsTest {
     assertTrue(DbErrors.isTransient(new ConnectException("Connection refused")));
     assertTrue(DbErrors.isTransient(new io.vertx.core.VertxException("Connection closed", true)));
   }
+
+  @Test
+  void aBugIsNeverTakenForAnOutage() {
+    assertFalse(DbErrors.isTransient(new NullPointerException("row mapping")));
+    assertFalse(DbErrors.isTransient(new IllegalStateException("bug")));
+  }
 }

@@ -47,8 +47,20 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PayCoreSimulator implements SimulatedPsp {
   public static final String NAME = "paycore";
 
-  /** How long an invoice waits for its sale before it expires (a simulator choice). */
+  /** How long an invoice waits for its sale before it expires, by default (a simulator choice). */
   public static final long INVOICE_TTL_MS = 60_000;
+
+  /** This simulator's invoice lifetime (a PayCore account setting in the real world). */
+  private final long invoiceTtlMs;
+
+  public PayCoreSimulator() {
+    this(INVOICE_TTL_MS);
+  }
+
+  /** @param invoiceTtlMs how long an invoice waits for its sale before it expires */
+  public PayCoreSimulator(long invoiceTtlMs) {
+    this.invoiceTtlMs = invoiceTtlMs;
+  }
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -313,7 +325,7 @@ public final class PayCoreSimulator implements SimulatedPsp {
     private void expireIfStale(Ledger.Entry e) {
       synchronized (e.data) {
         if (!e.data.getBoolean("sale_started") && "process_pending".equals(e.status())
-            && System.currentTimeMillis() - e.createdAt > INVOICE_TTL_MS) {
+            && System.currentTimeMillis() - e.createdAt > invoiceTtlMs) {
           setStatus(e, "expired", "expired");
         }
       }
