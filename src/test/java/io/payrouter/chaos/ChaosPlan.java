@@ -64,7 +64,7 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         new Event(22_000, Event.Type.PG_RESTART, "fast", 2_000),
         new Event(38_000, Event.Type.ROUTER_KILL, null, 0),
         new Event(58_000, Event.Type.PG_RESTART, "immediate", 2_000)),
-        "revio", 500, 8_000, 1_000, 2_000, 20_000, 290_000, true, 10_000);
+        "revio", 1_000, 8_000, 1_000, 2_000, 20_000, 290_000, true, 10_000);
   }
 
   /**
@@ -76,7 +76,7 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         new Event(2_000, Event.Type.PSP_DOWN, null, 5_000),
         new Event(5_000, Event.Type.PG_RESTART, "fast", 1_500),
         new Event(11_000, Event.Type.ROUTER_KILL, null, 0)),
-        "revio", 500, 8_000, 1_000, 2_000, 15_000, 170_000, false, 5_000);
+        "revio", 1_000, 8_000, 1_000, 2_000, 15_000, 170_000, false, 5_000);
   }
 
   ChaosPlan withCharges(int n, int c) {
