@@ -211,6 +211,9 @@ public final class ChaosRun {
           case PSP_DOWN -> {
             await(traffic.faults(sims.baseUrl(), plan.downPsp(), new JsonObject().put("down", true)), 5_000);
             event(plan.downPsp() + " down for " + e.holdMs() + " ms");
+            // While a PSP is down nobody can learn what it did: a charge pending there cannot settle.
+            long downFrom = now();
+            in.excused.add(new Verifier.Window(Verifier.pspDown(plan.downPsp()), downFrom, downFrom + e.holdMs()));
             vertx.setTimer(e.holdMs(), t -> traffic.faults(sims.baseUrl(), plan.downPsp(), plan.faults())
                 .onComplete(ar -> event(plan.downPsp() + " up again" + (ar.failed() ? " FAILED: " + ar.cause() : ""))));
           }

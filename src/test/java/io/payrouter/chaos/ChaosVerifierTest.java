@@ -190,6 +190,20 @@ class ChaosVerifierTest {
   }
 
   @Test
+  void aPspBeingDownExcusesOnlyTheChargesPendingAtThatPsp() {
+    Input in = clean();
+    in.settleBoundMs = 9_000;
+    in.answers.add(new Answer("k5", "ch_d", T, T + 100, 202, "pending", "revio", Source.POST));
+    in.db.put("ch_d", new Row("ch_d", "k5", "failed", null, T, T + 100 + 12_000));
+    in.api.put("ch_d", new Row("ch_d", "k5", "failed", null, T, T + 100 + 12_000));
+    in.excused.add(new Window(Verifier.pspDown("fatora"), T + 1_000, T + 6_000));
+    assertOnly(verify(in), Kind.LATE_SETTLEMENT, "ch_d"); // another PSP's outage excuses nothing
+
+    in.excused.add(new Window(Verifier.pspDown("revio"), T + 1_000, T + 6_000));
+    assertTrue(verify(in).ok(), verify(in).violations.toString());
+  }
+
+  @Test
   void aConflictToARetryCountsAsPending() {
     Input in = clean();
     in.settleBoundMs = 9_000;
