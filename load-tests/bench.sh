@@ -3,7 +3,7 @@
 # router, in interleaved rounds on loopback, with medians. See load-tests/README.md ("bench.sh").
 #
 #   load-tests/bench.sh [--quick] [--rounds N] [--router-seconds S] [--base-seconds S]
-#                       [--seed N] [--update-readme] [--no-build] [--keep]
+#                       [--seed N] [--knee] [--update-readme] [--no-build] [--keep]
 #
 # It starts, all on 127.0.0.1 and all children of this script:
 #   - the five PSP simulators standalone (java -jar target/payment-router.jar simulators --port P);
@@ -21,6 +21,10 @@
 # meanwhile), from before the round until its write backlog has drained, and divides by the charges
 # the router answered (router_charges_total); it reports the write backlog
 # (router_write_queue_depth) at the end of each round and the router's peak RSS (VmHWM).
+#
+# --knee: afterwards, Gatling's KneeSimulation against the same router (open model, rate raised
+# step by step; prints the highest rate with p99 < 50 ms and 0 errors); KNEE_OPTS holds its -D
+# flags, KNEE_TIMEOUT (900 s) bounds it. Its result goes into the report and the README block.
 #
 # Output: a Markdown report on stdout and in load-tests/results/bench-<date>.md; --update-readme
 # also replaces the block between <!-- bench:begin --> and <!-- bench:end --> in README.md.
@@ -49,12 +53,19 @@ SEED=0
 UPDATE_README=0
 BUILD=1
 QUICK=0
+KNEE=0
+KNEE_TIMEOUT=${KNEE_TIMEOUT:-900}
+KNEE_OPTS_SET=${KNEE_OPTS+x}
+KNEE_OPTS=${KNEE_OPTS:--DkneeStart=100 -DkneeStep=100 -DkneeMax=2000 -DkneeStepSeconds=15 -DkneeWarmup=10}
 KEEP_TMP=${KEEP_TMP:-0}
 
 usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 while (( $# )); do
   case "$1" in
-    --quick) QUICK=1; ROUNDS=1; ROUTER_SECONDS=10; BASE_SECONDS=10; WARMUP_SECONDS=3; shift ;;
+    --quick) QUICK=1; ROUNDS=1; ROUTER_SECONDS=10; BASE_SECONDS=10; WARMUP_SECONDS=3
+             [[ -n $KNEE_OPTS_SET ]] || KNEE_OPTS="-DkneeStart=100 -DkneeStep=200 -DkneeMax=900 -DkneeStepSeconds=5 -DkneeWarmup=5"
+             shift ;;
+    --knee) KNEE=1; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --router-seconds) ROUTER_SECONDS=$2; shift 2 ;;
     --base-seconds) BASE_SECONDS=$2; shift 2 ;;
@@ -66,12 +77,14 @@ while (( $# )); do
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX SEED; do
+[[ $KNEE_OPTS =~ ^(-Dknee[A-Za-z0-9]+=[0-9.]+|-D(requestTimeoutMs|cards|grace)=[0-9]+|[[:space:]])*$ ]] \
+  || { echo "bench.sh: KNEE_OPTS may only hold -Dknee*=N, -DrequestTimeoutMs=N, -Dcards=N, -Dgrace=N" >&2; exit 2; }
+for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX SEED KNEE_TIMEOUT; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench.sh: $n must be a whole number" >&2; exit 2; }
 done
 (( ROUNDS >= 1 && ROUNDS <= 9 && ROUTER_SECONDS >= 5 && ROUTER_SECONDS <= 600 && BASE_SECONDS >= 3 \
    && BASE_SECONDS <= 120 && WARMUP_SECONDS <= 60 && THREADS >= 1 && THREADS <= 16 && CONNS >= 1 \
-   && CONNS <= 1024 && DRAIN_MAX <= 600 && SEED <= 50000000 )) \
+   && CONNS <= 1024 && DRAIN_MAX <= 600 && SEED <= 50000000 && KNEE_TIMEOUT <= 3600 )) \
   || { echo "bench.sh: limits: ROUNDS 1-9, ROUTER_SECONDS 5-600, BASE_SECONDS 3-120, WARMUP_SECONDS <= 60," \
          "THREADS 1-16, CONNS 1-1024, DRAIN_MAX <= 600, --seed <= 50000000" >&2; exit 2; }
 if (( QUICK && UPDATE_README )); then
@@ -83,7 +96,7 @@ fi
 
 # The hard bound on everything: start-up and installs, seeding, warm-ups, rounds, drains, shutdown.
 bound=$(( 900 + (SEED > 0 ? 600 + SEED / 2000 : 0) + 4 * WARMUP_SECONDS \
-          + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) ))
+          + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) + (KNEE ? KNEE_TIMEOUT : 0) ))
 if [[ -z ${BENCH_INNER:-} ]]; then
   echo "bench.sh: hard bound ${bound} s (timeout)" >&2
   BENCH_INNER=1 BENCH_STARTED=$(date +%s) exec timeout --kill-after=30 "$bound" "$0" "${orig_args[@]}"
@@ -381,6 +394,19 @@ for n in $(seq 1 "$ROUNDS"); do
   round "$n" nginx "$BASE_SECONDS"
   round "$n" router "$ROUTER_SECONDS"
 done
+knee_line= knee_table= knee_html= knee_cmd=
+if (( KNEE )); then
+  knee_cmd="mvn -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.payrouter.load.KneeSimulation -DbaseUrl=$RTR $KNEE_OPTS"
+  log "knee search (Gatling KneeSimulation, at most ${KNEE_TIMEOUT} s): $knee_cmd"
+  # shellcheck disable=SC2086
+  (cd "$root" && timeout --kill-after=20 "$KNEE_TIMEOUT" mvn -q -B -f load-tests/pom.xml gatling:test \
+     -Dgatling.simulationClass=io.payrouter.load.KneeSimulation -DbaseUrl="$RTR" $KNEE_OPTS) > "$TMP/knee.log" 2>&1 \
+    || log "knee run exited with $? (see $TMP/knee.log)"
+  knee_line=$(grep -m1 '^KNEE:' "$TMP/knee.log" || echo "KNEE: no result (the Gatling run failed; see its log)")
+  knee_table=$(grep '^\[knee\]' "$TMP/knee.log" | sed 's/^\[knee\] \{0,1\}//' || true)
+  knee_html=$(grep -o 'file://[^ ]*index.html' "$TMP/knee.log" | head -1 | sed "s|^file://$root/||" || true)
+  log "$knee_line"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 RSS_KB=$(hwm_kb "$ROUTER_PID")
 SIM_RSS_KB=$(hwm_kb "$SIM_PID")
@@ -468,6 +494,16 @@ report=$TMP/report.md
     else if ($2 == "nginx") cpu = sprintf("nginx %.0f + simulator %.0f", $11 / tck * 1e6 / ($3 ? $3 : 1), $10 / tck * 1e6 / ($3 ? $3 : 1))
     else cpu = sprintf("router %.0f, PostgreSQL %.0f, simulator %.0f (%d charges)", $11 / tck * 1e6 / ($13 ? $13 : 1), $12 / tck * 1e6 / ($13 ? $13 : 1), $10 / tck * 1e6 / ($13 ? $13 : 1), $13)
     printf "| %s | %s | %d | %.1f | %.0f | %.2f | %.2f | %d | %d | %d | %s | %s | %s |\n", $1, $2, $3, $4, r, $7, $8, $5, $6, $9, cpu, ($2 == "router" ? $14 : "–"), ($2 == "router" ? $15 : "–") }' "$TMP/rounds.txt"
+  if (( KNEE )); then
+    echo
+    echo "Knee (Gatling \`KneeSimulation\`, open model, against the same router after the rounds): \`$knee_cmd\`"
+    echo
+    echo "**$knee_line**${knee_html:+ HTML report: \`$knee_html\`}"
+    echo
+    echo '```'
+    printf '%s\n' "$knee_table"
+    echo '```'
+  fi
 } > "$report"
 
 mkdir -p "$here/results"
@@ -487,6 +523,11 @@ if (( UPDATE_README )); then
     echo "  [load-tests/results/$(basename "$out")](load-tests/results/$(basename "$out"))."
     echo
     summary_table | sed 's/^/  /'
+    if (( KNEE )); then
+      echo
+      echo "- Knee (Gatling \`KneeSimulation\`, open model, same router, after the rounds; \`--knee\`):"
+      echo "  **${knee_line#KNEE: }**"
+    fi
     echo "<!-- bench:end -->"
   } > "$block"
   grep -q '<!-- bench:begin -->' "$root/README.md" && grep -q '<!-- bench:end -->' "$root/README.md" \
