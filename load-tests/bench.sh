@@ -191,7 +191,8 @@ CLK_TCK=$(getconf CLK_TCK)
 # exited and were reaped are in their parent's cutime/cstime; read it before and after a round and
 # the difference is the CPU the whole tree spent in between.
 tree_ticks() {
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
+  # cat fails when a process exits between the glob and the read: not an error here.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '
     { i = length($0); while (i > 0 && substr($0, i, 1) != ")") i--
       n = split(substr($0, i + 2), f, " ")
       pid = $1 + 0; ppid[pid] = f[2] + 0; t[pid] = f[12] + f[13] + f[14] + f[15]; seen[pid] = 1 }
@@ -452,7 +453,7 @@ seed_note="empty database"
 
 summary_table() {
   cat <<EOF
-| target (wrk -t$THREADS -c$CONNS, $ROUNDS interleaved rounds, medians) | charges/s | p50 | p99 | non-2xx | socket errors |
+| target (wrk -t$THREADS -c$CONNS, $ROUNDS interleaved rounds) | charges/s (median) | p50 (median) | p99 (median) | non-2xx (all rounds) | socket errors (all rounds) |
 |---|---:|---:|---:|---:|---:|
 | Fatora simulator, direct (${BASE_SECONDS} s rounds) | $(fmt0 "${tput[direct]}") | $(fmt2 "${p50[direct]}") ms | $(fmt2 "${p99[direct]}") ms | $(total_of direct 5) | $(total_of direct 6) |
 | nginx \`proxy_pass\` → simulator (${BASE_SECONDS} s rounds) | $(fmt0 "${tput[nginx]}") | $(fmt2 "${p50[nginx]}") ms | $(fmt2 "${p99[nginx]}") ms | $(total_of nginx 5) | $(total_of nginx 6) |
@@ -482,7 +483,12 @@ report=$TMP/report.md
   echo "backlog had drained (drain: $drains s), divided by the charges the router answered in that window"
   echo "(\`router_charges_total\`). Other CPU per request: simulator $(fmt0 "$sim_us_direct") µs direct,"
   echo "$(fmt0 "$sim_us_nginx") µs behind nginx (+ nginx $(fmt0 "$ngx_us") µs), $(fmt0 "$sim_us_router") µs behind the router."
-  echo "Simulator peak RSS $(( SIM_RSS_KB / 1024 )) MB. Router log ERROR lines: $router_errors; \`router_write_rejected_total\`: $rejected."
+  echo "Simulator peak RSS $(( SIM_RSS_KB / 1024 )) MB (it keeps every payment in memory). Router log ERROR lines: $router_errors;"
+  echo "\`router_write_rejected_total\`: $rejected."
+  if (( $(total_of router 5) > 0 )); then
+    echo "The router's non-2xx answers are counted in its CPU time but not in the charges: with a write backlog at"
+    echo "\`writer.queue_capacity\` it answers 503 before calling any PSP (see the per-round table)."
+  fi
   echo
   echo "Per round:"
   echo
@@ -508,7 +514,8 @@ report=$TMP/report.md
 
 mkdir -p "$here/results"
 # Smoke tests (--quick) are written as *-quick.md, which git ignores.
-out=$here/results/bench-$(date -u +%Y-%m-%d-%H%M)$( (( QUICK )) && echo -quick).md
+suffix=; (( QUICK )) && suffix=-quick
+out=$here/results/bench-$(date -u +%Y-%m-%d-%H%M)$suffix.md
 cp "$report" "$out"
 cat "$report"
 log "report written to ${out#"$root"/}"

@@ -57,6 +57,8 @@ public class KneeSimulation extends Simulation {
   private final AtomicLong t0 = new AtomicLong();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile String stopReason;
+  /** The step whose certain failure stopped the run; steps above it were cut short, not judged. */
+  private volatile int stopStep = Integer.MAX_VALUE;
 
   /** What was measured for one rate. Response times are kept in full: exact percentiles. */
   static final class Step {
@@ -81,14 +83,6 @@ public class KneeSimulation extends Simulation {
       int[] s = Arrays.copyOf(times, n);
       Arrays.sort(s);
       return s;
-    }
-
-    long errors() {
-      return ko.get() + unfinished();
-    }
-
-    long unfinished() {
-      return Math.max(0, started.get() - ok.get() - ko.get());
     }
   }
 
@@ -188,6 +182,7 @@ public class KneeSimulation extends Simulation {
     }
     stopReason = String.format(Locale.ROOT, "knee search: %d steps in a row failed (up to %s/s)", stopAfter,
         num(steps[i].rate));
+    stopStep = i;
     stopping.set(true);
   }
 
@@ -206,7 +201,8 @@ public class KneeSimulation extends Simulation {
     double knee = -1;
     double highestPass = -1;
     boolean allPassedSoFar = true;
-    for (Step s : steps) {
+    for (int k = 0; k < steps.length; k++) {
+      Step s = steps[k];
       if (s.started.get() == 0) {
         out.append(String.format(Locale.ROOT, "[knee] %9s %8s%n", num(s.rate), "not run"));
         allPassedSoFar = false;
@@ -214,14 +210,22 @@ public class KneeSimulation extends Simulation {
       }
       int[] sorted = s.sorted();
       int p99 = percentile(sorted, 99);
-      boolean pass = s.errors() == 0 && p99 >= 0 && p99 < thresholdMs;
+      long started = s.started.get();
+      long ok = s.ok.get();
+      long ko = s.ko.get();
+      long unfinished = Math.max(0, started - ok - ko);
+      long errors = ko + unfinished;
+      boolean cutShort = k > stopStep;
+      boolean pass = !cutShort && errors == 0 && p99 >= 0 && p99 < thresholdMs;
       if (pass && allPassedSoFar) knee = s.rate;
       if (pass) highestPass = s.rate;
       if (!pass) allPassedSoFar = false;
-      String why = pass ? "pass" : "FAIL (" + (s.errors() > 0 ? s.errors() + " errors" : "") + (s.errors() > 0 && p99 >= thresholdMs ? ", " : "")
-          + (p99 >= thresholdMs ? "p99 " + p99 + " ms" : "") + ")";
+      String why = cutShort ? "cut short by the stop, not judged"
+          : pass ? "pass"
+          : "FAIL (" + (errors > 0 ? errors + " errors" : "") + (errors > 0 && p99 >= thresholdMs ? ", " : "")
+              + (p99 >= thresholdMs ? "p99 " + p99 + " ms" : "") + ")";
       out.append(String.format(Locale.ROOT, "[knee] %9s %8d %8d %6d %10d %8.1f %8d %8d %8d %8d  %s%n",
-          num(s.rate), s.started.get(), s.ok.get(), s.ko.get(), s.unfinished(), s.ok.get() / (double) stepSeconds,
+          num(s.rate), started, ok, ko, unfinished, ok / (double) stepSeconds,
           percentile(sorted, 50), percentile(sorted, 95), p99, sorted.length == 0 ? -1 : sorted[sorted.length - 1], why));
     }
     if (stopReason != null) out.append("[knee] stopped early: ").append(stopReason).append('\n');
