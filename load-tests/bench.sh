@@ -339,7 +339,27 @@ run_wrk() { # target seconds outfile [latency]
      -s "$script" "$url" "${args[@]}") > "$out" 2>&1 || log "wrk on $target exited with $? (see $out)"
 }
 
-results=()   # one line per round: round target requests secs non2xx sock p50 p99 notok cpu1 cpu2 cpu3 extra...
+# Once a second during a router round: the write queue depths and whether /health/ready says UP
+# (the router answers new charges 503 while it does not). Lines: "intent checkpoint outcome ready".
+sample_router() { # seconds file
+  local end=$(( SECONDS + $1 + 5 )) m=$TMP/sample.prom code
+  : > "$2"
+  while (( SECONDS < end )); do
+    scrape "$m"
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$RTR/health/ready" || true)
+    echo "$(queue_depth "$m" intent) $(queue_depth "$m" checkpoint) $(queue_depth "$m" outcome) ${code:-000}" >> "$2"
+    sleep 1
+  done
+}
+peak_backlog() { awk '$1 ~ /^[0-9]+$/ { for (i = 1; i <= 3; i++) if ($i > m[i]) m[i] = $i } END { printf "%d/%d/%d", m[1], m[2], m[3] }' "$1"; }
+not_ready_seconds() { awk '$4 != 200 { n++ } END { print n + 0 }' "$1"; }
+# "503=123,500=4" from the lua summary's "HTTP statuses:" line, "-" when every answer was 2xx.
+non2xx_codes() {
+  awk '/^HTTP statuses:/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] !~ /^2/) s = s (s ? "," : "") $i } }
+       END { print (s ? s : "-") }' "$1"
+}
+
+results=()   # one line per round: round target requests secs non2xx sock p50 p99 notok cpu1 cpu2 cpu3 charges backlog drain rejected peak notready codes
 drain() { # waits for an empty write backlog; prints the seconds it took (or "-1" if it did not)
   local t0 m=$TMP/drain.prom
   t0=$(date +%s.%N)
@@ -360,14 +380,17 @@ round() { # n target seconds
   case "$target" in
     direct) run_wrk direct "$secs" "$out"; s1=$(tree_ticks "$SIM_PID")
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
-            results+=("$n direct $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) 0 0 - - - - -") ;;
+            results+=("$n direct $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) 0 0 - - - - - - $(non2xx_codes "$out")") ;;
     nginx)  x0=$(tree_ticks "$NGINX_PID"); run_wrk nginx "$secs" "$out"
             x1=$(tree_ticks "$NGINX_PID"); s1=$(tree_ticks "$SIM_PID")
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
-            results+=("$n nginx $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( x1 - x0 )) 0 - - - - -") ;;
+            results+=("$n nginx $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( x1 - x0 )) 0 - - - - - - $(non2xx_codes "$out")") ;;
     router) scrape "$m0"; r0=$(tree_ticks "$ROUTER_PID"); p0=$(tree_ticks "$PG_PID")
             c0=$(metric_sum "$m0" router_charges_total)
+            sample_router "$secs" "$TMP/samples-$n.txt" &
+            local sampler=$!
             run_wrk router "$secs" "$out"
+            kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
             scrape "$m1"
             local bi bo bc dr
             bi=$(queue_depth "$m1" intent); bo=$(queue_depth "$m1" outcome); bc=$(queue_depth "$m1" checkpoint)
@@ -375,10 +398,10 @@ round() { # n target seconds
             scrape "$m1"; r1=$(tree_ticks "$ROUTER_PID"); p1=$(tree_ticks "$PG_PID"); s1=$(tree_ticks "$SIM_PID")
             c1=$(metric_sum "$m1" router_charges_total)
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
-            results+=("$n router $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) -") ;;
+            results+=("$n router $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) $(peak_backlog "$TMP/samples-$n.txt") $(not_ready_seconds "$TMP/samples-$n.txt") $(non2xx_codes "$out")") ;;
   esac
   local last=${results[${#results[@]}-1]}
-  log "round $n $target: $(awk '{ printf "%d requests in %.1f s = %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $3, $4, ($3 - $5) / $4, $7, $8, $5, $6 }' <<<"$last")$( [[ $target == router ]] && awk '{ printf ", backlog at end %s (intent/checkpoint/outcome), drained in %s s", $14, $15 }' <<<"$last")"
+  log "round $n $target: $(awk '{ printf "%d requests in %.1f s = %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $3, $4, ($3 - $5) / $4, $7, $8, $5, $6 }' <<<"$last")$( [[ $target == router ]] && awk '{ printf ", backlog at end %s (peak %s; intent/checkpoint/outcome), not ready %s s, drained in %s s, non-2xx codes %s", $14, $17, $18, $15, $19 }' <<<"$last")"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -412,6 +435,10 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 RSS_KB=$(hwm_kb "$ROUTER_PID")
 SIM_RSS_KB=$(hwm_kb "$SIM_PID")
 router_errors=$(grep -c ' ERROR ' "$TMP/router/router.log" || true)
+# The router's warnings and errors, grouped by message (timestamps, threads, ids and numbers dropped).
+router_warnings=$(grep -E ' (WARN|ERROR) ' "$TMP/router/router.log" | grep -v 'has been already registered' \
+  | sed -E 's/^[0-9:.]+ +//; s/\[[^]]*\] //; s/(ch|att|card|inst)_[A-Za-z0-9]+/\1_…/g; s/[0-9]+/N/g' \
+  | sort | uniq -c | sort -rn | head -8 || true)
 total_seconds=$(( $(date +%s) - t_start ))
 
 # ---------------------------------------------------------------------------------------------
@@ -486,20 +513,30 @@ report=$TMP/report.md
   echo "Simulator peak RSS $(( SIM_RSS_KB / 1024 )) MB (it keeps every payment in memory). Router log ERROR lines: $router_errors;"
   echo "\`router_write_rejected_total\`: $rejected."
   if (( $(total_of router 5) > 0 )); then
-    echo "The router's non-2xx answers are counted in its CPU time but not in the charges: with a write backlog at"
-    echo "\`writer.queue_capacity\` it answers 503 before calling any PSP (see the per-round table)."
+    echo "The router's non-2xx answers are counted in its CPU time but not in the charges. It answers 503 before"
+    echo "calling any PSP while a write queue is at \`writer.queue_capacity\` or while it holds the database"
+    echo "unavailable (\`/health/ready\` not UP): see the peak backlog and the not-ready seconds per round."
+  fi
+  if [[ -n $router_warnings ]]; then
+    echo
+    echo "Router log warnings and errors over the whole run (count, message with numbers and ids masked):"
+    echo
+    echo '```'
+    printf '%s\n' "$router_warnings"
+    echo '```'
   fi
   echo
   echo "Per round:"
   echo
-  echo "| round | target | requests | s | charges/s | p50 ms | p99 ms | non-2xx | socket errors | 2xx not succeeded | CPU µs/charge | backlog i/c/o | drain s |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
+  echo "| round | target | requests | s | charges/s | p50 ms | p99 ms | non-2xx | socket errors | 2xx not succeeded | CPU µs/charge | backlog i/c/o at end (peak) | not ready s | drain s |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|---:|---:|"
   awk -v tck="$CLK_TCK" '{
     r = ($4 > 0) ? ($3 - $5) / $4 : 0
     if ($2 == "direct") cpu = sprintf("simulator %.0f", $10 / tck * 1e6 / ($3 ? $3 : 1))
     else if ($2 == "nginx") cpu = sprintf("nginx %.0f + simulator %.0f", $11 / tck * 1e6 / ($3 ? $3 : 1), $10 / tck * 1e6 / ($3 ? $3 : 1))
     else cpu = sprintf("router %.0f, PostgreSQL %.0f, simulator %.0f (%d charges)", $11 / tck * 1e6 / ($13 ? $13 : 1), $12 / tck * 1e6 / ($13 ? $13 : 1), $10 / tck * 1e6 / ($13 ? $13 : 1), $13)
-    printf "| %s | %s | %d | %.1f | %.0f | %.2f | %.2f | %d | %d | %d | %s | %s | %s |\n", $1, $2, $3, $4, r, $7, $8, $5, $6, $9, cpu, ($2 == "router" ? $14 : "–"), ($2 == "router" ? $15 : "–") }' "$TMP/rounds.txt"
+    non = $5 ""; if ($19 != "-" && $19 != "") non = non " (" $19 ")"
+    printf "| %s | %s | %d | %.1f | %.0f | %.2f | %.2f | %s | %d | %d | %s | %s | %s | %s |\n", $1, $2, $3, $4, r, $7, $8, non, $6, $9, cpu, ($2 == "router" ? $14 " (" $17 ")" : "–"), ($2 == "router" ? $18 : "–"), ($2 == "router" ? $15 : "–") }' "$TMP/rounds.txt"
   if (( KNEE )); then
     echo
     echo "Knee (Gatling \`KneeSimulation\`, open model, against the same router after the rounds): \`$knee_cmd\`"
