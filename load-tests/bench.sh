@@ -467,7 +467,8 @@ pg_us=$(col router '$12 / tck * 1e6 / ($13 > 0 ? $13 : 1)')
 sim_us_router=$(col router '$10 / tck * 1e6 / ($13 > 0 ? $13 : 1)')
 ratio_nginx=$(awk -v a="${tput[router]}" -v b="${tput[nginx]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
 ratio_direct=$(awk -v a="${tput[router]}" -v b="${tput[direct]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
-backlogs=$(awk '$2 == "router" { printf "%s%s", (n++ ? ", " : ""), $14 }' "$TMP/rounds.txt")
+backlogs=$(awk '$2 == "router" { printf "%s%s (peak %s)", (n++ ? ", " : ""), $14, $17 }' "$TMP/rounds.txt")
+not_ready=$(awk '$2 == "router" { printf "%s%s", (n++ ? ", " : ""), $18 }' "$TMP/rounds.txt")
 max_backlog=$(awk '$2 == "router" { split($14, b, "/"); for (i in b) if (b[i] + 0 > m) m = b[i] + 0 } END { print m + 0 }' "$TMP/rounds.txt")
 drains=$(awk '$2 == "router" { printf "%s%s", (n++ ? ", " : ""), $15 }' "$TMP/rounds.txt")
 rejected=$(awk '$2 == "router" { v = $16 } END { print v + 0 }' "$TMP/rounds.txt")
@@ -494,6 +495,7 @@ summary_table() {
 | router / nginx throughput | $ratio_nginx |
 | router / direct throughput | $ratio_direct |
 | write backlog at the end of each router round (intent/checkpoint/outcome) | $backlogs |
+| seconds \`/health/ready\` was not UP in each router round | $not_ready |
 EOF
 }
 
