@@ -11,9 +11,14 @@ import io.gatling.javaapi.core.Simulation;
  * Idempotency-Key, an amount the simulators approve at once, on one of the cards stored in
  * before(). Expects 201 with status "succeeded".
  *
+ * <p>Open model (arrivals do not wait for answers, as with real shoppers): a linear ramp from 1/s
+ * to {@code -Drate} over {@code -Dramp} seconds, then {@code -Drate} new users per second for
+ * {@code -Dduration} seconds ({@code -Dusers=N} switches to a closed model instead). Gatling writes
+ * the HTML report to {@code load-tests/target/gatling/chargesimulation-<timestamp>/index.html}.
+ *
  * <pre>
  * mvn -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.payrouter.load.ChargeSimulation \
- *     -DbaseUrl=http://127.0.0.1:8080 -Drate=200 -Dduration=15
+ *     -DbaseUrl=http://127.0.0.1:8080 -Drate=200 -Dramp=5 -Dduration=30
  * </pre>
  */
 public class ChargeSimulation extends Simulation {

@@ -1,0 +1,588 @@
+#!/usr/bin/env bash
+# One bench, side by side: the Fatora PSP simulator hit directly, through nginx, and through the
+# router, in interleaved rounds on loopback, with medians. See load-tests/README.md ("bench.sh").
+#
+#   load-tests/bench.sh [--quick] [--rounds N] [--router-seconds S] [--base-seconds S]
+#                       [--seed N] [--knee] [--update-readme] [--no-build] [--keep]
+#
+# It starts, all on 127.0.0.1 and all children of this script:
+#   - the five PSP simulators standalone (java -jar target/payment-router.jar simulators --port P);
+#   - nginx in the foreground (config in a temp dir, not the system service): plain proxy_pass to
+#     the simulators with a keepalive upstream;
+#   - the router (java -jar target/payment-router.jar --config <tmp>/router.yaml): the shipped
+#     config/router.yaml with its own port, a fresh data dir in the temp dir (embedded PostgreSQL,
+#     synchronous_commit on), simulators.enabled false and every provider pointed at the standalone
+#     simulators; routing.yaml sends USD to fatora only, and the one stored card has only a Fatora
+#     token.
+# Then, after a warm-up of each target, ROUNDS times: direct, nginx, router (wrk -t2 -c64, the same
+# request path /fatora/v1/payments/collect-payment for direct and nginx, POST /v1/charges for the
+# router). Per router round it reads the CPU time (utime+stime from /proc) of the router JVM and of
+# the PostgreSQL postmaster with all its children (plus the cutime/cstime of children reaped
+# meanwhile), from before the round until its write backlog has drained, and divides by the charges
+# the router answered (router_charges_total); it reports the write backlog
+# (router_write_queue_depth) at the end of each round and the router's peak RSS (VmHWM).
+#
+# --knee: afterwards, Gatling's KneeSimulation against the same router (open model, rate raised
+# step by step; prints the highest rate with p99 < 50 ms and 0 errors); KNEE_OPTS holds its -D
+# flags, KNEE_TIMEOUT (900 s) bounds it. Its result goes into the report and the README block.
+#
+# Output: a Markdown report on stdout and in load-tests/results/bench-<date>.md; --update-readme
+# also replaces the block between <!-- bench:begin --> and <!-- bench:end --> in README.md.
+# Everything is bounded: every wrk call and wait has a timeout, and the whole script runs under
+# `timeout` (its bound is printed at start). Installs wrk and nginx with apt-get if missing.
+#
+# Knobs (environment, flags win): ROUNDS (3), ROUTER_SECONDS (60), BASE_SECONDS (15: direct and
+# nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this),
+# THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
+# ROUTER_JAVA_OPTS, SIM_JAVA_OPTS (extra JVM flags), KEEP_TMP=1 (= --keep: keep the temp dir and
+# its logs). --quick: 1 round of 10 s each, 3 s warm-ups: a smoke test, not a measurement.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+orig_args=("$@")
+
+ROUNDS=${ROUNDS:-3}
+ROUTER_SECONDS=${ROUTER_SECONDS:-60}
+BASE_SECONDS=${BASE_SECONDS:-15}
+WARMUP_SECONDS=${WARMUP_SECONDS:-10}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-64}
+DRAIN_MAX=${DRAIN_MAX:-120}
+SEED=0
+UPDATE_README=0
+BUILD=1
+QUICK=0
+KNEE=0
+KNEE_TIMEOUT=${KNEE_TIMEOUT:-900}
+KNEE_OPTS_SET=${KNEE_OPTS+x}
+KNEE_OPTS=${KNEE_OPTS:--DkneeStart=100 -DkneeStep=100 -DkneeMax=2000 -DkneeStepSeconds=15 -DkneeWarmup=10}
+KEEP_TMP=${KEEP_TMP:-0}
+
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+while (( $# )); do
+  case "$1" in
+    --quick) QUICK=1; ROUNDS=1; ROUTER_SECONDS=10; BASE_SECONDS=10; WARMUP_SECONDS=3
+             [[ -n $KNEE_OPTS_SET ]] || KNEE_OPTS="-DkneeStart=100 -DkneeStep=200 -DkneeMax=900 -DkneeStepSeconds=5 -DkneeWarmup=5"
+             shift ;;
+    --knee) KNEE=1; shift ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --router-seconds) ROUTER_SECONDS=$2; shift 2 ;;
+    --base-seconds) BASE_SECONDS=$2; shift 2 ;;
+    --seed) SEED=$2; shift 2 ;;
+    --update-readme) UPDATE_README=1; shift ;;
+    --no-build) BUILD=0; shift ;;
+    --keep) KEEP_TMP=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ $KNEE_OPTS =~ ^(-Dknee[A-Za-z0-9]+=[0-9.]+|-D(requestTimeoutMs|cards|grace)=[0-9]+|[[:space:]])*$ ]] \
+  || { echo "bench.sh: KNEE_OPTS may only hold -Dknee*=N, -DrequestTimeoutMs=N, -Dcards=N, -Dgrace=N" >&2; exit 2; }
+for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX SEED KNEE_TIMEOUT; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench.sh: $n must be a whole number" >&2; exit 2; }
+done
+(( ROUNDS >= 1 && ROUNDS <= 9 && ROUTER_SECONDS >= 5 && ROUTER_SECONDS <= 600 && BASE_SECONDS >= 3 \
+   && BASE_SECONDS <= 120 && WARMUP_SECONDS <= 60 && THREADS >= 1 && THREADS <= 16 && CONNS >= 1 \
+   && CONNS <= 1024 && DRAIN_MAX <= 600 && SEED <= 50000000 && KNEE_TIMEOUT <= 3600 )) \
+  || { echo "bench.sh: limits: ROUNDS 1-9, ROUTER_SECONDS 5-600, BASE_SECONDS 3-120, WARMUP_SECONDS <= 60," \
+         "THREADS 1-16, CONNS 1-1024, DRAIN_MAX <= 600, --seed <= 50000000" >&2; exit 2; }
+if (( QUICK && UPDATE_README )); then
+  echo "bench.sh: --quick is a smoke test: its figures do not go into README.md (drop --update-readme)" >&2; exit 2
+fi
+if (( ROUTER_SECONDS < 60 && QUICK == 0 )); then
+  echo "bench.sh: note: router rounds under 60 s may not reach steady state (write backlog, GC, JIT)" >&2
+fi
+
+# The hard bound on everything: start-up and installs, seeding, warm-ups, rounds, drains, shutdown.
+bound=$(( 900 + (SEED > 0 ? 600 + SEED / 2000 : 0) + 4 * WARMUP_SECONDS \
+          + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) + (KNEE ? KNEE_TIMEOUT : 0) ))
+if [[ -z ${BENCH_INNER:-} ]]; then
+  echo "bench.sh: hard bound ${bound} s (timeout)" >&2
+  BENCH_INNER=1 BENCH_STARTED=$(date +%s) exec timeout --kill-after=30 "$bound" "$0" "${orig_args[@]}"
+fi
+t_start=${BENCH_STARTED:-$(date +%s)}
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+need_apt=()
+command -v wrk >/dev/null || need_apt+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need_apt+=(nginx)
+command -v curl >/dev/null || need_apt+=(curl)
+if (( SEED > 0 )) && ! command -v psql >/dev/null; then need_apt+=(postgresql-client); fi
+if (( ${#need_apt[@]} )); then
+  log "installing ${need_apt[*]} with apt-get"
+  (( EUID == 0 )) || die "need root to apt-get install ${need_apt[*]}"
+  timeout 300 apt-get update -qq >&2 || die "apt-get update failed"
+  # policy-rc.d 101: the package must not start nginx as a system service (we run our own).
+  rc_created=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; rc_created=1; fi
+  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${need_apt[@]}" >&2 || { (( rc_created )) && rm -f /usr/sbin/policy-rc.d; die "apt-get install failed"; }
+  (( rc_created )) && rm -f /usr/sbin/policy-rc.d
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+command -v java >/dev/null || die "java not found (JDK 17)"
+
+JAR=$root/target/payment-router.jar
+if (( BUILD )); then
+  if [[ ! -f $JAR ]] || [[ -n $(find "$root/src/main" "$root/pom.xml" -newer "$JAR" -print -quit) ]]; then
+    log "building target/payment-router.jar (mvn -q -B package -DskipTests)"
+    (cd "$root" && timeout 900 mvn -q -B package -DskipTests >&2) || die "build failed"
+  fi
+fi
+[[ -f $JAR ]] || die "$JAR missing (build: mvn -q -B package -DskipTests)"
+
+# ---------------------------------------------------------------------------------------------
+# Processes, clean-up
+TMP=$(mktemp -d /tmp/payrouter-bench.XXXXXX)
+SIM_PID= NGINX_PID= ROUTER_PID= PG_PID=
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -n $ROUTER_PID ]] && kill -0 "$ROUTER_PID" 2>/dev/null; then
+    kill -TERM "$ROUTER_PID" 2>/dev/null || true       # its shutdown hook stops its PostgreSQL
+    for _ in $(seq 1 60); do kill -0 "$ROUTER_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$ROUTER_PID" 2>/dev/null || true
+  fi
+  if [[ -n $PG_PID ]] && kill -0 "$PG_PID" 2>/dev/null; then   # only if the router left it behind
+    kill -INT "$PG_PID" 2>/dev/null || true                      # fast shutdown
+    for _ in $(seq 1 40); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$PG_PID" 2>/dev/null || true
+  fi
+  [[ -n $NGINX_PID ]] && kill -QUIT "$NGINX_PID" 2>/dev/null || true
+  [[ -n $SIM_PID ]] && kill -TERM "$SIM_PID" 2>/dev/null || true
+  sleep 1
+  [[ -n $NGINX_PID ]] && kill -KILL "$NGINX_PID" 2>/dev/null || true
+  [[ -n $SIM_PID ]] && kill -KILL "$SIM_PID" 2>/dev/null || true
+  if (( KEEP_TMP )) || (( rc != 0 )); then
+    log "logs and data kept in $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 143' INT TERM
+
+port_free() { [[ -z $(ss -Hltn "sport = :$1" 2>/dev/null) ]]; }
+pick_port() { # VAR: a free loopback port, not one picked before
+  local p
+  for _ in $(seq 1 100); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    if port_free "$p" && [[ " $used_ports " != *" $p "* ]]; then used_ports+=" $p"; printf -v "$1" '%s' "$p"; return 0; fi
+  done
+  die "no free port"
+}
+used_ports=
+wait_http() { # url seconds
+  local end=$(( $(date +%s) + $2 ))
+  while (( $(date +%s) < end )); do
+    curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.3
+  done
+  return 1
+}
+
+CLK_TCK=$(getconf CLK_TCK)
+# CPU ticks (utime+stime+cutime+cstime) of a process and all its live descendants. Children that
+# exited and were reaped are in their parent's cutime/cstime; read it before and after a round and
+# the difference is the CPU the whole tree spent in between.
+tree_ticks() {
+  # cat fails when a process exits between the glob and the read: not an error here.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '
+    { i = length($0); while (i > 0 && substr($0, i, 1) != ")") i--
+      n = split(substr($0, i + 2), f, " ")
+      pid = $1 + 0; ppid[pid] = f[2] + 0; t[pid] = f[12] + f[13] + f[14] + f[15]; seen[pid] = 1 }
+    END {
+      if (!(root in seen)) { print -1; exit }
+      sum = 0
+      for (p in seen) { q = p + 0; d = 0
+        while (q > 1) { if (q == root) { d = 1; break } ; q = (q in ppid) ? ppid[q] : 0 }
+        if (d) sum += t[p] }
+      print sum }'
+}
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# ---------------------------------------------------------------------------------------------
+# Start: simulators, nginx, router
+pick_port SPORT; pick_port NPORT; pick_port RPORT
+SIM=http://127.0.0.1:$SPORT NGX=http://127.0.0.1:$NPORT RTR=http://127.0.0.1:$RPORT
+log "temp dir $TMP; simulators $SIM, nginx $NGX, router $RTR"
+
+# shellcheck disable=SC2086
+java ${SIM_JAVA_OPTS:-} -jar "$JAR" simulators --port "$SPORT" > "$TMP/simulators.log" 2>&1 &
+SIM_PID=$!
+wait_http "$SIM/_sim/fatora/faults" 60 || { tail -20 "$TMP/simulators.log" >&2; die "simulators did not start"; }
+
+mkdir -p "$TMP/nginx/tmp"
+cat > "$TMP/nginx/nginx.conf" <<EOF
+# bench.sh: nginx in front of the PSP simulators, loopback only, foreground child of bench.sh.
+daemon off;
+worker_processes auto;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $TMP/nginx/tmp/body;
+  proxy_temp_path $TMP/nginx/tmp/proxy;
+  fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
+  uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
+  scgi_temp_path $TMP/nginx/tmp/scgi;
+  underscores_in_headers on;        # Fatora's api_key header
+  upstream psp_simulators {
+    server 127.0.0.1:$SPORT;
+    keepalive 128;
+  }
+  server {
+    listen 127.0.0.1:$NPORT;
+    location / {
+      proxy_pass http://psp_simulators;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+"$NGINX" -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" > "$TMP/nginx/stdout.log" 2>&1 &
+NGINX_PID=$!
+wait_http "$NGX/_sim/fatora/faults" 20 || { cat "$TMP/nginx/error.log" >&2; die "nginx did not start"; }
+
+# The router's config: the shipped one, with its port, data dir, no embedded simulators and every
+# provider's ${SIMULATOR_URL} pointed at the standalone simulators.
+mkdir -p "$TMP/router"
+sed -e "s|^  port: 8080\b.*|  port: $RPORT|" \
+    -e "s|^  data_dir: .*|  data_dir: $TMP/router/data|" \
+    -e "s|^  enabled: auto\b.*|  enabled: false|" \
+    -e "s|\${SIMULATOR_URL}|$SIM|g" \
+    "$root/config/router.yaml" > "$TMP/router/router.yaml"
+grep -q "^  port: $RPORT" "$TMP/router/router.yaml" && grep -q "^  enabled: false" "$TMP/router/router.yaml" \
+  && grep -q "data_dir: $TMP/router/data" "$TMP/router/router.yaml" && ! grep -q 'SIMULATOR_URL' "$TMP/router/router.yaml" \
+  || die "config/router.yaml changed shape: could not derive the bench config (see $TMP/router/router.yaml)"
+cat > "$TMP/router/routing.yaml" <<'EOF'
+# bench.sh: every USD charge to fatora, no failover.
+rules:
+  - name: usd-fatora
+    when: { currency: [USD] }
+    strategy: priority
+    providers: [fatora]
+failover: { max_attempts: 1 }
+EOF
+# The environment must not override the bench config (ROUTER_PORT, a production database, PSP URLs).
+# shellcheck disable=SC2086
+env -u ROUTER_PORT -u ROUTER_DATABASE_URL -u ROUTER_CONFIG -u REVIO_BASE_URL -u PAYCORE_BASE_URL \
+    -u PAYCORE_CARDGATE_URL -u FATORA_BASE_URL -u DINTERO_BASE_URL -u DINTERO_AUTH_URL -u PROCESSOUT_BASE_URL \
+    java ${ROUTER_JAVA_OPTS:-} -jar "$JAR" --config "$TMP/router/router.yaml" > "$TMP/router/router.log" 2>&1 &
+ROUTER_PID=$!
+wait_http "$RTR/health/ready" 120 || { tail -30 "$TMP/router/router.log" >&2; die "router not ready"; }
+PG_PID=$(sed -n 1p "$TMP/router/data/pg/postmaster.pid" 2>/dev/null || true)
+PG_PORT=$(sed -n 4p "$TMP/router/data/pg/postmaster.pid" 2>/dev/null || true)
+[[ $PG_PID =~ ^[0-9]+$ ]] && kill -0 "$PG_PID" 2>/dev/null || die "embedded PostgreSQL pid not found"
+log "router pid $ROUTER_PID, PostgreSQL pid $PG_PID port $PG_PORT, simulators pid $SIM_PID, nginx pid $NGINX_PID"
+
+card_json=$(curl -sS --max-time 10 -X POST "$RTR/v1/cards" -H 'Authorization: Bearer sk_test_demo' \
+  -H 'Content-Type: application/json' \
+  -d '{"brand":"visa","last4":"4242","exp_month":12,"exp_year":2030,"issuer_country":"US","tokens":{"fatora":{"card_token":"tok_bench_1"}}}')
+CARD=$(printf '%s' "$card_json" | sed -n 's/.*"id":"\(card_[^"]*\)".*/\1/p')
+[[ -n $CARD ]] || die "could not store a card: $card_json"
+
+pg_settings="(psql not installed: settings not read)"
+if command -v psql >/dev/null; then
+  pg_settings=$(PGPASSWORD=postgres PGCONNECT_TIMEOUT=5 timeout 20 psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tA -F' ' -c \
+    "SELECT 'PostgreSQL ' || current_setting('server_version') || ': synchronous_commit=' || current_setting('synchronous_commit')
+            || ', fsync=' || current_setting('fsync') || ', shared_buffers=' || current_setting('shared_buffers')
+            || ', max_wal_size=' || current_setting('max_wal_size')" 2>/dev/null || echo "(settings not read)")
+fi
+
+if (( SEED > 0 )); then
+  log "seeding $SEED charges"
+  t_seed=$(date +%s)
+  SEED_TIMEOUT=$(( 600 + SEED / 2000 )) "$here/seed.sh" "$SEED" --data-dir "$TMP/router/data" >&2 || die "seeding failed"
+  seed_seconds=$(( $(date +%s) - t_seed ))
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+metric_sum() { # metrics-file name-regex: sum of the samples
+  awk -v re="^($2)([{ ])" '$0 ~ re && $1 !~ /^#/ { s += $NF } END { printf "%.0f", s + 0 }' "$1"
+}
+queue_depth() { # metrics-file queue
+  awk -v q="$2" '$1 ~ "^router_write_queue_depth\\{" && $1 ~ "queue=\"" q "\"" { printf "%.0f", $NF; f = 1 } END { if (!f) printf "?" }' "$1"
+}
+scrape() { curl -fsS --max-time 10 "$RTR/metrics" > "$1" || : > "$1"; }
+
+# wrk output -> "requests seconds non2xx sockerr p50ms p99ms notok" (notok: 2xx whose body status is
+# not a success, from the lua summary)
+parse_wrk() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000;
+                     if (v ~ /s$/) return v * 1000; return v + 0 }
+    / requests in / { req = $1; d = $4; sub(/,$/, "", d); if (d ~ /ms$/) secs = d / 1000; else if (d ~ /m$/) secs = d * 60; else secs = d + 0 }
+    /Non-2xx or 3xx responses:/ { non2xx = $NF }
+    $1 == "50%" { p50 = ms($2) }  $1 == "99%" { p99 = ms($2) }
+    /^socket errors:/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); sock += kv[2] } }
+    /^charge status:/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "succeeded" || kv[1] == "SUCCESS") ok += kv[2]; else bad += kv[2] } }
+    END { printf "%d %.3f %d %d %.2f %.2f %d\n", req, secs, non2xx, sock, p50, p99, bad }' "$1"
+}
+
+run_wrk() { # target seconds outfile [latency]
+  local target=$1 secs=$2 out=$3 url script args
+  case "$target" in
+    direct) url=$SIM; script=wrk/fatora-direct.lua; args=(-- "d$RANDOM$RANDOM") ;;
+    nginx)  url=$NGX; script=wrk/fatora-direct.lua; args=(-- "n$RANDOM$RANDOM") ;;
+    router) url=$RTR; script=wrk/charge.lua; args=(-- "$CARD" "r$RANDOM$RANDOM") ;;
+  esac
+  (cd "$here" && timeout $(( secs + 30 )) wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency --timeout 10s \
+     -s "$script" "$url" "${args[@]}") > "$out" 2>&1 || log "wrk on $target exited with $? (see $out)"
+}
+
+# Once a second during a router round: the write queue depths and whether /health/ready says UP
+# (the router answers new charges 503 while it does not). Lines: "intent checkpoint outcome ready".
+sample_router() { # seconds file
+  local end=$(( SECONDS + $1 + 5 )) m=$TMP/sample.prom code
+  : > "$2"
+  while (( SECONDS < end )); do
+    scrape "$m"
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$RTR/health/ready" || true)
+    echo "$(queue_depth "$m" intent) $(queue_depth "$m" checkpoint) $(queue_depth "$m" outcome) ${code:-000}" >> "$2"
+    sleep 1
+  done
+}
+peak_backlog() { awk '$1 ~ /^[0-9]+$/ { for (i = 1; i <= 3; i++) if ($i > m[i]) m[i] = $i } END { printf "%d/%d/%d", m[1], m[2], m[3] }' "$1"; }
+not_ready_seconds() { awk '$4 != 200 { n++ } END { print n + 0 }' "$1"; }
+# "503=123,500=4" from the lua summary's "HTTP statuses:" line, "-" when every answer was 2xx.
+non2xx_codes() {
+  awk '/^HTTP statuses:/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] !~ /^2/) s = s (s ? "," : "") $i } }
+       END { print (s ? s : "-") }' "$1"
+}
+
+results=()   # one line per round: round target requests secs non2xx sock p50 p99 notok cpu1 cpu2 cpu3 charges backlog drain rejected peak notready codes
+drain() { # waits for an empty write backlog; prints the seconds it took (or "-1" if it did not)
+  local t0 m=$TMP/drain.prom
+  t0=$(date +%s.%N)
+  local end=$(( $(date +%s) + DRAIN_MAX ))
+  while (( $(date +%s) < end )); do
+    scrape "$m"
+    if [[ $(queue_depth "$m" intent) == 0 && $(queue_depth "$m" outcome) == 0 && $(queue_depth "$m" checkpoint) == 0 ]]; then
+      awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; return 0
+    fi
+    sleep 0.5
+  done
+  echo -1
+}
+
+round() { # n target seconds
+  local n=$1 target=$2 secs=$3 out="$TMP/wrk-$2-$1.txt" s0 s1 x0 x1 r0 r1 p0 p1 c0 c1 m0=$TMP/m0.prom m1=$TMP/m1.prom
+  s0=$(tree_ticks "$SIM_PID")
+  case "$target" in
+    direct) run_wrk direct "$secs" "$out"; s1=$(tree_ticks "$SIM_PID")
+            read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
+            results+=("$n direct $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) 0 0 - - - - - - $(non2xx_codes "$out")") ;;
+    nginx)  x0=$(tree_ticks "$NGINX_PID"); run_wrk nginx "$secs" "$out"
+            x1=$(tree_ticks "$NGINX_PID"); s1=$(tree_ticks "$SIM_PID")
+            read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
+            results+=("$n nginx $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( x1 - x0 )) 0 - - - - - - $(non2xx_codes "$out")") ;;
+    router) scrape "$m0"; r0=$(tree_ticks "$ROUTER_PID"); p0=$(tree_ticks "$PG_PID")
+            c0=$(metric_sum "$m0" router_charges_total)
+            sample_router "$secs" "$TMP/samples-$n.txt" &
+            local sampler=$!
+            run_wrk router "$secs" "$out"
+            kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+            scrape "$m1"
+            local bi bo bc dr
+            bi=$(queue_depth "$m1" intent); bo=$(queue_depth "$m1" outcome); bc=$(queue_depth "$m1" checkpoint)
+            dr=$(drain)
+            scrape "$m1"; r1=$(tree_ticks "$ROUTER_PID"); p1=$(tree_ticks "$PG_PID"); s1=$(tree_ticks "$SIM_PID")
+            c1=$(metric_sum "$m1" router_charges_total)
+            read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
+            results+=("$n router $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) $(peak_backlog "$TMP/samples-$n.txt") $(not_ready_seconds "$TMP/samples-$n.txt") $(non2xx_codes "$out")") ;;
+  esac
+  local last=${results[${#results[@]}-1]}
+  log "round $n $target: $(awk '{ printf "%d requests in %.1f s = %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $3, $4, ($3 - $5) / $4, $7, $8, $5, $6 }' <<<"$last")$( [[ $target == router ]] && awk '{ printf ", backlog at end %s (peak %s; intent/checkpoint/outcome), not ready %s s, drained in %s s, non-2xx codes %s", $14, $17, $18, $15, $19 }' <<<"$last")"
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+log "load average before: $load_before"
+log "warm-up: ${WARMUP_SECONDS}s direct, ${WARMUP_SECONDS}s nginx, $(( 2 * WARMUP_SECONDS ))s router (not measured)"
+if (( WARMUP_SECONDS > 0 )); then
+  run_wrk direct "$WARMUP_SECONDS" "$TMP/warmup-direct.txt"
+  run_wrk nginx "$WARMUP_SECONDS" "$TMP/warmup-nginx.txt"
+  run_wrk router $(( 2 * WARMUP_SECONDS )) "$TMP/warmup-router.txt"
+  d=$(drain); log "warm-up backlog drained in $d s"
+fi
+for n in $(seq 1 "$ROUNDS"); do
+  round "$n" direct "$BASE_SECONDS"
+  round "$n" nginx "$BASE_SECONDS"
+  round "$n" router "$ROUTER_SECONDS"
+done
+knee_line= knee_table= knee_html= knee_cmd=
+if (( KNEE )); then
+  knee_cmd="mvn -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.payrouter.load.KneeSimulation -DbaseUrl=$RTR $KNEE_OPTS"
+  log "knee search (Gatling KneeSimulation, at most ${KNEE_TIMEOUT} s): $knee_cmd"
+  # shellcheck disable=SC2086
+  (cd "$root" && timeout --kill-after=20 "$KNEE_TIMEOUT" mvn -q -B -f load-tests/pom.xml gatling:test \
+     -Dgatling.simulationClass=io.payrouter.load.KneeSimulation -DbaseUrl="$RTR" $KNEE_OPTS) > "$TMP/knee.log" 2>&1 \
+    || log "knee run exited with $? (see $TMP/knee.log)"
+  knee_line=$(grep -m1 '^KNEE:' "$TMP/knee.log" || echo "KNEE: no result (the Gatling run failed; see its log)")
+  knee_table=$(grep '^\[knee\]' "$TMP/knee.log" | sed 's/^\[knee\] \{0,1\}//' || true)
+  knee_html=$(grep -o 'file://[^ ]*index.html' "$TMP/knee.log" | head -1 | sed "s|^file://$root/||" || true)
+  log "$knee_line"
+fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+RSS_KB=$(hwm_kb "$ROUTER_PID")
+SIM_RSS_KB=$(hwm_kb "$SIM_PID")
+router_errors=$(grep -c ' ERROR ' "$TMP/router/router.log" || true)
+# The router's warnings and errors, grouped by message (timestamps, threads, ids and numbers dropped).
+router_warnings=$(grep -E ' (WARN|ERROR) ' "$TMP/router/router.log" | grep -v 'has been already registered' \
+  | sed -E 's/^[0-9:.]+ +//; s/\[[^]]*\] //; s/(ch|att|card|inst)_[A-Za-z0-9]+/\1_…/g; s/[0-9]+/N/g' \
+  | sort | uniq -c | sort -rn | head -8 || true)
+total_seconds=$(( $(date +%s) - t_start ))
+
+# ---------------------------------------------------------------------------------------------
+# Report
+printf '%s\n' "${results[@]}" > "$TMP/rounds.txt"
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { # target awk-expression -> median over that target's rounds
+  awk -v t="$1" -v tck="$CLK_TCK" "\$2 == t { print $2 }" "$TMP/rounds.txt" | median
+}
+fmt0() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else { s = sprintf("%.0f", v); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r } }'; }
+fmt1() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f", v }'; }
+fmt2() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.2f", v }'; }
+total_of() { awk -v t="$1" -v c="$2" '$2 == t { s += $c } END { print s + 0 }' "$TMP/rounds.txt"; }
+
+declare -A tput p50 p99
+for t in direct nginx router; do
+  tput[$t]=$(col "$t" '($3 - $5) / $4')
+  p50[$t]=$(col "$t" '$7')
+  p99[$t]=$(col "$t" '$8')
+done
+sim_us_direct=$(col direct '$10 / tck * 1e6 / ($3 > 0 ? $3 : 1)')
+sim_us_nginx=$(col nginx '$10 / tck * 1e6 / ($3 > 0 ? $3 : 1)')
+ngx_us=$(col nginx '$11 / tck * 1e6 / ($3 > 0 ? $3 : 1)')
+rtr_us=$(col router '$11 / tck * 1e6 / ($13 > 0 ? $13 : 1)')
+pg_us=$(col router '$12 / tck * 1e6 / ($13 > 0 ? $13 : 1)')
+sim_us_router=$(col router '$10 / tck * 1e6 / ($13 > 0 ? $13 : 1)')
+ratio_nginx=$(awk -v a="${tput[router]}" -v b="${tput[nginx]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+ratio_direct=$(awk -v a="${tput[router]}" -v b="${tput[direct]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+backlogs=$(awk '$2 == "router" { printf "%s%s (peak %s)", (n++ ? ", " : ""), $14, $17 }' "$TMP/rounds.txt")
+not_ready=$(awk '$2 == "router" { printf "%s%s", (n++ ? ", " : ""), $18 }' "$TMP/rounds.txt")
+max_backlog=$(awk '$2 == "router" { split($14, b, "/"); for (i in b) if (b[i] + 0 > m) m = b[i] + 0 } END { print m + 0 }' "$TMP/rounds.txt")
+drains=$(awk '$2 == "router" { printf "%s%s", (n++ ? ", " : ""), $15 }' "$TMP/rounds.txt")
+rejected=$(awk '$2 == "router" { v = $16 } END { print v + 0 }' "$TMP/rounds.txt")
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
+dirty=$(git -C "$root" status --porcelain -- src pom.xml config 2>/dev/null | grep -q . && echo " (uncommitted changes in src/config)" || true)
+when=$(date -u '+%Y-%m-%d %H:%M UTC')
+cmd="load-tests/bench.sh${orig_args[*]:+ ${orig_args[*]}}"
+seed_note="empty database"
+(( SEED > 0 )) && seed_note="$(fmt0 "$SEED") charges seeded first (load-tests/seed.sh, ${seed_seconds} s)"
+
+summary_table() {
+  cat <<EOF
+| target (wrk -t$THREADS -c$CONNS, $ROUNDS interleaved rounds) | charges/s (median) | p50 (median) | p99 (median) | non-2xx (all rounds) | socket errors (all rounds) |
+|---|---:|---:|---:|---:|---:|
+| Fatora simulator, direct (${BASE_SECONDS} s rounds) | $(fmt0 "${tput[direct]}") | $(fmt2 "${p50[direct]}") ms | $(fmt2 "${p99[direct]}") ms | $(total_of direct 5) | $(total_of direct 6) |
+| nginx \`proxy_pass\` → simulator (${BASE_SECONDS} s rounds) | $(fmt0 "${tput[nginx]}") | $(fmt2 "${p50[nginx]}") ms | $(fmt2 "${p99[nginx]}") ms | $(total_of nginx 5) | $(total_of nginx 6) |
+| router \`POST /v1/charges\` → simulator (${ROUTER_SECONDS} s rounds) | $(fmt0 "${tput[router]}") | $(fmt2 "${p50[router]}") ms | $(fmt2 "${p99[router]}") ms | $(total_of router 5) | $(total_of router 6) |
+
+| cost per charge (medians) | |
+|---|---:|
+| router JVM CPU | $(fmt0 "$rtr_us") µs |
+| PostgreSQL CPU (postmaster + backends) | $(fmt0 "$pg_us") µs |
+| router peak RSS (VmHWM) | $(( RSS_KB / 1024 )) MB |
+| router / nginx throughput | $ratio_nginx |
+| router / direct throughput | $ratio_direct |
+| write backlog at the end of each router round (intent/checkpoint/outcome) | $backlogs |
+| seconds \`/health/ready\` was not UP in each router round | $not_ready |
+EOF
+}
+
+report=$TMP/report.md
+{
+  echo "## Bench $when"
+  echo
+  echo "\`$cmd\` — commit \`$commit\`$dirty, $(nproc) cores shared by wrk, nginx, the simulators, the router and PostgreSQL;"
+  echo "load average before $load_before, after $load_after; $seed_note; $pg_settings; total run $(( total_seconds / 60 )) min $(( total_seconds % 60 )) s."
+  echo
+  summary_table
+  echo
+  echo "CPU per charge counts each process's utime+stime (/proc) from the start of a router round until its write"
+  echo "backlog had drained (drain: $drains s), divided by the charges the router answered in that window"
+  echo "(\`router_charges_total\`). Other CPU per request: simulator $(fmt0 "$sim_us_direct") µs direct,"
+  echo "$(fmt0 "$sim_us_nginx") µs behind nginx (+ nginx $(fmt0 "$ngx_us") µs), $(fmt0 "$sim_us_router") µs behind the router."
+  echo "Simulator peak RSS $(( SIM_RSS_KB / 1024 )) MB (it keeps every payment in memory). Router log ERROR lines: $router_errors;"
+  echo "\`router_write_rejected_total\`: $rejected."
+  if (( $(total_of router 5) > 0 )); then
+    echo "The router's non-2xx answers are counted in its CPU time but not in the charges. It answers 503 before"
+    echo "calling any PSP while a write queue is at \`writer.queue_capacity\` or while it holds the database"
+    echo "unavailable (\`/health/ready\` not UP): see the peak backlog and the not-ready seconds per round."
+  fi
+  if [[ -n $router_warnings ]]; then
+    echo
+    echo "Router log warnings and errors over the whole run (count, message with numbers and ids masked):"
+    echo
+    echo '```'
+    printf '%s\n' "$router_warnings"
+    echo '```'
+  fi
+  echo
+  echo "Per round:"
+  echo
+  echo "| round | target | requests | s | charges/s | p50 ms | p99 ms | non-2xx | socket errors | 2xx not succeeded | CPU µs/charge | backlog i/c/o at end (peak) | not ready s | drain s |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|---:|---:|"
+  awk -v tck="$CLK_TCK" '{
+    r = ($4 > 0) ? ($3 - $5) / $4 : 0
+    if ($2 == "direct") cpu = sprintf("simulator %.0f", $10 / tck * 1e6 / ($3 ? $3 : 1))
+    else if ($2 == "nginx") cpu = sprintf("nginx %.0f + simulator %.0f", $11 / tck * 1e6 / ($3 ? $3 : 1), $10 / tck * 1e6 / ($3 ? $3 : 1))
+    else cpu = sprintf("router %.0f, PostgreSQL %.0f, simulator %.0f (%d charges)", $11 / tck * 1e6 / ($13 ? $13 : 1), $12 / tck * 1e6 / ($13 ? $13 : 1), $10 / tck * 1e6 / ($13 ? $13 : 1), $13)
+    non = $5 ""; if ($19 != "-" && $19 != "") non = non " (" $19 ")"
+    printf "| %s | %s | %d | %.1f | %.0f | %.2f | %.2f | %s | %d | %d | %s | %s | %s | %s |\n", $1, $2, $3, $4, r, $7, $8, non, $6, $9, cpu, ($2 == "router" ? $14 " (" $17 ")" : "–"), ($2 == "router" ? $18 : "–"), ($2 == "router" ? $15 : "–") }' "$TMP/rounds.txt"
+  if (( KNEE )); then
+    echo
+    echo "Knee (Gatling \`KneeSimulation\`, open model, against the same router after the rounds): \`$knee_cmd\`"
+    echo
+    echo "**$knee_line**${knee_html:+ HTML report: \`$knee_html\`}"
+    echo
+    echo '```'
+    printf '%s\n' "$knee_table"
+    echo '```'
+  fi
+} > "$report"
+
+mkdir -p "$here/results"
+# Smoke tests (--quick) are written as *-quick.md, which git ignores.
+suffix=; (( QUICK )) && suffix=-quick
+out=$here/results/bench-$(date -u +%Y-%m-%d-%H%M)$suffix.md
+cp "$report" "$out"
+cat "$report"
+log "report written to ${out#"$root"/}"
+
+if (( UPDATE_README )); then
+  block=$TMP/readme-block.md
+  {
+    echo "<!-- bench:begin -->"
+    echo "<!-- generated by load-tests/bench.sh --update-readme; do not edit by hand -->"
+    echo "- \`$cmd\`, $when (commit \`$commit\`), on $(nproc) cores shared by everything (load average"
+    echo "  $load_before before, $load_after after; $seed_note). Full report:"
+    echo "  [load-tests/results/$(basename "$out")](load-tests/results/$(basename "$out"))."
+    echo
+    summary_table | sed 's/^/  /'
+    if (( KNEE )); then
+      echo
+      echo "- Knee (Gatling \`KneeSimulation\`, open model, same router, after the rounds; \`--knee\`):"
+      echo "  **${knee_line#KNEE: }**"
+    fi
+    echo "<!-- bench:end -->"
+  } > "$block"
+  grep -q '<!-- bench:begin -->' "$root/README.md" && grep -q '<!-- bench:end -->' "$root/README.md" \
+    || die "README.md has no <!-- bench:begin --> / <!-- bench:end --> markers"
+  awk -v blk="$block" '
+    /<!-- bench:begin -->/ { while ((getline l < blk) > 0) print l; skip = 1; next }
+    /<!-- bench:end -->/ { skip = 0; next }
+    !skip { print }' "$root/README.md" > "$TMP/README.new"
+  cp "$TMP/README.new" "$root/README.md"
+  log "README.md benchmark block updated"
+fi
+log "done in ${total_seconds} s"
