@@ -57,8 +57,11 @@ public final class Reconciler {
   private final RouterConfig.Recovery cfg;
   private final Heartbeat heartbeat;
   private final AtomicBoolean running = new AtomicBoolean();
+  private volatile boolean rerun;
   /** A charge's inquiries and settlement never hold its place in {@link #working} longer than this. */
   private static final long SETTLE_TIMEOUT_MS = 30_000;
+  private static final int INQUIRY_RETRIES = 2;
+  private static final long INQUIRY_RETRY_DELAY_MS = 100;
   /** Pending one-shot rounds, by 100 ms bucket (see wakeAtGraceEnd). */
   private final java.util.Set<Long> wakeUps = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Charges this instance's reconciler is working on right now. */
@@ -76,7 +79,7 @@ public final class Reconciler {
   }
 
   public void start() {
-    timer = vertx.setPeriodic(1_000, cfg.intervalMs(), t -> runOnce());
+    timer = vertx.setPeriodic(100, cfg.intervalMs(), t -> runOnce()); // at once: a restarted router settles what its predecessor left
   }
 
   public void stop() {
@@ -90,10 +93,19 @@ public final class Reconciler {
    * how many charges this round settled. A call while a take is under way returns 0 at once.
    */
   public Future<Integer> runOnce() {
-    if (!running.compareAndSet(false, true)) return Future.succeededFuture(0);
+    if (!running.compareAndSet(false, true)) {
+      rerun = true; // asked for while a take is under way: take again right after it
+      return Future.succeededFuture(0);
+    }
     Future<List<Charge>> taken = store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(),
         cfg.processingGraceMs(), BATCH, heartbeat == null || heartbeat.mayTakeOver());
-    return taken.onComplete(x -> running.set(false)).compose(list -> {
+    return taken.onComplete(x -> {
+      running.set(false);
+      if (rerun) {
+        rerun = false;
+        vertx.runOnContext(v -> runOnce());
+      }
+    }).compose(list -> {
       List<Future<Boolean>> work = new ArrayList<>();
       for (Charge c : list) {
         if (working.size() >= PARALLEL || !working.add(c.id())) continue; // taken again next time
@@ -122,7 +134,7 @@ public final class Reconciler {
     }
     List<Future<InquiryResult>> inquiries = new ArrayList<>();
     for (String p : asked) {
-      inquiries.add(dispatcher.inquire(p, new InquiryInput(c.id(), referenceFor(c, p), c.amount(), c.currency())));
+      inquiries.add(inquire(p, new InquiryInput(c.id(), referenceFor(c, p), c.amount(), c.currency()), INQUIRY_RETRIES));
     }
     return Future.join(inquiries).transform(x -> {
       Verdict v = verdict(asked, inquiries.stream().map(f -> f.succeeded() ? f.result() : null).toList(), pastGrace);
@@ -165,6 +177,17 @@ public final class Reconciler {
       wakeUps.remove(bucket);
       runOnce();
     });
+  }
+
+  /**
+   * An inquiry that could not get an answer (a 5xx, a reset, a timeout) is asked again at once, a
+   * couple of times: one lost answer should not cost the charge a whole round.
+   */
+  private Future<InquiryResult> inquire(String provider, InquiryInput in, int retries) {
+    return dispatcher.inquire(provider, in)
+        .recover(err -> Future.succeededFuture(InquiryResult.unknown(err.getClass().getSimpleName())))
+        .compose(r -> r.kind() != InquiryResult.Kind.UNKNOWN || retries <= 0 ? Future.succeededFuture(r)
+            : vertx.timer(INQUIRY_RETRY_DELAY_MS).compose(t -> inquire(provider, in, retries - 1)));
   }
 
   private static String describe(List<String> asked, List<Future<InquiryResult>> inquiries) {

@@ -261,9 +261,13 @@ public final class Store {
                         AND i.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)))
               ORDER BY c.next_check_at LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
             UPDATE charges c SET owner = $1, checks = c.checks + 1,
-                   next_check_at = now() + make_interval(secs => $3::float8 / 1000 *
-                       CASE WHEN c.updated_at < now() - make_interval(secs => $5::float8 / 500)
-                            THEN least(64, power(2, least(c.checks, 6))) ELSE 0.8 END)
+                   next_check_at = least(
+                       now() + make_interval(secs => $3::float8 / 1000 *
+                         CASE WHEN c.updated_at < now() - make_interval(secs => $5::float8 / 500)
+                              THEN least(64, power(2, least(c.checks, 6))) ELSE 0.8 END),
+                       -- never past the end of its grace period, while that is still ahead
+                       CASE WHEN c.updated_at + make_interval(secs => $5::float8 / 1000) > now()
+                            THEN c.updated_at + make_interval(secs => $5::float8 / 1000) END)
             FROM picked WHERE c.id = picked.id
             RETURNING c.id""")
         .execute(Tuple.of(owner, ownerTimeoutMs, intervalMs, limit, graceMs, takeOthers))
