@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The charge orchestrator (shared/design.md): claim the idempotency key and record the intent in
+ * The charge orchestrator (src/docs/design.md): claim the idempotency key and record the intent in
  * one awaited, group-committed write; route; attempt under the dispatcher; fail over only when the
  * previous PSP provably did not charge; settle in-doubt attempts by inquiry; answer; hand the
  * outcome to the write queue without waiting for it.

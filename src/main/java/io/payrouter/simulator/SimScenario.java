@@ -2,7 +2,7 @@ package io.payrouter.simulator;
 
 /**
  * What a simulated PSP does with a charge, chosen like card networks' test cards by the last two
- * digits of the amount in minor units (see shared/simulators.md).
+ * digits of the amount in minor units (see src/docs/simulators.md).
  */
 public enum SimScenario {
   APPROVED,

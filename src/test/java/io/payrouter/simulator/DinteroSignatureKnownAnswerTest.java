@@ -14,7 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * One Dintero callback signature, fixed by hand from the documented algorithm (shared/psp/README.md
+ * One Dintero callback signature, fixed by hand from the documented algorithm (src/docs/psps.md
  * section 4: {@code t=<ts>,v0-hmac-sha256=<hex>}, HMAC-SHA256 over
  * {@code ts\naccount_id\nMETHOD\nhostname\npathname\nsorted_query}); Dintero publishes no vector.
  * The simulator's signer and the connector's verifier are each checked against it, so a bug in

@@ -20,7 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * One PayCore callback signature, fixed by hand from the documented algorithm (shared/psp/README.md
+ * One PayCore callback signature, fixed by hand from the documented algorithm (src/docs/psps.md
  * section 2: {@code X-Signature = base64(sha1(secret + rawBody + secret))}, binary digest); PayCore
  * publishes no vector. The simulator's signer and the connector's verifier are each checked
  * against it.

@@ -17,7 +17,7 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /**
- * One Revio callback signature, fixed by hand from the documented algorithm (shared/psp/README.md
+ * One Revio callback signature, fixed by hand from the documented algorithm (src/docs/psps.md
  * section 1: {@code X-Signature} = base64 RSA PKCS#1 v1.5 SHA-256 over the raw body, verified with
  * the PEM public key); Revio publishes no vector. PKCS#1 v1.5 is deterministic, so a fixed test key
  * gives one exact signature. The simulator's signer and the connector's verifier are each checked

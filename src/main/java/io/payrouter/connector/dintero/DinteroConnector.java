@@ -175,7 +175,7 @@ public final class DinteroConnector implements Connector {
         "Dintero-Feature-Toggles", FEATURE_TOGGLES);
   }
 
-  /** The {@code sessions/pay} body (see the class comment and shared/psp/README.md §4). */
+  /** The {@code sessions/pay} body (see the class comment and src/docs/psps.md §4). */
   static JsonObject payBody(ChargeInput in) {
     Map<String, String> tok = in.token();
     String ppt = tok.get("payment_product_type");

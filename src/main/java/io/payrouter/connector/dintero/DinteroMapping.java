@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * Dintero's answers in the router's terms.
  *
- * <p><b>Facts</b> (Dintero Node SDK payments.d.ts / spec-payments.yaml, shared/psp/README.md §4):
+ * <p><b>Facts</b> (Dintero Node SDK payments.d.ts / spec-payments.yaml, src/docs/psps.md §4):
  * the twelve transaction statuses; a {@code sessions/pay} decline is HTTP 200 with status
  * {@code FAILED} and details in {@code events[].error{code, message, type, result_code,
  * retry_policy{retry_codes, retry_after}}}; error types include DECLINED, INSUFFICIENT_FUNDS,

@@ -27,7 +27,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code transaction_id, session_id, merchant_reference, time, error?, event?} (plus
  * {@code method=POST} when the merchant asked for a POST).
  *
- * <p><b>Not official (third-party notes, see shared/psp/README.md):</b> the header is
+ * <p><b>Not official (third-party notes, see src/docs/psps.md):</b> the header is
  * {@code t=<ts>,v0-hmac-sha256=<hex>} and the HMAC-SHA256 (keyed with the signature secret, hex,
  * lower case) covers {@code ts\naccount_id\nMETHOD\nhostname\npathname\nsorted_query} with a
  * 5-minute window.

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Fatora's answers in the router's terms. Facts from Fatora's docs: {@code status} SUCCESS|FAILURE
  * on collect-payment, the FAILURE reasons' wording, {@code payment_status} SUCCESS|PENDING|FAILURE on
- * verify, the HTTP codes of its responseCode page. Our conventions (shared/psp/README.md): a decline
+ * verify, the HTTP codes of its responseCode page. Our conventions (src/docs/psps.md): a decline
  * is HTTP 200 FAILURE with the reason in {@code result.description}; PENDING on collect-payment is
  * accepted as pending (verify's vocabulary); "Expired Card" wording for expired cards.
  */

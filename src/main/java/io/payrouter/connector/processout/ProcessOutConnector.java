@@ -52,7 +52,7 @@ import java.util.regex.Pattern;
  * derived from the router's attempt id: {@code <attemptId>} on invoice creation and
  * {@code <attemptId>-capture} on capture. Distinct keys per endpoint because ProcessOut does not
  * document whether its keys are scoped per endpoint; the same key on two different calls could
- * replay the first call's answer. (shared/psp/README.md's convention says "the attempt id on both
+ * replay the first call's answer. (src/docs/psps.md's convention says "the attempt id on both
  * calls"; the brief for this connector asked for distinct keys. Change here if that is corrected.)
  */
 public final class ProcessOutConnector implements Connector {

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * ProcessOut's answers in the router's terms.
  *
- * <p><b>Facts</b> (processout/documentation, processout-go; shared/psp/README.md §5): the fifteen
+ * <p><b>Facts</b> (processout/documentation, processout-go; src/docs/psps.md §5): the fifteen
  * transaction statuses and which are final/pending; the error body
  * {@code {"success":false,"error_type","message"}}; the soft and hard decline codes; the test-card
  * codes card.no-money, card.do-not-honor, card.expired, card.possible-fraud; 401 is an

@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * How Dintero signs a session callback, as the simulator does it. Written from
- * shared/psp/README.md section 4 (Dintero's own spec names the {@code Dintero-Signature} header;
+ * src/docs/psps.md section 4 (Dintero's own spec names the {@code Dintero-Signature} header;
  * its format comes from third-party implementation notes):
  *
  * <pre>

@@ -55,7 +55,7 @@ public final class DinteroSimulator implements SimulatedPsp {
   public static final long TOKEN_TTL_S = 3600;
   /**
    * {@code error.code} of the 400 refusing a reused merchant_reference under a strict toggle. Our
-   * convention: Dintero documents the 400, not its code (shared/psp/README.md, "Our conventions").
+   * convention: Dintero documents the 400, not its code (src/docs/psps.md, "Our conventions").
    */
   public static final String DUPLICATE_REFERENCE = "DUPLICATE_MERCHANT_REFERENCE";
   /** {@code error.code} of the 400 refusing an invalid, expired or revoked token (our convention). */

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * How PayCore signs a callback, as the simulator does it (shared/psp/README.md section 2, PayCore's
+ * How PayCore signs a callback, as the simulator does it (src/docs/psps.md section 2, PayCore's
  * callbacks.md): header {@code X-Signature} = {@code base64(sha1(secret + rawBody + secret))}, the
  * SHA-1 digest taken in binary (20 bytes) before base64. Independent of the connector's verifier:
  * {@code PayCoreSignatureKnownAnswerTest} checks both against one vector.

@@ -23,7 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * PayCore.io / Corefy (JSON:API) as the router sees it (shared/psp/README.md section 2 and "Our
+ * PayCore.io / Corefy (JSON:API) as the router sees it (src/docs/psps.md section 2 and "Our
  * conventions"), under {@code /paycore/api/...} and {@code /paycore/cardgate/...}.
  *
  * <ul>

@@ -52,7 +52,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
   /**
    * {@code error_type} of the 404 answering a capture with an unknown, deleted, expired or revoked
    * customer token. Our convention: ProcessOut documents the error body, not this case
-   * (shared/psp/README.md, "Our conventions").
+   * (src/docs/psps.md, "Our conventions").
    */
   public static final String TOKEN_NOT_FOUND = "resource.token.not-found";
 

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Revio (CHIP Collect API) as the router sees it, under {@code /revio/api/v1/...}
- * (shared/psp/README.md section 1 and "Our conventions").
+ * (src/docs/psps.md section 1 and "Our conventions").
  *
  * <ul>
  *   <li>{@code POST /purchases/} creates a purchase ({@code status:"created"}, 201);

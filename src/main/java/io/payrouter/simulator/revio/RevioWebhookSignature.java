@@ -8,7 +8,7 @@ import java.security.Signature;
 import java.util.Base64;
 
 /**
- * How Revio (CHIP Collect) signs a callback, as the simulator does it (shared/psp/README.md
+ * How Revio (CHIP Collect) signs a callback, as the simulator does it (src/docs/psps.md
  * section 1, from CHIP's PHP SDK): header {@code X-Signature} = base64 of an RSA PKCS#1 v1.5
  * SHA-256 signature over the raw body bytes; the merchant verifies it with the PEM public key
  * served at {@code GET /public_key/}. Independent of the connector's verifier:

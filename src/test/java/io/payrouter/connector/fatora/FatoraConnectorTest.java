@@ -39,7 +39,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Fatora wire shapes and mappings (shared/psp/README.md section 3, docs/fatora-tokenization.txt). */
+/** Fatora wire shapes and mappings (src/docs/psps.md section 3, docs/fatora-tokenization.txt). */
 class FatoraConnectorTest {
   static final String API_KEY = "E4B73FEE-F492-4607-A38D-852B0EBC91C9";
   static final String SECRET = "fatora_unit_webhook_secret";

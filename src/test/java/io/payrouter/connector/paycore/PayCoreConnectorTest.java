@@ -37,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** PayCore wire shapes and mappings (shared/psp/README.md section 2 and "Our conventions"). */
+/** PayCore wire shapes and mappings (src/docs/psps.md section 2 and "Our conventions"). */
 class PayCoreConnectorTest {
   static final String ACCOUNT = "acc_1";
   static final String API_KEY = "key_1";

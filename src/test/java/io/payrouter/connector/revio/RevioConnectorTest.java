@@ -43,7 +43,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Revio wire shapes and mappings (shared/psp/README.md section 1 and "Our conventions"). */
+/** Revio wire shapes and mappings (src/docs/psps.md section 1 and "Our conventions"). */
 class RevioConnectorTest {
   static final String SECRET = "sk_revio_unit";
   static final String BRAND = "5c523a6d-cad0-462e-b9bb-79b16495f3b9";
