@@ -56,8 +56,6 @@ public final class ChargeService {
   }
 
   public static final String SOURCE_RECONCILER = "reconciler";
-  /** How long a new charge waits for its intent to be durable before it is answered 503. */
-  static final long CLAIM_TIMEOUT_MS = 5_000;
   public static final String SOURCE_WEBHOOK = "webhook";
 
   private final Store store;
@@ -122,10 +120,10 @@ public final class ChargeService {
       Charge intent = new Charge(chargeId, req.merchantId(), req.idempotencyKey(), req.fingerprint(),
           req.amount(), req.currency(), req.cardId(), req.merchantReference(), ChargeStatus.PROCESSING,
           null, null, null, null, routingInfo(decision), List.of(), now, now, null);
-      // Bounded: a hung connection cannot keep this request (and its in-flight entry) forever. A
-      // claim that commits after its timeout is owned by this instance and settled by its reconciler.
+      // Bounded: the writer answers within Store.CLAIM_MAX_WAIT_MS, so a hung connection cannot
+      // keep this request (and its in-flight entry) forever. A claim that commits after that is
+      // owned by this instance and settled by its reconciler.
       return store.claim(intent, instanceId, now.plusMillis(processingGraceMs))
-          .timeout(CLAIM_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
           .recover(err -> {
             inFlight.remove(key, mine);
             return Future.failedFuture(err instanceof UnavailableException || err instanceof java.util.concurrent.TimeoutException

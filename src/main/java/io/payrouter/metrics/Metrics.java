@@ -20,7 +20,9 @@ import java.util.function.Supplier;
 public final class Metrics {
   private final PrometheusMeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> chargesByProvider = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>>> pspTimers =
+      new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DistributionSummary> summaries = new ConcurrentHashMap<>();
   private final Timer chargeDuration;
 
@@ -43,19 +45,23 @@ public final class Metrics {
 
   public void chargeFinished(String provider, String status, long nanos) {
     String p = provider == null ? "none" : provider;
-    counters.computeIfAbsent("c|" + p + "|" + status, k -> Counter.builder("router_charges_total")
-        .description("Charges answered, by final provider and status")
-        .tag("provider", p).tag("status", status).register(registry)).increment();
+    // Looked up without building a key: this runs once per charge.
+    chargesByProvider.computeIfAbsent(p, x -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, st -> Counter.builder("router_charges_total")
+            .description("Charges answered, by final provider and status")
+            .tag("provider", p).tag("status", st).register(registry)).increment();
     chargeDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public void pspCall(String provider, String call, String result, long nanos) {
-    timers.computeIfAbsent(provider + "|" + call + "|" + result, k -> Timer.builder("router_psp_call_duration_seconds")
-        .description("Latency of HTTP calls to PSPs")
-        .tag("provider", provider).tag("call", call).tag("result", result)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    pspTimers.computeIfAbsent(provider, x -> new ConcurrentHashMap<>())
+        .computeIfAbsent(call, x -> new ConcurrentHashMap<>())
+        .computeIfAbsent(result, r -> Timer.builder("router_psp_call_duration_seconds")
+            .description("Latency of HTTP calls to PSPs")
+            .tag("provider", provider).tag("call", call).tag("result", r)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public void queueGauge(String queue, Supplier<Number> depth) {
@@ -76,6 +82,13 @@ public final class Metrics {
         k -> Counter.builder("router_webhook_mismatch_total")
             .description("Authentic PSP callbacks refused: amount or currency differs from the charge's")
             .tag("provider", provider).register(registry)).increment();
+  }
+
+  /** The counter itself, looked up once: for hot paths that count often. */
+  public Runnable counter(String name, String tagKey, String tagValue) {
+    Counter c = counters.computeIfAbsent(name + "|" + tagKey + "|" + tagValue,
+        k -> Counter.builder(name).tag(tagKey, tagValue).register(registry));
+    return c::increment;
   }
 
   public void count(String name, String tagKey, String tagValue) {

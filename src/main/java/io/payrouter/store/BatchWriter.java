@@ -10,8 +10,12 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,10 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for one prepared statement: callers on any event loop submit rows; the writer sends
- * everything queued as one pipelined {@code executeBatch} as soon as a slot is free (natural
- * batching: no timer, no added latency when idle, large batches under load). The queue is bounded:
- * a full queue fails the submit at once, which the charge path turns into 503 before any PSP call.
+ * Group commit for one set-based statement: callers on any event loop submit rows; the writer sends
+ * everything queued as <em>one</em> statement (the rows travel as arrays, the SQL {@code unnest}s
+ * them) as soon as a slot is free: natural batching, no timer, no added latency when idle, large
+ * batches under load. One statement per batch instead of one per row is what keeps the database's
+ * CPU per charge low: one parse-free execution, one plan, one commit for the whole batch. The
+ * statement answers which rows it applied ({@link Statement#results}). Rows with the same
+ * {@link Statement#key} never share a statement (a statement may touch a row once); the later
+ * one waits for the next batch. The queue is bounded: a full queue fails the submit at once,
+ * which the charge path turns into 503 before any PSP call.
  *
  * <p>Two failure policies for transient failures ({@link DbErrors#isTransient}): {@link Mode#FAIL_FAST}
  * (the charge intent: the merchant is waiting, so a database outage fails the write and the
@@ -35,25 +44,38 @@ import org.slf4j.LoggerFactory;
  * <p>All writer state ({@code inFlight}, the drain loop, retries) is touched on the writer's own
  * context only; callers' futures are completed on their own contexts.
  */
-public final class BatchWriter<T> {
+public final class BatchWriter<T, R> {
   private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
 
   public enum Mode { FAIL_FAST, RETRY }
 
-  private record Item<T>(T value, Promise<RowSet<Row>> promise, Context caller) {}
+  /**
+   * One set-based statement: its SQL, how a batch of rows becomes one tuple of arrays, and what
+   * each row's result is, read from the statement's answer.
+   *
+   * @param key rows with equal keys never share a statement (null: no such constraint)
+   */
+  public record Statement<T, R>(String sql, Function<List<T>, Tuple> tuple,
+      BiFunction<List<T>, RowSet<Row>, List<R>> results, Function<T, Object> key) {}
+
+  private record Item<T, R>(T value, Promise<R> promise, Context caller, long submittedAt) {}
 
   private final Vertx vertx;
   private final Pool pool;
   private final String name;
-  private final String sql;
-  private final Function<T, Tuple> toTuple;
+  private final Statement<T, R> statement;
   private final int capacity;
   private final int maxBatch;
   private final int maxInFlight;
   private final Mode mode;
   private final Metrics metrics;
   private final Context context;
-  private final ConcurrentLinkedQueue<Item<T>> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Item<T, R>> queue = new ConcurrentLinkedQueue<>();
+  /** Rows held back from a batch that already carried their key (writer context only). */
+  private final ArrayDeque<Item<T, R>> deferred = new ArrayDeque<>();
+  /** Batches sent and not yet answered, for the FAIL_FAST deadline (writer context only). */
+  private final Set<Batch<T, R>> sent = new HashSet<>();
+  private final long maxWaitNanos;
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final DatabaseHealth health;
@@ -63,18 +85,30 @@ public final class BatchWriter<T> {
   final java.util.concurrent.atomic.AtomicLong offContext = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
+  private static final class Batch<T, R> {
+    final List<Item<T, R>> items;
+    final long sentAt = System.nanoTime();
+
+    Batch(List<Item<T, R>> items) {
+      this.items = items;
+    }
+  }
+
   /**
+   * @param maxWaitMs FAIL_FAST only: a row not answered this long after its submit fails (the
+   *     caller answers 503); a row still queued then is never sent, one already sent may still
+   *     commit (its owner's reconciler settles it). One periodic check, not a timer per row.
    * @param deadLetterPayload what to keep of a row the database refuses (RETRY writers; never a
    *     token or secret), or null for FAIL_FAST writers, whose caller gets the refusal
    */
-  public BatchWriter(Vertx vertx, Pool pool, String name, String sql, Function<T, Tuple> toTuple,
-      int capacity, int maxBatch, int maxInFlight, Mode mode, Metrics metrics, DatabaseHealth health,
+  public BatchWriter(Vertx vertx, Pool pool, String name, Statement<T, R> statement,
+      int capacity, int maxBatch, int maxInFlight, Mode mode, long maxWaitMs, Metrics metrics, DatabaseHealth health,
       Function<T, JsonObject> deadLetterPayload) {
     this.vertx = vertx;
     this.pool = pool;
     this.name = name;
-    this.sql = sql;
-    this.toTuple = toTuple;
+    this.statement = statement;
+    this.maxWaitNanos = maxWaitMs * 1_000_000L;
     this.capacity = capacity;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
@@ -84,7 +118,15 @@ public final class BatchWriter<T> {
     this.deadLetterPayload = deadLetterPayload;
     this.context = vertx.getOrCreateContext();
     metrics.queueGauge(name, size::get);
+    this.rejected = metrics.counter("router_write_rejected_total", "queue", name);
+    if (mode == Mode.FAIL_FAST && maxWaitMs > 0) {
+      long period = Math.max(10, Math.min(250, maxWaitMs / 4));
+      context.runOnContext(v -> watchdog = vertx.setPeriodic(period, t -> expire()));
+    }
   }
+
+  private final Runnable rejected;
+  private long watchdog = -1; // writer context only
 
   /** Rows waiting (not yet sent). */
   public int depth() {
@@ -100,18 +142,18 @@ public final class BatchWriter<T> {
    * Queues one row; the future completes on the caller's context with that row's result once the
    * batch carrying it has committed.
    */
-  public Future<RowSet<Row>> submit(T value) {
+  public Future<R> submit(T value) {
     if (closed) return Future.failedFuture(new StoreUnavailableException("writer " + name + " closed"));
     // RETRY writers (outcomes) never refuse a row: an accepted charge's outcome must land. They are
     // bounded upstream: the charge path refuses new charges (503) while their backlog is over capacity.
     if (size.incrementAndGet() > capacity && mode == Mode.FAIL_FAST) {
       size.decrementAndGet();
-      metrics.count("router_write_rejected_total", "queue", name);
+      rejected.run();
       return Future.failedFuture(new StoreUnavailableException("write queue " + name + " is full"));
     }
     Context caller = vertx.getOrCreateContext();
-    Promise<RowSet<Row>> p = Promise.promise();
-    queue.add(new Item<>(value, p, caller));
+    Promise<R> p = Promise.promise();
+    queue.add(new Item<>(value, p, caller, mode == Mode.FAIL_FAST ? System.nanoTime() : 0));
     if (drainScheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
     return p.future();
   }
@@ -119,39 +161,95 @@ public final class BatchWriter<T> {
   private void drain() {
     drainScheduled.set(false);
     checkContext();
-    while (inFlight < maxInFlight && !queue.isEmpty()) {
-      List<Item<T>> batch = new ArrayList<>(Math.min(maxBatch, size.get()));
-      Item<T> it;
-      while (batch.size() < maxBatch && (it = queue.poll()) != null) {
-        batch.add(it);
+    // Rows held back for their key go first, once the batch that carried the key is answered.
+    while (inFlight < maxInFlight && (!queue.isEmpty() || !deferred.isEmpty() && inFlight == 0)) {
+      List<Item<T, R>> batch = new ArrayList<>(Math.min(maxBatch, size.get() + deferred.size()));
+      Set<Object> keys = statement.key() == null ? null : new HashSet<>();
+      int held = deferred.size();
+      if (inFlight == 0) {
+        for (int n = 0; n < held && batch.size() < maxBatch; n++) take(deferred.poll(), batch, keys);
       }
-      size.addAndGet(-batch.size());
+      Item<T, R> it;
+      int polled = 0;
+      while (batch.size() < maxBatch && (it = queue.poll()) != null) {
+        polled++;
+        take(it, batch, keys);
+      }
+      size.addAndGet(-polled);
       if (batch.isEmpty()) return;
       inFlight++;
       send(batch, 0);
     }
   }
 
-  private void send(List<Item<T>> batch, int retries) {
-    metrics.batch(name, batch.size());
-    List<Tuple> tuples = new ArrayList<>(batch.size());
-    for (Item<T> i : batch) tuples.add(toTuple.apply(i.value()));
-    pool.preparedQuery(sql).executeBatch(tuples).onComplete(ar -> context.runOnContext(v -> {
+  /** Adds a row to the batch, or holds it back when the batch already carries its key or it expired. */
+  private void take(Item<T, R> it, List<Item<T, R>> batch, Set<Object> keys) {
+    if (it.promise().future().isComplete()) return; // expired while queued: its caller has given up
+    if (keys != null && !keys.add(statement.key().apply(it.value()))) {
+      deferred.add(it);
+      return;
+    }
+    batch.add(it);
+  }
+
+  /** FAIL_FAST deadline: fails rows waiting longer than allowed, queued or sent (writer context). */
+  private void expire() {
+    long now = System.nanoTime();
+    // Oldest first: stop at the first row still within its time. drain() discards failed rows.
+    for (Item<T, R> i : queue) {
+      if (now - i.submittedAt() <= maxWaitNanos) break;
+      fail(i, new StoreUnavailableException("write " + name + " not answered in time"));
+    }
+    for (Batch<T, R> b : sent) {
+      if (now - b.sentAt > maxWaitNanos) {
+        for (Item<T, R> i : b.items) fail(i, new StoreUnavailableException("write " + name + " not answered in time"));
+      }
+    }
+  }
+
+  private void fail(Item<T, R> i, Throwable cause) {
+    i.caller().runOnContext(x -> i.promise().tryFail(cause));
+  }
+
+  private void send(List<Item<T, R>> items, int retries) {
+    metrics.batch(name, items.size());
+    List<T> rows = new ArrayList<>(items.size());
+    for (Item<T, R> i : items) rows.add(i.value());
+    Batch<T, R> batch = new Batch<>(items);
+    if (mode == Mode.FAIL_FAST) sent.add(batch);
+    Tuple tuple;
+    try {
+      tuple = statement.tuple().apply(rows);
+    } catch (RuntimeException e) {
+      sent.remove(batch);
+      log.error("writer {}: could not encode a batch of {} rows", name, rows.size(), e);
+      for (Item<T, R> i : items) fail(i, e);
+      finished();
+      return;
+    }
+    pool.preparedQuery(statement.sql()).execute(tuple).onComplete(ar -> context.runOnContext(v -> {
+      sent.remove(batch);
       if (ar.succeeded()) {
         health.markUp();
-        RowSet<Row> rs = ar.result();
-        for (Item<T> i : batch) {
-          RowSet<Row> mine = rs;
-          i.caller().runOnContext(x -> i.promise().complete(mine));
-          rs = rs == null ? null : rs.next();
+        List<R> results;
+        try {
+          results = statement.results().apply(rows, ar.result());
+        } catch (RuntimeException e) {
+          log.error("writer {}: could not read the answer to a batch of {} rows", name, rows.size(), e);
+          for (Item<T, R> i : items) fail(i, e);
+          finished();
+          return;
+        }
+        for (int n = 0; n < items.size(); n++) {
+          Item<T, R> i = items.get(n);
+          R mine = results.get(n);
+          i.caller().runOnContext(x -> i.promise().tryComplete(mine));
         }
         finished();
       } else if (DbErrors.isTransient(ar.cause())) {
         health.markDown();
         if (mode == Mode.FAIL_FAST || closed && retries > 20) {
-          for (Item<T> i : batch) {
-            i.caller().runOnContext(x -> i.promise().fail(new StoreUnavailableException("database unavailable")));
-          }
+          for (Item<T, R> i : items) fail(i, new StoreUnavailableException("database unavailable"));
           finished();
         } else {
           metrics.count("router_write_retries_total", "queue", name);
@@ -159,36 +257,36 @@ public final class BatchWriter<T> {
           if (retries % 10 == 0) {
             log.warn("writer {}: database unavailable ({}), retrying {} rows in {} ms", name,
                 DbErrors.sqlState(ar.cause()) != null ? DbErrors.sqlState(ar.cause()) : ar.cause().getClass().getSimpleName(),
-                batch.size(), delay);
+                items.size(), delay);
           }
-          vertx.setTimer(delay, t -> context.runOnContext(x -> send(batch, retries + 1)));
+          vertx.setTimer(delay, t -> context.runOnContext(x -> send(items, retries + 1)));
         }
-      } else if (batch.size() > 1) {
-        // A refusal aborts the whole pipelined batch: isolate the bad row by sending one by one.
-        log.warn("writer {}: batch of {} refused (sqlstate {}), retrying rows singly", name, batch.size(),
+      } else if (items.size() > 1) {
+        // A refusal aborts the whole statement: isolate the bad row by sending one by one.
+        log.warn("writer {}: batch of {} refused (sqlstate {}), retrying rows singly", name, items.size(),
             DbErrors.sqlState(ar.cause()));
-        sendSingly(batch);
+        sendSingly(items);
       } else {
-        refused(batch.get(0), ar.cause());
+        refused(items.get(0), ar.cause());
       }
     }));
   }
 
   /** The database refused this one row: the caller learns it; a RETRY writer keeps it as a dead letter. */
-  private void refused(Item<T> i, Throwable cause) {
+  private void refused(Item<T, R> i, Throwable cause) {
     String state = DbErrors.sqlState(cause);
     String message = cause instanceof io.vertx.pgclient.PgException pg ? pg.getErrorMessage() : String.valueOf(cause);
     log.error("writer {}: row refused by the database (sqlstate {}): {}", name, state, message);
     metrics.count("router_write_rejected_rows_total", "queue", name);
     if (deadLetterPayload == null) {
-      i.caller().runOnContext(x -> i.promise().fail(cause));
+      fail(i, cause);
       finished();
       return;
     }
     JsonObject payload = deadLetterPayload.apply(i.value());
     deadLetter(payload, state, message, 0).onComplete(x -> context.runOnContext(y -> {
       metrics.count("router_dead_letters_total", "queue", name);
-      i.caller().runOnContext(z -> i.promise().fail(cause));
+      fail(i, cause);
       finished();
     }));
   }
@@ -213,10 +311,10 @@ public final class BatchWriter<T> {
         });
   }
 
-  private void sendSingly(List<Item<T>> batch) {
+  private void sendSingly(List<Item<T, R>> batch) {
     // Runs on the writer context: every step is scheduled back onto it before touching state.
     Future<?> chain = Future.succeededFuture();
-    for (Item<T> i : batch) {
+    for (Item<T, R> i : batch) {
       chain = chain.eventually(() -> {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
@@ -244,6 +342,9 @@ public final class BatchWriter<T> {
   /** Stops accepting rows; completes when everything queued has been written (or failed). */
   public Future<Void> close() {
     closed = true;
+    context.runOnContext(v -> {
+      if (watchdog >= 0) vertx.cancelTimer(watchdog);
+    });
     Promise<Void> p = Promise.promise();
     waitEmpty(p, 0);
     return p.future();
@@ -251,7 +352,7 @@ public final class BatchWriter<T> {
 
   private void waitEmpty(Promise<Void> p, int rounds) {
     context.runOnContext(v -> {
-      if ((queue.isEmpty() && inFlight == 0) || rounds > 100) {
+      if ((queue.isEmpty() && deferred.isEmpty() && inFlight == 0) || rounds > 100) {
         p.complete();
       } else {
         vertx.setTimer(50, t -> waitEmpty(p, rounds + 1));

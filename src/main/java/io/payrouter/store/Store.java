@@ -53,48 +53,73 @@ public final class Store {
       Instant nextCheckAt) {}
 
 
+  /**
+   * Claims the idempotency keys and records the intents of a whole batch in one statement (the rows
+   * arrive as arrays). A key already taken, or a card that is gone or belongs to another merchant,
+   * inserts nothing for that row. Keys are inserted in a fixed order, so two instances claiming
+   * overlapping keys at once cannot deadlock. Answers the ids of the charges it recorded.
+   */
   static final String CLAIM_SQL = """
-      WITH k AS (
+      WITH i AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
+                             $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::timestamptz[])
+          AS i(merchant_id, key, fingerprint, charge_id, card_id, amount, currency, merchant_reference, routing,
+               created_at, owner, next_check_at)),
+      k AS (
         INSERT INTO idempotency_keys (merchant_id, key, fingerprint, charge_id)
-        SELECT $1, $2, $3, $4
-        WHERE $5::text IS NULL
-           OR EXISTS (SELECT 1 FROM cards WHERE id = $5 AND merchant_id = $1 AND deleted_at IS NULL)
+        SELECT i.merchant_id, i.key, i.fingerprint, i.charge_id FROM i
+        WHERE i.card_id IS NULL
+           OR EXISTS (SELECT 1 FROM cards WHERE id = i.card_id AND merchant_id = i.merchant_id AND deleted_at IS NULL)
+        ORDER BY i.merchant_id, i.key
         ON CONFLICT (merchant_id, key) DO NOTHING
         RETURNING charge_id)
       INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, card_id,
                            merchant_reference, status, routing, created_at, updated_at, owner, next_check_at)
-      SELECT charge_id, $1, $2, $3, $6, $7, $5, $8, 'processing', $9::jsonb, $10, $10, $11, $12 FROM k
+      SELECT i.charge_id, i.merchant_id, i.key, i.fingerprint, i.amount, i.currency, i.card_id, i.merchant_reference,
+             'processing', i.routing::jsonb, i.created_at, i.created_at, i.owner, i.next_check_at
+      FROM i JOIN k ON k.charge_id = i.charge_id
       RETURNING id""";
 
   /**
-   * Settles a charge that is still unsettled (and, when {@code $9} is given, still owned by that
-   * instance) and upserts its attempts. Answers how many charge rows changed: 0 is a lost race
-   * (the charge was settled, or taken over, by someone else), which the caller must not hide.
+   * Settles the charges of a whole batch that are still unsettled (and, where an owner is given,
+   * still owned by that instance) and upserts their attempts, in one statement. Answers the ids of
+   * the charges it changed: a charge missing from the answer lost a race (it was settled, or taken
+   * over, by someone else), which the caller must not hide.
    */
   static final String OUTCOME_SQL = """
-      WITH u AS (
-        UPDATE charges SET status = $2::text, provider = $3, provider_reference = $4,
-               decline_code = $5, provider_code = $6, updated_at = $7, next_check_at = $10
-        WHERE id = $1 AND status IN ('processing', 'pending') AND ($9::text IS NULL OR owner = $9)
-        RETURNING id),
+      WITH o AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                             $7::timestamptz[], $8::text[], $9::timestamptz[])
+          AS o(id, status, provider, provider_reference, decline_code, provider_code, at, owner, next_check_at)),
+      u AS (
+        UPDATE charges c SET status = o.status, provider = o.provider, provider_reference = o.provider_reference,
+               decline_code = o.decline_code, provider_code = o.provider_code, updated_at = o.at,
+               next_check_at = o.next_check_at
+        FROM o
+        -- "not final" rather than "processing or pending": the same rows, but it keeps the planner on
+        -- the primary key instead of a scan of the whole unsettled index for a batch of ids
+        WHERE c.id = o.id AND c.status NOT IN ('succeeded', 'declined', 'failed')
+          AND (o.owner IS NULL OR c.owner = o.owner)
+        RETURNING c.id),
       a AS (
         INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error,
                               provider_reference, decline_code, provider_code)
-        SELECT a.id, $1, a.seq, a.provider, a.outcome, a.latency_ms, a.error, a.provider_reference,
-               a.decline_code, a.provider_code
-        FROM jsonb_to_recordset($8::jsonb) AS a(id text, seq int, provider text, outcome text,
-             latency_ms int, error text, provider_reference text, decline_code text, provider_code text)
+        SELECT * FROM unnest($10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::int4[],
+                             $16::text[], $17::text[], $18::text[], $19::text[])
         ON CONFLICT (id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
              error = EXCLUDED.error,
              provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
              decline_code = EXCLUDED.decline_code, provider_code = EXCLUDED.provider_code,
              updated_at = now()
         RETURNING 1)
-      SELECT (SELECT count(*) FROM u)::int AS updated""";
+      SELECT id FROM u""";
 
+  /** Makes the 'sent' attempts of a whole batch durable (with their provider references) in one statement. */
   static final String CHECKPOINT_SQL = """
       INSERT INTO attempts (id, charge_id, seq, provider, outcome, provider_reference)
-      VALUES ($1, $2, $3, $4, 'sent', $5)
+      SELECT a.id, a.charge_id, a.seq, a.provider, 'sent', a.provider_reference
+      FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[])
+        AS a(id, charge_id, seq, provider, provider_reference)
       ON CONFLICT (id) DO UPDATE SET provider_reference = EXCLUDED.provider_reference, updated_at = now()""";
 
   private static final String CHARGE_COLUMNS = """
@@ -106,21 +131,28 @@ public final class Store {
   private final Pool pool;
   private final TokenCipher cipher;
   private final DatabaseHealth health = new DatabaseHealth();
-  private final BatchWriter<Intent> intents;
-  private final BatchWriter<Outcome> outcomes;
-  private final BatchWriter<Attempt> checkpoints;
+  private final BatchWriter<Intent, Claim> intents;
+  private final BatchWriter<Outcome, Boolean> outcomes;
+  private final BatchWriter<Attempt, Void> checkpoints;
+
+  /** How long a new charge waits for its intent (or a checkpoint) to be durable before it is answered 503. */
+  public static final long CLAIM_MAX_WAIT_MS = 5_000;
 
   public Store(Vertx vertx, Pool pool, TokenCipher cipher, RouterConfig.Writer w, Metrics metrics) {
     this.pool = pool;
     this.cipher = cipher;
-    this.intents = new BatchWriter<>(vertx, pool, "intent", CLAIM_SQL, Store::intentTuple,
-        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics, health, null);
-    this.outcomes = new BatchWriter<>(vertx, pool, "outcome", OUTCOME_SQL, Store::outcomeTuple,
-        w.queueCapacity(), w.maxBatch(), w.maxInFlight() * 2, BatchWriter.Mode.RETRY, metrics, health,
+    this.intents = new BatchWriter<>(vertx, pool, "intent",
+        new BatchWriter.Statement<>(CLAIM_SQL, Store::intentTuple, Store::claims, i -> i.charge().id()),
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, CLAIM_MAX_WAIT_MS,
+        metrics, health, null);
+    this.outcomes = new BatchWriter<>(vertx, pool, "outcome",
+        new BatchWriter.Statement<>(OUTCOME_SQL, Store::outcomeTuple, Store::applied, Outcome::chargeId),
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.RETRY, 0, metrics, health,
         Store::outcomeDeadLetter);
-    this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint", CHECKPOINT_SQL,
-        a -> Tuple.of(a.id(), a.chargeId(), a.seq(), a.provider(), a.providerReference()),
-        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, metrics, health, null);
+    this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint",
+        new BatchWriter.Statement<>(CHECKPOINT_SQL, Store::checkpointTuple, (rows, rs) -> nulls(rows.size()), Attempt::id),
+        w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, CLAIM_MAX_WAIT_MS,
+        metrics, health, null);
   }
 
   /**
@@ -147,8 +179,7 @@ public final class Store {
    * group-committed write.
    */
   public Future<Claim> claim(Charge c, String owner, Instant nextCheckAt) {
-    return intents.submit(new Intent(c, owner, nextCheckAt))
-        .map(rs -> rs != null && rs.rowCount() == 1 ? Claim.CLAIMED : Claim.TAKEN);
+    return intents.submit(new Intent(c, owner, nextCheckAt));
   }
 
   /**
@@ -157,23 +188,85 @@ public final class Store {
    * is owned by another instance).
    */
   public Future<Boolean> recordOutcome(Outcome o) {
-    return outcomes.submit(o).map(rs -> rs != null && rs.iterator().hasNext() && rs.iterator().next().getInteger(0) > 0);
+    return outcomes.submit(o);
   }
 
   /** Makes an attempt's provider reference durable before the money-moving call is sent. */
   public Future<Void> checkpoint(Attempt a) {
-    return checkpoints.submit(a).mapEmpty();
+    return checkpoints.submit(a);
   }
 
   public Future<Void> closeWriters() {
     return Future.all(intents.close(), outcomes.close(), checkpoints.close()).mapEmpty();
   }
 
-  private static Tuple intentTuple(Intent i) {
-    Charge c = i.charge();
-    return Tuple.from(new Object[] {c.merchantId(), c.idempotencyKey(), c.fingerprint(), c.id(), c.cardId(),
-        c.amount(), c.currency(), c.merchantReference(), routingJson(c.routing()), odt(c.createdAt()), i.owner(),
-        odt(i.nextCheckAt())});
+  private static Tuple intentTuple(List<Intent> batch) {
+    int n = batch.size();
+    String[] merchant = new String[n], key = new String[n], fingerprint = new String[n], id = new String[n],
+        card = new String[n], currency = new String[n], reference = new String[n], routing = new String[n],
+        owner = new String[n];
+    Long[] amount = new Long[n];
+    OffsetDateTime[] created = new OffsetDateTime[n], nextCheck = new OffsetDateTime[n];
+    for (int k = 0; k < n; k++) {
+      Intent i = batch.get(k);
+      Charge c = i.charge();
+      merchant[k] = c.merchantId();
+      key[k] = c.idempotencyKey();
+      fingerprint[k] = c.fingerprint();
+      id[k] = c.id();
+      card[k] = c.cardId();
+      amount[k] = c.amount();
+      currency[k] = c.currency();
+      reference[k] = c.merchantReference();
+      JsonObject r = routingJson(c.routing());
+      routing[k] = r == null ? null : r.encode();
+      created[k] = odt(c.createdAt());
+      owner[k] = i.owner();
+      nextCheck[k] = odt(i.nextCheckAt());
+    }
+    return Tuple.from(new Object[] {merchant, key, fingerprint, id, card, amount, currency, reference, routing,
+        created, owner, nextCheck});
+  }
+
+  /** Per intent of the batch: claimed when the statement recorded its charge. */
+  private static List<Claim> claims(List<Intent> batch, RowSet<Row> rs) {
+    java.util.Set<String> recorded = ids(rs);
+    List<Claim> out = new ArrayList<>(batch.size());
+    for (Intent i : batch) out.add(recorded.contains(i.charge().id()) ? Claim.CLAIMED : Claim.TAKEN);
+    return out;
+  }
+
+  /** Per outcome of the batch: true when the statement changed its charge. */
+  private static List<Boolean> applied(List<Outcome> batch, RowSet<Row> rs) {
+    java.util.Set<String> changed = ids(rs);
+    List<Boolean> out = new ArrayList<>(batch.size());
+    for (Outcome o : batch) out.add(changed.contains(o.chargeId()));
+    return out;
+  }
+
+  private static java.util.Set<String> ids(RowSet<Row> rs) {
+    java.util.Set<String> ids = new java.util.HashSet<>(Math.max(16, rs.rowCount() * 2));
+    for (Row r : rs) ids.add(r.getString(0));
+    return ids;
+  }
+
+  private static List<Void> nulls(int n) {
+    return java.util.Collections.nCopies(n, null);
+  }
+
+  private static Tuple checkpointTuple(List<Attempt> batch) {
+    int n = batch.size();
+    String[] id = new String[n], charge = new String[n], provider = new String[n], reference = new String[n];
+    Integer[] seq = new Integer[n];
+    for (int k = 0; k < n; k++) {
+      Attempt a = batch.get(k);
+      id[k] = a.id();
+      charge[k] = a.chargeId();
+      seq[k] = a.seq();
+      provider[k] = a.provider();
+      reference[k] = a.providerReference();
+    }
+    return Tuple.from(new Object[] {id, charge, seq, provider, reference});
   }
 
   /** What a dead letter keeps of an outcome: everything but tokens (an outcome carries none). */
@@ -195,11 +288,45 @@ public final class Store {
     return atts;
   }
 
-  private static Tuple outcomeTuple(Outcome o) {
-    JsonArray atts = attemptsJson(o);
-    return Tuple.from(new Object[] {o.chargeId(), o.status().wire(), o.provider(), o.providerReference(),
-        o.declineCode() == null ? null : o.declineCode().wire(), o.providerCode(), odt(o.at()), atts, o.owner(),
-        o.nextCheckAt() == null ? null : odt(o.nextCheckAt())});
+  private static Tuple outcomeTuple(List<Outcome> batch) {
+    int n = batch.size();
+    String[] id = new String[n], status = new String[n], provider = new String[n], reference = new String[n],
+        decline = new String[n], code = new String[n], owner = new String[n];
+    OffsetDateTime[] at = new OffsetDateTime[n], nextCheck = new OffsetDateTime[n];
+    int attempts = 0;
+    for (Outcome o : batch) attempts += o.attempts().size();
+    String[] aId = new String[attempts], aCharge = new String[attempts], aProvider = new String[attempts],
+        aOutcome = new String[attempts], aError = new String[attempts], aReference = new String[attempts],
+        aDecline = new String[attempts], aCode = new String[attempts];
+    Integer[] aSeq = new Integer[attempts], aLatency = new Integer[attempts];
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+      Outcome o = batch.get(k);
+      id[k] = o.chargeId();
+      status[k] = o.status().wire();
+      provider[k] = o.provider();
+      reference[k] = o.providerReference();
+      decline[k] = o.declineCode() == null ? null : o.declineCode().wire();
+      code[k] = o.providerCode();
+      at[k] = odt(o.at());
+      owner[k] = o.owner();
+      nextCheck[k] = o.nextCheckAt() == null ? null : odt(o.nextCheckAt());
+      for (Attempt a : o.attempts()) {
+        aId[m] = a.id();
+        aCharge[m] = o.chargeId();
+        aSeq[m] = a.seq();
+        aProvider[m] = a.provider();
+        aOutcome[m] = a.outcome().wire();
+        aLatency[m] = (int) Math.min(Integer.MAX_VALUE, a.latencyMs());
+        aError[m] = a.error();
+        aReference[m] = a.providerReference();
+        aDecline[m] = a.declineCode() == null ? null : a.declineCode().wire();
+        aCode[m] = a.providerCode();
+        m++;
+      }
+    }
+    return Tuple.from(new Object[] {id, status, provider, reference, decline, code, at, owner, nextCheck,
+        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode});
   }
 
   /** Puts a failed charge back to processing for a retry with the same key; false if it is not failed. */

@@ -57,8 +57,12 @@ class BatchWriterContextTest {
 
   @Test
   void aRefusedRowResentSinglyNeverTouchesWriterStateFromCallersThreads() throws Exception {
-    BatchWriter<Integer> w = new BatchWriter<>(vertx, pool, "test", "INSERT INTO t (id, v) VALUES ($1, $2)",
-        i -> Tuple.of(i, i % 17 == 0 ? "bad\u0000" : "ok"), 10_000, 64, 2, BatchWriter.Mode.RETRY,
+    BatchWriter<Integer, Void> w = new BatchWriter<>(vertx, pool, "test", new BatchWriter.Statement<Integer, Void>(
+            "INSERT INTO t (id, v) SELECT * FROM unnest($1::int4[], $2::text[])",
+            rows -> Tuple.tuple().addValue(rows.toArray(new Integer[0]))
+                .addValue(rows.stream().map(i -> i % 17 == 0 ? "bad\u0000" : "ok").toArray(String[]::new)),
+            (rows, rs) -> java.util.Collections.nCopies(rows.size(), null), i -> i),
+        10_000, 64, 2, BatchWriter.Mode.RETRY, 0,
         Metrics.standalone(), new DatabaseHealth(), i -> new io.vertx.core.json.JsonObject().put("id", i));
     List<Future<Void>> done = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
@@ -74,12 +78,87 @@ class BatchWriterContextTest {
     }
     await(Future.join(new ArrayList<>(done)));
     await(w.close());
-    var count = await(pool.query("SELECT count(*) FROM t").execute()).iterator().next().getLong(0);
+    var count = await(pool.query("SELECT count(*) FROM t WHERE id <= 400").execute()).iterator().next().getLong(0);
     long refused = java.util.stream.IntStream.rangeClosed(1, 400).filter(i -> i % 17 == 0).count();
     assertEquals(400 - refused, count, "every good row landed");
     assertEquals(refused, (long) await(pool.query("SELECT count(*) FROM dead_letters").execute()).iterator().next()
         .getLong(0), "every refused row kept as a dead letter");
     assertEquals(0, w.offContext.get(), "writer state touched off its context");
     assertTrue(w.depth() == 0, "drained");
+  }
+
+  static final String UPSERT = "INSERT INTO t (id, v) SELECT * FROM unnest($1::int4[], $2::text[]) "
+      + "ON CONFLICT (id) DO NOTHING RETURNING id";
+
+  static BatchWriter.Statement<Integer, Boolean> upsert(List<List<Integer>> batches) {
+    return new BatchWriter.Statement<>(UPSERT,
+        rows -> {
+          synchronized (batches) {
+            batches.add(List.copyOf(rows));
+          }
+          return Tuple.tuple().addValue(rows.toArray(new Integer[0]))
+              .addValue(rows.stream().map(i -> "v" + i).toArray(String[]::new));
+        },
+        (rows, rs) -> {
+          java.util.Set<Integer> inserted = new java.util.HashSet<>();
+          for (var r : rs) inserted.add(r.getInteger(0));
+          return rows.stream().map(inserted::contains).toList();
+        },
+        i -> i);
+  }
+
+  @Test
+  void eachRowGetsItsOwnAnswerFromTheOneStatement() throws Exception {
+    await(pool.query("INSERT INTO t (id, v) VALUES (1001, 'x'), (1003, 'x')").execute());
+    BatchWriter<Integer, Boolean> w = new BatchWriter<>(vertx, pool, "answers", upsert(new ArrayList<>()),
+        10_000, 64, 1, BatchWriter.Mode.FAIL_FAST, 5_000, Metrics.standalone(), new DatabaseHealth(), null);
+    List<Future<Boolean>> answers = new ArrayList<>();
+    Promise<Void> submitted = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      for (int i = 1001; i <= 1004; i++) answers.add(w.submit(i));
+      submitted.complete();
+    });
+    await(submitted.future());
+    await(Future.all(new ArrayList<>(answers)));
+    assertEquals(List.of(false, true, false, true), answers.stream().map(Future::result).toList(),
+        "rows already there are not applied, the others are");
+    await(w.close());
+  }
+
+  @Test
+  void rowsWithTheSameKeyNeverShareAStatement() throws Exception {
+    List<List<Integer>> batches = new ArrayList<>();
+    BatchWriter<Integer, Boolean> w = new BatchWriter<>(vertx, pool, "keys", upsert(batches),
+        10_000, 64, 1, BatchWriter.Mode.FAIL_FAST, 5_000, Metrics.standalone(), new DatabaseHealth(), null);
+    List<Future<Boolean>> answers = new ArrayList<>();
+    Promise<Void> submitted = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      for (int i : new int[] {2001, 2002, 2001, 2003, 2001, 2002}) answers.add(w.submit(i));
+      submitted.complete();
+    });
+    await(submitted.future());
+    await(Future.all(new ArrayList<>(answers)));
+    for (List<Integer> b : batches) {
+      assertEquals(b.size(), new java.util.HashSet<>(b).size(), "a statement carried one key twice: " + batches);
+    }
+    assertEquals(6, batches.stream().mapToInt(List::size).sum(), "every row was sent");
+    assertEquals(List.of(true, true, false, true, false, false), answers.stream().map(Future::result).toList(),
+        "the first row of each key applied, the later ones (next statements) found it there");
+    await(w.close());
+  }
+
+  @Test
+  void aFailFastRowNotAnsweredInTimeFailsWithoutATimerPerRow() throws Exception {
+    BatchWriter<Integer, Void> w = new BatchWriter<>(vertx, pool, "slow", new BatchWriter.Statement<Integer, Void>(
+            "SELECT pg_sleep(1.5) FROM unnest($1::int4[])",
+            rows -> Tuple.tuple().addValue(rows.toArray(new Integer[0])),
+            (rows, rs) -> java.util.Collections.nCopies(rows.size(), null), null),
+        10_000, 64, 1, BatchWriter.Mode.FAIL_FAST, 300, Metrics.standalone(), new DatabaseHealth(), null);
+    long t0 = System.nanoTime();
+    Throwable err = await(w.submit(1).<Throwable>map(x -> null).recover(Future::succeededFuture));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(err instanceof StoreUnavailableException, "failed as unavailable: " + err);
+    assertTrue(ms < 1_200, "answered at its deadline, not when the statement finished: " + ms + " ms");
+    await(w.close());
   }
 }
