@@ -21,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -207,11 +206,7 @@ final class Json {
   static String fingerprint(JsonObject body) {
     StringBuilder sb = new StringBuilder();
     canonical(body.getMap(), sb);
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(io.payrouter.common.Sha256.of(sb.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   @SuppressWarnings("unchecked")

@@ -64,6 +64,7 @@ public final class Dispatcher {
     }
   }
 
+  private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
   private final Map<String, Provider> providers = new LinkedHashMap<>();
   private final Metrics metrics;
 
@@ -272,7 +273,8 @@ public final class Dispatcher {
         return Future.failedFuture(ar.cause());
       }
       HttpResponse<Buffer> resp = ar.result();
-      metrics.pspCall(p.cfg.name(), callName, (resp.statusCode() / 100) + "xx", nanos);
+      int cls = resp.statusCode() / 100;
+      metrics.pspCall(p.cfg.name(), callName, cls >= 0 && cls < STATUS_CLASSES.length ? STATUS_CLASSES[cls] : "other", nanos);
       if (resp.statusCode() == 401 && ctx.accessToken() != null) p.token.set(null);
       Map<String, String> headers = new HashMap<>();
       resp.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));

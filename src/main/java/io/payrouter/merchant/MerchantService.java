@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,11 +78,7 @@ public final class MerchantService {
   }
 
   static byte[] hash(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.payrouter.common.Sha256.of(key.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -172,7 +167,7 @@ public final class MerchantService {
   }
 
   public boolean isAdminKey(String key) {
-    return key != null && MessageDigest.isEqual(adminHash, hash(key));
+    return key != null && java.security.MessageDigest.isEqual(adminHash, hash(key));
   }
 
   /** Makes sure a configured merchant and its key exist (idempotent: run at every start). */
