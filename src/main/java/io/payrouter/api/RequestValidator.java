@@ -32,6 +32,8 @@ public final class RequestValidator {
   private final SchemaRepository repository;
   private final Map<String, Validator> validators = new ConcurrentHashMap<>();
   private final JsonObject schemas;
+  /** How many bodies went to the full validator (tests check the fast path is in use). */
+  final java.util.concurrent.atomic.LongAdder fullValidations = new java.util.concurrent.atomic.LongAdder();
   /** Per schema: its plain fast check, if it has one (see {@link PlainSchema}). */
   private final Map<String, java.util.Optional<PlainSchema>> plain = new ConcurrentHashMap<>();
 
@@ -39,8 +41,9 @@ public final class RequestValidator {
     JsonSchemaOptions options = new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
         .setBaseUri(BASE).setOutputFormat(OutputFormat.Basic);
     this.repository = SchemaRepository.create(options);
+    repository.dereference(BASE, JsonSchema.of(endAnchored(openApiDocument.copy())));
+    // A copy of its own: dereferencing annotates the nodes it is given with keys of its own.
     JsonObject document = endAnchored(openApiDocument.copy());
-    repository.dereference(BASE, JsonSchema.of(document));
     JsonObject components = document.getJsonObject("components");
     this.schemas = components == null ? new JsonObject() : components.getJsonObject("schemas", new JsonObject());
   }
@@ -55,6 +58,7 @@ public final class RequestValidator {
 
   /** The full JSON Schema verdict and messages (no fast path); package-private for the tests. */
   List<FieldError> validateFully(String schema, Object body) {
+    fullValidations.increment();
     Validator v = validators.computeIfAbsent(schema,
         s -> repository.validator(BASE + "#/components/schemas/" + s));
     OutputUnit out = v.validate(body);

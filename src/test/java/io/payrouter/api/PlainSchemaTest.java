@@ -41,6 +41,17 @@ class PlainSchemaTest {
   }
 
   @Test
+  void theValidatorServesTheEverydayChargeWithoutTheFullValidator() {
+    RequestValidator v = new RequestValidator(RequestValidatorTest.DOC);
+    JsonObject body = new JsonObject().put("amount", 4321).put("currency", "USD").put("card_id", "card_abc")
+        .put("merchant_reference", "order-77");
+    assertEquals(List.of(), v.validate("ChargeCreate", body));
+    assertEquals(0, v.fullValidations.sum(), "the fast check vouched for it");
+    assertFalse(v.validate("ChargeCreate", body.copy().put("currency", "usd")).isEmpty());
+    assertEquals(1, v.fullValidations.sum(), "a broken body gets the full validator's verdict");
+  }
+
+  @Test
   void leavesAnInlineCardToTheFullValidator() {
     // card is a $ref: not plain, so a body carrying it is never vouched for
     assertFalse(plain("ChargeCreate").vouchesFor(RequestValidatorTest.full("ChargeCreate")));
