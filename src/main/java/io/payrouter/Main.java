@@ -3,6 +3,7 @@ package io.payrouter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.payrouter.config.ConfigException;
+import io.payrouter.config.ConfigLoader;
 import io.payrouter.config.RouterConfig;
 import io.payrouter.metrics.Metrics;
 import io.payrouter.simulator.SimulatorServer;
@@ -58,7 +59,8 @@ public final class Main {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setJvmMetricsEnabled(true)))
+                .setJvmMetricsEnabled(true))
+            .setEventLoopPoolSize(ConfigLoader.eventLoops(configFile)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     long t0 = System.nanoTime();

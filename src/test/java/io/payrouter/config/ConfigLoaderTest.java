@@ -138,6 +138,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eventLoopsFollowHttpInstancesAndFallBackToTheCores(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertEquals(2, ConfigLoader.eventLoops(ROUTER_YAML), "the shipped http.instances");
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Path none = dir.resolve("none.yaml");
+    java.nio.file.Files.writeString(none, "http:\n  port: 8080\n");
+    assertEquals(cores, ConfigLoader.eventLoops(none));
+    Path three = dir.resolve("three.yaml");
+    java.nio.file.Files.writeString(three, "http:\n  instances: 3\n");
+    assertEquals(3, ConfigLoader.eventLoops(three));
+    Path broken = dir.resolve("broken.yaml");
+    java.nio.file.Files.writeString(broken, "http: [unclosed\n");
+    assertEquals(cores, ConfigLoader.eventLoops(broken), "a broken file is reported by the full load, not here");
+  }
+
+  @Test
   void shippedHttpAndPathSettings() {
     RouterConfig c = shipped();
     assertEquals(new RouterConfig.Http("127.0.0.1", 8080, 2, "http://127.0.0.1:8080"), c.http());
