@@ -18,6 +18,7 @@ import io.payrouter.recovery.Heartbeat;
 import io.payrouter.recovery.Reconciler;
 import io.payrouter.simulator.SimulatorServer;
 import io.payrouter.store.Database;
+import io.payrouter.store.KeyRetention;
 import io.payrouter.store.Store;
 import io.payrouter.store.TokenCipher;
 import io.vertx.core.DeploymentOptions;
@@ -63,12 +64,13 @@ public final class Application implements AutoCloseable {
   public final ChargeService charges;
   public final Reconciler reconciler;
   public final Heartbeat heartbeat;
+  public final KeyRetention keyRetention;
   private final String deploymentId;
   private final int port;
 
   private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
       Pool pool, Store store, Dispatcher dispatcher, RulesSource rules, ChargeService charges,
-      Reconciler reconciler, Heartbeat heartbeat, String deploymentId, int port) {
+      Reconciler reconciler, Heartbeat heartbeat, KeyRetention keyRetention, String deploymentId, int port) {
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -81,6 +83,7 @@ public final class Application implements AutoCloseable {
     this.charges = charges;
     this.reconciler = reconciler;
     this.heartbeat = heartbeat;
+    this.keyRetention = keyRetention;
     this.deploymentId = deploymentId;
     this.port = port;
   }
@@ -145,8 +148,10 @@ public final class Application implements AutoCloseable {
       String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
           new DeploymentOptions().setInstances(cfg.http().instances())));
       reconciler.start();
+      KeyRetention keyRetention = new KeyRetention(vertx, store, cfg.idempotency(), metrics);
+      keyRetention.start();
       return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
-          heartbeat, deploymentId, cfg.http().port());
+          heartbeat, keyRetention, deploymentId, cfg.http().port());
     } catch (Exception | Error e) {
       // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
       try {
@@ -221,6 +226,7 @@ public final class Application implements AutoCloseable {
   @Override
   public void close() throws Exception {
     reconciler.stop();
+    keyRetention.stop();
     rules.stop();
     try {
       await(vertx.undeploy(deploymentId));

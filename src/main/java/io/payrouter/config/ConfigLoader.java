@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP_KEYS = Set.of("http", "database", "security", "merchants",
-      "providers", "simulators", "writer", "recovery", "routing_file");
+      "providers", "simulators", "writer", "recovery", "routing_file", "idempotency");
   private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
       "currencies", "timeout_ms", "breaker", "options");
 
@@ -164,6 +164,10 @@ public final class ConfigLoader {
     Node r = root.child("recovery");
     RouterConfig.Recovery recovery = new RouterConfig.Recovery(r.integer("interval_ms", 5_000, 100, 3_600_000),
         r.integer("processing_grace_ms", 60_000, 1_000, 86_400_000));
+    Node ik = root.child("idempotency");
+    RouterConfig.Idempotency idempotency = new RouterConfig.Idempotency(
+        ik.integer("retention_hours", 24, 24, 24 * 366), ik.integer("purge_batch", 1_000, 1, 10_000),
+        ik.integer("purge_interval_ms", 60_000, 100, 86_400_000));
     Path routingFile = configDir.resolve(root.string("routing_file", "routing.yaml")).normalize();
 
     if (production) {
@@ -196,7 +200,7 @@ public final class ConfigLoader {
     return new RouterConfig(new RouterConfig.Http(host, port, instances, publicUrl),
         new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize, statementTimeoutMs), adminKey,
         notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
-        routingFile, configDir);
+        routingFile, configDir, idempotency);
   }
 
   private static ProviderConfig provider(String name, Node n) {

@@ -33,7 +33,8 @@ public record RouterConfig(
     Writer writer,
     Recovery recovery,
     Path routingFile,
-    Path configDir) {
+    Path configDir,
+    Idempotency idempotency) {
 
   public static final String DEMO_MERCHANT_KEY = "sk_test_demo";
   public static final String DEMO_ADMIN_KEY = "admin_test_demo";
@@ -75,12 +76,23 @@ public record RouterConfig(
    */
   public record Recovery(long intervalMs, long processingGraceMs) {}
 
+  /**
+   * How long idempotency keys are kept, and how they are purged afterwards.
+   *
+   * @param retentionHours a key is kept at least this long (at least 24) and while its charge is unsettled
+   * @param purgeBatch keys deleted per statement (small: a purge never holds the write path up)
+   * @param purgeIntervalMs how often a purge round runs
+   */
+  public record Idempotency(int retentionHours, int purgeBatch, long purgeIntervalMs) {
+    public static final Idempotency DEFAULT = new Idempotency(24, 1_000, 60_000);
+  }
+
   public RouterConfig withHttpPort(int port) {
     String url = http.publicUrl().endsWith(":" + http.port()) ? http.publicUrl().substring(0,
         http.publicUrl().length() - String.valueOf(http.port()).length()) + port : http.publicUrl();
     return new RouterConfig(new Http(http.host(), port, http.instances(), url), database,
         adminKey, tokenKey, merchants, providers, simulatorsEnabled, simulatorsPort, writer, recovery,
-        routingFile, configDir);
+        routingFile, configDir, idempotency);
   }
 
   @Override

@@ -91,6 +91,11 @@ public final class Metrics {
     return c::increment;
   }
 
+  public void count(String name, String tagKey, String tagValue, double amount) {
+    counters.computeIfAbsent(name + "|" + tagKey + "|" + tagValue,
+        k -> Counter.builder(name).tag(tagKey, tagValue).register(registry)).increment(amount);
+  }
+
   public void count(String name, String tagKey, String tagValue) {
     counters.computeIfAbsent(name + "|" + tagKey + "|" + tagValue,
         k -> Counter.builder(name).tag(tagKey, tagValue).register(registry)).increment();

@@ -411,6 +411,21 @@ public final class Store {
         }));
   }
 
+  /**
+   * Deletes up to {@code limit} idempotency keys older than {@code retentionHours} whose charge is
+   * final (a key of an unsettled charge stays, whatever its age). Answers how many it deleted.
+   */
+  public Future<Integer> purgeIdempotencyKeys(int retentionHours, int limit) {
+    return reachable(pool.preparedQuery("""
+            DELETE FROM idempotency_keys k USING (
+              SELECT o.merchant_id, o.key FROM idempotency_keys o JOIN charges c ON c.id = o.charge_id
+              WHERE o.created_at < now() - make_interval(hours => $1)
+                AND c.status IN ('succeeded', 'declined', 'failed')
+              LIMIT $2) old
+            WHERE k.merchant_id = old.merchant_id AND k.key = old.key""")
+        .execute(Tuple.of(retentionHours, limit)).map(RowSet::rowCount));
+  }
+
   /** Renews this instance's heartbeat (and registers it on first call). */
   public Future<Void> heartbeat(String instanceId) {
     return reachable(pool.preparedQuery("INSERT INTO instances (id) VALUES ($1) "
