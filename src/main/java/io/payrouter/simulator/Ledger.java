@@ -77,8 +77,30 @@ public final class Ledger {
     }
   }
 
+  /**
+   * How many payments a ledger keeps (system property {@code sim.ledgerCapacity}, default 200,000):
+   * past it the oldest are forgotten, so a long load test cannot grow the simulator without bound
+   * (it reached 3.5 GB in a 7-minute bench). Far above any test or chaos run; a payment forgotten
+   * this way is counted in {@link #summary()} as {@code evicted}.
+   */
+  public static final int DEFAULT_CAPACITY = Integer.getInteger("sim.ledgerCapacity", 200_000);
+
+  private final int capacity;
   private final Map<String, Entry> byId = new ConcurrentHashMap<>();
   private final Map<String, List<Entry>> byReference = new ConcurrentHashMap<>();
+  /** Insertion order, for forgetting the oldest past {@link #capacity}. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Entry> order = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong evicted = new java.util.concurrent.atomic.AtomicLong();
+
+  public Ledger() {
+    this(DEFAULT_CAPACITY);
+  }
+
+  public Ledger(int capacity) {
+    if (capacity < 1) throw new IllegalArgumentException("ledger capacity must be positive");
+    this.capacity = capacity;
+  }
   /** Requests (by their Vert.x context) whose writes inquiries see late, and how late (ms). */
   private final Map<Context, Long> lagging = new ConcurrentHashMap<>();
 
@@ -89,7 +111,24 @@ public final class Ledger {
     if (e.reference != null) {
       byReference.computeIfAbsent(e.reference, k -> new CopyOnWriteArrayList<>()).add(e);
     }
+    order.add(e);
+    if (held.incrementAndGet() > capacity) {
+      Entry old;
+      while (held.get() > capacity && (old = order.poll()) != null) forget(old);
+    }
     return e;
+  }
+
+  private void forget(Entry old) {
+    held.decrementAndGet();
+    evicted.incrementAndGet();
+    byId.remove(old.id, old);
+    if (old.reference != null) {
+      byReference.computeIfPresent(old.reference, (k, l) -> {
+        l.remove(old);
+        return l.isEmpty() ? null : l;
+      });
+    }
   }
 
   public Entry get(String id) {
@@ -146,12 +185,14 @@ public final class Ledger {
     for (Entry e : byId.values()) counts.merge(e.status(), 1, Integer::sum);
     JsonObject o = new JsonObject();
     counts.forEach(o::put);
-    return new JsonObject().put("total", byId.size()).put("by_status", o);
+    return new JsonObject().put("total", byId.size()).put("by_status", o).put("evicted", evicted.get());
   }
 
   public void clear() {
     byId.clear();
     byReference.clear();
+    order.clear();
+    held.set(0);
   }
 
   public int size() {
