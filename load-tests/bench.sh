@@ -34,7 +34,7 @@
 # Knobs (environment, flags win): ROUNDS (3), ROUTER_SECONDS (60), BASE_SECONDS (15: direct and
 # nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this),
 # THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
-# ROUTER_JAVA_OPTS, SIM_JAVA_OPTS (extra JVM flags), KEEP_TMP=1 (= --keep: keep the temp dir and
+# ROUTER_JAVA_OPTS (default -Xmx256m, the heap README recommends), SIM_JAVA_OPTS (extra JVM flags), KEEP_TMP=1 (= --keep: keep the temp dir and
 # its logs). --quick: 1 round of 10 s each, 3 s warm-ups: a smoke test, not a measurement.
 set -euo pipefail
 
@@ -275,7 +275,7 @@ EOF
 # shellcheck disable=SC2086
 env -u ROUTER_PORT -u ROUTER_DATABASE_URL -u ROUTER_CONFIG -u REVIO_BASE_URL -u PAYCORE_BASE_URL \
     -u PAYCORE_CARDGATE_URL -u FATORA_BASE_URL -u DINTERO_BASE_URL -u DINTERO_AUTH_URL -u PROCESSOUT_BASE_URL \
-    java ${ROUTER_JAVA_OPTS:-} -jar "$JAR" --config "$TMP/router/router.yaml" > "$TMP/router/router.log" 2>&1 &
+    java ${ROUTER_JAVA_OPTS--Xmx256m} -jar "$JAR" --config "$TMP/router/router.yaml" > "$TMP/router/router.log" 2>&1 &
 ROUTER_PID=$!
 wait_http "$RTR/health/ready" 120 || { tail -30 "$TMP/router/router.log" >&2; die "router not ready"; }
 PG_PID=$(sed -n 1p "$TMP/router/data/pg/postmaster.pid" 2>/dev/null || true)
