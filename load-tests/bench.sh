@@ -171,7 +171,7 @@ port_free() { [[ -z $(ss -Hltn "sport = :$1" 2>/dev/null) ]]; }
 pick_port() { # VAR: a free loopback port, not one picked before
   local p
   for _ in $(seq 1 100); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 20000 + RANDOM % 12000 )) # below the ephemeral range (32768+): no collision with client sockets
     if port_free "$p" && [[ " $used_ports " != *" $p "* ]]; then used_ports+=" $p"; printf -v "$1" '%s' "$p"; return 0; fi
   done
   die "no free port"
