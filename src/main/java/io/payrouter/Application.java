@@ -132,7 +132,8 @@ public final class Application implements AutoCloseable {
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
       if (db.embedded()) await(retirePrevious(store, cfg.database().dataDir(), instanceId));
-      ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl(), instanceId,
+      ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl(),
+          cfg.http().maxChargesInFlight(), instanceId,
           cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000));
       CardService cards = new CardService(store, dispatcher, charges::forgetCard);
       MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());

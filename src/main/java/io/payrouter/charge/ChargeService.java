@@ -67,6 +67,9 @@ public final class ChargeService {
   private final long processingGraceMs;
   private final long pendingRecheckMs;
   private final CardCache cards = new CardCache(50_000);
+  /** Charges worked on at once before new ones are shed with 503 (http.max_charges_in_flight). */
+  private final int maxInFlight;
+  private final Runnable shed;
   /** merchant + key to the charge being worked on here: the fast path in front of the database claim. */
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
   /** Ids of the charges this instance is still deciding (an index of {@link #inFlight} without a decision). */
@@ -82,7 +85,9 @@ public final class ChargeService {
    * @param pendingRecheckMs how soon a {@code pending} charge is first re-checked
    */
   public ChargeService(Store store, Dispatcher dispatcher, RouteDecider router, Metrics metrics,
-      String publicUrl, String instanceId, long processingGraceMs, long pendingRecheckMs) {
+      String publicUrl, int maxInFlight, String instanceId, long processingGraceMs, long pendingRecheckMs) {
+    this.maxInFlight = maxInFlight;
+    this.shed = metrics.counter("router_charges_shed_total", "reason", "in_flight");
     this.store = store;
     this.dispatcher = dispatcher;
     this.router = router;
@@ -108,6 +113,13 @@ public final class ChargeService {
     String key = req.merchantId() + '\n' + req.idempotencyKey();
     InFlight existing = inFlight.get(key);
     if (existing != null) return Future.succeededFuture(replayInFlight(existing, req.fingerprint()));
+    if (inFlight.size() >= maxInFlight) {
+      // Overload: answer at once rather than queue behind thousands of others (an open-model
+      // overload would otherwise wait up to the 5 s claim bound before its 503). Nothing was sent.
+      shed.run();
+      return Future.failedFuture(new UnavailableException(
+          "the router is at its limit of charges in flight; nothing was charged, retry later"));
+    }
     return resolveCard(req).recover(err -> Future.failedFuture(err instanceof DomainException && !(err instanceof UnavailableException) ? err
         : new UnavailableException("the card could not be read; nothing was charged, retry later", err.toString())))
         .compose(card -> {

@@ -112,6 +112,7 @@ public final class ConfigLoader {
     String host = http.string("host", "127.0.0.1");
     int instances = http.integer("instances", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64);
     String publicUrl = http.string("public_url", "");
+    int maxChargesInFlight = http.integer("max_charges_in_flight", 1_024, 1, 1_000_000);
 
     Node db = root.child("database");
     String url = db.string("url", "");
@@ -197,7 +198,7 @@ public final class ConfigLoader {
     }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     if (publicUrl.isEmpty()) publicUrl = "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port;
-    return new RouterConfig(new RouterConfig.Http(host, port, instances, publicUrl),
+    return new RouterConfig(new RouterConfig.Http(host, port, instances, publicUrl, maxChargesInFlight),
         new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize, statementTimeoutMs), adminKey,
         notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
         routingFile, configDir, idempotency);

@@ -44,7 +44,11 @@ public record RouterConfig(
     return database.url() != null;
   }
 
-  public record Http(String host, int port, int instances, String publicUrl) {}
+  /**
+   * @param maxChargesInFlight charges this instance works on at once; one more is answered 503
+   *     with Retry-After at once (nothing charged) instead of queueing behind the others
+   */
+  public record Http(String host, int port, int instances, String publicUrl, int maxChargesInFlight) {}
 
   /**
    * @param url postgresql://user:pass@host:port/db, or null for the embedded default
@@ -90,7 +94,7 @@ public record RouterConfig(
   public RouterConfig withHttpPort(int port) {
     String url = http.publicUrl().endsWith(":" + http.port()) ? http.publicUrl().substring(0,
         http.publicUrl().length() - String.valueOf(http.port()).length()) + port : http.publicUrl();
-    return new RouterConfig(new Http(http.host(), port, http.instances(), url), database,
+    return new RouterConfig(new Http(http.host(), port, http.instances(), url, http.maxChargesInFlight()), database,
         adminKey, tokenKey, merchants, providers, simulatorsEnabled, simulatorsPort, writer, recovery,
         routingFile, configDir, idempotency);
   }

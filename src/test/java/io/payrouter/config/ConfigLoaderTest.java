@@ -155,7 +155,7 @@ class ConfigLoaderTest {
   @Test
   void shippedHttpAndPathSettings() {
     RouterConfig c = shipped();
-    assertEquals(new RouterConfig.Http("127.0.0.1", 8080, 2, "http://127.0.0.1:8080"), c.http());
+    assertEquals(new RouterConfig.Http("127.0.0.1", 8080, 2, "http://127.0.0.1:8080", 1_024), c.http());
     assertEquals(ROUTER_YAML.toAbsolutePath().getParent().resolve("routing.yaml").normalize(), c.routingFile());
     assertEquals(ROUTER_YAML.toAbsolutePath().getParent().resolve("../data").normalize(), c.database().dataDir());
     assertEquals(8, c.database().poolSize());

@@ -63,9 +63,15 @@ public final class RouterHarness implements AutoCloseable {
 
   /** With a breaker that opens after {@code breakerMaxFailures} failures (2 s reset). */
   public static RouterHarness start(Path dir, String routing, int breakerMaxFailures) throws Exception {
+    return start(dir, routing, breakerMaxFailures, yaml -> yaml);
+  }
+
+  /** With the generated router.yaml edited by {@code edit} first. */
+  public static RouterHarness start(Path dir, String routing, int breakerMaxFailures,
+      java.util.function.UnaryOperator<String> edit) throws Exception {
     Files.createDirectories(dir);
     Path cfg = dir.resolve("router.yaml");
-    Files.writeString(cfg, routerYaml(dir).replace("max_failures: 1000", "max_failures: " + breakerMaxFailures));
+    Files.writeString(cfg, edit.apply(routerYaml(dir).replace("max_failures: 1000", "max_failures: " + breakerMaxFailures)));
     Path routingFile = dir.resolve("routing.yaml");
     if (!Files.exists(routingFile)) Files.writeString(routingFile, routing);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
