@@ -60,7 +60,10 @@ public final class Main {
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
                 .setJvmMetricsEnabled(true))
-            .setEventLoopPoolSize(ConfigLoader.eventLoops(configFile)))
+            .setEventLoopPoolSize(ConfigLoader.eventLoops(configFile))
+            // Linux epoll when its native library loads (it ships in the jar); NIO otherwise, or
+            // with -Drouter.nativeTransport=false.
+            .setPreferNativeTransport(!"false".equals(System.getProperty("router.nativeTransport"))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     long t0 = System.nanoTime();
@@ -102,6 +105,7 @@ public final class Main {
       if (RouterConfig.DEMO_ADMIN_KEY.equals(c.adminKey())) banner.append("  admin key:          ").append(c.adminKey()).append('\n');
     }
     banner.append("  API contract:       http://127.0.0.1:").append(app.port()).append("/openapi.yaml\n");
+    banner.append("  network transport:  ").append(vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO").append('\n');
     System.out.println(banner);
   }
 
