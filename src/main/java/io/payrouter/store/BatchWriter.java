@@ -198,10 +198,13 @@ public final class BatchWriter<T, R> {
     // Oldest first: stop at the first row still within its time. drain() discards failed rows.
     for (Item<T, R> i : queue) {
       if (now - i.submittedAt() <= maxWaitNanos) break;
-      fail(i, new StoreUnavailableException("write " + name + " not answered in time"));
+      if (!i.promise().future().isComplete()) fail(i, new StoreUnavailableException("write " + name + " not answered in time"));
     }
-    for (Batch<T, R> b : sent) {
+    // A batch is failed once: it leaves the set (its late answer then finds nothing to remove).
+    for (java.util.Iterator<Batch<T, R>> it = sent.iterator(); it.hasNext(); ) {
+      Batch<T, R> b = it.next();
       if (now - b.sentAt > maxWaitNanos) {
+        it.remove();
         for (Item<T, R> i : b.items) fail(i, new StoreUnavailableException("write " + name + " not answered in time"));
       }
     }
