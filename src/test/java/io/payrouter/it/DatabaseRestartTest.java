@@ -1,5 +1,7 @@
 package io.payrouter.it;
 
+import static io.payrouter.it.RouterHarness.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,9 +32,6 @@ class DatabaseRestartTest {
   RouterHarness h;
   PgControl pg;
 
-  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
 
   @BeforeEach
   void router() throws Exception {

@@ -1,10 +1,11 @@
 package io.payrouter.it;
 
+import static io.payrouter.it.RouterHarness.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.sqlclient.Tuple;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +21,6 @@ class KeyRetentionTest {
     h = RouterHarness.shared();
   }
 
-  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
 
   /** {@code n} charges with their keys, claimed {@code hoursAgo}, in {@code status}; answers the key prefix. */
   static String keys(String prefix, int n, String status, int hoursAgo) throws Exception {

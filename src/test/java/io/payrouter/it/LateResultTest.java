@@ -1,5 +1,7 @@
 package io.payrouter.it;
 
+import static io.payrouter.it.RouterHarness.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +20,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,9 +38,6 @@ class LateResultTest {
     h = RouterHarness.shared();
   }
 
-  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
 
   /** A charge that failed: both of its PSPs were down (nothing charged anywhere). */
   static JsonObject failedCharge(Api api) throws Exception {

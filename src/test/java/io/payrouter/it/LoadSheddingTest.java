@@ -1,5 +1,7 @@
 package io.payrouter.it;
 
+import static io.payrouter.it.RouterHarness.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +13,6 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,9 +38,6 @@ class LoadSheddingTest {
     h.close();
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
 
   @Test
   void aChargeBeyondTheLimitIsAnswered503AtOnceAndNothingIsCharged() throws Exception {

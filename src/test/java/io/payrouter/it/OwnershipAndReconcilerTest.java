@@ -1,5 +1,7 @@
 package io.payrouter.it;
 
+import static io.payrouter.it.RouterHarness.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -36,9 +38,6 @@ class OwnershipAndReconcilerTest {
     h = RouterHarness.shared();
   }
 
-  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
 
   static void sql(String statement, Object... args) throws Exception {
     await(h.app.pool.preparedQuery(statement).execute(Tuple.from(args)));

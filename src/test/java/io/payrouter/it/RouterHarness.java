@@ -82,6 +82,11 @@ public final class RouterHarness implements AutoCloseable {
     return new RouterHarness(app, vertx, dir);
   }
 
+  /** Waits for a future from a test thread (never an event loop), at most 60 s. */
+  public static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   public String url() {
     return app.url();
   }
