@@ -3,7 +3,7 @@
 # router, in interleaved rounds on loopback, with medians. See load-tests/README.md ("bench.sh").
 #
 #   load-tests/bench.sh [--quick] [--rounds N] [--router-seconds S] [--base-seconds S]
-#                       [--seed N] [--knee] [--update-readme] [--no-build] [--keep]
+#                       [--seed N] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
 #
 # It starts, all on 127.0.0.1 and all children of this script:
 #   - the five PSP simulators standalone (java -jar target/payment-router.jar simulators --port P);
@@ -25,6 +25,11 @@
 # --knee: afterwards, Gatling's KneeSimulation against the same router (open model, rate raised
 # step by step; prints the highest rate with p99 < 50 ms and 0 errors); KNEE_OPTS holds its -D
 # flags, KNEE_TIMEOUT (900 s) bounds it. Its result goes into the report and the README block.
+#
+# --latency: afterwards, Gatling's LatencySimulation at half the router's median wrk rate (open
+# model): the simulator direct and the router one after the other at that same arrival rate,
+# LATENCY_OPTS (-Dlatency*=N) rounds; prints both p99s and the router's p99 minus the direct p99.
+# LATENCY_RATE overrides the rate. Bounded like the knee run (LATENCY_TIMEOUT, 600 s).
 #
 # Output: a Markdown report on stdout and in load-tests/results/bench-<date>.md; --update-readme
 # also replaces the block between <!-- bench:begin --> and <!-- bench:end --> in README.md.
@@ -57,6 +62,11 @@ KNEE=0
 KNEE_TIMEOUT=${KNEE_TIMEOUT:-900}
 KNEE_OPTS_SET=${KNEE_OPTS+x}
 KNEE_OPTS=${KNEE_OPTS:--DkneeStart=100 -DkneeStep=100 -DkneeMax=2000 -DkneeStepSeconds=15 -DkneeWarmup=10}
+LATENCY=0
+LATENCY_TIMEOUT=${LATENCY_TIMEOUT:-600}
+LATENCY_OPTS_SET=${LATENCY_OPTS+x}
+LATENCY_OPTS=${LATENCY_OPTS:--DlatencyWarmup=15 -DlatencyRounds=3 -DlatencySeconds=20}
+LATENCY_RATE=${LATENCY_RATE:-}
 KEEP_TMP=${KEEP_TMP:-0}
 
 usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -64,8 +74,10 @@ while (( $# )); do
   case "$1" in
     --quick) QUICK=1; ROUNDS=1; ROUTER_SECONDS=10; BASE_SECONDS=10; WARMUP_SECONDS=3
              [[ -n $KNEE_OPTS_SET ]] || KNEE_OPTS="-DkneeStart=100 -DkneeStep=200 -DkneeMax=900 -DkneeStepSeconds=5 -DkneeWarmup=5"
+             [[ -n $LATENCY_OPTS_SET ]] || LATENCY_OPTS="-DlatencyWarmup=3 -DlatencyRounds=1 -DlatencySeconds=5"
              shift ;;
     --knee) KNEE=1; shift ;;
+    --latency) LATENCY=1; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --router-seconds) ROUTER_SECONDS=$2; shift 2 ;;
     --base-seconds) BASE_SECONDS=$2; shift 2 ;;
@@ -79,12 +91,15 @@ while (( $# )); do
 done
 [[ $KNEE_OPTS =~ ^(-Dknee[A-Za-z0-9]+=[0-9.]+|-D(requestTimeoutMs|cards|grace)=[0-9]+|[[:space:]])*$ ]] \
   || { echo "bench.sh: KNEE_OPTS may only hold -Dknee*=N, -DrequestTimeoutMs=N, -Dcards=N, -Dgrace=N" >&2; exit 2; }
-for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX SEED KNEE_TIMEOUT; do
+[[ $LATENCY_OPTS =~ ^(-Dlatency[A-Za-z0-9]+=[0-9]+|-D(requestTimeoutMs|cards|grace)=[0-9]+|[[:space:]])*$ ]] \
+  || { echo "bench.sh: LATENCY_OPTS may only hold -Dlatency*=N, -DrequestTimeoutMs=N, -Dcards=N, -Dgrace=N" >&2; exit 2; }
+[[ -z $LATENCY_RATE || $LATENCY_RATE =~ ^[0-9]+$ ]] || { echo "bench.sh: LATENCY_RATE must be a whole number" >&2; exit 2; }
+for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX SEED KNEE_TIMEOUT LATENCY_TIMEOUT; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench.sh: $n must be a whole number" >&2; exit 2; }
 done
 (( ROUNDS >= 1 && ROUNDS <= 9 && ROUTER_SECONDS >= 5 && ROUTER_SECONDS <= 600 && BASE_SECONDS >= 3 \
    && BASE_SECONDS <= 120 && WARMUP_SECONDS <= 60 && THREADS >= 1 && THREADS <= 16 && CONNS >= 1 \
-   && CONNS <= 1024 && DRAIN_MAX <= 600 && SEED <= 50000000 && KNEE_TIMEOUT <= 3600 )) \
+   && CONNS <= 1024 && DRAIN_MAX <= 600 && SEED <= 50000000 && KNEE_TIMEOUT <= 3600 && LATENCY_TIMEOUT <= 1800 )) \
   || { echo "bench.sh: limits: ROUNDS 1-9, ROUTER_SECONDS 5-600, BASE_SECONDS 3-120, WARMUP_SECONDS <= 60," \
          "THREADS 1-16, CONNS 1-1024, DRAIN_MAX <= 600, --seed <= 50000000" >&2; exit 2; }
 if (( QUICK && UPDATE_README )); then
@@ -96,7 +111,8 @@ fi
 
 # The hard bound on everything: start-up and installs, seeding, warm-ups, rounds, drains, shutdown.
 bound=$(( 900 + (SEED > 0 ? 600 + SEED / 2000 : 0) + 4 * WARMUP_SECONDS \
-          + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) + (KNEE ? KNEE_TIMEOUT : 0) ))
+          + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) + (KNEE ? KNEE_TIMEOUT : 0) \
+          + (LATENCY ? LATENCY_TIMEOUT : 0) ))
 if [[ -z ${BENCH_INNER:-} ]]; then
   echo "bench.sh: hard bound ${bound} s (timeout)" >&2
   BENCH_INNER=1 BENCH_STARTED=$(date +%s) exec timeout --kill-after=30 "$bound" "$0" "${orig_args[@]}"
@@ -431,6 +447,24 @@ if (( KNEE )); then
   knee_html=$(grep -o 'file://[^ ]*index.html' "$TMP/knee.log" | head -1 | sed "s|^file://$root/||" || true)
   log "$knee_line"
 fi
+latency_line= latency_table= latency_cmd=
+if (( LATENCY )); then
+  if [[ -z $LATENCY_RATE ]]; then
+    # half of the router's median wrk rate over the rounds (2xx per second)
+    LATENCY_RATE=$(printf '%s\n' "${results[@]}" | awk '$2 == "router" && $4 > 0 { print ($3 - $5) / $4 }' | sort -g \
+      | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; r = int(m / 2); print (r < 1 ? 1 : r) }')
+  fi
+  latency_cmd="mvn -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.payrouter.load.LatencySimulation -DbaseUrl=$RTR -DdirectUrl=$SIM/fatora -Drate=$LATENCY_RATE $LATENCY_OPTS"
+  log "latency side by side at $LATENCY_RATE/s (Gatling LatencySimulation, at most ${LATENCY_TIMEOUT} s): $latency_cmd"
+  # shellcheck disable=SC2086
+  (cd "$root" && timeout --kill-after=20 "$LATENCY_TIMEOUT" mvn -q -B -f load-tests/pom.xml gatling:test \
+     -Dgatling.simulationClass=io.payrouter.load.LatencySimulation -DbaseUrl="$RTR" -DdirectUrl="$SIM/fatora" \
+     -Drate="$LATENCY_RATE" $LATENCY_OPTS) > "$TMP/latency.log" 2>&1 \
+    || log "latency run exited with $? (see $TMP/latency.log)"
+  latency_line=$(grep -m1 '^LATENCY:' "$TMP/latency.log" || echo "LATENCY: no result (the Gatling run failed; see its log)")
+  latency_table=$(grep '^\[latency\]' "$TMP/latency.log" | sed 's/^\[latency\] \{0,1\}//' || true)
+  log "$latency_line"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 RSS_KB=$(hwm_kb "$ROUTER_PID")
 SIM_RSS_KB=$(hwm_kb "$SIM_PID")
@@ -549,6 +583,17 @@ report=$TMP/report.md
     printf '%s\n' "$knee_table"
     echo '```'
   fi
+  if (( LATENCY )); then
+    echo
+    echo "Latency side by side (Gatling \`LatencySimulation\`, open model at half the router's median rate, simulator"
+    echo "direct and router one after the other, after the rounds): \`$latency_cmd\`"
+    echo
+    echo "**$latency_line**"
+    echo
+    echo '```'
+    printf '%s\n' "$latency_table"
+    echo '```'
+  fi
 } > "$report"
 
 mkdir -p "$here/results"
@@ -573,6 +618,10 @@ if (( UPDATE_README )); then
       echo
       echo "- Knee (Gatling \`KneeSimulation\`, open model, same router, after the rounds; \`--knee\`):"
       echo "  **${knee_line#KNEE: }**"
+    fi
+    if (( LATENCY )); then
+      echo "- Latency at half the router's rate (Gatling \`LatencySimulation\`, open model, simulator direct and"
+      echo "  router one after the other; \`--latency\`): **${latency_line#LATENCY: }**"
     fi
     echo "<!-- bench:end -->"
   } > "$block"
