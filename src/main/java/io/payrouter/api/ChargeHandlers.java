@@ -16,6 +16,7 @@ import java.util.Map;
 
 /** {@code /v1/charges}: thin: validate, hand to the orchestrator, render. */
 final class ChargeHandlers {
+  private static final java.util.regex.Pattern THREE_LETTERS = java.util.regex.Pattern.compile("[A-Z]{3}");
   private final ChargeService charges;
   private final RequestValidator validator;
   private final CardHandlers cards;
@@ -39,7 +40,7 @@ final class ChargeHandlers {
     errors.addAll(validator.validate("ChargeCreate", body));
     if (body.getValue("amount") instanceof Double && errors.stream().noneMatch(e -> e.field().equals("amount"))) errors.add(new FieldError("amount", "must be an integer number of minor units"));
     String currency = body.getValue("currency") instanceof String s ? s : null;
-    if (currency != null && currency.matches("[A-Z]{3}") && !Currencies.isKnown(currency)) {
+    if (currency != null && THREE_LETTERS.matcher(currency).matches() && !Currencies.isKnown(currency)) {
       errors.add(new FieldError("currency", "not an ISO 4217 currency the router knows"));
     }
     boolean hasCardId = body.containsKey("card_id");
