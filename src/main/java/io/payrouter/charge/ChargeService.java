@@ -69,6 +69,12 @@ public final class ChargeService {
   private final CardCache cards = new CardCache(50_000);
   /** Charges worked on at once before new ones are shed with 503 (http.max_charges_in_flight). */
   private final int maxInFlight;
+  /**
+   * Charge requests not answered yet: what the limit counts. Not {@link #inFlight}, which also
+   * holds answered charges until their outcome is durable: a pause of the outcome writer used to
+   * fill it and shed new charges while only a few requests were being worked on.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
   private final Runnable shed;
   /** merchant + key to the charge being worked on here: the fast path in front of the database claim. */
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
@@ -113,9 +119,10 @@ public final class ChargeService {
     String key = req.merchantId() + '\n' + req.idempotencyKey();
     InFlight existing = inFlight.get(key);
     if (existing != null) return Future.succeededFuture(replayInFlight(existing, req.fingerprint()));
-    if (inFlight.size() >= maxInFlight) {
+    if (unanswered.incrementAndGet() > maxInFlight) {
       // Overload: answer at once rather than queue behind thousands of others (an open-model
       // overload would otherwise wait up to the 5 s claim bound before its 503). Nothing was sent.
+      unanswered.decrementAndGet();
       shed.run();
       return Future.failedFuture(new UnavailableException(
           "the router is at its limit of charges in flight; nothing was charged, retry later"));
@@ -150,8 +157,11 @@ public final class ChargeService {
             inFlight.remove(key, mine);
             return resolveTakenKey(req, card, key);
           });
-    }).onSuccess(r -> {
-      if (!r.replayed()) metrics.chargeFinished(r.charge().provider(), r.charge().status().wire(), System.nanoTime() - t0);
+    }).onComplete(ar -> {
+      unanswered.decrementAndGet();
+      if (ar.succeeded() && !ar.result().replayed()) {
+        metrics.chargeFinished(ar.result().charge().provider(), ar.result().charge().status().wire(), System.nanoTime() - t0);
+      }
     });
   }
 

@@ -68,4 +68,36 @@ class LoadSheddingTest {
         new JsonObject().put("amount", 1200).put("currency", "USD").put("card_id", card)));
     assertEquals(201, retry.statusCode(), retry.bodyAsString());
   }
+
+  @Test
+  void answeredChargesWhoseOutcomeIsStillBeingWrittenDoNotCountAgainstTheLimit() throws Exception {
+    String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))));
+    JsonObject body = new JsonObject().put("amount", 1300).put("currency", "USD").put("card_id", card);
+    // Hold the outcome writer: its statement inserts attempts, which a SHARE lock blocks (claims
+    // do not touch attempts). The charges are answered all the same; their outcomes wait.
+    io.vertx.sqlclient.SqlConnection locker = await(h.app.pool.getConnection());
+    io.vertx.sqlclient.Transaction tx = await(locker.begin());
+    List<String> ids = new ArrayList<>();
+    try {
+      await(locker.query("LOCK TABLE attempts IN SHARE MODE").execute());
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<Buffer> r = await(api.charge(RouterHarness.MERCHANT_KEY, "shed-written-" + i, body));
+        assertEquals(201, r.statusCode(), "charge " + i + " of 4 with a limit of 2 in flight: " + r.bodyAsString());
+        ids.add(r.bodyAsJsonObject().getString("id"));
+      }
+    } finally {
+      await(tx.rollback());
+      await(locker.close());
+    }
+    // Released: every outcome becomes durable.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    long settled = 0;
+    while (System.nanoTime() < deadline) {
+      settled = await(h.app.pool.preparedQuery("SELECT count(*) FROM charges WHERE id = ANY($1) AND status = 'succeeded'")
+          .execute(Tuple.of(ids.toArray(new String[0])))).iterator().next().getLong(0);
+      if (settled == ids.size()) break;
+      Thread.sleep(50); // a test thread, polling the database
+    }
+    assertEquals(ids.size(), settled, "every answered charge's outcome was written once the lock went");
+  }
 }
