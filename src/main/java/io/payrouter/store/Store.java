@@ -106,7 +106,7 @@ public final class Store {
                               provider_reference, decline_code, provider_code)
         SELECT * FROM unnest($10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::int4[],
                              $16::text[], $17::text[], $18::text[], $19::text[])
-        ON CONFLICT (id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
+        ON CONFLICT (charge_id, id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
              error = EXCLUDED.error,
              provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
              decline_code = EXCLUDED.decline_code, provider_code = EXCLUDED.provider_code,
@@ -120,7 +120,7 @@ public final class Store {
       SELECT a.id, a.charge_id, a.seq, a.provider, 'sent', a.provider_reference
       FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[])
         AS a(id, charge_id, seq, provider, provider_reference)
-      ON CONFLICT (id) DO UPDATE SET provider_reference = EXCLUDED.provider_reference, updated_at = now()""";
+      ON CONFLICT (charge_id, id) DO UPDATE SET provider_reference = EXCLUDED.provider_reference, updated_at = now()""";
 
   private static final String CHARGE_COLUMNS = """
       c.id, c.merchant_id, c.idempotency_key, c.fingerprint, c.amount, c.currency, c.card_id,
