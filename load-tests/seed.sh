@@ -114,7 +114,7 @@ INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error, 
                       decline_code, provider_code, created_at, updated_at)
 SELECT attempt_id, charge_id, 1, 'fatora', 'succeeded', 20 + i % 30, NULL, txn, NULL, NULL,
        at + interval '45 milliseconds', at + interval '45 milliseconds'
-FROM s ORDER BY attempt_id;
+FROM s ORDER BY charge_id, attempt_id;
 COMMIT;
 SQL
   done_rows=$((done_rows + n))
