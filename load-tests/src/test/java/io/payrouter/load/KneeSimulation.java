@@ -8,7 +8,6 @@ import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,30 +66,11 @@ public class KneeSimulation extends Simulation {
     final AtomicLong ok = new AtomicLong();
     final AtomicLong ko = new AtomicLong();
     final AtomicLong slow = new AtomicLong();
-    private int[] times = new int[1024];
-    private int n;
+    final ResponseTimes times = new ResponseTimes();
 
     Step(double rate) {
       this.rate = rate;
     }
-
-    synchronized void add(int ms) {
-      if (n == times.length) times = Arrays.copyOf(times, n * 2);
-      times[n++] = ms;
-    }
-
-    synchronized int[] sorted() {
-      int[] s = Arrays.copyOf(times, n);
-      Arrays.sort(s);
-      return s;
-    }
-  }
-
-  /** Nearest-rank percentile of sorted values (p in (0, 100]); -1 when empty. */
-  static int percentile(int[] sorted, double p) {
-    if (sorted.length == 0) return -1;
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
   }
 
   /**
@@ -126,7 +106,7 @@ public class KneeSimulation extends Simulation {
           Step s = steps[i];
           if (session.contains("rt")) {
             int rt = session.getInt("rt");
-            s.add(rt);
+            s.times.add(rt);
             if (rt >= thresholdMs) s.slow.incrementAndGet();
           }
           (session.isFailed() ? s.ko : s.ok).incrementAndGet();
@@ -208,8 +188,8 @@ public class KneeSimulation extends Simulation {
         allPassedSoFar = false;
         continue;
       }
-      int[] sorted = s.sorted();
-      int p99 = percentile(sorted, 99);
+      int[] sorted = s.times.sorted();
+      int p99 = ResponseTimes.percentile(sorted, 99);
       long started = s.started.get();
       long ok = s.ok.get();
       long ko = s.ko.get();
@@ -226,7 +206,7 @@ public class KneeSimulation extends Simulation {
               + (p99 >= thresholdMs ? "p99 " + p99 + " ms" : "") + ")";
       out.append(String.format(Locale.ROOT, "[knee] %9s %8d %8d %6d %10d %8.1f %8d %8d %8d %8d  %s%n",
           num(s.rate), started, ok, ko, unfinished, ok / (double) stepSeconds,
-          percentile(sorted, 50), percentile(sorted, 95), p99, sorted.length == 0 ? -1 : sorted[sorted.length - 1], why));
+          ResponseTimes.percentile(sorted, 50), ResponseTimes.percentile(sorted, 95), p99, sorted.length == 0 ? -1 : sorted[sorted.length - 1], why));
     }
     if (stopReason != null) out.append("[knee] stopped early: ").append(stopReason).append('\n');
     if (knee < 0) {

@@ -10,7 +10,6 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,30 +43,18 @@ public class LatencySimulation extends Simulation {
   private final int roundSeconds = integer("latencySeconds", 20);
   private final AtomicLong orders = new AtomicLong();
 
-  /** Response times of one target in one round (null for the warm-ups). */
+  /** Response times of one target in one round. */
   static final class Round {
     final String target;
     final int n;
     final AtomicLong started = new AtomicLong();
     final AtomicLong ok = new AtomicLong();
     final AtomicLong ko = new AtomicLong();
-    private int[] times = new int[1024];
-    private int count;
+    final ResponseTimes times = new ResponseTimes();
 
     Round(String target, int n) {
       this.target = target;
       this.n = n;
-    }
-
-    synchronized void add(int ms) {
-      if (count == times.length) times = Arrays.copyOf(times, count * 2);
-      times[count++] = ms;
-    }
-
-    synchronized int[] sorted() {
-      int[] s = Arrays.copyOf(times, count);
-      Arrays.sort(s);
-      return s;
     }
   }
 
@@ -154,7 +141,7 @@ public class LatencySimulation extends Simulation {
 
   private static io.gatling.javaapi.core.Session record(Round round, io.gatling.javaapi.core.Session session) {
     if (round != null) {
-      if (session.contains("rt")) round.add(session.getInt("rt"));
+      if (session.contains("rt")) round.times.add(session.getInt("rt"));
       (session.isFailed() ? round.ko : round.ok).incrementAndGet();
     }
     return session;
@@ -175,15 +162,15 @@ public class LatencySimulation extends Simulation {
     List<Integer> dp50 = new ArrayList<>(), dp99 = new ArrayList<>(), rp50 = new ArrayList<>(), rp99 = new ArrayList<>();
     long errors = 0;
     for (Round r : measured) {
-      int[] s = r.sorted();
+      int[] s = r.times.sorted();
       long err = r.ko.get() + Math.max(0, r.started.get() - r.ok.get() - r.ko.get());
       errors += err;
-      int p50 = KneeSimulation.percentile(s, 50);
-      int p99 = KneeSimulation.percentile(s, 99);
+      int p50 = ResponseTimes.percentile(s, 50);
+      int p99 = ResponseTimes.percentile(s, 99);
       ("direct".equals(r.target) ? dp50 : rp50).add(p50);
       ("direct".equals(r.target) ? dp99 : rp99).add(p99);
       out.append(String.format(Locale.ROOT, "[latency] %-7s %5d %8d %8d %8d %8d %8d %8d %8d%n", r.target, r.n,
-          r.started.get(), r.ok.get(), err, p50, KneeSimulation.percentile(s, 95), p99, s.length == 0 ? -1 : s[s.length - 1]));
+          r.started.get(), r.ok.get(), err, p50, ResponseTimes.percentile(s, 95), p99, s.length == 0 ? -1 : s[s.length - 1]));
     }
     int d99 = median(dp99);
     int r99 = median(rp99);
