@@ -43,13 +43,13 @@ public class KneeSimulation extends Simulation {
   private final LoadConfig cfg = LoadConfig.load();
   private final Router router = new Router(cfg);
 
-  private final double start = dbl("kneeStart", 100);
-  private final double step = dbl("kneeStep", 100);
-  private final double max = dbl("kneeMax", 2000);
-  private final int stepSeconds = integer("kneeStepSeconds", 15);
-  private final int warmupSeconds = integer("kneeWarmup", 10);
-  private final int thresholdMs = integer("kneeP99Ms", 50);
-  private final int stopAfter = integer("kneeStopAfter", 2);
+  private final double start = LoadConfig.dbl("kneeStart", 100);
+  private final double step = LoadConfig.dbl("kneeStep", 100);
+  private final double max = LoadConfig.dbl("kneeMax", 2000);
+  private final int stepSeconds = LoadConfig.integer("kneeStepSeconds", 15);
+  private final int warmupSeconds = LoadConfig.integer("kneeWarmup", 10);
+  private final int thresholdMs = LoadConfig.integer("kneeP99Ms", 50);
+  private final int stopAfter = LoadConfig.integer("kneeStopAfter", 2);
   private Step[] steps;
 
   /** Epoch millis of the first arrival: the start of the injection profile. */
@@ -136,7 +136,7 @@ public class KneeSimulation extends Simulation {
     for (Step s : steps) profile.add(constantUsersPerSec(s.rate).during(stepSeconds));
     System.out.printf(Locale.ROOT, "[knee] %d steps: %s/s .. %s/s by %s, %d s each, after %d s warm-up; "
             + "p99 < %d ms and 0 errors; stop after %d failed steps; at most %d s%n",
-        steps.length, num(start), num(steps[steps.length - 1].rate), num(step), stepSeconds, warmupSeconds,
+        steps.length, LoadConfig.num(start), LoadConfig.num(steps[steps.length - 1].rate), LoadConfig.num(step), stepSeconds, warmupSeconds,
         thresholdMs, stopAfter, total + cfg.graceSeconds);
     setUp(scn.injectOpen(profile))
         .protocols(router.protocol())
@@ -161,7 +161,7 @@ public class KneeSimulation extends Simulation {
       if (!failed) return;
     }
     stopReason = String.format(Locale.ROOT, "knee search: %d steps in a row failed (up to %s/s)", stopAfter,
-        num(steps[i].rate));
+        LoadConfig.num(steps[i].rate));
     stopStep = i;
     stopping.set(true);
   }
@@ -184,7 +184,7 @@ public class KneeSimulation extends Simulation {
     for (int k = 0; k < steps.length; k++) {
       Step s = steps[k];
       if (s.started.get() == 0) {
-        out.append(String.format(Locale.ROOT, "[knee] %9s %8s%n", num(s.rate), "not run"));
+        out.append(String.format(Locale.ROOT, "[knee] %9s %8s%n", LoadConfig.num(s.rate), "not run"));
         allPassedSoFar = false;
         continue;
       }
@@ -205,40 +205,26 @@ public class KneeSimulation extends Simulation {
           : "FAIL (" + (errors > 0 ? errors + " errors" : "") + (errors > 0 && p99 >= thresholdMs ? ", " : "")
               + (p99 >= thresholdMs ? "p99 " + p99 + " ms" : "") + ")";
       out.append(String.format(Locale.ROOT, "[knee] %9s %8d %8d %6d %10d %8.1f %8d %8d %8d %8d  %s%n",
-          num(s.rate), started, ok, ko, unfinished, ok / (double) stepSeconds,
+          LoadConfig.num(s.rate), started, ok, ko, unfinished, ok / (double) stepSeconds,
           ResponseTimes.percentile(sorted, 50), ResponseTimes.percentile(sorted, 95), p99, sorted.length == 0 ? -1 : sorted[sorted.length - 1], why));
     }
     if (stopReason != null) out.append("[knee] stopped early: ").append(stopReason).append('\n');
     if (knee < 0) {
       out.append(String.format(Locale.ROOT, "KNEE: none (the first step, %s/s, already misses p99 < %d ms with 0 errors)%n",
-          num(start), thresholdMs));
+          LoadConfig.num(start), thresholdMs));
     } else {
       out.append(String.format(Locale.ROOT, "KNEE: %s charges/s (highest step with p99 < %d ms and 0 errors, every lower step too; "
-          + "steps %s..%s/s by %s, %d s each)%n", num(knee), thresholdMs, num(start), num(steps[steps.length - 1].rate),
-          num(step), stepSeconds));
+          + "steps %s..%s/s by %s, %d s each)%n", LoadConfig.num(knee), thresholdMs, LoadConfig.num(start), LoadConfig.num(steps[steps.length - 1].rate),
+          LoadConfig.num(step), stepSeconds));
       if (knee == steps[steps.length - 1].rate) {
         out.append("[knee] every step passed: raise -DkneeMax to find the knee\n");
       }
     }
     if (highestPass > knee) {
       out.append(String.format(Locale.ROOT, "[knee] note: %s/s passed too, above a failed step (noise or recovery)%n",
-          num(highestPass)));
+          LoadConfig.num(highestPass)));
     }
     System.out.print(out);
     System.out.flush();
-  }
-
-  private static String num(double v) {
-    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
-  }
-
-  private static double dbl(String name, double def) {
-    String v = System.getProperty(name);
-    return v == null || v.isBlank() ? def : Double.parseDouble(v.trim());
-  }
-
-  private static int integer(String name, int def) {
-    String v = System.getProperty(name);
-    return v == null || v.isBlank() ? def : Integer.parseInt(v.trim());
   }
 }

@@ -38,9 +38,9 @@ public class LatencySimulation extends Simulation {
   private final Router router = new Router(cfg);
   private final String directUrl = directUrl();
   private final String fatoraKey = System.getProperty("fatoraApiKey", "fatora_sim_api_key");
-  private final int warmupSeconds = integer("latencyWarmup", 10);
-  private final int rounds = integer("latencyRounds", 2);
-  private final int roundSeconds = integer("latencySeconds", 20);
+  private final int warmupSeconds = LoadConfig.integer("latencyWarmup", 10);
+  private final int rounds = LoadConfig.integer("latencyRounds", 2);
+  private final int roundSeconds = LoadConfig.integer("latencySeconds", 20);
   private final AtomicLong orders = new AtomicLong();
 
   /** Response times of one target in one round. */
@@ -97,7 +97,7 @@ public class LatencySimulation extends Simulation {
     for (int i = chain.size() - 1; i > 0; i--) chain.set(i - 1, chain.get(i - 1).andThen(chain.get(i)));
     PopulationBuilder first = chain.get(0);
     System.out.printf(Locale.ROOT, "[latency] %s/s open model; warm-up %d s each; %d rounds of %d s: direct %s, "
-            + "router %s; at most %d s%n", num(cfg.rate), warmupSeconds, rounds, roundSeconds, directUrl, cfg.baseUrl,
+            + "router %s; at most %d s%n", LoadConfig.num(cfg.rate), warmupSeconds, rounds, roundSeconds, directUrl, cfg.baseUrl,
         total + (2L * rounds + 2) * cfg.graceSeconds);
     setUp(first).maxDuration(Duration.ofSeconds(total + (2L * rounds + 2) * cfg.graceSeconds));
   }
@@ -156,7 +156,7 @@ public class LatencySimulation extends Simulation {
   public void after() {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%n[latency] per round (%s/s, %d s each; a request counts for the round its user arrived in)%n",
-        num(cfg.rate), roundSeconds));
+        LoadConfig.num(cfg.rate), roundSeconds));
     out.append(String.format(Locale.ROOT, "[latency] %-7s %5s %8s %8s %8s %8s %8s %8s %8s%n",
         "target", "round", "started", "ok", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"));
     List<Integer> dp50 = new ArrayList<>(), dp99 = new ArrayList<>(), rp50 = new ArrayList<>(), rp99 = new ArrayList<>();
@@ -177,7 +177,7 @@ public class LatencySimulation extends Simulation {
     out.append(String.format(Locale.ROOT,
         "LATENCY: at %s/s open model, direct p50 %d ms p99 %d ms; router p50 %d ms p99 %d ms; router p99 - direct p99 = %d ms; "
             + "%d errors (medians of %d rounds of %d s)%n",
-        num(cfg.rate), median(dp50), d99, median(rp50), r99, r99 - d99, errors, rounds, roundSeconds));
+        LoadConfig.num(cfg.rate), median(dp50), d99, median(rp50), r99, r99 - d99, errors, rounds, roundSeconds));
     System.out.print(out);
     System.out.flush();
   }
@@ -198,14 +198,5 @@ public class LatencySimulation extends Simulation {
       throw new IllegalArgumentException("directUrl must be http:// on loopback; refusing " + v);
     }
     return v;
-  }
-
-  private static String num(double v) {
-    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
-  }
-
-  private static int integer(String name, int def) {
-    String v = System.getProperty(name);
-    return v == null || v.isBlank() ? def : Integer.parseInt(v.trim());
   }
 }

@@ -106,17 +106,23 @@ public final class LoadConfig {
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
   }
 
-  private static String str(String name, String def) {
+  /** A rate as the reports print it: 750, or 12.5. */
+  static String num(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+  }
+
+  /** A -D property, trimmed; {@code def} when absent or blank. */
+  static String str(String name, String def) {
     String v = System.getProperty(name);
     return v == null || v.isBlank() ? def : v.trim();
   }
 
-  private static int integer(String name, int def) {
+  static int integer(String name, int def) {
     String v = str(name, null);
     return v == null ? def : Integer.parseInt(v);
   }
 
-  private static double dbl(String name, double def) {
+  static double dbl(String name, double def) {
     String v = str(name, null);
     return v == null ? def : Double.parseDouble(v);
   }
