@@ -249,7 +249,7 @@ public final class ChargeService {
     String attemptId = Ids.next("att_");
     int seq = attempts.size() + 1;
     Map<String, String> token = card.tokens().get(provider);
-    ChargeInput input = new ChargeInput(c.id(), attemptId, c.amount(), c.currency(), card.brand(), token,
+    ChargeInput input = new ChargeInput(c.id(), attemptId, c.id(), c.amount(), c.currency(), card.brand(), token,
         req.description(), req.customerReference(), req.customerEmail(), webhookBaseUrl + provider);
     long t0 = System.nanoTime();
     return dispatcher.charge(provider, input,
@@ -259,7 +259,7 @@ public final class ChargeService {
           if (!r.circuitOpen()) router.record(provider, r.outcome() != Outcome.NOT_SENT && r.outcome() != Outcome.IN_DOUBT, ms);
           if (r.outcome() != Outcome.IN_DOUBT) return Future.succeededFuture(new Answer(r, ms, null));
           // In doubt: ask that PSP now, by our charge id, before deciding anything.
-          return dispatcher.inquire(provider, new InquiryInput(c.id(), r.providerReference(), c.amount(), c.currency()))
+          return dispatcher.inquire(provider, new InquiryInput(c.id(), c.id(), r.providerReference(), c.amount(), c.currency()))
               .map(q -> new Answer(r, (System.nanoTime() - t0) / 1_000_000, q));
         })
         .compose(a -> {

@@ -5,8 +5,11 @@ import java.util.Map;
 /**
  * Everything a connector needs to build a charge at its PSP.
  *
- * @param chargeId the router's charge id ({@code ch_...}): sent as the PSP's merchant reference
+ * @param chargeId the router's charge id ({@code ch_...})
  * @param attemptId unique per attempt ({@code att_...}): idempotency key where the PSP takes one
+ * @param reference this attempt's merchant reference ({@link io.payrouter.domain.AttemptReference}):
+ *     what the PSP is sent as its order id / merchant reference, and what inquiries and webhooks
+ *     name the attempt by
  * @param amount integer minor units
  * @param currency ISO 4217 code
  * @param brand card brand (visa, mastercard, ...)
@@ -20,6 +23,7 @@ import java.util.Map;
 public record ChargeInput(
     String chargeId,
     String attemptId,
+    String reference,
     long amount,
     String currency,
     String brand,

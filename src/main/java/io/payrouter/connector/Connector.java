@@ -44,6 +44,18 @@ public interface Connector {
   /** Asks the PSP for the state of a charge it may have received. */
   Step<InquiryResult> inquire(CallContext ctx, InquiryInput input);
 
+  /**
+   * Closes an unpaid payment through the call the PSP documents for that (Revio's purchase cancel,
+   * ProcessOut's invoice void), where it has one. The flow answers the payment's state after the
+   * call as an inquiry would: {@link InquiryResult.Kind#NOT_CHARGED} once the PSP shows it closed
+   * unpaid, {@code FOUND} with a success when it was paid meanwhile, {@code UNKNOWN} otherwise.
+   * Empty when the PSP documents no such call: then only its own final states or the
+   * {@code recovery.not_found_final_after} horizon prove that nothing was charged.
+   */
+  default Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput input) {
+    return Optional.empty();
+  }
+
   /** Deactivates a stored token where the PSP's API supports it (Fatora, ProcessOut). */
   default Optional<Step<Boolean>> deactivateToken(CallContext ctx, Map<String, String> token) {
     return Optional.empty();

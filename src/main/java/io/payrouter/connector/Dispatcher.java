@@ -2,7 +2,8 @@ package io.payrouter.connector;
 
 import io.payrouter.domain.WebhookRejectedException;
 
-import io.payrouter.domain.Outcome;
+import io.payrouter.domain.FencedException;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 
 
@@ -101,9 +102,14 @@ public final class Dispatcher {
     }
   }
 
-  /** Infrastructure failures trip the breaker; declines, approvals and pending do not. */
+  /**
+   * The PSP's own failures trip the breaker (in doubt, and the not-sent reasons that are the PSP's
+   * doing: refused connections, documented "not processed" answers, refused credentials); declines,
+   * approvals and pending do not, and neither do the router's own refusals (no token, unsupported
+   * currency, a checkpoint it could not write, ownership it lost).
+   */
   static boolean countsAsFailure(PspResult r) {
-    return r == null || r.outcome() == Outcome.NOT_SENT || r.outcome() == Outcome.IN_DOUBT;
+    return r == null || r.isPspFailure();
   }
 
   public boolean has(String provider) {
@@ -137,11 +143,15 @@ public final class Dispatcher {
    * Charges at one provider under its breaker. Never fails: every problem becomes a
    * {@link PspResult} whose outcome says whether failing over is safe.
    *
-   * @param checkpoint makes a provider reference durable before a call that needs it is sent
+   * @param checkpoint called before every call that can move money, with the provider reference
+   *     the call needs durable (or null): it makes the attempt durable and proves, in the same
+   *     statement, that this instance still owns the charge. A failed future means no call: the
+   *     result is not_sent ({@link NotSentReason#FENCED} when it failed with
+   *     {@link FencedException}, else {@link NotSentReason#CHECKPOINT_FAILED}).
    */
   public Future<PspResult> charge(String provider, ChargeInput in, Function<String, Future<Void>> checkpoint) {
     Provider p = providers.get(provider);
-    if (p == null) return Future.succeededFuture(PspResult.notSent("unknown provider"));
+    if (p == null) return Future.succeededFuture(PspResult.notSent(NotSentReason.UNSUPPORTED, "unknown provider"));
     p.inFlight.incrementAndGet();
     // The breaker fails its future when the failure policy counts a result as a failure (in doubt,
     // not sent): keep the result itself to answer with.
@@ -150,10 +160,11 @@ public final class Dispatcher {
             .compose(token -> {
               CallContext ctx = new CallContext(p.cfg, token);
               return run(p, "charge", 1, p.connector.charge(ctx, in), ctx, true, checkpoint);
-            }, err -> Future.succeededFuture(PspResult.notSent("authentication failed")))
+            }, err -> Future.succeededFuture(PspResult.notSent(NotSentReason.AUTHENTICATION_FAILED, "authentication failed")))
             .onSuccess(result::set))
         .recover(err -> Future.succeededFuture(result.get() != null ? result.get()
-            : err instanceof OpenCircuitException ? PspResult.notSent(PspResult.CIRCUIT_OPEN) : PspResult.notSent(safeMessage(err))))
+            : err instanceof OpenCircuitException ? PspResult.notSent(NotSentReason.CIRCUIT_OPEN, PspResult.CIRCUIT_OPEN)
+            : PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, safeMessage(err))))
         .onComplete(x -> p.inFlight.decrementAndGet());
   }
 
@@ -164,6 +175,22 @@ public final class Dispatcher {
     return auth(p).compose(token -> {
       CallContext ctx = new CallContext(p.cfg, token);
       return run(p, "inquiry", 1, p.connector.inquire(ctx, in), ctx, false, null);
+    }).recover(err -> Future.succeededFuture(InquiryResult.unknown(safeMessage(err))));
+  }
+
+  /**
+   * Closes an unpaid payment where the PSP documents a call for it, and answers its state after
+   * the call as an inquiry would. Not under the breaker (settling must go on while it is open);
+   * UNKNOWN where the PSP has no such call or the call failed.
+   */
+  public Future<InquiryResult> cancel(String provider, InquiryInput in) {
+    Provider p = providers.get(provider);
+    if (p == null) return Future.succeededFuture(InquiryResult.unknown("unknown provider"));
+    return auth(p).compose(token -> {
+      CallContext ctx = new CallContext(p.cfg, token);
+      Optional<Step<InquiryResult>> flow = p.connector.cancel(ctx, in);
+      return flow.isEmpty() ? Future.succeededFuture(InquiryResult.unknown("no documented cancel call"))
+          : run(p, "cancel", 1, flow.get(), ctx, false, null);
     }).recover(err -> Future.succeededFuture(InquiryResult.unknown(safeMessage(err))));
   }
 
@@ -227,20 +254,25 @@ public final class Dispatcher {
     if (step instanceof Step.Done<T> d) return Future.succeededFuture(d.value());
     Step.Call<T> c = (Step.Call<T>) step;
     HttpCall call = c.call();
-    Future<Void> before = call.checkpoint() != null && checkpoint != null
+    // No proof of ownership, no money call: every call that can move money is preceded by the
+    // fenced checkpoint of its attempt.
+    Future<Void> before = (call.movesMoney() || call.checkpoint() != null) && checkpoint != null
         ? checkpoint.apply(call.checkpoint()) : Future.succeededFuture();
     return before.transform(cp -> {
       if (cp.failed()) {
-        return chargeFlow ? Future.succeededFuture((T) PspResult.notSent("attempt could not be recorded"))
-            : Future.failedFuture(cp.cause());
+        if (!chargeFlow) return Future.failedFuture(cp.cause());
+        return Future.succeededFuture((T) (cp.cause() instanceof FencedException
+            ? PspResult.notSent(NotSentReason.FENCED, "this instance no longer owns the charge")
+            : PspResult.notSent(NotSentReason.CHECKPOINT_FAILED, "attempt could not be recorded")));
       }
       return send(p, flow + "." + n, call, ctx).transform(ar -> {
         if (ar.failed()) {
           if (!chargeFlow) return Future.failedFuture(new PspUnavailableException(flow + " call failed: " + safeMessage(ar.cause())));
           boolean neverSent = ar.cause() instanceof ConnectException;
           return Future.succeededFuture((T) (call.movesMoney() && !neverSent
-              ? PspResult.inDoubt(call.checkpoint(), PspResult.NO_ANSWER + ": " + safeMessage(ar.cause()))
-              : PspResult.notSent(neverSent ? "connection refused" : "no answer before the charge was sent")));
+              ? PspResult.inDoubt(call.checkpoint(), "no answer: " + safeMessage(ar.cause()))
+              : neverSent ? PspResult.notSent(NotSentReason.CONNECTION_REFUSED, "connection refused")
+              : PspResult.notSent(NotSentReason.NO_ANSWER_BEFORE_MONEY_CALL, "no answer before the charge was sent")));
         }
         Step<T> next;
         try {
@@ -249,7 +281,7 @@ public final class Dispatcher {
           if (!chargeFlow) return Future.failedFuture(e);
           return Future.succeededFuture((T) (call.movesMoney()
               ? PspResult.inDoubt(call.checkpoint(), "unparseable answer")
-              : PspResult.notSent("unparseable answer before the charge was sent")));
+              : PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, "unparseable answer before the charge was sent")));
         }
         return run(p, flow, n + 1, next, ctx, chargeFlow, checkpoint);
       });

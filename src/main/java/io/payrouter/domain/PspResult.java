@@ -9,6 +9,8 @@ package io.payrouter.domain;
  * @param softDecline true when another PSP might approve (issuer down, generic do-not-honor...)
  * @param providerCode the PSP's own code or status text, kept verbatim (never a token)
  * @param message a short human-readable reason (never a token or secret)
+ * @param notSentReason why, when {@code outcome == NOT_SENT} (decisions read this, never the
+ *     message), else null
  */
 public record PspResult(
     Outcome outcome,
@@ -16,30 +18,56 @@ public record PspResult(
     DeclineCode declineCode,
     boolean softDecline,
     String providerCode,
-    String message) {
+    String message,
+    NotSentReason notSentReason) {
+
+  public PspResult {
+    if (outcome == Outcome.NOT_SENT && notSentReason == null) {
+      throw new IllegalArgumentException("a not_sent result needs a reason");
+    }
+    if (outcome != Outcome.NOT_SENT) notSentReason = null;
+  }
+
+  /** A result that is not a not_sent one (the reason is null). */
+  public PspResult(Outcome outcome, String providerReference, DeclineCode declineCode, boolean softDecline,
+      String providerCode, String message) {
+    this(outcome, providerReference, declineCode, softDecline, providerCode, message, null);
+  }
 
   public static PspResult succeeded(String ref) {
-    return new PspResult(Outcome.SUCCEEDED, ref, null, false, null, null);
+    return new PspResult(Outcome.SUCCEEDED, ref, null, false, null, null, null);
   }
 
   public static PspResult pending(String ref, String providerCode) {
-    return new PspResult(Outcome.PENDING, ref, null, false, providerCode, null);
+    return new PspResult(Outcome.PENDING, ref, null, false, providerCode, null, null);
   }
 
   public static PspResult declined(String ref, DeclineCode code, boolean soft, String providerCode) {
-    return new PspResult(Outcome.DECLINED, ref, code, soft, providerCode, null);
+    return new PspResult(Outcome.DECLINED, ref, code, soft, providerCode, null, null);
   }
 
+  public static PspResult notSent(NotSentReason reason, String message) {
+    return new PspResult(Outcome.NOT_SENT, null, null, false, null, message, reason);
+  }
+
+  public static PspResult notSent(NotSentReason reason, String message, String providerCode) {
+    return new PspResult(Outcome.NOT_SENT, null, null, false, providerCode, message, reason);
+  }
+
+  /** @deprecated give a {@link NotSentReason}; kept only until every connector names one. */
+  @Deprecated
   public static PspResult notSent(String message) {
-    return new PspResult(Outcome.NOT_SENT, null, null, false, null, message);
+    return notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, message);
   }
 
+  /** @deprecated give a {@link NotSentReason}; kept only until every connector names one. */
+  @Deprecated
   public static PspResult notSent(String message, String providerCode) {
-    return new PspResult(Outcome.NOT_SENT, null, null, false, providerCode, message);
+    return notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, message, providerCode);
   }
 
   public static PspResult inDoubt(String ref, String message) {
-    return new PspResult(Outcome.IN_DOUBT, ref, null, false, null, message);
+    return new PspResult(Outcome.IN_DOUBT, ref, null, false, null, message, null);
   }
 
   /** Message of the not_sent result given when the provider's breaker is open (no call was made). */
@@ -47,22 +75,24 @@ public record PspResult(
 
   /** True when no call was made because the breaker is open: no evidence about the PSP's health. */
   public boolean circuitOpen() {
-    return outcome == Outcome.NOT_SENT && CIRCUIT_OPEN.equals(message);
+    return notSentReason == NotSentReason.CIRCUIT_OPEN;
   }
 
-  /** Prefix of the message of an in-doubt result where the PSP never answered (read timeout, reset). */
-  public static final String NO_ANSWER = "no answer";
-
   /**
-   * True when the PSP did not answer at all. An inquiry that then finds no payment is not proof:
-   * the request may still be in the PSP's queue, so the charge stays pending for reconciliation
-   * instead of failing over.
+   * True when this result says something about the PSP's health: every answer the PSP gave (an
+   * approval, a decline, pending, in doubt) and the not-sent reasons that are the PSP's doing;
+   * never the router's own refusals.
    */
-  public boolean noAnswer() {
-    return outcome == Outcome.IN_DOUBT && message != null && message.startsWith(NO_ANSWER);
+  public boolean isEvidenceAboutPsp() {
+    return outcome != Outcome.NOT_SENT || notSentReason.countsAgainstPsp();
+  }
+
+  /** True when the PSP failed (in doubt, or a not-sent reason that is the PSP's doing). */
+  public boolean isPspFailure() {
+    return outcome == Outcome.IN_DOUBT || (outcome == Outcome.NOT_SENT && notSentReason.countsAgainstPsp());
   }
 
   public PspResult withProviderReference(String ref) {
-    return new PspResult(outcome, ref, declineCode, softDecline, providerCode, message);
+    return new PspResult(outcome, ref, declineCode, softDecline, providerCode, message, notSentReason);
   }
 }

@@ -134,7 +134,7 @@ public final class Reconciler {
     }
     List<Future<InquiryResult>> inquiries = new ArrayList<>();
     for (String p : asked) {
-      inquiries.add(inquire(p, new InquiryInput(c.id(), referenceFor(c, p), c.amount(), c.currency()), INQUIRY_RETRIES));
+      inquiries.add(inquire(p, new InquiryInput(c.id(), c.id(), referenceFor(c, p), c.amount(), c.currency()), INQUIRY_RETRIES));
     }
     return Future.join(inquiries).transform(x -> {
       Verdict v = verdict(asked, inquiries.stream().map(f -> f.succeeded() ? f.result() : null).toList(), pastGrace);

@@ -82,7 +82,7 @@ class DinteroSimulatorTest {
   }
 
   private static ChargeInput charge(String chargeId, long amount, String token, String callbackUrl) {
-    return new ChargeInput(chargeId, "att_" + chargeId, amount, "NOK", "visa",
+    return new ChargeInput(chargeId, "att_" + chargeId, chargeId, amount, "NOK", "visa",
         Map.of("payment_product_type", "dintero_psp.creditcard", "payment_token", token),
         "Order", "cust-1", "a@example.com", callbackUrl);
   }
@@ -183,7 +183,7 @@ class DinteroSimulatorTest {
     String id = chargeId();
     Promise<PspResult> first = Promise.promise();
     check(tc, authed().compose(c -> pay(c, id, 1091).onComplete(first)
-        .compose(x -> runner.run(connector.inquire(c, new InquiryInput(id, null, 1091, "NOK"))))), r -> {
+        .compose(x -> runner.run(connector.inquire(c, new InquiryInput(id, id, null, 1091, "NOK"))))), r -> {
           assertEquals(Outcome.IN_DOUBT, first.future().result().outcome());
           assertEquals(InquiryResult.Kind.NOT_FOUND, r.kind());
         });
@@ -194,7 +194,7 @@ class DinteroSimulatorTest {
     String id = chargeId();
     Promise<PspResult> second = Promise.promise();
     check(tc, authed().compose(c -> pay(c, id, 1000).compose(x -> pay(c, id, 1000)).onComplete(second)
-        .compose(x -> runner.run(connector.inquire(c, new InquiryInput(id, null, 1000, "NOK"))))), r -> {
+        .compose(x -> runner.run(connector.inquire(c, new InquiryInput(id, id, null, 1000, "NOK"))))), r -> {
           assertEquals(Outcome.IN_DOUBT, second.future().result().outcome());
           assertEquals("DUPLICATE_MERCHANT_REFERENCE", second.future().result().providerCode());
           assertEquals(1, server.context("dintero").ledger().byReference(id).size());
@@ -230,7 +230,7 @@ class DinteroSimulatorTest {
       Promise<Void> wait = Promise.promise();
       vertx.setTimer(SimScenario.PENDING_SETTLE_MS + 300, t -> wait.complete());
       return wait.future().compose(x ->
-          runner.run(connector.inquire(c, new InquiryInput(id, first.providerReference(), 1077, "NOK"))));
+          runner.run(connector.inquire(c, new InquiryInput(id, id, first.providerReference(), 1077, "NOK"))));
     })), r -> {
       assertEquals(InquiryResult.Kind.FOUND, r.kind());
       assertEquals(Outcome.SUCCEEDED, r.result().outcome());

@@ -85,7 +85,7 @@ class FatoraSimulatorTest {
     String chargeId = chargeId();
     StepRunner runner = runner(vertx);
     runner.run(connector.charge(ctx(), input(chargeId, 2500, "ft_ok")))
-        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), 2500, "USD")))
+        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), 2500, "USD")))
             .map(q -> {
               tc.verify(() -> assertEquals(r.providerReference(), q.result().providerReference()));
               return q;
@@ -148,7 +148,7 @@ class FatoraSimulatorTest {
             assertEquals(Outcome.IN_DOUBT, r.outcome());
             assertTrue(ledger().byReference(chargeId).isEmpty());
           });
-          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), 1091, "USD")));
+          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), 1091, "USD")));
         })
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           assertEquals(InquiryResult.Kind.NOT_FOUND, q.kind());
@@ -165,14 +165,14 @@ class FatoraSimulatorTest {
     runner.run(connector.charge(ctx(), input(chargeId, 1077, "ft_ok")))
         .compose(r -> {
           seen.put("charge", r);
-          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), 1077, "USD")));
+          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), 1077, "USD")));
         })
         .compose(early -> {
           seen.put("early", early);
           return vertx.timer(SimScenario.PENDING_SETTLE_MS + 200);
         })
         .compose(v -> runner.run(connector.inquire(ctx(),
-            new InquiryInput(chargeId, ((PspResult) seen.get("charge")).providerReference(), 1077, "USD"))))
+            new InquiryInput(chargeId, chargeId, ((PspResult) seen.get("charge")).providerReference(), 1077, "USD"))))
         .onComplete(tc.succeeding(late -> tc.verify(() -> {
           PspResult charge = (PspResult) seen.get("charge");
           InquiryResult early = (InquiryResult) seen.get("early");
@@ -225,7 +225,7 @@ class FatoraSimulatorTest {
   void chargeInAnotherCurrencyThanTheAccountsMakesNoCall(Vertx vertx, VertxTestContext tc) {
     String chargeId = chargeId();
     StepRunner runner = runner(vertx);
-    ChargeInput eur = new ChargeInput(chargeId, "att_" + chargeId, 1999, "EUR", "visa",
+    ChargeInput eur = new ChargeInput(chargeId, "att_" + chargeId, chargeId, 1999, "EUR", "visa",
         Map.of("card_token", "ft_ok"), null, null, null, null);
     runner.run(connector.charge(ctx(), eur)).onComplete(tc.succeeding(r -> tc.verify(() -> {
       assertEquals(Outcome.NOT_SENT, r.outcome());
@@ -326,7 +326,7 @@ class FatoraSimulatorTest {
   }
 
   static ChargeInput input(String chargeId, long amount, String cardToken) {
-    return new ChargeInput(chargeId, "att_" + chargeId, amount, "USD", "visa", Map.of("card_token", cardToken),
+    return new ChargeInput(chargeId, "att_" + chargeId, chargeId, amount, "USD", "visa", Map.of("card_token", cardToken),
         "Order " + chargeId, "cust-42", null, null);
   }
 }

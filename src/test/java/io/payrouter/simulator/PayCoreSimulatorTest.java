@@ -109,7 +109,7 @@ class PayCoreSimulatorTest {
     String chargeId = chargeId();
     StepRunner runner = runner(vertx);
     runner.run(connector.charge(ctx(), input(chargeId, 2500, "EUR", "tok_ok", null)))
-        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), 2500, "EUR"))))
+        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), 2500, "EUR"))))
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           assertEquals(InquiryResult.Kind.FOUND, q.kind());
           assertEquals(Outcome.SUCCEEDED, q.result().outcome());
@@ -134,7 +134,7 @@ class PayCoreSimulatorTest {
             assertEquals(soft, r.softDecline());
             assertEquals("process_failed", ledger().byReference(chargeId).get(0).status());
           });
-          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), amount, "USD")));
+          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), amount, "USD")));
         })
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           assertEquals(Outcome.DECLINED, q.result().outcome());
@@ -193,7 +193,7 @@ class PayCoreSimulatorTest {
             assertEquals(Outcome.IN_DOUBT, r.outcome());
             assertEquals("terminated", ledger().byReference(chargeId).get(0).status());
           });
-          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), 1091, "USD")));
+          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), 1091, "USD")));
         })
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           // "terminated" is documented as final: proof that this PSP did not and will not charge.
@@ -239,7 +239,7 @@ class PayCoreSimulatorTest {
           return ev;
         }))
         .compose(ev -> runner.run(connector.inquire(ctx(),
-            new InquiryInput(chargeId, seen.get("charge").providerReference(), 1077, "USD"))))
+            new InquiryInput(chargeId, chargeId, seen.get("charge").providerReference(), 1077, "USD"))))
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           assertEquals(Outcome.PENDING, seen.get("charge").outcome());
           assertEquals(Outcome.SUCCEEDED, q.result().outcome());
@@ -356,7 +356,7 @@ class PayCoreSimulatorTest {
           String checkpoint = charge.call().checkpoint();
           return send(charge.call(), 300).transform(ar -> {
             tc.verify(() -> assertTrue(ar.failed(), "the slow answer must not arrive within 300 ms"));
-            return runner(vertx).run(connector.inquire(ctx(), new InquiryInput(chargeId, checkpoint, 1096, "USD")));
+            return runner(vertx).run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, checkpoint, 1096, "USD")));
           });
         })
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
@@ -396,7 +396,7 @@ class PayCoreSimulatorTest {
   }
 
   static ChargeInput input(String chargeId, long amount, String currency, String token, String callbackUrl) {
-    return new ChargeInput(chargeId, "att_" + chargeId, amount, currency, "visa",
+    return new ChargeInput(chargeId, "att_" + chargeId, chargeId, amount, currency, "visa",
         Map.of("token", token, "customer_reference_id", "cust-1"), "Order " + chargeId, "cust-42", null,
         callbackUrl);
   }

@@ -77,7 +77,7 @@ class ProcessOutSimulatorTest {
   }
 
   private static ChargeInput charge(String chargeId, long amount, String currency, String tokenId, String callbackUrl) {
-    return new ChargeInput(chargeId, "att_" + chargeId, amount, currency, "visa", token(tokenId),
+    return new ChargeInput(chargeId, "att_" + chargeId, chargeId, amount, currency, "visa", token(tokenId),
         "Order", "cust-1", null, callbackUrl);
   }
 
@@ -189,7 +189,7 @@ class ProcessOutSimulatorTest {
     String id = chargeId();
     Promise<PspResult> first = Promise.promise();
     check(tc, pay(id, 1091).onComplete(first)
-        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(id, r.providerReference(), 1091, "USD")))), r -> {
+        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(id, id, r.providerReference(), 1091, "USD")))), r -> {
           assertEquals(Outcome.IN_DOUBT, first.future().result().outcome());
           assertTrue(first.future().result().providerReference().startsWith("iv_"));
           assertEquals(InquiryResult.Kind.NOT_FOUND, r.kind());
@@ -214,7 +214,7 @@ class ProcessOutSimulatorTest {
   void inquiryAfterApprovalFindsTheSuccess(VertxTestContext tc) {
     String id = chargeId();
     check(tc, pay(id, 1999).compose(r -> runner.run(connector.inquire(ctx(),
-        new InquiryInput(id, r.providerReference(), 1999, "USD")))), r -> {
+        new InquiryInput(id, id, r.providerReference(), 1999, "USD")))), r -> {
           assertEquals(InquiryResult.Kind.FOUND, r.kind());
           assertEquals(Outcome.SUCCEEDED, r.result().outcome());
         });
@@ -243,7 +243,7 @@ class ProcessOutSimulatorTest {
       Promise<Void> wait = Promise.promise();
       vertx.setTimer(SimScenario.PENDING_SETTLE_MS + 300, t -> wait.complete());
       return wait.future().compose(x ->
-          runner.run(connector.inquire(ctx(), new InquiryInput(id, first.providerReference(), 1077, "USD"))));
+          runner.run(connector.inquire(ctx(), new InquiryInput(id, id, first.providerReference(), 1077, "USD"))));
     }), r -> {
       assertEquals(InquiryResult.Kind.FOUND, r.kind());
       assertEquals(Outcome.SUCCEEDED, r.result().outcome());

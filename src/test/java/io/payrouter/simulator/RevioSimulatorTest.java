@@ -96,7 +96,7 @@ class RevioSimulatorTest {
     String chargeId = chargeId();
     StepRunner runner = runner(vertx);
     runner.run(connector.charge(ctx(), input(chargeId, 2500, "rt_ok", null)))
-        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), 2500, "USD"))))
+        .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), 2500, "USD"))))
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           assertEquals(InquiryResult.Kind.FOUND, q.kind());
           assertEquals(Outcome.SUCCEEDED, q.result().outcome());
@@ -170,7 +170,7 @@ class RevioSimulatorTest {
             assertEquals(Outcome.IN_DOUBT, r.outcome());
             assertTrue(ledger().byReference(chargeId).isEmpty());
           });
-          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, r.providerReference(), 1091, "USD")));
+          return runner.run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, r.providerReference(), 1091, "USD")));
         })
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           assertEquals(InquiryResult.Kind.NOT_FOUND, q.kind());
@@ -201,7 +201,7 @@ class RevioSimulatorTest {
           return ev;
         }))
         .compose(ev -> runner.run(connector.inquire(ctx(),
-            new InquiryInput(chargeId, seen.get("charge").providerReference(), 1077, "USD"))))
+            new InquiryInput(chargeId, chargeId, seen.get("charge").providerReference(), 1077, "USD"))))
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
           assertEquals(Outcome.PENDING, seen.get("charge").outcome());
           assertEquals(Outcome.SUCCEEDED, q.result().outcome());
@@ -314,7 +314,7 @@ class RevioSimulatorTest {
           String checkpoint = charge.call().checkpoint();
           return send(charge.call(), 300).transform(ar -> {
             tc.verify(() -> assertTrue(ar.failed(), "the slow answer must not arrive within 300 ms"));
-            return runner(vertx).run(connector.inquire(ctx(), new InquiryInput(chargeId, checkpoint, 1096, "USD")));
+            return runner(vertx).run(connector.inquire(ctx(), new InquiryInput(chargeId, chargeId, checkpoint, 1096, "USD")));
           });
         })
         .onComplete(tc.succeeding(q -> tc.verify(() -> {
@@ -353,7 +353,7 @@ class RevioSimulatorTest {
   }
 
   static ChargeInput input(String chargeId, long amount, String recurringToken, String callbackUrl) {
-    return new ChargeInput(chargeId, "att_" + chargeId, amount, "USD", "mastercard",
+    return new ChargeInput(chargeId, "att_" + chargeId, chargeId, amount, "USD", "mastercard",
         Map.of("client_id", "client-1", "recurring_token", recurringToken), "Order " + chargeId,
         "cust-42", null, callbackUrl);
   }

@@ -188,7 +188,7 @@ public final class DinteroConnector implements Connector {
     customer.put("tokens", new JsonObject().put(ppt, tokenObj));
     JsonObject session = new JsonObject()
         .put("order", new JsonObject().put("amount", in.amount()).put("currency", in.currency())
-            .put("merchant_reference", in.chargeId()))
+            .put("merchant_reference", in.reference()))
         .put("customer", customer);
     if (in.callbackUrl() != null) {
       session.put("url", new JsonObject().put("callback_url", callbackUrl(in.callbackUrl())));
@@ -218,10 +218,10 @@ public final class DinteroConnector implements Connector {
     Map<String, String> h = readHeaders(ctx);
     if (in.providerReference() != null) {
       return Step.call(HttpCall.get("/transactions/" + enc(in.providerReference()), h),
-          reply -> Step.done(DinteroMapping.transactionInquiry(reply, in.chargeId())));
+          reply -> Step.done(DinteroMapping.transactionInquiry(reply, in.reference())));
     }
-    return Step.call(HttpCall.get("/transactions?merchant_reference=" + enc(in.chargeId()), h),
-        reply -> Step.done(DinteroMapping.listInquiry(reply, in.chargeId())));
+    return Step.call(HttpCall.get("/transactions?merchant_reference=" + enc(in.reference()), h),
+        reply -> Step.done(DinteroMapping.listInquiry(reply, in.reference())));
   }
 
   static Map<String, String> readHeaders(CallContext ctx) {

@@ -92,7 +92,7 @@ public final class FatoraConnector implements Connector {
     }
     String body = new JsonObject()
         .put("card_token", in.token().get("card_token"))
-        .put("order_id", in.chargeId())
+        .put("order_id", in.reference())
         .put("amount", Currencies.toMajor(in.amount(), in.currency()))
         .encode();
     HttpCall call = HttpCall.post("/v1/payments/collect-payment", headers(p), body).movingMoney();
@@ -101,7 +101,7 @@ public final class FatoraConnector implements Connector {
 
   @Override
   public Step<InquiryResult> inquire(CallContext ctx, InquiryInput in) {
-    JsonObject body = new JsonObject().put("order_id", in.chargeId());
+    JsonObject body = new JsonObject().put("order_id", in.reference());
     if (in.providerReference() != null) body.put("transaction_id", in.providerReference());
     return Step.call(HttpCall.post("/v1/payments/verify", headers(ctx.provider()), body.encode()),
         reply -> Step.done(FatoraMapping.verifyResult(reply)));

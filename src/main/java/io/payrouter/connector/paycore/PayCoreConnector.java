@@ -86,7 +86,7 @@ public final class PayCoreConnector implements Connector {
   static JsonObject invoiceBody(ChargeInput in, String service, String token, String customerRef,
       boolean testMode) {
     JsonObject attrs = new JsonObject()
-        .put("reference_id", in.chargeId())
+        .put("reference_id", in.reference())
         .put("amount", Currencies.toMajor(in.amount(), in.currency()))
         .put("currency", in.currency())
         .put("service", service)
@@ -147,7 +147,7 @@ public final class PayCoreConnector implements Connector {
     if (cpiId == null) return Step.done(InquiryResult.notFound());
     if (!PayCoreMapping.isSafeId(cpiId)) return Step.done(InquiryResult.unknown("bad invoice id"));
     HttpCall get = HttpCall.get("/payment-invoices/" + cpiId, headers(basicAuth(ctx), false));
-    return Step.call(get, r -> Step.done(PayCoreMapping.inquiryResult(cpiId, in.chargeId(), r)));
+    return Step.call(get, r -> Step.done(PayCoreMapping.inquiryResult(cpiId, in.reference(), r)));
   }
 
   /**

@@ -138,7 +138,7 @@ public final class ProcessOutConnector implements Connector {
         .put("amount", Currencies.toMajorString(in.amount(), in.currency()))
         .put("currency", in.currency())
         .put("customer_id", customerId)
-        .put("order_id", in.chargeId())
+        .put("order_id", in.reference())
         .put("merchant_initiator_type", "one-off");
     if (in.callbackUrl() != null) o.put("webhook_url", in.callbackUrl());
     return o;
@@ -173,7 +173,7 @@ public final class ProcessOutConnector implements Connector {
         return Step.done(InquiryResult.unknown("processout answer unparseable"));
       }
       String orderId = ProcessOutMapping.str(iv, "order_id");
-      if (orderId != null && !orderId.equals(in.chargeId())) {
+      if (orderId != null && !orderId.equals(in.reference())) {
         return Step.done(InquiryResult.unknown("processout invoice belongs to another order_id"));
       }
       if (iv.getValue("transaction") instanceof JsonObject tx) {

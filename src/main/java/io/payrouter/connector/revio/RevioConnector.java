@@ -93,7 +93,7 @@ public final class RevioConnector implements Connector {
         .put("purchase", new JsonObject()
             .put("currency", in.currency())
             .put("products", new JsonArray().add(product)))
-        .put("reference", in.chargeId());
+        .put("reference", in.reference());
     if (in.callbackUrl() != null) body.put("success_callback", in.callbackUrl());
     return body;
   }
@@ -126,7 +126,7 @@ public final class RevioConnector implements Connector {
     if (purchaseId == null) return Step.done(InquiryResult.notFound());
     if (!RevioMapping.isSafeId(purchaseId)) return Step.done(InquiryResult.unknown("bad purchase id"));
     HttpCall get = HttpCall.get("/purchases/" + purchaseId + "/", headers(ctx, false));
-    return Step.call(get, r -> Step.done(RevioMapping.inquiryResult(purchaseId, in.chargeId(), r)));
+    return Step.call(get, r -> Step.done(RevioMapping.inquiryResult(purchaseId, in.reference(), r)));
   }
 
   @Override

@@ -257,7 +257,7 @@ class DinteroConnectorTest {
 
   @Test
   void inquiryWithTransactionIdGetsThatTransactionWithBearer() {
-    HttpCall c = call(connector().inquire(ctx(), new InquiryInput("ch_1", AID + ".tx1", 1000, "NOK"))).call();
+    HttpCall c = call(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK"))).call();
     assertEquals("GET", c.method());
     assertEquals("/transactions/T11223344.tx1", c.url());
     assertEquals("Bearer at_123", c.headers().get("Authorization"));
@@ -266,66 +266,66 @@ class DinteroConnectorTest {
 
   @Test
   void inquiryWithoutTransactionIdListsByMerchantReference() {
-    HttpCall c = call(connector().inquire(ctx(), new InquiryInput("ch_1", null, 1000, "NOK"))).call();
+    HttpCall c = call(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", null, 1000, "NOK"))).call();
     assertEquals("/transactions?merchant_reference=ch_1", c.url());
   }
 
   @Test
   void inquiryFindsCapturedTransactionById() {
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", AID + ".tx1", 1000, "NOK")),
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")),
         reply(200, tx("CAPTURED")));
     assertEquals(InquiryResult.found(PspResult.succeeded(AID + ".tx1")), r);
   }
 
   @Test
   void inquiryByIdAnswered404IsNotFound() {
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", AID + ".tx1", 1000, "NOK")),
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")),
         reply(404, "{\"error\":{\"code\":\"not_found\"}}"));
     assertEquals(InquiryResult.Kind.NOT_FOUND, r.kind());
   }
 
   @Test
   void inquiryWithEmptyListIsNotFound() {
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", null, 1000, "NOK")), reply(200, "[]"));
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", null, 1000, "NOK")), reply(200, "[]"));
     assertEquals(InquiryResult.Kind.NOT_FOUND, r.kind());
   }
 
   @Test
   void inquiryListPrefersTheSucceededTransaction() {
     JsonArray list = new JsonArray().add(tx("FAILED").put("id", "a")).add(tx("CAPTURED").put("id", "b"));
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", null, 1000, "NOK")), reply(200, list.encode()));
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", null, 1000, "NOK")), reply(200, list.encode()));
     assertEquals(InquiryResult.found(PspResult.succeeded("b")), r);
   }
 
   @Test
   void inquiryListIgnoresOtherMerchantReferences() {
     JsonArray list = new JsonArray().add(tx("CAPTURED").put("merchant_reference", "ch_other"));
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", null, 1000, "NOK")), reply(200, list.encode()));
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", null, 1000, "NOK")), reply(200, list.encode()));
     assertEquals(InquiryResult.Kind.NOT_FOUND, r.kind());
   }
 
   @Test
   void inquiryServerErrorIsUnknown() {
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", null, 1000, "NOK")), reply(500, ""));
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", null, 1000, "NOK")), reply(500, ""));
     assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
   }
 
   @Test
   void inquiryUnparseableAnswerIsUnknown() {
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", null, 1000, "NOK")), reply(200, "{oops"));
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", null, 1000, "NOK")), reply(200, "{oops"));
     assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
   }
 
   @Test
   void inquiryOfTransactionWithUnknownStatusIsUnknown() {
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", AID + ".tx1", 1000, "NOK")),
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")),
         reply(200, tx("SOMETHING_NEW")));
     assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
   }
 
   @Test
   void inquiryOfTransactionOfAnotherReferenceIsUnknown() {
-    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", AID + ".tx1", 1000, "NOK")),
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")),
         reply(200, tx("CAPTURED").put("merchant_reference", "ch_2")));
     assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
   }

@@ -41,7 +41,7 @@ final class DinteroFixtures {
   }
 
   static ChargeInput charge(long amount, String currency, Map<String, String> token, String email, String callback) {
-    return new ChargeInput("ch_1", "att_1", amount, currency, "visa", token, "Order 1", "cust-1", email, callback);
+    return new ChargeInput("ch_1", "att_1", "ch_1", amount, currency, "visa", token, "Order 1", "cust-1", email, callback);
   }
 
   static ChargeInput charge(long amount) {

@@ -276,7 +276,7 @@ class FatoraConnectorTest {
 
   @Test
   void inquiryIsAVerifyPostWithOrderAndTransactionId() {
-    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, TXN, 1999, "USD")));
+    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, TXN, 1999, "USD")));
     assertEquals("POST", call.method());
     assertEquals("/v1/payments/verify", call.url());
     assertEquals(HEADERS, call.headers());
@@ -286,7 +286,7 @@ class FatoraConnectorTest {
 
   @Test
   void inquiryWithoutTransactionIdAsksByOrderIdAlone() {
-    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, null, 1999, "USD")));
+    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, null, 1999, "USD")));
     assertEquals(new JsonObject().put("order_id", CHARGE_ID), new JsonObject(call.body()));
   }
 
@@ -498,7 +498,7 @@ class FatoraConnectorTest {
   }
 
   static ChargeInput input(long amount, String currency) {
-    return new ChargeInput(CHARGE_ID, "att_1", amount, currency, "visa", Map.of("card_token", CARD_TOKEN),
+    return new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, amount, currency, "visa", Map.of("card_token", CARD_TOKEN),
         "Order 1001", "cust-42", "a@b.co", "http://router/v1/webhooks/fatora");
   }
 
@@ -546,7 +546,7 @@ class FatoraConnectorTest {
   }
 
   InquiryResult verify(int status, String body) {
-    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, TXN, 1999, "USD")), reply(status, body)));
+    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, TXN, 1999, "USD")), reply(status, body)));
   }
 
   static List<String> fieldsOf(List<FieldError> errors) {

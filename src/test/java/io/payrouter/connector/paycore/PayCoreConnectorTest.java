@@ -115,7 +115,7 @@ class PayCoreConnectorTest {
 
   @Test
   void optionalDescriptionAndCallbackAreOmittedWhenAbsent() {
-    ChargeInput in = new ChargeInput(CHARGE_ID, "att_1", 500, "USD", "visa", token(), null, null, null, null);
+    ChargeInput in = new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, 500, "USD", "visa", token(), null, null, null, null);
     JsonObject attrs = new JsonObject(call(connector.charge(ctx(), in)).body())
         .getJsonObject("data").getJsonObject("attributes");
     assertFalse(attrs.containsKey("description"));
@@ -276,12 +276,12 @@ class PayCoreConnectorTest {
   @Test
   void inquiryWithoutInvoiceIdIsNotFoundWithoutAnyCall() {
     assertEquals(InquiryResult.Kind.NOT_FOUND,
-        done(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, null, 1999, "USD"))).kind());
+        done(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, null, 1999, "USD"))).kind());
   }
 
   @Test
   void inquiryIsAGetOfTheInvoiceWithBasicAuth() {
-    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CPI, 1999, "USD")));
+    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, CPI, 1999, "USD")));
     assertEquals("GET", call.method());
     assertEquals("/payment-invoices/" + CPI, call.url());
     assertEquals(Map.of("Authorization", BASIC, "Accept", "application/json"), call.headers());
@@ -549,7 +549,7 @@ class PayCoreConnectorTest {
   }
 
   static ChargeInput input(long amount, String currency) {
-    return new ChargeInput(CHARGE_ID, "att_1", amount, currency, "visa", token(), "Order 1001",
+    return new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, amount, currency, "visa", token(), "Order 1001",
         "cust-42", null, "http://router/v1/webhooks/paycore");
   }
 
@@ -602,7 +602,7 @@ class PayCoreConnectorTest {
   }
 
   InquiryResult inquiry(int status, String body) {
-    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CPI, 1999, "USD")),
+    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, CPI, 1999, "USD")),
         reply(status, body)));
   }
 

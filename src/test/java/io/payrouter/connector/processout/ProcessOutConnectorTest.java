@@ -97,7 +97,7 @@ class ProcessOutConnectorTest {
 
   @Test
   void missingTokenFieldsAreNotSentWithoutACall() {
-    ChargeInput in = new ChargeInput("ch_1", "att_1", 100, "USD", "visa", Map.of("customer_id", "c"), null, null, null, null);
+    ChargeInput in = new ChargeInput("ch_1", "att_1", "ch_1", 100, "USD", "visa", Map.of("customer_id", "c"), null, null, null, null);
     assertEquals(Outcome.NOT_SENT, done(connector().charge(ctx(), in)).outcome());
   }
 
@@ -214,7 +214,7 @@ class ProcessOutConnectorTest {
   // ---------------------------------------------------------------- inquiry
 
   private static InquiryInput inquiry(String ref) {
-    return new InquiryInput("ch_1", ref, 1999, "USD");
+    return new InquiryInput("ch_1", "ch_1", ref, 1999, "USD");
   }
 
   @Test

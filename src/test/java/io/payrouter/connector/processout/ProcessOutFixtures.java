@@ -28,7 +28,7 @@ final class ProcessOutFixtures {
   static final Map<String, String> TOKEN = Map.of("customer_id", "cust_1", "token_id", "tok_1");
 
   static ChargeInput charge(long amount, String currency, String description, String callback) {
-    return new ChargeInput("ch_1", "att_1", amount, currency, "visa", TOKEN, description, "cust-42", null, callback);
+    return new ChargeInput("ch_1", "att_1", "ch_1", amount, currency, "visa", TOKEN, description, "cust-42", null, callback);
   }
 
   static ChargeInput charge(long amount) {

@@ -135,7 +135,7 @@ class RevioConnectorTest {
 
   @Test
   void productNameFallsBackToTheChargeIdWithoutDescription() {
-    ChargeInput in = new ChargeInput(CHARGE_ID, "att_1", 500, "USD", "visa", token(), null, null, null, null);
+    ChargeInput in = new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, 500, "USD", "visa", token(), null, null, null, null);
     JsonObject body = new JsonObject(call(connector.charge(ctx(), in)).body());
     assertEquals("Charge ch_123", body.getJsonObject("purchase").getJsonArray("products").getJsonObject(0).getString("name"));
   }
@@ -275,13 +275,13 @@ class RevioConnectorTest {
 
   @Test
   void inquiryWithoutPurchaseIdIsNotFoundWithoutAnyCall() {
-    Step<InquiryResult> s = connector.inquire(ctx(), new InquiryInput(CHARGE_ID, null, 1999, "USD"));
+    Step<InquiryResult> s = connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, null, 1999, "USD"));
     assertEquals(InquiryResult.Kind.NOT_FOUND, done(s).kind());
   }
 
   @Test
   void inquiryIsAGetOfThePurchaseWithBearerAuth() {
-    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, PURCHASE_ID, 1999, "USD")));
+    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, PURCHASE_ID, 1999, "USD")));
     assertEquals("GET", call.method());
     assertEquals("/purchases/" + PURCHASE_ID + "/", call.url());
     assertEquals(BEARER, call.headers());
@@ -478,7 +478,7 @@ class RevioConnectorTest {
   }
 
   static ChargeInput input(long amount, String currency, String callbackUrl) {
-    return new ChargeInput(CHARGE_ID, "att_1", amount, currency, "visa", token(), "Order 1001",
+    return new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, amount, currency, "visa", token(), "Order 1001",
         "cust-42", null, callbackUrl);
   }
 
@@ -522,7 +522,7 @@ class RevioConnectorTest {
   }
 
   InquiryResult inquiry(int status, String body) {
-    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, PURCHASE_ID, 1999, "USD")),
+    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, PURCHASE_ID, 1999, "USD")),
         reply(status, body)));
   }
 
