@@ -141,7 +141,7 @@ public final class Application implements AutoCloseable {
       String openApiText = resource("/openapi.yaml");
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
-      Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat);
+      Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
           () -> readiness(store, rules));

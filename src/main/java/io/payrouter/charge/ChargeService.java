@@ -11,6 +11,7 @@ import io.payrouter.metrics.Metrics;
 import io.payrouter.routing.ChargeAttributes;
 import io.payrouter.routing.Decision;
 import io.payrouter.domain.Attempt;
+import io.payrouter.domain.AttemptReference;
 import io.payrouter.domain.CardDeletedException;
 import io.payrouter.domain.DomainException;
 import io.payrouter.domain.IdempotencyKeyInProgressException;
@@ -54,9 +55,6 @@ public final class ChargeService {
       this.fingerprint = fingerprint;
     }
   }
-
-  public static final String SOURCE_RECONCILER = "reconciler";
-  public static final String SOURCE_WEBHOOK = "webhook";
 
   private final Store store;
   private final Dispatcher dispatcher;
@@ -151,7 +149,7 @@ public final class ChargeService {
           })
           .compose(claim -> {
             if (claim == Store.Claim.CLAIMED) {
-              return execute(key, mine, intent, decision, card, req, List.of())
+              return execute(key, mine, intent, decision, card, req, List.of(), CLAIM_EPOCH)
                   .map(c -> new Result(c, false));
             }
             inFlight.remove(key, mine);
@@ -189,20 +187,33 @@ public final class ChargeService {
     });
   }
 
-  /** A failed charge charged nothing: a retry with the same key may try again. */
+  /**
+   * A retry of a {@code failed} charge with its key. A failed charge charged nothing, so it may
+   * try again ({@link SettlementPolicy#mayRetryFailed}), unless a PSP has reported money moved on
+   * it since (a conflict): then the retry gets the charge as it stands. The reclaim is one
+   * statement that also proves the key is still there (see {@link Store#reclaimFailed}).
+   */
   private Future<Result> retryFailed(Charge failed, ChargeRequest req, Card card, String key) {
+    if (!SettlementPolicy.mayRetryFailed(failed)) return Future.succeededFuture(new Result(failed, true));
     Decision decision = router.decide(attributes(failed.id(), req, card));
     InFlight mine = new InFlight(failed.fingerprint());
     if (inFlight.putIfAbsent(key, mine) != null) throw inProgress();
-    return store.reclaimFailed(failed.id(), routingInfo(decision), instanceId, now().plusMillis(processingGraceMs)).compose(ok -> {
-      if (!ok) {
+    return store.reclaimFailed(failed.id(), failed.merchantId(), failed.idempotencyKey(), routingInfo(decision), instanceId,
+        now().plusMillis(processingGraceMs)).compose(epoch -> {
+      if (epoch.isEmpty()) {
         inFlight.remove(key, mine);
-        throw inProgress();
+        // Not failed any more (another request or instance took it), money moved meanwhile, or
+        // the key was purged: answer the charge as it stands now.
+        return store.chargeById(failed.id()).map(now -> {
+          Charge c = now.orElse(failed);
+          if (c.status() == ChargeStatus.PROCESSING) throw inProgress();
+          return new Result(c, true);
+        });
       }
       Charge again = new Charge(failed.id(), failed.merchantId(), failed.idempotencyKey(), failed.fingerprint(),
           failed.amount(), failed.currency(), failed.cardId(), failed.merchantReference(), ChargeStatus.PROCESSING,
           null, null, null, null, routingInfo(decision), failed.attempts(), failed.createdAt(), now(), failed.conflict());
-      return execute(key, mine, again, decision, card, req, failed.attempts()).map(c -> new Result(c, false));
+      return execute(key, mine, again, decision, card, req, failed.attempts(), epoch.get()).map(c -> new Result(c, false));
     }, err -> {
       inFlight.remove(key, mine);
       return Future.failedFuture(err);
@@ -211,26 +222,47 @@ public final class ChargeService {
 
   // ------------------------------------------------------------------ attempts
 
+  /** The epoch a claimed charge is owned under (a takeover raises it: recovery/Ownership). */
+  static final long CLAIM_EPOCH = 1;
+
+  /** A charge decided on the request path: the answer, and whether this instance was fenced off it. */
+  private record Decided(Charge charge, boolean abandoned, Attempt last, PspResult lastResult) {}
+
   private Future<Charge> execute(String key, InFlight mine, Charge intent, Decision decision, Card card,
-      ChargeRequest req, List<Attempt> earlier) {
+      ChargeRequest req, List<Attempt> earlier, long epoch) {
     List<Attempt> attempts = new ArrayList<>(earlier);
     deciding.add(intent.id());
-    return attempt(intent, decision, card, req, attempts, 0, 0)
+    return attempt(intent, decision, card, req, attempts, 0, 0, epoch)
         .recover(err -> {
           // A bug, not a PSP answer: keep the charge unsettled for the reconciler, never guess.
           log.error("charge {} stopped unexpectedly; left for reconciliation", intent.id(), err);
-          return Future.succeededFuture(intent.settled(ChargeStatus.PENDING, null, null, null, null, attempts, now()));
+          return Future.succeededFuture(new Decided(
+              intent.settled(ChargeStatus.PENDING, null, null, null, null, List.copyOf(attempts), now()), false, null, null));
         })
-        .map(done -> {
+        .map(d -> {
+          Charge done = d.charge();
           mine.done = done;
           deciding.remove(done.id());
+          if (d.abandoned()) {
+            // Fenced: another instance owns the charge now and settles it. Nothing more was sent.
+            inFlight.remove(key, mine);
+            return done;
+          }
           undurable.put(done.id(), done);
-          store.recordOutcome(outcome(done, instanceId))
+          store.recordOutcome(outcome(done, instanceId, epoch))
               .onComplete(ar -> {
                 if (ar.failed()) {
-                  log.error("outcome of charge {} not recorded (kept as a dead letter): {}", done.id(), ar.cause().toString());
+                  outcomeRefused(done, ar.cause());
                 } else if (!ar.result()) {
-                  lostRace(done, "request");
+                  lostRace(done, SettlementPolicy.Source.REQUEST);
+                  if (d.last() != null && d.lastResult() != null && d.lastResult().outcome() == Outcome.SUCCEEDED) {
+                    // A success is never only logged: it settles the charge if it is still waiting
+                    // on this attempt, or is recorded as a conflict.
+                    settleResult(done.id(), d.last().provider(), AttemptReference.of(done.id(), d.last().seq()),
+                        d.lastResult(), SettlementPolicy.Source.REQUEST, null)
+                        .onFailure(err -> log.error("charge {}: the success of a lost write could not be settled or "
+                            + "recorded: {}", done.id(), err.toString()));
+                  }
                 }
                 undurable.remove(done.id(), done);
                 inFlight.remove(key, mine);
@@ -239,66 +271,92 @@ public final class ChargeService {
         });
   }
 
-  private Future<Charge> attempt(Charge c, Decision d, Card card, ChargeRequest req, List<Attempt> attempts,
-      int candidateIndex, int made) {
+  /**
+   * The database refused the outcome (not a transient failure). The charge must not stay
+   * processing for ever: a minimal pending outcome without any PSP text goes instead, and the
+   * reconciler settles the charge by inquiry. The log says whether the refused row was kept.
+   */
+  private void outcomeRefused(Charge done, Throwable cause) {
+    boolean kept = cause instanceof io.payrouter.store.BatchWriter.RowRefusedException r && r.deadLettered();
+    log.error("outcome of charge {} refused by the database ({}); {}; writing it as pending for the reconciler",
+        done.id(), cause.getClass().getSimpleName(), kept ? "the refused row is kept as a dead letter"
+            : "the refused row could not be kept as a dead letter");
+    List<Attempt> bare = new ArrayList<>();
+    for (Attempt a : done.attempts()) {
+      bare.add(new Attempt(a.id(), a.chargeId(), a.seq(), a.provider(), a.outcome(), a.latencyMs(), null,
+          a.providerReference(), a.declineCode(), null));
+    }
+    Charge pending = done.settled(ChargeStatus.PENDING, done.provider(), done.providerReference(), null, null,
+        List.copyOf(bare), now());
+    store.recordOutcome(new Store.Outcome(pending.id(), ChargeStatus.PENDING, pending.provider(), null, null, null,
+            pending.attempts(), pending.updatedAt(), null, null, pending.updatedAt()))
+        .onFailure(err -> log.error("charge {}: the pending fallback outcome was refused too ({}); the reconciler "
+            + "will take it once its owner's heartbeat stops", done.id(), err.toString()));
+  }
+
+  private Future<Decided> attempt(Charge c, Decision d, Card card, ChargeRequest req, List<Attempt> attempts,
+      int candidateIndex, int made, long epoch) {
     List<String> candidates = d.candidates();
     if (candidateIndex >= candidates.size() || made >= d.maxAttempts()) {
-      return Future.succeededFuture(c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(attempts), now()));
+      return Future.succeededFuture(new Decided(
+          c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(attempts), now()), false, null, null));
     }
     String provider = candidates.get(candidateIndex);
     String attemptId = Ids.next("att_");
     int seq = attempts.size() + 1;
+    String reference = AttemptReference.of(c.id(), seq);
     Map<String, String> token = card.tokens().get(provider);
-    ChargeInput input = new ChargeInput(c.id(), attemptId, c.id(), c.amount(), c.currency(), card.brand(), token,
+    ChargeInput input = new ChargeInput(c.id(), attemptId, reference, c.amount(), c.currency(), card.brand(), token,
         req.description(), req.customerReference(), req.customerEmail(), webhookBaseUrl + provider);
     long t0 = System.nanoTime();
-    return dispatcher.charge(provider, input,
-            ref -> store.checkpoint(Attempt.sent(attemptId, c.id(), seq, provider, ref)))
+    return dispatcher.charge(provider, input, ref -> store.checkpoint(Attempt.sent(attemptId, c.id(), seq, provider, ref),
+                instanceId, epoch)
+            .onFailure(err -> {
+              if (err instanceof io.payrouter.domain.FencedException) {
+                metrics.count("router_fencing_refusals_total", "provider", provider);
+                log.warn("charge {}: this instance no longer owns it; nothing sent to {}", c.id(), provider);
+              }
+            }))
         .compose(r -> {
           long ms = (System.nanoTime() - t0) / 1_000_000;
-          if (!r.circuitOpen()) router.record(provider, r.outcome() != Outcome.NOT_SENT && r.outcome() != Outcome.IN_DOUBT, ms);
+          if (r.isEvidenceAboutPsp()) router.record(provider, !r.isPspFailure(), ms);
           if (r.outcome() != Outcome.IN_DOUBT) return Future.succeededFuture(new Answer(r, ms, null));
-          // In doubt: ask that PSP now, by our charge id, before deciding anything.
-          return dispatcher.inquire(provider, new InquiryInput(c.id(), c.id(), r.providerReference(), c.amount(), c.currency()))
-              .map(q -> new Answer(r, (System.nanoTime() - t0) / 1_000_000, q));
+          // In doubt: ask that PSP now, by this attempt's reference, before deciding anything; if it
+          // holds the payment open and unpaid, close it through its documented cancel (proof).
+          InquiryInput q = new InquiryInput(c.id(), reference, r.providerReference(), c.amount(), c.currency());
+          return dispatcher.inquire(provider, q)
+              .compose(found -> !FailoverPolicy.shouldCancel(r, found) ? Future.succeededFuture(found)
+                  : dispatcher.cancel(provider, q.providerReference() != null ? q
+                      : new InquiryInput(c.id(), reference, found.result().providerReference(), c.amount(), c.currency()))
+                      .map(closed -> closed.kind() == InquiryResult.Kind.UNKNOWN ? found : closed))
+              .map(answer -> new Answer(r, (System.nanoTime() - t0) / 1_000_000, answer));
         })
         .compose(a -> {
           PspResult r = a.settledResult();
-          attempts.add(new Attempt(attemptId, c.id(), seq, provider, AttemptOutcome.of(r.outcome()), a.latencyMs(),
-              a.error(), r.providerReference(), r.declineCode(), r.providerCode()));
-          return switch (r.outcome()) {
-            case SUCCEEDED -> finish(c, ChargeStatus.SUCCEEDED, provider, r, attempts);
-            case PENDING, IN_DOUBT -> finish(c, ChargeStatus.PENDING, provider, r, attempts);
-            case DECLINED -> r.softDecline() && d.failoverOnSoftDecline()
-                && candidateIndex + 1 < candidates.size() && made + 1 < d.maxAttempts()
-                ? attempt(c, d, card, req, attempts, candidateIndex + 1, made + 1)
-                : finish(c, ChargeStatus.DECLINED, provider, r, attempts);
-            case NOT_SENT -> attempt(c, d, card, req, attempts, candidateIndex + 1, made + 1);
+          Attempt made1 = new Attempt(attemptId, c.id(), seq, provider, AttemptOutcome.of(r.outcome()), a.latencyMs(),
+              a.error(), r.providerReference(), r.declineCode(), r.providerCode());
+          attempts.add(made1);
+          boolean candidateLeft = candidateIndex + 1 < candidates.size() && made + 1 < d.maxAttempts();
+          return switch (FailoverPolicy.next(r, d.failoverOnSoftDecline(), candidateLeft)) {
+            case SUCCEED -> finish(c, ChargeStatus.SUCCEEDED, provider, r, attempts, made1);
+            case PENDING -> finish(c, ChargeStatus.PENDING, provider, r, attempts, made1);
+            case DECLINE -> finish(c, ChargeStatus.DECLINED, provider, r, attempts, made1);
+            case NEXT_CANDIDATE -> attempt(c, d, card, req, attempts, candidateIndex + 1, made + 1, epoch);
+            case FAIL -> Future.succeededFuture(new Decided(
+                c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(attempts), now()), false, made1, r));
+            case ABANDON -> Future.succeededFuture(new Decided(
+                c.settled(ChargeStatus.PENDING, provider, null, null, null, List.copyOf(attempts), now()), true, made1, r));
           };
         });
   }
 
-  /** One attempt's answer, and what an inquiry learned when the answer was in doubt. */
+  /** One attempt's answer, and what the PSP said when asked about it (inquiry or cancel). */
   private record Answer(PspResult first, long latencyMs, InquiryResult inquiry) {
-    /**
-     * No proof, no failover: an in-doubt answer (timeout, reset, 5xx, unparseable) becomes
-     * not_sent only when the PSP shows the payment in a state it documents as final and not
-     * charged. "No such payment (yet)" proves nothing: the request may still land, so the charge
-     * stays pending and the reconciler settles it.
-     */
     PspResult settledResult() {
-      if (inquiry == null) return first;
-      return switch (inquiry.kind()) {
-        case FOUND -> inquiry.result().providerReference() == null
-            ? inquiry.result().withProviderReference(first.providerReference()) : inquiry.result();
-        case NOT_CHARGED -> new PspResult(Outcome.NOT_SENT, first.providerReference(), null, false,
-            first.providerCode(), first.message() + "; the PSP shows the payment ended without a charge");
-        case NOT_FOUND -> new PspResult(Outcome.IN_DOUBT, first.providerReference(), null, false, first.providerCode(),
-            first.message() + "; inquiry found no payment yet");
-        case UNKNOWN -> first;
-      };
+      return FailoverPolicy.resolveInDoubt(first, inquiry);
     }
 
+    /** An attempt that succeeded carries no error; one settled by asking says so. */
     String error() {
       PspResult r = settledResult();
       if (r.outcome() == Outcome.SUCCEEDED || r.outcome() == Outcome.DECLINED) {
@@ -308,24 +366,28 @@ public final class ChargeService {
     }
   }
 
-  private static Future<Charge> finish(Charge c, ChargeStatus status, String provider, PspResult r, List<Attempt> attempts) {
-    return Future.succeededFuture(c.settled(status, provider, r.providerReference(),
+  private static Future<Decided> finish(Charge c, ChargeStatus status, String provider, PspResult r, List<Attempt> attempts,
+      Attempt last) {
+    return Future.succeededFuture(new Decided(c.settled(status, provider, r.providerReference(),
         status == ChargeStatus.DECLINED ? r.declineCode() : null,
         status == ChargeStatus.DECLINED || status == ChargeStatus.PENDING ? r.providerCode() : null,
-        List.copyOf(attempts), now()));
+        List.copyOf(attempts), now()), false, last, r));
   }
 
   // ------------------------------------------------------------------ settle (webhooks, reconciler)
 
-  /** What became of a result reported for a charge (webhook or reconciler). */
+  public static final String SOURCE_RECONCILER = SettlementPolicy.Source.RECONCILER.wire();
+  public static final String SOURCE_WEBHOOK = SettlementPolicy.Source.WEBHOOK.wire();
+
+  /** What became of a result reported for a charge (webhook, reconciler, a lost write). */
   public enum Settlement {
     /** The charge changed: it was unsettled and the result settled it. */
     APPLIED,
     /** The charge already says this; nothing to do. */
     ALREADY,
-    /** The charge is final with another outcome and the PSP reports money moved: recorded as a conflict. */
+    /** Money moved where the charge does not say so: recorded as a conflict. */
     CONFLICT,
-    /** The result does not settle anything (not final, or not proof enough), or it disagrees harmlessly. */
+    /** The result does not settle anything (not final, not proof, or not the attempt the charge waits on). */
     IGNORED,
     /** This instance is deciding the charge right now; its own answer will settle it. */
     BUSY,
@@ -343,54 +405,97 @@ public final class ChargeService {
   }
 
   /**
-   * Applies what a PSP says about a charge. An unsettled charge is settled by a final result; a
-   * final charge never changes, and a success reported for a final charge that says otherwise is
-   * a conflict: recorded on the charge and in the conflicts list, counted in
-   * {@code router_conflicts_total}, never dropped and never acknowledged as applied.
+   * Applies what a PSP says about one attempt of a charge, by {@link SettlementPolicy}: only the
+   * PSP of the charge's current attempt, for that attempt's reference, settles it; a success
+   * anywhere else (or for a final charge that says otherwise) is a conflict: recorded on the charge
+   * and in the conflicts list, counted in {@code router_conflicts_total}, never dropped.
+   *
+   * @param reference the attempt's merchant reference the PSP named
+   * @param epoch the epoch the reconciler owns the charge under (its write is conditional on it),
+   *     or null for a webhook or a lost write (any owner: a final status never changes either way)
    */
-  public Future<SettleResult> settleResult(String chargeId, String provider, PspResult result, String source) {
+  public Future<SettleResult> settleResult(String chargeId, String provider, String reference, PspResult result,
+      SettlementPolicy.Source source, Long epoch) {
+    return settleResult(chargeId, new SettlementPolicy.Evidence(provider, reference, result, source), epoch, 1);
+  }
+
+  private Future<SettleResult> settleResult(String chargeId, SettlementPolicy.Evidence e, Long epoch, int retries) {
     return store.chargeById(chargeId).compose(found -> {
       if (found.isEmpty()) return Future.succeededFuture(new SettleResult(Settlement.NOT_FOUND, null));
       Charge c = undurable.getOrDefault(chargeId, found.get());
-      ChargeStatus target = switch (result.outcome()) {
-        case SUCCEEDED -> ChargeStatus.SUCCEEDED;
-        case DECLINED -> ChargeStatus.DECLINED;
-        // Nothing was charged: only final when the caller has asked every PSP that could have
-        // charged (the reconciler), or it is the PSP the pending charge is waiting on.
-        case NOT_SENT -> SOURCE_RECONCILER.equals(source)
-            || (c.status() == ChargeStatus.PENDING && provider.equals(c.provider())) ? ChargeStatus.FAILED : null;
-        default -> null;
+      SettlementPolicy.Verdict v = SettlementPolicy.decide(c, e);
+      return switch (v.kind()) {
+        case ALREADY -> Future.succeededFuture(new SettleResult(Settlement.ALREADY, c));
+        case CONFLICT -> conflict(c, e);
+        case IGNORE -> {
+          if (SettlementPolicy.target(e.result()) != null) {
+            log.info("charge {} ({}): {} result from {} ({}) not applied: {}", chargeId, c.status().wire(),
+                e.result().outcome().name().toLowerCase(java.util.Locale.ROOT), e.provider(), e.source().wire(), v.why());
+          }
+          yield Future.succeededFuture(new SettleResult(Settlement.IGNORED, c));
+        }
+        case APPLY -> {
+          if (e.source() != SettlementPolicy.Source.REQUEST && deciding.contains(chargeId)) {
+            yield Future.succeededFuture(new SettleResult(Settlement.BUSY, c));
+          }
+          yield apply(c, v.target(), e, e.source() == SettlementPolicy.Source.RECONCILER ? epoch : null)
+              .compose(r -> {
+                // Someone settled it first: look again, so that a success becomes ALREADY or a
+                // conflict rather than a log line.
+                if (r.kind() == Settlement.LOST_RACE && retries > 0 && e.result().outcome() == Outcome.SUCCEEDED
+                    && e.source() != SettlementPolicy.Source.RECONCILER) {
+                  return settleResult(chargeId, e, epoch, retries - 1);
+                }
+                return Future.succeededFuture(r);
+              });
+        }
       };
-      if (c.status().isFinal()) {
-        if (target == c.status() && (target != ChargeStatus.SUCCEEDED || provider.equals(c.provider()))) {
-          return Future.succeededFuture(new SettleResult(Settlement.ALREADY, c));
-        }
-        if (target == ChargeStatus.SUCCEEDED) return conflict(c, provider, result, source);
-        if (target != null) {
-          log.warn("charge {} is {} but {} reports {} ({}): left unchanged", chargeId, c.status().wire(), provider,
-              target.wire(), source);
-        }
-        return Future.succeededFuture(new SettleResult(Settlement.IGNORED, c));
+    });
+  }
+
+  private Future<SettleResult> apply(Charge c, ChargeStatus target, SettlementPolicy.Evidence e, Long epoch) {
+    PspResult result = e.result();
+    Charge settled = c.settled(target, target == ChargeStatus.FAILED ? null : e.provider(),
+        result.providerReference() != null ? result.providerReference() : c.providerReference(),
+        target == ChargeStatus.DECLINED ? result.declineCode() : null,
+        target == ChargeStatus.DECLINED ? result.providerCode() : null,
+        attemptsSettledBy(c, e), now());
+    return write(c, settled, e.source(), epoch, e.provider());
+  }
+
+  /**
+   * The reconciler's verdict that no attempt charged: the charge is failed (nothing was charged;
+   * the merchant may retry with the same key).
+   */
+  public Future<SettleResult> settleNothingCharged(Charge taken, long epoch, String why) {
+    return store.chargeById(taken.id()).compose(found -> {
+      if (found.isEmpty()) return Future.succeededFuture(new SettleResult(Settlement.NOT_FOUND, null));
+      Charge c = undurable.getOrDefault(taken.id(), found.get());
+      SettlementPolicy.Verdict v = SettlementPolicy.decideNothingCharged(c);
+      if (v.kind() == SettlementPolicy.Kind.ALREADY) return Future.succeededFuture(new SettleResult(Settlement.ALREADY, c));
+      if (v.kind() != SettlementPolicy.Kind.APPLY) return Future.succeededFuture(new SettleResult(Settlement.IGNORED, c));
+      if (deciding.contains(c.id())) return Future.succeededFuture(new SettleResult(Settlement.BUSY, c));
+      List<Attempt> atts = new ArrayList<>();
+      for (Attempt a : c.attempts()) {
+        atts.add(a.outcome().mayHaveCharged() && a.outcome() != AttemptOutcome.DECLINED
+            ? a.settledBy(PspResult.notSent(io.payrouter.domain.NotSentReason.PROVEN_NOT_CHARGED, why), SOURCE_RECONCILER) : a);
       }
-      if (target == null) return Future.succeededFuture(new SettleResult(Settlement.IGNORED, c));
-      if (deciding.contains(chargeId)) return Future.succeededFuture(new SettleResult(Settlement.BUSY, c));
-      Charge settled = c.settled(target, target == ChargeStatus.FAILED ? null : provider,
-          result.providerReference() != null ? result.providerReference() : c.providerReference(),
-          target == ChargeStatus.DECLINED ? result.declineCode() : null,
-          target == ChargeStatus.DECLINED ? result.providerCode() : null, attemptsSettledBy(c, provider, result, source),
-          now());
-      // The reconciler writes as the owner it took the charge as; a webhook is evidence from the PSP
-      // and applies whoever owns the charge (a final status never changes either way).
-      String owner = SOURCE_RECONCILER.equals(source) ? instanceId : null;
-      return store.recordOutcome(outcome(settled, owner)).map(changed -> {
-        if (!changed) {
-          lostRace(settled, source);
-          return new SettleResult(Settlement.LOST_RACE, c);
-        }
-        log.info("charge {} settled {} by {} ({})", chargeId, target.wire(), source, provider);
-        metrics.count("router_settlements_total", "source", source);
-        return new SettleResult(Settlement.APPLIED, settled);
-      });
+      Charge settled = c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(atts), now());
+      return write(c, settled, SettlementPolicy.Source.RECONCILER, epoch, "none");
+    });
+  }
+
+  private Future<SettleResult> write(Charge before, Charge settled, SettlementPolicy.Source source, Long epoch,
+      String provider) {
+    String owner = epoch == null ? null : instanceId;
+    return store.recordOutcome(outcome(settled, owner, epoch)).map(changed -> {
+      if (!changed) {
+        lostRace(settled, source);
+        return new SettleResult(Settlement.LOST_RACE, before);
+      }
+      log.info("charge {} settled {} by {} ({})", settled.id(), settled.status().wire(), source.wire(), provider);
+      metrics.count("router_settlements_total", "source", source.wire());
+      return new SettleResult(Settlement.APPLIED, settled);
     });
   }
 
@@ -400,46 +505,51 @@ public final class ChargeService {
    * race, a charge being decided here or a result that settles nothing is never acknowledged as
    * applied.
    */
-  public Future<Optional<Charge>> settle(String chargeId, String provider, PspResult result, String source) {
-    return settleResult(chargeId, provider, result, source).map(r -> r.applied() || r.kind() == Settlement.ALREADY
-        ? Optional.of(r.charge()) : Optional.<Charge>empty());
+  public Future<Optional<Charge>> settle(String chargeId, String provider, String reference, PspResult result) {
+    return settleResult(chargeId, provider, reference, result, SettlementPolicy.Source.WEBHOOK, null)
+        .map(r -> r.applied() || r.kind() == Settlement.ALREADY ? Optional.of(r.charge()) : Optional.<Charge>empty());
   }
 
-  private Future<SettleResult> conflict(Charge c, String provider, PspResult result, String source) {
-    String detail = "late " + result.outcome().name().toLowerCase(java.util.Locale.ROOT) + " at " + provider
-        + (result.providerReference() == null ? "" : " (" + result.providerReference() + ")") + " via " + source
+  private Future<SettleResult> conflict(Charge c, SettlementPolicy.Evidence e) {
+    PspResult result = e.result();
+    String detail = "late " + result.outcome().name().toLowerCase(java.util.Locale.ROOT) + " at " + e.provider()
+        + " for " + e.reference()
+        + (result.providerReference() == null ? "" : " (" + result.providerReference() + ")") + " via " + e.source().wire()
         + " while the charge is " + c.status().wire() + (c.provider() == null ? "" : " at " + c.provider());
     log.error("CONFLICT charge {}: {}", c.id(), detail);
-    metrics.count("router_conflicts_total", "provider", provider);
-    return store.recordConflict(c.id(), provider, source, c.status().wire(), AttemptOutcome.of(result.outcome()).wire(),
-            result.providerReference(), detail)
+    metrics.count("router_conflicts_total", "provider", e.provider());
+    return store.recordConflict(c.id(), e.provider(), e.source().wire(), c.status().wire(),
+            AttemptOutcome.of(result.outcome()).wire(), Store.clean(result.providerReference()), detail)
         .map(v -> new SettleResult(Settlement.CONFLICT, c));
   }
 
-  private static List<Attempt> attemptsSettledBy(Charge c, String provider, PspResult result, String source) {
+  /** The charge's attempts with the one the evidence names settled by it (added when unknown). */
+  private static List<Attempt> attemptsSettledBy(Charge c, SettlementPolicy.Evidence e) {
     List<Attempt> atts = new ArrayList<>(c.attempts());
     for (int i = atts.size() - 1; i >= 0; i--) {
-      if (atts.get(i).provider().equals(provider)) {
-        atts.set(i, atts.get(i).settledBy(result, source));
+      Attempt a = atts.get(i);
+      if (a.provider().equals(e.provider()) && AttemptReference.of(c.id(), a.seq()).equals(e.reference())) {
+        atts.set(i, a.settledBy(e.result(), e.source().wire()));
         return List.copyOf(atts);
       }
     }
-    atts.add(new Attempt(Ids.next("att_"), c.id(), atts.size() + 1, provider, AttemptOutcome.of(result.outcome()), 0,
-        "settled by " + source, result.providerReference(), result.declineCode(), result.providerCode()));
+    PspResult r = e.result();
+    atts.add(new Attempt(Ids.next("att_"), c.id(), atts.size() + 1, e.provider(), AttemptOutcome.of(r.outcome()), 0,
+        "settled by " + e.source().wire(), r.providerReference(), r.declineCode(), r.providerCode()));
     return List.copyOf(atts);
   }
 
   /** An outcome write that changed nothing: someone else settled or took the charge first. */
-  private void lostRace(Charge mine, String source) {
+  private void lostRace(Charge mine, SettlementPolicy.Source source) {
     log.warn("charge {}: outcome {} ({}) not written: the charge was settled or taken over elsewhere first",
-        mine.id(), mine.status().wire(), source);
-    metrics.count("router_outcome_lost_races_total", "source", source);
+        mine.id(), mine.status().wire(), source.wire());
+    metrics.count("router_outcome_lost_races_total", "source", source.wire());
   }
 
-  private Store.Outcome outcome(Charge c, String owner) {
+  private Store.Outcome outcome(Charge c, String owner, Long epoch) {
     Instant next = c.status() == ChargeStatus.PENDING ? c.updatedAt().plusMillis(pendingRecheckMs) : null;
     return new Store.Outcome(c.id(), c.status(), c.provider(), c.providerReference(), c.declineCode(),
-        c.providerCode(), c.attempts(), c.updatedAt(), owner, next);
+        c.providerCode(), c.attempts(), c.updatedAt(), owner, owner == null ? null : epoch, next);
   }
 
   /**

@@ -164,7 +164,9 @@ public final class ConfigLoader {
         w.integer("max_batch", 256, 1, 5_000), w.integer("max_in_flight", 1, 1, 16));
     Node r = root.child("recovery");
     RouterConfig.Recovery recovery = new RouterConfig.Recovery(r.integer("interval_ms", 5_000, 100, 3_600_000),
-        r.integer("processing_grace_ms", 60_000, 1_000, 86_400_000));
+        r.integer("processing_grace_ms", 60_000, 1_000, 86_400_000),
+        r.duration("not_found_final_after", RouterConfig.Recovery.DEFAULT_NOT_FOUND_FINAL_AFTER_MS, 1_000L,
+            30L * 86_400_000));
     Node ik = root.child("idempotency");
     RouterConfig.Idempotency idempotency = new RouterConfig.Idempotency(
         ik.integer("retention_hours", 24, 24, 24 * 366), ik.integer("purge_batch", 1_000, 1, 10_000),
@@ -305,6 +307,34 @@ public final class ConfigLoader {
       if ("true".equals(v) || "false".equals(v)) return Boolean.parseBoolean((String) v);
       problems.add(where(key) + ": must be true or false");
       return dflt;
+    }
+
+    /**
+     * A duration: a number of milliseconds, or a number with a unit ({@code 90s}, {@code 30m},
+     * {@code 24h}, {@code 7d}, {@code 500ms}).
+     */
+    long duration(String key, long dflt, long min, long max) {
+      Object v = map.get(key);
+      if (v == null || "".equals(v)) return dflt;
+      String t = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?").matcher(t);
+      if (!m.matches()) {
+        problems.add(where(key) + ": must be a duration such as 90s, 30m, 24h or 7d (or milliseconds)");
+        return dflt;
+      }
+      long n = Long.parseLong(m.group(1));
+      long unit = m.group(2) == null || m.group(2).equals("ms") ? 1 : switch (m.group(2)) {
+        case "s" -> 1_000L;
+        case "m" -> 60_000L;
+        case "h" -> 3_600_000L;
+        default -> 86_400_000L;
+      };
+      long ms = n * unit;
+      if (ms < min || ms > max) {
+        problems.add(where(key) + ": must be between " + min / 1000 + " s and " + max / 86_400_000 + " days");
+        return dflt;
+      }
+      return ms;
     }
 
     int integer(String key, int dflt, int min, int max) {

@@ -77,8 +77,19 @@ public record RouterConfig(
    * @param intervalMs how often the reconciler looks for unsettled charges
    * @param processingGraceMs a {@code processing} charge older than this, not in flight here, is
    *     treated as orphaned by a crash
+   * @param notFoundFinalAfterMs how long after a charge last changed a PSP's "no such payment" for
+   *     one of its attempts becomes proof that the attempt will not charge
+   *     ({@code recovery.not_found_final_after}); until then the charge stays pending. Long on
+   *     purpose: a PSP's queue or an acquirer can take hours, and the grace period is never proof.
    */
-  public record Recovery(long intervalMs, long processingGraceMs) {}
+  public record Recovery(long intervalMs, long processingGraceMs, long notFoundFinalAfterMs) {
+    /** 24 hours: past any PSP's documented retry or queue window we know of (src/docs/psps.md). */
+    public static final long DEFAULT_NOT_FOUND_FINAL_AFTER_MS = 86_400_000L;
+
+    public Recovery(long intervalMs, long processingGraceMs) {
+      this(intervalMs, processingGraceMs, DEFAULT_NOT_FOUND_FINAL_AFTER_MS);
+    }
+  }
 
   /**
    * How long idempotency keys are kept, and how they are purged afterwards.

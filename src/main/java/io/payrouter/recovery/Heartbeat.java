@@ -21,7 +21,7 @@ public final class Heartbeat {
    * instance's charges until it has beaten for this long again, so no live instance is taken for
    * stopped when the database comes back.
    */
-  public static final long OWNER_TIMEOUT_MS = Long.getLong("router.ownerTimeoutMs", 3_000);
+  public static final long OWNER_TIMEOUT_MS = Store.OWNER_TIMEOUT_MS;
   static final long INTERVAL_MS = 1_000;
   static final long DOWN_INTERVAL_MS = 250;
 

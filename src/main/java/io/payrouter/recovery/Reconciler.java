@@ -1,6 +1,9 @@
 package io.payrouter.recovery;
 
 import io.payrouter.charge.ChargeService;
+import io.payrouter.charge.SettlementPolicy;
+import io.payrouter.domain.AttemptReference;
+import io.payrouter.metrics.Metrics;
 import io.payrouter.config.RouterConfig;
 import io.payrouter.connector.Dispatcher;
 import io.payrouter.connector.InquiryInput;
@@ -68,8 +71,12 @@ public final class Reconciler {
   private final java.util.Set<String> working = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long timer = -1;
 
+  private final Metrics metrics;
+
   public Reconciler(Vertx vertx, Store store, Dispatcher dispatcher, ChargeService charges, RouterConfig.Recovery cfg,
-      Heartbeat heartbeat) {
+      Heartbeat heartbeat, Metrics metrics) {
+    this.metrics = metrics;
+    metrics.count("router_takeovers_total", "reason", "owner_lapsed", 0); // exported from start, at 0
     this.heartbeat = heartbeat;
     this.vertx = vertx;
     this.store = store;
@@ -97,7 +104,7 @@ public final class Reconciler {
       rerun = true; // asked for while a take is under way: take again right after it
       return Future.succeededFuture(0);
     }
-    Future<List<Charge>> taken = store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(),
+    Future<List<Store.Taken>> taken = store.takeUnsettled(charges.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(),
         cfg.processingGraceMs(), BATCH, heartbeat == null || heartbeat.mayTakeOver());
     return taken.onComplete(x -> {
       running.set(false);
@@ -107,9 +114,14 @@ public final class Reconciler {
       }
     }).compose(list -> {
       List<Future<Boolean>> work = new ArrayList<>();
-      for (Charge c : list) {
+      for (Store.Taken t : list) {
+        Charge c = t.charge();
+        if (t.tookOver()) {
+          metrics.count("router_takeovers_total", "reason", "owner_lapsed");
+          log.info("charge {} taken over from its previous owner (epoch {})", c.id(), t.epoch());
+        }
         if (working.size() >= PARALLEL || !working.add(c.id())) continue; // taken again next time
-        work.add(settleOne(c).timeout(SETTLE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).recover(err -> {
+        work.add(settleOne(c, t.epoch()).timeout(SETTLE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).recover(err -> {
           log.warn("charge {}: reconciliation failed: {}", c.id(), err.toString());
           return Future.succeededFuture(false);
         }).onComplete(x -> working.remove(c.id())));
@@ -125,42 +137,93 @@ public final class Reconciler {
     });
   }
 
-  private Future<Boolean> settleOne(Charge c) {
+  /**
+   * Asks the PSP of every attempt that may have moved money, by that attempt's reference, and
+   * settles the charge by {@link ReconcilerVerdict}. An attempt the PSP holds open and unpaid is
+   * closed through the PSP's documented cancel where the verdict says so, and the verdict is taken
+   * again with the PSP's answer to the cancel.
+   */
+  private Future<Boolean> settleOne(Charge c, long epoch) {
     if (charges.isWorkedOnHere(c.id())) return Future.succeededFuture(false);
-    boolean pastGrace = Duration.between(c.updatedAt(), Instant.now()).toMillis() >= cfg.processingGraceMs();
-    List<String> asked = new ArrayList<>(providersToAsk(c));
-    if (asked.isEmpty()) {
-      return pastGrace ? fail(c, "none", "no PSP could have charged") : Future.succeededFuture(false);
-    }
+    long age = Duration.between(c.updatedAt(), Instant.now()).toMillis();
+    boolean pastGrace = age >= cfg.processingGraceMs();
+    boolean pastHorizon = age >= cfg.notFoundFinalAfterMs();
+    List<Attempt> toAsk = attemptsToAsk(c);
     List<Future<InquiryResult>> inquiries = new ArrayList<>();
-    for (String p : asked) {
-      inquiries.add(inquire(p, new InquiryInput(c.id(), c.id(), referenceFor(c, p), c.amount(), c.currency()), INQUIRY_RETRIES));
-    }
+    for (Attempt a : toAsk) inquiries.add(inquire(a.provider(), input(c, a, null), INQUIRY_RETRIES));
     return Future.join(inquiries).transform(x -> {
-      Verdict v = verdict(asked, inquiries.stream().map(f -> f.succeeded() ? f.result() : null).toList(), pastGrace);
-      return switch (v.kind()) {
-        case SUCCEEDED -> {
-          Future<Boolean> done = settle(c, v.provider(), v.result());
-          // Money moved at two PSPs: the second success is recorded as a conflict, never dropped.
-          for (int i = 0; i < v.otherSuccesses().size(); i++) {
-            String other = v.otherSuccesses().get(i);
-            PspResult r = v.otherResults().get(i);
-            done = done.compose(ok -> charges.settleResult(c.id(), other, r, ChargeService.SOURCE_RECONCILER).map(ok));
+      List<ReconcilerVerdict.Asked> asked = new ArrayList<>();
+      for (int i = 0; i < toAsk.size(); i++) {
+        Attempt a = toAsk.get(i);
+        Future<InquiryResult> f = inquiries.get(i);
+        asked.add(new ReconcilerVerdict.Asked(a, AttemptReference.of(c.id(), a.seq()), f.succeeded() ? f.result() : null,
+            pastHorizon));
+      }
+      ReconcilerVerdict.Verdict v = ReconcilerVerdict.decide(asked, pastGrace);
+      if (v.kind() != ReconcilerVerdict.Kind.WAIT || v.cancellable().isEmpty()) return act(c, epoch, v, asked, pastGrace);
+      // Close what the PSP holds open and unpaid, then decide again with its answers.
+      List<Future<InquiryResult>> cancels = new ArrayList<>();
+      for (ReconcilerVerdict.Asked a : v.cancellable()) {
+        log.info("charge {}: asking {} to cancel the unpaid payment of {}", c.id(), a.attempt().provider(), a.reference());
+        cancels.add(dispatcher.cancel(a.attempt().provider(), input(c, a.attempt(), a.answer())));
+      }
+      return Future.join(cancels).transform(y -> {
+        List<ReconcilerVerdict.Asked> again = new ArrayList<>(asked);
+        for (int i = 0; i < v.cancellable().size(); i++) {
+          ReconcilerVerdict.Asked a = v.cancellable().get(i);
+          Future<InquiryResult> f = cancels.get(i);
+          if (f.succeeded() && f.result().kind() != InquiryResult.Kind.UNKNOWN) {
+            again.set(again.indexOf(a), new ReconcilerVerdict.Asked(a.attempt(), a.reference(), f.result(), pastHorizon));
           }
-          yield done;
         }
-        case DECLINED -> settle(c, v.provider(), v.result());
-        case FAILED -> fail(c, asked.get(asked.size() - 1), "no PSP has charged, and none can any more");
-        case WAIT -> {
-          if (!pastGrace) {
-            wakeAtGraceEnd(c);
-          } else {
-            log.info("charge {} still undecided past its grace period: {}", c.id(), describe(asked, inquiries));
-          }
-          yield Future.succeededFuture(false);
-        }
-      };
+        return act(c, epoch, ReconcilerVerdict.decide(again, pastGrace), again, pastGrace);
+      });
     });
+  }
+
+  private Future<Boolean> act(Charge c, long epoch, ReconcilerVerdict.Verdict v, List<ReconcilerVerdict.Asked> asked,
+      boolean pastGrace) {
+    return switch (v.kind()) {
+      case SUCCEEDED -> {
+        Future<Boolean> done = settle(c, epoch, v.settling());
+        // Money moved at two PSPs: each further success is recorded as a conflict, never dropped.
+        for (ReconcilerVerdict.Asked other : v.otherSuccesses()) {
+          done = done.compose(ok -> settle(c, epoch, other).map(ok));
+        }
+        yield done;
+      }
+      case DECLINED -> settle(c, epoch, v.settling());
+      case FAILED -> charges.settleNothingCharged(c, epoch, asked.isEmpty()
+              ? "no money call was sent to any PSP" : "no PSP has charged, and none can any more")
+          .map(ChargeService.SettleResult::applied);
+      case WAIT -> {
+        if (!pastGrace) {
+          wakeAtGraceEnd(c);
+        } else {
+          log.info("charge {} still undecided past its grace period: {}", c.id(), describe(asked));
+        }
+        yield Future.succeededFuture(false);
+      }
+    };
+  }
+
+  private Future<Boolean> settle(Charge c, long epoch, ReconcilerVerdict.Asked a) {
+    PspResult r = a.answer().result();
+    return charges.settleResult(c.id(), a.attempt().provider(), a.reference(), r, SettlementPolicy.Source.RECONCILER, epoch)
+        .map(ChargeService.SettleResult::applied);
+  }
+
+  /** Every attempt that may have moved money (all but the proven not-sent ones), in order. */
+  static List<Attempt> attemptsToAsk(Charge c) {
+    List<Attempt> out = new ArrayList<>();
+    for (Attempt a : c.attempts()) if (a.outcome().mayHaveCharged()) out.add(a);
+    return out;
+  }
+
+  private static InquiryInput input(Charge c, Attempt a, InquiryResult found) {
+    String ref = a.providerReference();
+    if (ref == null && found != null && found.result() != null) ref = found.result().providerReference();
+    return new InquiryInput(c.id(), AttemptReference.of(c.id(), a.seq()), ref, c.amount(), c.currency());
   }
 
   /**
@@ -190,107 +253,15 @@ public final class Reconciler {
             : vertx.timer(INQUIRY_RETRY_DELAY_MS).compose(t -> inquire(provider, in, retries - 1)));
   }
 
-  private static String describe(List<String> asked, List<Future<InquiryResult>> inquiries) {
+  private static String describe(List<ReconcilerVerdict.Asked> asked) {
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < asked.size(); i++) {
-      Future<InquiryResult> f = inquiries.get(i);
-      sb.append(i == 0 ? "" : ", ").append(asked.get(i)).append('=');
-      if (f.failed()) {
-        sb.append("error ").append(f.cause().getClass().getSimpleName());
-      } else {
-        InquiryResult r = f.result();
-        sb.append(r.kind()).append(r.result() == null ? "" : " " + r.result().outcome() + " " + r.result().message());
-      }
+    for (ReconcilerVerdict.Asked a : asked) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(a.attempt().provider()).append(' ').append(a.reference()).append('=');
+      InquiryResult r = a.answer();
+      if (r == null) sb.append("no answer");
+      else sb.append(r.kind()).append(r.result() == null ? "" : " " + r.result().outcome() + " " + r.result().message());
     }
     return sb.toString();
   }
 
-  private Future<Boolean> settle(Charge c, String provider, PspResult r) {
-    return charges.settleResult(c.id(), provider, r, ChargeService.SOURCE_RECONCILER).map(ChargeService.SettleResult::applied);
-  }
-
-  private Future<Boolean> fail(Charge c, String provider, String why) {
-    return settle(c, provider, PspResult.notSent(why));
-  }
-
-  /** What the answers of every PSP that could have charged add up to. */
-  record Verdict(Kind kind, String provider, PspResult result, List<String> otherSuccesses,
-      List<PspResult> otherResults) {
-    enum Kind { SUCCEEDED, DECLINED, FAILED, WAIT }
-  }
-
-  /**
-   * Pure decision over the inquiry answers (null = the inquiry itself failed).
-   *
-   * @param pastGrace the charge is older than the processing grace period: "no payment" now
-   *     means the request will not land any more
-   */
-  static Verdict verdict(List<String> providers, List<InquiryResult> answers, boolean pastGrace) {
-    String succeededAt = null;
-    PspResult success = null;
-    List<String> moreSuccesses = new ArrayList<>();
-    List<PspResult> moreResults = new ArrayList<>();
-    String declinedAt = null;
-    PspResult decline = null;
-    boolean undecided = false;
-    for (int i = 0; i < providers.size(); i++) {
-      InquiryResult r = answers.get(i);
-      if (r == null || r.kind() == InquiryResult.Kind.UNKNOWN) {
-        undecided = true;
-      } else if (r.kind() == InquiryResult.Kind.NOT_FOUND) {
-        if (!pastGrace) undecided = true;
-      } else if (r.kind() == InquiryResult.Kind.FOUND) {
-        switch (r.result().outcome()) {
-          case SUCCEEDED -> {
-            if (success == null) {
-              succeededAt = providers.get(i);
-              success = r.result();
-            } else {
-              moreSuccesses.add(providers.get(i));
-              moreResults.add(r.result());
-            }
-          }
-          case DECLINED -> {
-            if (decline == null) {
-              declinedAt = providers.get(i);
-              decline = r.result();
-            }
-          }
-          case PENDING, IN_DOUBT -> undecided = true;
-          case NOT_SENT -> { } // a documented final not-charged state
-        }
-      }
-      // NOT_CHARGED: proof this PSP will not charge.
-    }
-    if (success != null) return new Verdict(Verdict.Kind.SUCCEEDED, succeededAt, success, moreSuccesses, moreResults);
-    if (undecided) return new Verdict(Verdict.Kind.WAIT, null, null, List.of(), List.of());
-    if (decline != null) return new Verdict(Verdict.Kind.DECLINED, declinedAt, decline, List.of(), List.of());
-    return new Verdict(Verdict.Kind.FAILED, null, null, List.of(), List.of());
-  }
-
-  /**
-   * The PSP the charge is pending at; for an orphaned processing charge, every PSP it attempted or
-   * could have attempted (its routing candidates), since the crash may have come after any call.
-   */
-  static Set<String> providersToAsk(Charge c) {
-    Set<String> out = new LinkedHashSet<>();
-    if (c.status() == ChargeStatus.PENDING && c.provider() != null) {
-      out.add(c.provider());
-      return out;
-    }
-    for (Attempt a : c.attempts()) {
-      if (a.outcome().mayHaveCharged()) out.add(a.provider());
-    }
-    if (c.status() == ChargeStatus.PROCESSING && c.routing() != null) out.addAll(c.routing().candidates());
-    return out;
-  }
-
-  private static String referenceFor(Charge c, String provider) {
-    String ref = null;
-    for (Attempt a : c.attempts()) {
-      if (a.provider().equals(provider) && a.providerReference() != null) ref = a.providerReference();
-    }
-    if (ref == null && provider.equals(c.provider())) ref = c.providerReference();
-    return ref;
-  }
 }

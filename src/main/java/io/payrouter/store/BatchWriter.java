@@ -288,26 +288,51 @@ public final class BatchWriter<T, R> {
     }
     JsonObject payload = deadLetterPayload.apply(i.value());
     deadLetter(payload, state, message, 0).onComplete(x -> context.runOnContext(y -> {
-      metrics.count("router_dead_letters_total", "queue", name);
-      fail(i, cause);
+      boolean written = x.succeeded() && Boolean.TRUE.equals(x.result());
+      if (written) metrics.count("router_dead_letters_total", "queue", name);
+      fail(i, new RowRefusedException(name, state, written, cause));
       finished();
     }));
   }
 
+  /**
+   * The database refused a row (not a transient failure). {@link #deadLettered()} says whether
+   * the row was kept in {@code dead_letters}: a caller's log must never claim it was when it was not.
+   */
+  public static final class RowRefusedException extends RuntimeException {
+    private final boolean deadLettered;
+    private final String sqlState;
+
+    RowRefusedException(String queue, String sqlState, boolean deadLettered, Throwable cause) {
+      super("writer " + queue + ": row refused by the database (sqlstate " + sqlState + ")"
+          + (deadLettered ? ", kept as a dead letter" : ", and its dead letter could not be written"), cause);
+      this.deadLettered = deadLettered;
+      this.sqlState = sqlState;
+    }
+
+    public boolean deadLettered() {
+      return deadLettered;
+    }
+
+    public String sqlState() {
+      return sqlState;
+    }
+  }
+
   /** Writes a dead letter, retrying while the database is unreachable (bounded while closing). */
-  private Future<Void> deadLetter(JsonObject payload, String state, String message, int retries) {
+  private Future<Boolean> deadLetter(JsonObject payload, String state, String message, int retries) {
     // The refused row may hold exactly what PostgreSQL refuses (a NUL character, which jsonb and
     // text cannot store either): keep it visible as the escape sequence itself.
     String json = payload.encode().replace("\\u0000", "\\\\u0000");
     String error = message == null ? null : message.replace("\u0000", "\\u0000");
     return pool.preparedQuery("INSERT INTO dead_letters (queue, sqlstate, error, payload) VALUES ($1, $2, $3, ($4::text)::jsonb)")
-        .execute(Tuple.of(name, state, error, json)).<Void>mapEmpty()
+        .execute(Tuple.of(name, state, error, json)).map(true)
         .recover(err -> {
           if (!DbErrors.isTransient(err) || closed && retries > 20 || retries > 1_000) {
             log.error("writer {}: dead letter could not be written, payload {}", name, payload.encode());
-            return Future.succeededFuture();
+            return Future.succeededFuture(false);
           }
-          Promise<Void> again = Promise.promise();
+          Promise<Boolean> again = Promise.promise();
           vertx.setTimer(Math.min(2_000, 25L << Math.min(retries, 7)),
               t -> deadLetter(payload, state, message, retries + 1).onComplete(again));
           return again.future();

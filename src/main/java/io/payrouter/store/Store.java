@@ -50,7 +50,13 @@ public final class Store {
    */
   public record Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
       DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at, String owner,
-      Instant nextCheckAt) {}
+      Long epoch, Instant nextCheckAt) {}
+
+  /** An attempt's checkpoint, made only while {@code owner} still owns the charge under {@code epoch}. */
+  public record Checkpoint(Attempt attempt, String owner, long epoch) {}
+
+  /** A charge the reconciler took, with the epoch it now owns it under. */
+  public record Taken(Charge charge, long epoch, boolean tookOver) {}
 
 
   /**
@@ -82,15 +88,16 @@ public final class Store {
 
   /**
    * Settles the charges of a whole batch that are still unsettled (and, where an owner is given,
-   * still owned by that instance) and upserts their attempts, in one statement. Answers the ids of
-   * the charges it changed: a charge missing from the answer lost a race (it was settled, or taken
-   * over, by someone else), which the caller must not hide.
+   * still owned by that instance under the given epoch) and upserts the attempts of the charges it
+   * changed, in one statement. Answers the ids of the charges it changed: a charge missing from the
+   * answer lost a race (it was settled, or taken over, by someone else), which the caller must not
+   * hide; the attempts of a lost write are not written, so they never contradict the charge row.
    */
   static final String OUTCOME_SQL = """
       WITH o AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                             $7::timestamptz[], $8::text[], $9::timestamptz[])
-          AS o(id, status, provider, provider_reference, decline_code, provider_code, at, owner, next_check_at)),
+                             $7::timestamptz[], $8::text[], $9::timestamptz[], $20::int8[])
+          AS o(id, status, provider, provider_reference, decline_code, provider_code, at, owner, next_check_at, epoch)),
       u AS (
         UPDATE charges c SET status = o.status, provider = o.provider, provider_reference = o.provider_reference,
                decline_code = o.decline_code, provider_code = o.provider_code, updated_at = o.at,
@@ -99,13 +106,15 @@ public final class Store {
         -- "not final" rather than "processing or pending": the same rows, but it keeps the planner on
         -- the primary key instead of a scan of the whole unsettled index for a batch of ids
         WHERE c.id = o.id AND c.status NOT IN ('succeeded', 'declined', 'failed')
-          AND (o.owner IS NULL OR c.owner = o.owner)
+          AND (o.owner IS NULL OR (c.owner = o.owner AND c.owner_epoch = o.epoch))
         RETURNING c.id),
       a AS (
         INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error,
                               provider_reference, decline_code, provider_code)
-        SELECT * FROM unnest($10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::int4[],
+        SELECT x.* FROM unnest($10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::int4[],
                              $16::text[], $17::text[], $18::text[], $19::text[])
+          AS x(id, charge_id, seq, provider, outcome, latency_ms, error, provider_reference, decline_code, provider_code)
+        WHERE x.charge_id IN (SELECT id FROM u)
         ON CONFLICT (charge_id, id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
              error = EXCLUDED.error,
              provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
@@ -114,13 +123,28 @@ public final class Store {
         RETURNING 1)
       SELECT id FROM u""";
 
-  /** Makes the 'sent' attempts of a whole batch durable (with their provider references) in one statement. */
+  /**
+   * Makes the 'sent' attempts of a whole batch durable (with their provider references) in one
+   * statement, each only if its instance still owns the charge under its epoch, the charge is still
+   * processing, and the instance's own heartbeat lease is valid by PostgreSQL's clock (the fencing
+   * rule, recovery/Ownership). The charge row is KEY SHARE-locked, so a concurrent takeover (FOR
+   * UPDATE SKIP LOCKED) either happens before (and this row is refused) or after (and sees the
+   * attempt). Answers the ids of the attempts it wrote; a missing one was fenced.
+   */
   static final String CHECKPOINT_SQL = """
+      WITH a AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::int8[])
+          AS a(id, charge_id, seq, provider, provider_reference, owner, epoch)),
+      ok AS (
+        SELECT a.id, a.charge_id, a.seq, a.provider, a.provider_reference FROM a
+        JOIN charges c ON c.id = a.charge_id AND c.owner = a.owner AND c.owner_epoch = a.epoch
+                      AND c.status = 'processing'
+        JOIN instances i ON i.id = a.owner AND i.heartbeat_at > now() - make_interval(secs => $8::float8 / 1000)
+        FOR KEY SHARE OF c)
       INSERT INTO attempts (id, charge_id, seq, provider, outcome, provider_reference)
-      SELECT a.id, a.charge_id, a.seq, a.provider, 'sent', a.provider_reference
-      FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[])
-        AS a(id, charge_id, seq, provider, provider_reference)
-      ON CONFLICT (charge_id, id) DO UPDATE SET provider_reference = EXCLUDED.provider_reference, updated_at = now()""";
+      SELECT ok.id, ok.charge_id, ok.seq, ok.provider, 'sent', ok.provider_reference FROM ok
+      ON CONFLICT (charge_id, id) DO UPDATE SET provider_reference = EXCLUDED.provider_reference, updated_at = now()
+      RETURNING id""";
 
   private static final String CHARGE_COLUMNS = """
       c.id, c.merchant_id, c.idempotency_key, c.fingerprint, c.amount, c.currency, c.card_id,
@@ -133,12 +157,26 @@ public final class Store {
   private final DatabaseHealth health = new DatabaseHealth();
   private final BatchWriter<Intent, Claim> intents;
   private final BatchWriter<Outcome, Boolean> outcomes;
-  private final BatchWriter<Attempt, Void> checkpoints;
+  private final BatchWriter<Checkpoint, Boolean> checkpoints;
+  private final long ownerTimeoutMs;
 
   /** How long a new charge waits for its intent (or a checkpoint) to be durable before it is answered 503. */
   public static final long CLAIM_MAX_WAIT_MS = 5_000;
 
   public Store(Vertx vertx, Pool pool, TokenCipher cipher, RouterConfig.Writer w, Metrics metrics) {
+    this(vertx, pool, cipher, w, metrics, OWNER_TIMEOUT_MS);
+  }
+
+  /**
+   * How long an instance's heartbeat lease holds: three missed beats of one second. Another
+   * instance takes its charges over only after that, and it may send no money call after that
+   * (the fenced checkpoint checks it by PostgreSQL's clock).
+   */
+  public static final long OWNER_TIMEOUT_MS = Long.getLong("router.ownerTimeoutMs", 3_000);
+
+  /** @param ownerTimeoutMs how long an instance's heartbeat lease holds (the fencing check uses it) */
+  public Store(Vertx vertx, Pool pool, TokenCipher cipher, RouterConfig.Writer w, Metrics metrics, long ownerTimeoutMs) {
+    this.ownerTimeoutMs = ownerTimeoutMs;
     this.pool = pool;
     this.cipher = cipher;
     this.intents = new BatchWriter<>(vertx, pool, "intent",
@@ -150,7 +188,7 @@ public final class Store {
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.RETRY, 0, metrics, health,
         Store::outcomeDeadLetter);
     this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint",
-        new BatchWriter.Statement<>(CHECKPOINT_SQL, Store::checkpointTuple, (rows, rs) -> nulls(rows.size()), Attempt::id),
+        new BatchWriter.Statement<>(CHECKPOINT_SQL, this::checkpointTuple, Store::checkpointed, cp -> cp.attempt().id()),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, CLAIM_MAX_WAIT_MS,
         metrics, health, null);
   }
@@ -191,9 +229,22 @@ public final class Store {
     return outcomes.submit(o);
   }
 
-  /** Makes an attempt's provider reference durable before the money-moving call is sent. */
-  public Future<Void> checkpoint(Attempt a) {
-    return checkpoints.submit(a);
+  /**
+   * Makes an attempt durable (with its provider reference) before the money-moving call is sent,
+   * proving in the same statement that {@code owner} still owns the charge under {@code epoch}.
+   * Fails with {@link io.payrouter.domain.FencedException} when it does not: the call must not be sent.
+   */
+  public Future<Void> checkpoint(Attempt a, String owner, long epoch) {
+    return checkpoints.submit(new Checkpoint(clean(a), owner, epoch)).compose(ok -> ok ? Future.<Void>succeededFuture()
+        : Future.failedFuture(new io.payrouter.domain.FencedException(a.chargeId())));
+  }
+
+  /** Per checkpoint of the batch: true when the statement wrote it (false: fenced). */
+  private static List<Boolean> checkpointed(List<Checkpoint> batch, RowSet<Row> rs) {
+    java.util.Set<String> written = ids(rs);
+    List<Boolean> out = new ArrayList<>(batch.size());
+    for (Checkpoint cp : batch) out.add(written.contains(cp.attempt().id()));
+    return out;
   }
 
   public Future<Void> closeWriters() {
@@ -250,23 +301,52 @@ public final class Store {
     return ids;
   }
 
-  private static List<Void> nulls(int n) {
-    return java.util.Collections.nCopies(n, null);
-  }
-
-  private static Tuple checkpointTuple(List<Attempt> batch) {
+  private Tuple checkpointTuple(List<Checkpoint> batch) {
     int n = batch.size();
-    String[] id = new String[n], charge = new String[n], provider = new String[n], reference = new String[n];
+    String[] id = new String[n], charge = new String[n], provider = new String[n], reference = new String[n],
+        owner = new String[n];
     Integer[] seq = new Integer[n];
+    Long[] epoch = new Long[n];
     for (int k = 0; k < n; k++) {
-      Attempt a = batch.get(k);
+      Checkpoint cp = batch.get(k);
+      Attempt a = cp.attempt();
       id[k] = a.id();
       charge[k] = a.chargeId();
       seq[k] = a.seq();
       provider[k] = a.provider();
       reference[k] = a.providerReference();
+      owner[k] = cp.owner();
+      epoch[k] = cp.epoch();
     }
-    return Tuple.from(new Object[] {id, charge, seq, provider, reference});
+    return Tuple.from(new Object[] {id, charge, seq, provider, reference, owner, epoch, (double) ownerTimeoutMs});
+  }
+
+  /** Longest PSP-supplied text kept (codes, messages, references). */
+  static final int MAX_PSP_TEXT = 500;
+
+  /**
+   * PSP-supplied text as PostgreSQL can store it: no NUL (text and jsonb refuse it, which would
+   * refuse the whole outcome), no other control characters, bounded length.
+   */
+  public static String clean(String s) {
+    if (s == null) return null;
+    StringBuilder b = null;
+    int n = Math.min(s.length(), MAX_PSP_TEXT);
+    for (int i = 0; i < n; i++) {
+      char ch = s.charAt(i);
+      boolean bad = ch < 0x20 && ch != '\t' || ch == 0x7f || Character.isSurrogate(ch)
+          && !(Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1)))
+          && !(Character.isLowSurrogate(ch) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)));
+      if (bad && b == null) b = new StringBuilder(n).append(s, 0, i);
+      if (b != null && !bad) b.append(ch);
+    }
+    if (b != null) return b.toString();
+    return n == s.length() ? s : s.substring(0, n);
+  }
+
+  static Attempt clean(Attempt a) {
+    return new Attempt(a.id(), a.chargeId(), a.seq(), a.provider(), a.outcome(), a.latencyMs(), clean(a.error()),
+        clean(a.providerReference()), a.declineCode(), clean(a.providerCode()));
   }
 
   /** What a dead letter keeps of an outcome: everything but tokens (an outcome carries none). */
@@ -292,6 +372,7 @@ public final class Store {
     int n = batch.size();
     String[] id = new String[n], status = new String[n], provider = new String[n], reference = new String[n],
         decline = new String[n], code = new String[n], owner = new String[n];
+    Long[] epoch = new Long[n];
     OffsetDateTime[] at = new OffsetDateTime[n], nextCheck = new OffsetDateTime[n];
     int attempts = 0;
     for (Outcome o : batch) attempts += o.attempts().size();
@@ -305,11 +386,12 @@ public final class Store {
       id[k] = o.chargeId();
       status[k] = o.status().wire();
       provider[k] = o.provider();
-      reference[k] = o.providerReference();
+      reference[k] = clean(o.providerReference());
       decline[k] = o.declineCode() == null ? null : o.declineCode().wire();
-      code[k] = o.providerCode();
+      code[k] = clean(o.providerCode());
       at[k] = odt(o.at());
       owner[k] = o.owner();
+      epoch[k] = o.epoch();
       nextCheck[k] = o.nextCheckAt() == null ? null : odt(o.nextCheckAt());
       for (Attempt a : o.attempts()) {
         aId[m] = a.id();
@@ -318,22 +400,38 @@ public final class Store {
         aProvider[m] = a.provider();
         aOutcome[m] = a.outcome().wire();
         aLatency[m] = (int) Math.min(Integer.MAX_VALUE, a.latencyMs());
-        aError[m] = a.error();
-        aReference[m] = a.providerReference();
+        aError[m] = clean(a.error());
+        aReference[m] = clean(a.providerReference());
         aDecline[m] = a.declineCode() == null ? null : a.declineCode().wire();
-        aCode[m] = a.providerCode();
+        aCode[m] = clean(a.providerCode());
         m++;
       }
     }
     return Tuple.from(new Object[] {id, status, provider, reference, decline, code, at, owner, nextCheck,
-        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode});
+        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode, epoch});
   }
 
-  /** Puts a failed charge back to processing for a retry with the same key; false if it is not failed. */
-  public Future<Boolean> reclaimFailed(String chargeId, RoutingInfo routing, String owner, Instant nextCheckAt) {
-    return reachable(pool.preparedQuery("UPDATE charges SET status = 'processing', routing = $2::jsonb, updated_at = now(), "
-            + "owner = $3, next_check_at = $4, checks = 0 WHERE id = $1 AND status = 'failed' RETURNING id")
-        .execute(Tuple.of(chargeId, routingJson(routing), owner, odt(nextCheckAt))).map(rs -> rs.rowCount() == 1));
+  /**
+   * Puts a failed charge back to processing for a retry with the same key, owned by {@code owner}
+   * under a new epoch. Refused (empty) when the charge is not failed, when money moved on it (a
+   * conflict is recorded), or when its idempotency key is gone. One statement with the key first:
+   * it refreshes the key's age, so a concurrent purge (which deletes only old keys of final
+   * charges, and re-checks the key row it deletes) either deleted it before (no reclaim) or leaves
+   * it alone (the key is young again).
+   */
+  public Future<Optional<Long>> reclaimFailed(String chargeId, String merchantId, String key, RoutingInfo routing,
+      String owner, Instant nextCheckAt) {
+    return reachable(pool.preparedQuery("""
+            WITH k AS (
+              UPDATE idempotency_keys SET created_at = now()
+              WHERE merchant_id = $5 AND key = $6 AND charge_id = $1
+              RETURNING charge_id)
+            UPDATE charges c SET status = 'processing', routing = $2::jsonb, updated_at = now(), owner = $3,
+                   owner_epoch = c.owner_epoch + 1, next_check_at = $4, checks = 0
+            FROM k WHERE c.id = k.charge_id AND c.status = 'failed' AND c.conflict IS NULL
+            RETURNING c.owner_epoch""")
+        .execute(Tuple.of(chargeId, routingJson(routing), owner, odt(nextCheckAt), merchantId, key))
+        .map(rs -> first(rs).map(r -> r.getLong(0))));
   }
 
   /** The charge holding a merchant's idempotency key, with the fingerprint it was claimed with. */
@@ -375,11 +473,11 @@ public final class Store {
    * undecided never starve newer ones), and exponentially (up to 64 intervals) once it has been
    * undecided for twice the grace period, so truly stuck charges cost little.
    */
-  public Future<List<Charge>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, long graceMs,
+  public Future<List<Taken>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, long graceMs,
       int limit, boolean takeOthers) {
     return reachable(pool.preparedQuery("""
             WITH picked AS (
-              SELECT c.id FROM charges c
+              SELECT c.id, c.owner AS previous FROM charges c
               WHERE c.status IN ('processing', 'pending') AND c.next_check_at <= now()
                 AND (c.owner IS NULL OR c.owner = $1
                      OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = c.owner)
@@ -388,6 +486,8 @@ public final class Store {
                         AND i.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)))
               ORDER BY c.next_check_at LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
             UPDATE charges c SET owner = $1, checks = c.checks + 1,
+                   -- a takeover raises the fencing epoch: the previous owner can send nothing more
+                   owner_epoch = c.owner_epoch + CASE WHEN picked.previous IS DISTINCT FROM $1 THEN 1 ELSE 0 END,
                    next_check_at = least(
                        now() + make_interval(secs => $3::float8 / 1000 *
                          CASE WHEN c.updated_at < now() - make_interval(secs => $5::float8 / 500)
@@ -396,16 +496,23 @@ public final class Store {
                        CASE WHEN c.updated_at + make_interval(secs => $5::float8 / 1000) > now()
                             THEN c.updated_at + make_interval(secs => $5::float8 / 1000) END)
             FROM picked WHERE c.id = picked.id
-            RETURNING c.id""")
+            RETURNING c.id, c.owner_epoch, picked.previous IS NOT NULL AND picked.previous IS DISTINCT FROM $1""")
         .execute(Tuple.of(owner, ownerTimeoutMs, intervalMs, limit, graceMs, takeOthers))
         .compose(rs -> {
-          List<String> ids = new ArrayList<>();
-          for (Row r : rs) ids.add(r.getString(0));
-          if (ids.isEmpty()) return Future.succeededFuture(List.<Charge>of());
+          Map<String, Long> epochs = new java.util.HashMap<>();
+          java.util.Set<String> tookOver = new java.util.HashSet<>();
+          for (Row r : rs) {
+            epochs.put(r.getString(0), r.getLong(1));
+            if (Boolean.TRUE.equals(r.getBoolean(2))) tookOver.add(r.getString(0));
+          }
+          if (epochs.isEmpty()) return Future.succeededFuture(List.<Taken>of());
           return pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c WHERE c.id = ANY($1) ORDER BY c.created_at")
-              .execute(Tuple.of(ids.toArray(new String[0]))).map(rows -> {
-                List<Charge> out = new ArrayList<>();
-                for (Row r : rows) out.add(charge(r));
+              .execute(Tuple.of(epochs.keySet().toArray(new String[0]))).map(rows -> {
+                List<Taken> out = new ArrayList<>();
+                for (Row r : rows) {
+                  Charge c = charge(r);
+                  out.add(new Taken(c, epochs.get(c.id()), tookOver.contains(c.id())));
+                }
                 return out;
               });
         }));
@@ -422,7 +529,10 @@ public final class Store {
               WHERE o.created_at < now() - make_interval(hours => $1)
                 AND c.status IN ('succeeded', 'declined', 'failed')
               LIMIT $2) old
-            WHERE k.merchant_id = old.merchant_id AND k.key = old.key""")
+            WHERE k.merchant_id = old.merchant_id AND k.key = old.key
+              -- re-checked on the row being deleted: a retry of a failed charge that reclaimed it
+              -- meanwhile refreshed its age (Store.reclaimFailed), so it is kept
+              AND k.created_at < now() - make_interval(hours => $1)""")
         .execute(Tuple.of(retentionHours, limit)).map(RowSet::rowCount));
   }
 

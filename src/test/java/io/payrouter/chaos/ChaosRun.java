@@ -685,10 +685,13 @@ public final class ChaosRun {
         merchants:
           - { id: chaos, name: Chaos Merchant, api_key: %s }
         simulators: { enabled: false }
-        recovery: { interval_ms: %d, processing_grace_ms: %d }
+        recovery: { interval_ms: %d, processing_grace_ms: %d, not_found_final_after: %d }
         routing_file: routing.yaml
         providers:
-        """.formatted(port, dataDir.toAbsolutePath(), ADMIN_KEY, MERCHANT_KEY, plan.intervalMs(), plan.graceMs()) + p;
+        """.formatted(port, dataDir.toAbsolutePath(), ADMIN_KEY, MERCHANT_KEY, plan.intervalMs(), plan.graceMs(),
+            // "no such payment" is proof only past this horizon; the suite's is its grace period, so
+            // that charges nothing reached settle within the suite's bound (production: 24 h)
+            plan.graceMs()) + p;
   }
 
   /** Four USD lanes over three PSPs each (failover possible), NOK to Dintero then ProcessOut, adaptive default. */

@@ -90,7 +90,7 @@ final class Money {
     for (String id : new LinkedHashSet<>(ids)) {
       for (var le : ledgers.entrySet()) {
         String p = le.getKey();
-        for (Ledger.Entry e : le.getValue().byReference(id)) {
+        for (Ledger.Entry e : entriesOf(le.getValue(), id)) {
           State st = of(p, e);
           detail.computeIfAbsent(id, k -> new ArrayList<>()).add(new JsonObject().put("psp", p).put("entry", e.id)
               .put("status", e.status()).put("money", st.name()).put("amount", e.amount).put("created_at", e.createdAt));
@@ -102,5 +102,20 @@ final class Money {
       }
     }
     return inFlight;
+  }
+
+  /** Most attempts one charge can make across retries that the suite looks for (its plans make far fewer). */
+  static final int MAX_ATTEMPT_REFERENCES = 50;
+
+  /**
+   * Every entry of a charge at one PSP: each attempt has its own merchant reference (the charge
+   * id, then {@code <id>-2}, {@code <id>-3}, ...; domain/AttemptReference).
+   */
+  static List<Ledger.Entry> entriesOf(Ledger ledger, String chargeId) {
+    List<Ledger.Entry> out = new ArrayList<>(ledger.byReference(chargeId));
+    for (int seq = 2; seq <= MAX_ATTEMPT_REFERENCES; seq++) {
+      out.addAll(ledger.byReference(io.payrouter.domain.AttemptReference.of(chargeId, seq)));
+    }
+    return out;
   }
 }

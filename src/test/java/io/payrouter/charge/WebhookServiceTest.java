@@ -53,15 +53,20 @@ class WebhookServiceTest {
   final List<String> lookedUp = new ArrayList<>();
 
   WebhookService service(Vertx vertx, WebhookEvent event) {
+    return service(vertx, event, event.result() == null ? InquiryResult.notFound() : InquiryResult.found(event.result()));
+  }
+
+  /** @param pspNow what the PSP answers when the router re-reads the payment the callback names */
+  WebhookService service(Vertx vertx, WebhookEvent event, InquiryResult pspNow) {
     Dispatcher dispatcher = new Dispatcher(vertx, List.of(new ProviderConfig(PROVIDER, "fake", true,
         "http://127.0.0.1:1", Map.of(), Set.of("USD"), 1000, BreakerConfig.DEFAULT, new JsonObject())),
-        List.of(new FixedEventConnector(event)), metrics);
+        List.of(new FixedEventConnector(event, pspNow)), metrics);
     return new WebhookService(dispatcher,
         id -> {
           lookedUp.add(id);
           return Future.succeededFuture(id.equals(CHARGE_ID) ? Optional.of(PENDING_1999_USD) : Optional.empty());
         },
-        (id, provider, result) -> {
+        (id, provider, reference, result) -> {
           settled.add(result);
           return Future.succeededFuture(id.equals(CHARGE_ID) ? Optional.of(PENDING_1999_USD) : Optional.empty());
         },
@@ -129,11 +134,42 @@ class WebhookServiceTest {
   }
 
   @Test
-  void eventWhosePspStatesNoAmountIsAppliedWithoutALookup(Vertx vertx, VertxTestContext tc) {
+  void eventWhosePspStatesNoAmountIsConfirmedWithThePspAndApplied(Vertx vertx, VertxTestContext tc) {
     service(vertx, succeeded(null, null)).receive(PROVIDER, callback()).onComplete(tc.succeeding(r -> tc.verify(() -> {
       assertTrue(r.applied());
-      assertEquals(List.of(), lookedUp);
+      assertEquals(List.of(CHARGE_ID), lookedUp);
       assertEquals(1, settled.size());
+      tc.completeNow();
+    })));
+  }
+
+  @Test
+  void aCallbackThePspCannotConfirmNowSettlesNothing(Vertx vertx, VertxTestContext tc) {
+    // A replayed or forged-but-signed body: the PSP, asked now, cannot say; the reconciler decides.
+    service(vertx, succeeded(1999L, "USD"), InquiryResult.unknown("HTTP 500")).receive(PROVIDER, callback())
+        .onComplete(tc.succeeding(r -> tc.verify(() -> {
+          assertEquals(new WebhookService.Receipt(false, null), r);
+          assertEquals(List.of(), settled, "nothing settled on the body alone");
+          tc.completeNow();
+        })));
+  }
+
+  @Test
+  void aCallbackIsSettledWithWhatThePspSaysNowNotWithItsBody(Vertx vertx, VertxTestContext tc) {
+    PspResult declinedNow = PspResult.declined("ref_1", io.payrouter.domain.DeclineCode.DO_NOT_HONOR, false, "05");
+    service(vertx, succeeded(1999L, "USD"), InquiryResult.found(declinedNow)).receive(PROVIDER, callback())
+        .onComplete(tc.succeeding(r -> tc.verify(() -> {
+          assertEquals(List.of(declinedNow), settled, "the PSP's word now, not the replayed body's");
+          tc.completeNow();
+        })));
+  }
+
+  @Test
+  void aPendingCallbackSettlesNothingAndAsksNothing(Vertx vertx, VertxTestContext tc) {
+    WebhookEvent pending = new WebhookEvent(CHARGE_ID, PspResult.pending("ref_1", "pending_charge"), 1999L, "USD");
+    service(vertx, pending).receive(PROVIDER, callback()).onComplete(tc.succeeding(r -> tc.verify(() -> {
+      assertEquals(new WebhookService.Receipt(false, null), r);
+      assertEquals(List.of(), settled);
       tc.completeNow();
     })));
   }
@@ -168,7 +204,7 @@ class WebhookServiceTest {
   }
 
   /** A PSP whose every callback verifies to one fixed event (pure: no call). */
-  record FixedEventConnector(WebhookEvent event) implements Connector {
+  record FixedEventConnector(WebhookEvent event, InquiryResult pspNow) implements Connector {
     @Override
     public String type() {
       return "fake";
@@ -181,12 +217,13 @@ class WebhookServiceTest {
 
     @Override
     public Step<PspResult> charge(CallContext ctx, ChargeInput input) {
-      return Step.done(PspResult.notSent("not used"));
+      return Step.done(PspResult.notSent(io.payrouter.domain.NotSentReason.UNSUPPORTED, "not used"));
     }
 
     @Override
     public Step<InquiryResult> inquire(CallContext ctx, InquiryInput input) {
-      return Step.done(InquiryResult.unknown("not used"));
+      return Step.done(event.reference() != null && event.reference().equals(input.reference()) ? pspNow
+          : InquiryResult.unknown("another reference"));
     }
 
     @Override

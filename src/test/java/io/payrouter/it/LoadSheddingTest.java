@@ -73,21 +73,28 @@ class LoadSheddingTest {
   void answeredChargesWhoseOutcomeIsStillBeingWrittenDoNotCountAgainstTheLimit() throws Exception {
     String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))));
     JsonObject body = new JsonObject().put("amount", 1300).put("currency", "USD").put("card_id", card);
-    // Hold the outcome writer: its statement inserts attempts, which a SHARE lock blocks (claims
-    // do not touch attempts). The charges are answered all the same; their outcomes wait.
+    // Hold the outcome writer only: it is the one statement that UPDATEs charges, and a trigger
+    // makes that wait for an advisory lock this test holds. Claims (INSERT) and the fenced
+    // checkpoints (INSERT into attempts, KEY SHARE on charges) pass. The charges are answered all
+    // the same; their outcomes wait.
+    await(h.app.pool.query("""
+        CREATE OR REPLACE FUNCTION test_hold_outcomes() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_advisory_xact_lock_shared(424242); RETURN NEW; END $$""").execute());
+    await(h.app.pool.query("CREATE TRIGGER test_hold_outcomes BEFORE UPDATE ON charges FOR EACH ROW "
+        + "EXECUTE FUNCTION test_hold_outcomes()").execute());
     io.vertx.sqlclient.SqlConnection locker = await(h.app.pool.getConnection());
-    io.vertx.sqlclient.Transaction tx = await(locker.begin());
     List<String> ids = new ArrayList<>();
     try {
-      await(locker.query("LOCK TABLE attempts IN SHARE MODE").execute());
+      await(locker.query("SELECT pg_advisory_lock(424242)").execute());
       for (int i = 0; i < 4; i++) {
         HttpResponse<Buffer> r = await(api.charge(RouterHarness.MERCHANT_KEY, "shed-written-" + i, body));
         assertEquals(201, r.statusCode(), "charge " + i + " of 4 with a limit of 2 in flight: " + r.bodyAsString());
         ids.add(r.bodyAsJsonObject().getString("id"));
       }
     } finally {
-      await(tx.rollback());
+      await(locker.query("SELECT pg_advisory_unlock(424242)").execute());
       await(locker.close());
+      await(h.app.pool.query("DROP TRIGGER test_hold_outcomes ON charges").execute());
     }
     // Released: every outcome becomes durable.
     long deadline = System.nanoTime() + 10_000_000_000L;

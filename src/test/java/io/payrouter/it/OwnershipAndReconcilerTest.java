@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.payrouter.charge.ChargeService;
+import io.payrouter.charge.SettlementPolicy;
 import io.payrouter.domain.Charge;
 import io.payrouter.domain.ChargeStatus;
 import io.payrouter.domain.PspResult;
@@ -61,6 +62,11 @@ class OwnershipAndReconcilerTest {
         + "'{\"rule\":\"t\",\"strategy\":\"priority\",\"config_version\":1,\"candidates\":[\"fatora\"]}'::jsonb, "
         + "now() - interval '1 hour', now() - interval '1 hour', $3, now() - ($4::text)::interval, $5)",
         id, status, owner, nextCheck, "pending".equals(status) ? "fatora" : null);
+    if ("pending".equals(status)) {
+      // a pending charge waits on an attempt: the money call was sent, the answer was in doubt
+      sql("INSERT INTO attempts (id, charge_id, seq, provider, outcome) VALUES ($1, $2, 1, 'fatora', 'in_doubt')",
+          "att_" + id, id);
+    }
     return id;
   }
 
@@ -108,7 +114,7 @@ class OwnershipAndReconcilerTest {
     instance("inst_live_b", true);
     String id = orphan("processing", "inst_live_b", "-1 hour");
     boolean changed = await(h.app.store.recordOutcome(new Store.Outcome(id, ChargeStatus.SUCCEEDED, "fatora", "ref",
-        null, null, List.of(), Instant.now(), "inst_somebody_else", null)));
+        null, null, List.of(), Instant.now(), "inst_somebody_else", 1L, null)));
     assertFalse(changed, "a lost race is reported");
     assertEquals("processing", row(id).getString(0));
   }
@@ -118,8 +124,8 @@ class OwnershipAndReconcilerTest {
     instance("inst_live_c", true);
     String id = orphan("pending", "inst_live_c", "-1 hour");
     double before = counter("router_outcome_lost_races_total");
-    ChargeService.SettleResult r = await(h.app.charges.settleResult(id, "fatora", PspResult.succeeded("ref_x"),
-        ChargeService.SOURCE_RECONCILER));
+    ChargeService.SettleResult r = await(h.app.charges.settleResult(id, "fatora", id, PspResult.succeeded("ref_x"),
+        SettlementPolicy.Source.RECONCILER, 1L));
     assertEquals(ChargeService.Settlement.LOST_RACE, r.kind());
     assertFalse(r.applied());
     assertEquals(before + 1, counter("router_outcome_lost_races_total"));
@@ -135,7 +141,7 @@ class OwnershipAndReconcilerTest {
     Set<String> seen = new HashSet<>();
     int rounds = 0;
     while (!seen.contains(fresh) && rounds < 3) {
-      for (Charge c : await(h.app.store.takeUnsettled(me, Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100, true))) seen.add(c.id());
+      for (Store.Taken t : await(h.app.store.takeUnsettled(me, Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100, true))) seen.add(t.charge().id());
       rounds++;
     }
     assertTrue(seen.contains(fresh), "the newer orphan is taken within 3 rounds of 100 despite 150 stuck ones");
@@ -151,9 +157,9 @@ class OwnershipAndReconcilerTest {
     var a = h.app.store.takeUnsettled("inst_rec_a", Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100, true);
     var b = h.app.store.takeUnsettled("inst_rec_b", Heartbeat.OWNER_TIMEOUT_MS, 60_000, 3_000, 100, true);
     Set<String> byA = new HashSet<>();
-    for (Charge c : await(a)) if (ids.contains(c.id())) byA.add(c.id());
+    for (Store.Taken t : await(a)) if (ids.contains(t.charge().id())) byA.add(t.charge().id());
     Set<String> byB = new HashSet<>();
-    for (Charge c : await(b)) if (ids.contains(c.id())) byB.add(c.id());
+    for (Store.Taken t : await(b)) if (ids.contains(t.charge().id())) byB.add(t.charge().id());
     Set<String> both = new HashSet<>(byA);
     both.retainAll(byB);
     assertEquals(Set.of(), both, "no charge taken by both");

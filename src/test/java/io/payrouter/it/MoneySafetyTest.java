@@ -1,0 +1,261 @@
+package io.payrouter.it;
+
+import static io.payrouter.it.RouterHarness.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.payrouter.charge.ChargeService;
+import io.payrouter.charge.SettlementPolicy;
+import io.payrouter.domain.Attempt;
+import io.payrouter.domain.AttemptOutcome;
+import io.payrouter.domain.ChargeStatus;
+import io.payrouter.domain.FencedException;
+import io.payrouter.domain.PspResult;
+import io.payrouter.domain.RoutingInfo;
+import io.payrouter.store.Store;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The charge path's money rules where several instances, pauses and retries meet, over the real
+ * database of a real router (and real HTTP to the simulators): fencing before every money call,
+ * a retry after failed that never charges twice, per-attempt references, lost writes that never
+ * contradict the charge, PSP text PostgreSQL cannot store, and a key purge that cannot race a
+ * retry.
+ */
+@ExtendWith(VertxExtension.class)
+class MoneySafetyTest {
+  static RouterHarness h;
+
+  @BeforeAll
+  static void router() throws Exception {
+    h = RouterHarness.shared();
+  }
+
+  static void sql(String statement, Object... args) throws Exception {
+    await(h.app.pool.preparedQuery(statement).execute(Tuple.from(args)));
+  }
+
+  static Row one(String statement, Object... args) throws Exception {
+    return await(h.app.pool.preparedQuery(statement).execute(Tuple.from(args))).iterator().next();
+  }
+
+  /** A processing charge owned by {@code owner} under {@code epoch}, and the owner's heartbeat {@code beatAgoS} ago. */
+  static String owned(String owner, long epoch, double beatAgoS) throws Exception {
+    String id = "ch_fence_" + System.nanoTime();
+    sql("INSERT INTO instances (id, heartbeat_at) VALUES ($1, now() - make_interval(secs => $2)) "
+        + "ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at", owner, beatAgoS);
+    sql("INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, status, created_at, "
+        + "updated_at, owner, owner_epoch, next_check_at) VALUES ($1, 'it-merchant', $1, 'fp', 100, 'USD', 'processing', "
+        + "now(), now(), $2, $3, now() + interval '1 hour')", id, owner, epoch);
+    return id;
+  }
+
+  static Attempt sent(String chargeId, int seq) {
+    return Attempt.sent("att_" + chargeId + "_" + seq, chargeId, seq, "fatora", null);
+  }
+
+  static long attempts(String chargeId) throws Exception {
+    return one("SELECT count(*) FROM attempts WHERE charge_id = $1", chargeId).getLong(0);
+  }
+
+  // ---------------------------------------------------------------- fencing (issue 14, 1e)
+
+  @Test
+  void theOwnerUnderItsEpochWithAValidLeaseMayCheckpoint() throws Exception {
+    String id = owned("inst_fence_a", 1, 0);
+    await(h.app.store.checkpoint(sent(id, 1), "inst_fence_a", 1));
+    assertEquals(1, attempts(id));
+  }
+
+  @Test
+  void aChargeTakenOverByAnotherInstanceRefusesTheFormerOwnersCheckpoint() throws Exception {
+    String id = owned("inst_fence_b", 1, 0);
+    sql("UPDATE charges SET owner = 'inst_fence_other', owner_epoch = 2 WHERE id = $1", id);
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> await(h.app.store.checkpoint(sent(id, 1), "inst_fence_b", 1)));
+    assertInstanceOf(FencedException.class, e.getCause());
+    assertEquals(0, attempts(id), "nothing recorded, so nothing may be sent");
+  }
+
+  @Test
+  void aChargeTakenBackUnderANewEpochRefusesTheStaleEpoch() throws Exception {
+    // A -> B -> A again: the paused request path of the first A still holds epoch 1.
+    String id = owned("inst_fence_c", 3, 0);
+    assertInstanceOf(FencedException.class, org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> await(h.app.store.checkpoint(sent(id, 1), "inst_fence_c", 1))).getCause());
+  }
+
+  @Test
+  void anOwnerPastItsLeaseMayNotCheckpoint() throws Exception {
+    // Paused (SIGSTOP, a long GC) longer than the owner timeout: its heartbeat is stale by PostgreSQL's clock.
+    String id = owned("inst_fence_d", 1, 10);
+    assertInstanceOf(FencedException.class, org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> await(h.app.store.checkpoint(sent(id, 1), "inst_fence_d", 1))).getCause());
+  }
+
+  @Test
+  void aSettledChargeRefusesAnyFurtherCheckpoint() throws Exception {
+    String id = owned("inst_fence_e", 1, 0);
+    sql("UPDATE charges SET status = 'pending' WHERE id = $1", id);
+    assertInstanceOf(FencedException.class, org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> await(h.app.store.checkpoint(sent(id, 2), "inst_fence_e", 1))).getCause());
+  }
+
+  @Test
+  void aTakeoverRaisesTheEpochAndIsCounted() throws Exception {
+    String id = owned("inst_fence_gone", 1, 3600);
+    sql("UPDATE charges SET next_check_at = now() - interval '1 second' WHERE id = $1", id);
+    double before = OwnershipAndReconcilerTest.counter("router_takeovers_total");
+    List<Store.Taken> taken = await(h.app.store.takeUnsettled(h.app.charges.instanceId(), 3_000, 60_000, 3_000, 1_000, true));
+    Store.Taken mine = taken.stream().filter(t -> t.charge().id().equals(id)).findFirst().orElseThrow();
+    assertEquals(2, mine.epoch());
+    assertTrue(mine.tookOver());
+    assertEquals(2L, one("SELECT owner_epoch FROM charges WHERE id = $1", id).getLong(0));
+    assertTrue(before >= 0);
+  }
+
+  // ---------------------------------------------------------------- lost writes (1d)
+
+  @Test
+  void theAttemptsOfALostOutcomeWriteAreNotWritten() throws Exception {
+    String id = owned("inst_lost_owner", 1, 0);
+    Attempt a = new Attempt("att_lost_" + id, id, 1, "fatora", AttemptOutcome.SUCCEEDED, 5, null, "ref", null, null);
+    boolean changed = await(h.app.store.recordOutcome(new Store.Outcome(id, ChargeStatus.SUCCEEDED, "fatora", "ref", null,
+        null, List.of(a), Instant.now(), "inst_lost_somebody_else", 1L, null)));
+    assertFalse(changed);
+    assertEquals(0, attempts(id), "an attempt row saying succeeded would contradict the processing charge");
+  }
+
+  @Test
+  void aSuccessWhoseWriteLostTheRaceToAFailureBecomesAConflict(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    JsonObject failed = LateResultTest.failedCharge(api);
+    String id = failed.getString("id");
+    ChargeService.SettleResult r = await(h.app.charges.settleResult(id, "fatora", id, PspResult.succeeded("fat_lost"),
+        SettlementPolicy.Source.REQUEST, null));
+    assertEquals(ChargeService.Settlement.CONFLICT, r.kind());
+    JsonObject after = await(api.get("/v1/charges/" + id, RouterHarness.MERCHANT_KEY)).bodyAsJsonObject();
+    assertTrue(after.getString("conflict", "").contains("fat_lost"), after.encode());
+  }
+
+  // ---------------------------------------------------------------- retry after failed (1b, 1g)
+
+  @Test
+  void aFailedChargeOnWhichMoneyMovedIsNeverChargedAgain(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))));
+    String key = "retry-conflict-" + System.nanoTime();
+    JsonObject body = new JsonObject().put("amount", 4242).put("currency", "USD").put("card_id", card)
+        .put("metadata", new JsonObject().put("route", "fatora"));
+    await(api.faults("fatora", new JsonObject().put("down", true)));
+    JsonObject first;
+    try {
+      first = await(api.charge(RouterHarness.MERCHANT_KEY, key, body)).bodyAsJsonObject();
+    } finally {
+      await(api.clearFaults("fatora"));
+    }
+    assertEquals("failed", first.getString("status"), first.encode());
+    String id = first.getString("id");
+    Thread.sleep(300); // the outcome lands
+    // The PSP reports, late, that money moved after all.
+    await(h.app.charges.settleResult(id, "fatora", id, PspResult.succeeded("fat_moved"), SettlementPolicy.Source.WEBHOOK, null));
+
+    var retry = await(api.charge(RouterHarness.MERCHANT_KEY, key, body));
+    assertEquals("failed", retry.bodyAsJsonObject().getString("status"), "the retry gets the charge as it stands");
+    assertEquals("true", retry.getHeader("Idempotent-Replayed"));
+    JsonArray ledger = await(api.ledger("fatora", id));
+    assertEquals(0, ledger.size(), "no second charge: " + ledger.encode());
+  }
+
+  @Test
+  void aRetryAfterFailedSendsTheNextAttemptUnderItsOwnReference(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("revio", Api.token("revio", ""))));
+    String key = "retry-ref-" + System.nanoTime();
+    JsonObject body = new JsonObject().put("amount", 4242).put("currency", RouterHarness.currency("revio"))
+        .put("card_id", card).put("metadata", new JsonObject().put("route", "revio"));
+    await(api.faults("revio", new JsonObject().put("down", true)));
+    JsonObject first;
+    try {
+      first = await(api.charge(RouterHarness.MERCHANT_KEY, key, body)).bodyAsJsonObject();
+    } finally {
+      await(api.clearFaults("revio"));
+    }
+    assertEquals("failed", first.getString("status"), first.encode());
+    String id = first.getString("id");
+    Thread.sleep(300);
+    JsonObject retried = await(api.charge(RouterHarness.MERCHANT_KEY, key, body)).bodyAsJsonObject();
+    assertEquals("succeeded", retried.getString("status"), retried.encode());
+    assertEquals(id, retried.getString("id"), "the same charge");
+    assertEquals(1, await(api.ledger("revio", id + "-2")).size(), "the retry's attempt went out as " + id + "-2");
+  }
+
+  // ---------------------------------------------------------------- PSP text and refused rows (1g)
+
+  @Test
+  void aPspStringWithANulIsCleanedAndTheOutcomeLands() throws Exception {
+    String id = owned("inst_nul_owner", 1, 0);
+    Attempt a = new Attempt("att_nul_" + id, id, 1, "fatora", AttemptOutcome.DECLINED, 5, "bad\u0000text",
+        "ref\u0000", null, "code\u0000x");
+    boolean changed = await(h.app.store.recordOutcome(new Store.Outcome(id, ChargeStatus.DECLINED, "fatora", "ref\u0000",
+        null, "code\u0000x", List.of(a), Instant.now(), "inst_nul_owner", 1L, null)));
+    assertTrue(changed, "written, not refused");
+    Row r = one("SELECT c.status, c.provider_code, a.error FROM charges c JOIN attempts a ON a.charge_id = c.id WHERE c.id = $1", id);
+    assertEquals("declined", r.getString(0));
+    assertEquals("codex", r.getString(1));
+    assertEquals("badtext", r.getString(2));
+  }
+
+  // ---------------------------------------------------------------- key purge against reclaim (1g)
+
+  static String failedWithKey(int keyAgeHours) throws Exception {
+    String id = "ch_purge_" + System.nanoTime();
+    sql("INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, status, created_at, "
+        + "updated_at) VALUES ($1, 'it-merchant', $1, 'fp', 100, 'USD', 'failed', now(), now())", id);
+    sql("INSERT INTO idempotency_keys (merchant_id, key, fingerprint, charge_id, created_at) VALUES ('it-merchant', $1, "
+        + "'fp', $1, now() - make_interval(hours => $2))", id, keyAgeHours);
+    return id;
+  }
+
+  static final RoutingInfo ROUTING = new RoutingInfo("t", "priority", 1, List.of("fatora"));
+
+  @Test
+  void aRetryOfAChargeWhoseKeyWasPurgedIsRefused() throws Exception {
+    String id = failedWithKey(48);
+    await(h.app.store.purgeIdempotencyKeys(24, 100_000));
+    var epoch = await(h.app.store.reclaimFailed(id, "it-merchant", id, ROUTING, h.app.charges.instanceId(), Instant.now()));
+    assertTrue(epoch.isEmpty(), "no key, no reclaim: a new request with that key is a new charge");
+    assertEquals("failed", one("SELECT status FROM charges WHERE id = $1", id).getString(0));
+  }
+
+  @Test
+  void aReclaimRefreshesTheKeySoAPurgeKeepsIt() throws Exception {
+    String id = failedWithKey(48);
+    var epoch = await(h.app.store.reclaimFailed(id, "it-merchant", id, ROUTING, h.app.charges.instanceId(), Instant.now()));
+    assertEquals(2L, epoch.orElseThrow(), "owned under a new epoch");
+    await(h.app.store.purgeIdempotencyKeys(24, 100_000));
+    assertEquals(1L, one("SELECT count(*) FROM idempotency_keys WHERE merchant_id = 'it-merchant' AND key = $1", id).getLong(0),
+        "the key of a charge being retried is never purged");
+  }
+
+  @Test
+  void aFailedChargeWithAConflictIsNotReclaimed() throws Exception {
+    String id = failedWithKey(1);
+    sql("UPDATE charges SET conflict = 'late succeeded' WHERE id = $1", id);
+    assertTrue(await(h.app.store.reclaimFailed(id, "it-merchant", id, ROUTING, h.app.charges.instanceId(), Instant.now()))
+        .isEmpty());
+  }
+}
