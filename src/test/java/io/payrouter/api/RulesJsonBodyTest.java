@@ -11,8 +11,11 @@ import io.payrouter.routing.ParseResult;
 import io.payrouter.routing.RoutingRules;
 import io.payrouter.routing.RulesParser;
 import io.payrouter.rules.RulesDocument;
+import io.payrouter.testsupport.DocExamples;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -91,5 +94,35 @@ class RulesJsonBodyTest {
     assertTrue(r.problems().stream().anyMatch(p -> p.path().equals("rules[1].providers[1].weight")
         && p.message().contains("30.5 (a fraction")), r.problems().toString());
     assertEquals(2, r.problems().size(), r.problems().toString());
+  }
+
+  /** The documentation's examples, each as the JSON body an SRE would send. */
+  static Map<String, JsonObject> documentedExamples() {
+    return Map.of(
+        "README routing guide", new JsonObject(RulesDocument.normalize(ConfigLoader.readYaml(DocExamples.readmeRules()))),
+        "config/routing.yaml", new JsonObject(RulesDocument.normalize(ConfigLoader.readYaml(DocExamples.shippedRules()))),
+        "api.md Routing", Json.parseObject(DocExamples.apiDocRules()));
+  }
+
+  @Test
+  void documentedExamplesAreValidRulesAndMatchTheOpenApiRequestSchema() {
+    documentedExamples().forEach((where, body) -> {
+      ParseResult r = parse(RulesDocument.normalize(Json.parseObject(body.encode()).getMap()));
+      assertTrue(r.ok(), () -> where + ": " + r.problems());
+      assertEquals(List.of(), RequestValidatorTest.VALIDATOR.validateFully("RoutingDocument", body), where);
+      JsonObject answer = new JsonObject().put("version", 4).put("source", "api").put("rules", body);
+      assertEquals(List.of(), RequestValidatorTest.VALIDATOR.validateFully("RoutingConfig", answer),
+          where + ": GET's answer is described by RoutingConfig");
+    });
+  }
+
+  @Test
+  void theOpenApiRoutingSchemaIsNotVacuous() {
+    JsonObject body = Json.parseObject(JSON.replace("\"max\": 500000.0", "\"max\": 500000.5")
+        .replace("\"strategy\": \"priority\"", "\"strategy\": \"fastest\""));
+    List<String> fields = RequestValidatorTest.VALIDATOR.validateFully("RoutingDocument", body).stream()
+        .map(e -> e.field()).toList();
+    assertTrue(fields.contains("rules[1].when.amount.max"), fields.toString());
+    assertTrue(fields.contains("rules[0].strategy"), fields.toString());
   }
 }
