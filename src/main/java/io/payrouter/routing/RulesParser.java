@@ -34,6 +34,13 @@ import java.util.TreeSet;
  * A scalar is accepted where a list is expected. A rule without {@code when} matches everything
  * and must be last; rules that can never match (after a catch-all, or whose conditions are
  * covered by an earlier rule's) are problems.
+ *
+ * <p>The document is plain Java: {@link Map}s and {@link List}s all the way down (the caller turns
+ * JSON objects and arrays into them first; this class knows no JSON library). Integer fields
+ * (amount bounds in minor units, weights, attempts, window) take any integral number, whether it
+ * was read as an Integer, a Long, a BigInteger, a BigDecimal or a double such as {@code 500000.0}
+ * (below 2^53, where a double is exact); a fraction, or a double too large to be exact, is a
+ * problem. They are held as integers, never as floating point.
  */
 public final class RulesParser {
   /** Card brands a {@code brand} condition may name. */
@@ -118,7 +125,8 @@ public final class RulesParser {
       FailoverSettings global = parseFailover(top, "failover",
           new FailoverSettings(DEFAULT_MAX_ATTEMPTS, false));
       if (top.containsKey("version") && nonNegativeInteger(top.get("version")) == null) {
-        add("version", "must be a non-negative integer (it is ignored: the store assigns versions)");
+        add("version", "must be a non-negative integer (it is ignored: the store assigns versions), "
+          + got(top.get("version")));
       }
       List<Draft> drafts = parseRules(top, global);
       checkNames(drafts);
@@ -139,7 +147,9 @@ public final class RulesParser {
         return List.of();
       }
       if (!(top.get("rules") instanceof List<?> list)) {
-        add("rules", "must be a list of rules, got " + typeName(top.get("rules")));
+        String hint = top.get("rules") instanceof Map<?, ?> inner && inner.containsKey("rules")
+            ? " (a whole document nested under 'rules': beside it only 'version' and 'source' may stand)" : "";
+        add("rules", "must be a list of rules, got " + typeName(top.get("rules")) + hint);
         return List.of();
       }
       if (list.isEmpty()) add("rules", "must contain at least one rule");
@@ -377,8 +387,7 @@ public final class RulesParser {
       if (!m.containsKey(key)) return null;
       Long value = nonNegativeInteger(m.get(key));
       if (value == null) {
-        add(path + "." + key, "must be a non-negative integer in minor units, got "
-            + typeName(m.get(key)) + " " + m.get(key));
+        add(path + "." + key, "must be a non-negative integer in minor units, " + got(m.get(key)));
       }
       return value;
     }
@@ -466,7 +475,7 @@ public final class RulesParser {
       }
       Long w = nonNegativeInteger(v);
       if (w == null || w > MAX_WEIGHT) {
-        add(path, "must be an integer 0.." + MAX_WEIGHT + ", got " + typeName(v) + " " + v);
+        add(path, "must be an integer 0.." + MAX_WEIGHT + ", " + got(v));
         return null;
       }
       return w.intValue();
@@ -496,8 +505,8 @@ public final class RulesParser {
       if (m.containsKey("max_attempts")) {
         Long n = nonNegativeInteger(m.get("max_attempts"));
         if (n == null || n < 1 || n > MAX_ATTEMPTS_LIMIT) {
-          add(path + ".max_attempts", "must be an integer 1.." + MAX_ATTEMPTS_LIMIT + ", got "
-              + typeName(m.get("max_attempts")) + " " + m.get("max_attempts"));
+          add(path + ".max_attempts", "must be an integer 1.." + MAX_ATTEMPTS_LIMIT + ", "
+              + got(m.get("max_attempts")));
         } else {
           maxAttempts = n.intValue();
         }
@@ -536,7 +545,7 @@ public final class RulesParser {
         Long w = nonNegativeInteger(m.get("window_seconds"));
         if (w == null || w < 5 || w > ProviderStats.MAX_WINDOW_SECONDS) {
           add(path + ".window_seconds", "must be an integer 5.." + ProviderStats.MAX_WINDOW_SECONDS
-              + ", got " + typeName(m.get("window_seconds")) + " " + m.get("window_seconds"));
+              + ", " + got(m.get("window_seconds")));
         } else {
           window = w.intValue();
           d.explicitWindow = window;
@@ -610,7 +619,14 @@ public final class RulesParser {
     return "";
   }
 
-  /** The value as a non-negative long if it is an integer type, else null. */
+  /** 2^53: an integer written below it reads as exactly that double; from it on, neighbours round together. */
+  static final double MAX_EXACT_DOUBLE = 9_007_199_254_740_992d;
+
+  /**
+   * The value as a non-negative long if it is an integral number (of an integer type, an integral
+   * BigDecimal, or an integral double or float below 2^53, as JSON readers give {@code 3.0}),
+   * else null.
+   */
   static Long nonNegativeInteger(Object v) {
     Long n = null;
     if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
@@ -623,8 +639,27 @@ public final class RulesParser {
       } catch (ArithmeticException e) {
         n = null;
       }
+    } else if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < MAX_EXACT_DOUBLE) n = (long) d;
     }
     return n == null || n < 0 ? null : n;
+  }
+
+  /** "got a number 10.5 (a fraction: ...)" and the like: what an integer field was given instead. */
+  static String got(Object v) {
+    String s = "got " + typeName(v) + (v == null ? "" : " " + v);
+    if (!(v instanceof Number n)) return s;
+    if (v instanceof Double || v instanceof Float || v instanceof BigDecimal) {
+      double d = n.doubleValue();
+      if (Double.isFinite(d) && d != Math.rint(d)) return s + " (a fraction: write a whole number)";
+      if (!(v instanceof BigDecimal) && Math.abs(d) >= MAX_EXACT_DOUBLE) {
+        return s + " (a decimal number this large is not exact: write the integer digits, without a"
+            + " fraction or exponent)";
+      }
+    }
+    if (n.doubleValue() < 0) return s + " (negative)";
+    return s;
   }
 
   static String typeName(Object v) {

@@ -40,9 +40,13 @@ public final class RoutingAdmin {
     return rules.active();
   }
 
-  /** Validates and installs rules sent by an operator (fails listing every problem, changing nothing). */
+  /**
+   * Validates and installs rules sent by an operator (fails listing every problem, changing
+   * nothing). The body is a rules document or {@code GET /admin/routing}'s answer as it is
+   * ({@link RulesDocument#fromRequest}); rules the same as those in force create no version.
+   */
   public Future<RulesSource.Active> replace(Map<String, Object> raw) {
-    return rules.replace(raw, "api");
+    return rules.replace(RulesDocument.fromRequest(raw), "api");
   }
 
   public Future<Decision> explain(ExplainQuery q) {

@@ -67,8 +67,9 @@ public final class RulesSource {
       String hash = sha256(text);
       return store.latestRouting().compose(latest -> {
         if (latest.isPresent() && hash.equals(appliedFileHash)) {
-          RoutingRules parsed = parse(latest.get().rules().getMap());
-          active = new Active(parsed.withVersion(latest.get().version()), latest.get().rules(), latest.get().source());
+          Map<String, Object> doc = RulesDocument.normalize(latest.get().rules().getMap());
+          RoutingRules parsed = parse(doc);
+          active = new Active(parsed.withVersion(latest.get().version()), new JsonObject(doc), latest.get().source());
           fileHash = hash;
           log.info("routing rules version {} ({}) in force", latest.get().version(), latest.get().source());
           return Future.succeededFuture();
@@ -90,17 +91,28 @@ public final class RulesSource {
   }
 
   /**
-   * Validates and installs new rules. Fails with {@link InvalidRoutingRulesException} listing every
-   * problem, changing nothing.
+   * Validates and installs new rules, read from YAML or JSON (see {@link RulesDocument#normalize}).
+   * Fails with {@link InvalidRoutingRulesException} listing every problem, changing nothing.
+   *
+   * <p>Rules from the API that are the same as those in force ({@link RulesDocument#sameRules})
+   * create no version: the rules in force are answered as they are. A file change is always a new
+   * version, even to the same rules: the stored source name is how a restart knows which file text
+   * was applied last.
    */
   public Future<Active> replace(Map<String, Object> raw, String source) {
+    Map<String, Object> doc = RulesDocument.normalize(raw);
     RoutingRules parsed;
     try {
-      parsed = parse(raw);
+      parsed = parse(doc);
     } catch (InvalidRoutingRulesException e) {
       return Future.failedFuture(e);
     }
-    JsonObject json = new JsonObject(raw);
+    Active current = active;
+    if (!isFile(source) && current != null && RulesDocument.sameRules(current.raw().getMap(), doc)) {
+      log.info("routing rules from {} are those of version {}: unchanged", source, current.rules().version());
+      return Future.succeededFuture(current);
+    }
+    JsonObject json = new JsonObject(doc);
     return store.insertRouting(source, json).map(version -> {
       Active a = new Active(parsed.withVersion(version), json, source);
       active = a;

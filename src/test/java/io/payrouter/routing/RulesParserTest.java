@@ -528,4 +528,97 @@ class RulesParserTest {
         "rules[1].name",
         "rules[3]"), paths);
   }
+
+  // ---- JSON-shaped documents ----------------------------------------------------------------
+
+  /** A map of alternating keys and values, in order (Map.of refuses nulls and loses order). */
+  private static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+    return m;
+  }
+
+  /** The README example as a JSON reader hands it over: numbers as Integer, Long and Double. */
+  private static Map<String, Object> jsonShaped(Object max, Object weight, Object attempts) {
+    return map(
+        "rules", List.of(
+            map("name", "nordic", "when", map("currency", List.of("NOK", "SEK", "DKK")),
+                "strategy", "priority", "providers", List.of("dintero", "processout")),
+            map("name", "usd-mastercard",
+                "when", map("currency", List.of("USD"), "brand", List.of("mastercard"),
+                    "amount", map("min", 100, "max", max)),
+                "strategy", "weighted",
+                "providers", List.of(map("name", "revio", "weight", 70L), map("name", "paycore", "weight", weight)),
+                "failover", map("max_attempts", attempts, "on_soft_decline", true)),
+            map("name", "default", "strategy", "adaptive", "providers", List.of("processout", "revio", "fatora", "paycore"),
+                "adaptive", map("exploration", 0.05, "window_seconds", 30))),
+        "failover", map("max_attempts", 3, "on_soft_decline", false),
+        "version", 7.0);
+  }
+
+  @Test
+  void jsonShapedDocumentParsesLikeTheSameRulesInYaml() {
+    String yaml = """
+        rules:
+          - name: nordic
+            when: { currency: [NOK, SEK, DKK] }
+            strategy: priority
+            providers: [dintero, processout]
+          - name: usd-mastercard
+            when: { currency: [USD], brand: [mastercard], amount: { min: 100, max: 500000 } }
+            strategy: weighted
+            providers: [ { name: revio, weight: 70 }, { name: paycore, weight: 30 } ]
+            failover: { max_attempts: 2, on_soft_decline: true }
+          - name: default
+            strategy: adaptive
+            providers: [processout, revio, fatora, paycore]
+            adaptive: { exploration: 0.05, window_seconds: 30 }
+        failover: { max_attempts: 3, on_soft_decline: false }
+        """;
+    RoutingRules expected = rules(yaml);
+    for (Object[] numbers : List.of(new Object[] {500000, 30, 2}, new Object[] {500000L, 30L, 2L},
+        new Object[] {500000.0, 30.0, 2.0}, new Object[] {new java.math.BigDecimal("500000.00"),
+            java.math.BigInteger.valueOf(30), 2})) {
+      ParseResult result = RulesParser.parse(jsonShaped(numbers[0], numbers[1], numbers[2]), PROVIDERS, CURRENCIES);
+      assertTrue(result.ok(), () -> List.of(numbers) + ": " + result.problems());
+      assertEquals(expected, result.rules(), () -> "numbers read as " + List.of(numbers));
+      Rule usd = result.rules().rule("usd-mastercard");
+      assertEquals(100, usd.when().minAmount());
+      assertEquals(500000, usd.when().maxAmount());
+      assertEquals(List.of(new RuleProvider("revio", 70), new RuleProvider("paycore", 30)), usd.providers());
+      assertEquals(2, usd.maxAttempts());
+      assertTrue(usd.failoverOnSoftDecline());
+    }
+  }
+
+  @Test
+  void integerFieldsRefuseFractionsAndInexactDoublesSayingWhy() {
+    ParseResult fraction = RulesParser.parse(jsonShaped(500000.5, 30.5, 2.5), PROVIDERS, CURRENCIES);
+    assertProblem(fraction, "rules[1].when.amount.max", "non-negative integer in minor units, got a number 500000.5 (a fraction");
+    assertProblem(fraction, "rules[1].providers[1].weight", "got a number 30.5 (a fraction");
+    assertProblem(fraction, "rules[1].failover.max_attempts", "got a number 2.5 (a fraction");
+    assertEquals(3, fraction.problems().size(), () -> fraction.problems().toString());
+
+    assertProblem(RulesParser.parse(jsonShaped(new java.math.BigDecimal("10.5"), 30, 2), PROVIDERS, CURRENCIES),
+        "rules[1].when.amount.max", "(a fraction");
+    // 2^53 + 1 written as 9007199254740993.0 reads as the double 2^53: not the amount written, so refused.
+    assertProblem(RulesParser.parse(jsonShaped(9007199254740993.0, 30, 2), PROVIDERS, CURRENCIES),
+        "rules[1].when.amount.max", "is not exact");
+    assertProblem(RulesParser.parse(jsonShaped(1e30, 30, 2), PROVIDERS, CURRENCIES),
+        "rules[1].when.amount.max", "is not exact");
+    assertProblem(RulesParser.parse(jsonShaped(-1.0, 30, 2), PROVIDERS, CURRENCIES),
+        "rules[1].when.amount.max", "(negative)");
+    assertProblem(RulesParser.parse(jsonShaped(Double.NaN, 30, 2), PROVIDERS, CURRENCIES),
+        "rules[1].when.amount.max", "non-negative integer");
+    ParseResult largest = RulesParser.parse(jsonShaped(9007199254740991.0, 30, 2), PROVIDERS, CURRENCIES);
+    assertTrue(largest.ok(), () -> largest.problems().toString());
+    assertEquals(9007199254740991L, largest.rules().rule("usd-mastercard").when().maxAmount());
+  }
+
+  @Test
+  void aWholeDocumentNestedUnderRulesIsNamedAsSuch() {
+    Map<String, Object> nested = map("rules", map("rules", List.of(map("name", "r", "providers", List.of("revio")))),
+        "failover", map("max_attempts", 3));
+    assertProblem(RulesParser.parse(nested, PROVIDERS, CURRENCIES), "rules", "a whole document nested under 'rules'");
+  }
 }
