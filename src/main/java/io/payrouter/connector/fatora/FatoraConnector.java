@@ -26,7 +26,7 @@ import java.util.Optional;
 
 /**
  * Fatora (api.fatora.io): {@code api_key} header, {@code POST /v1/payments/collect-payment} with
- * {@code card_token}, {@code order_id} (= the router's charge id) and a decimal {@code amount} in
+ * {@code card_token}, {@code order_id} (= the attempt's reference) and a decimal {@code amount} in
  * the account's currency; {@code POST /v1/payments/verify} for status;
  * {@code POST /api/v1/payments/deactivate-card-token} when a card is deleted. Fatora documents no
  * server webhooks: a relayed callback must carry an HMAC-SHA256 {@code X-Signature} (contract rule)

@@ -38,7 +38,7 @@ import java.util.Set;
  * {@code POST {cardgate_url}/payment/sale} with {@code Authorization: Bearer
  * <flow_data.metadata.token>}, sent only after the invoice id ({@code cpi_...}) is durable
  * (checkpoint), so a timeout is settled by {@code GET /payment-invoices/{cpi_id}}.
- * {@code reference_id} (= the router's charge id) is unique per account at PayCore. A callback
+ * {@code reference_id} (= the attempt's reference) is unique per account at PayCore. A callback
  * is signature-checked, then confirmed by reading its invoice back from PayCore: the fetched
  * invoice's state is what gets applied, never the callback body.
  *
