@@ -1,5 +1,7 @@
 package io.payrouter.connector;
 
+import io.payrouter.domain.NotSentReason;
+import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 
 
@@ -33,7 +35,23 @@ public record InquiryResult(Kind kind, PspResult result) {
   }
 
   public static InquiryResult notCharged(String why) {
-    return new InquiryResult(Kind.NOT_CHARGED, PspResult.notSent(why));
+    return new InquiryResult(Kind.NOT_CHARGED, PspResult.notSent(NotSentReason.PROVEN_NOT_CHARGED, why));
+  }
+
+  /**
+   * The inquiry answer for a payment the PSP showed, normalized by its connector's status table
+   * (the same mapping the charge answer and webhooks use): not_sent {@link
+   * NotSentReason#PROVEN_NOT_CHARGED} is {@link Kind#NOT_CHARGED}, in doubt is {@link Kind#UNKNOWN}
+   * (as is any other not_sent: only a documented final unpaid state is proof), anything else
+   * (succeeded, declined, pending) is {@link Kind#FOUND}.
+   */
+  public static InquiryResult of(PspResult r) {
+    if (r.outcome() == Outcome.NOT_SENT) {
+      return r.notSentReason() == NotSentReason.PROVEN_NOT_CHARGED
+          ? new InquiryResult(Kind.NOT_CHARGED, r)
+          : unknown(r.message());
+    }
+    return r.outcome() == Outcome.IN_DOUBT ? new InquiryResult(Kind.UNKNOWN, r) : found(r);
   }
 
   public static InquiryResult unknown(String why) {

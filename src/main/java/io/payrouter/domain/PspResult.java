@@ -54,18 +54,6 @@ public record PspResult(
     return new PspResult(Outcome.NOT_SENT, null, null, false, providerCode, message, reason);
   }
 
-  /** @deprecated give a {@link NotSentReason}; kept only until every connector names one. */
-  @Deprecated
-  public static PspResult notSent(String message) {
-    return notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, message);
-  }
-
-  /** @deprecated give a {@link NotSentReason}; kept only until every connector names one. */
-  @Deprecated
-  public static PspResult notSent(String message, String providerCode) {
-    return notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, message, providerCode);
-  }
-
   public static PspResult inDoubt(String ref, String message) {
     return new PspResult(Outcome.IN_DOUBT, ref, null, false, null, message, null);
   }

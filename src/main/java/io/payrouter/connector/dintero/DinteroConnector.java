@@ -11,6 +11,7 @@ import io.payrouter.connector.Connector;
 import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
@@ -44,8 +45,8 @@ import java.util.Set;
  *
  * <p><b>Money safety:</b> the single {@code sessions/pay} call moves money; it carries
  * {@code Dintero-Feature-Toggles: strict-merchant-reference} with {@code merchant_reference} = the
- * router's charge id, so a repeated call cannot charge twice, and the inquiry finds the payment by
- * that reference (no checkpoint needed).
+ * attempt's reference ({@code ch_X}, {@code ch_X-2}), so a repeated call cannot charge twice, and
+ * the inquiry finds the payment by that reference (no checkpoint needed).
  *
  * <p>Pure mapping: no I/O. The clock (signature window, token expiry) is injected.
  */
@@ -156,14 +157,14 @@ public final class DinteroConnector implements Connector {
   @Override
   public Step<PspResult> charge(CallContext ctx, ChargeInput in) {
     if (ctx.accessToken() == null || ctx.accessToken().isBlank()) {
-      return Step.done(PspResult.notSent("no dintero access token"));
+      return Step.done(PspResult.notSent(NotSentReason.AUTHENTICATION_FAILED, "no dintero access token"));
     }
     Map<String, String> tok = in.token();
     String ppt = tok == null ? null : tok.get("payment_product_type");
     String recurrence = tok == null ? null : tok.get("recurrence_token");
     String payment = tok == null ? null : tok.get("payment_token");
     if (ppt == null || !PRODUCT_TYPES.contains(ppt) || (recurrence == null) == (payment == null)) {
-      return Step.done(PspResult.notSent("dintero token fields incomplete"));
+      return Step.done(PspResult.notSent(NotSentReason.NO_TOKEN, "dintero token fields incomplete"));
     }
     return Step.call(HttpCall.post("/sessions/pay", payHeaders(ctx), payBody(in).encode()).movingMoney(),
         reply -> Step.done(DinteroMapping.payResult(reply)));
@@ -208,7 +209,7 @@ public final class DinteroConnector implements Connector {
 
   /**
    * {@code GET /transactions/{id}} when the transaction id is known, else
-   * {@code GET /transactions?merchant_reference={chargeId}} (empty list: not found).
+   * {@code GET /transactions?merchant_reference={reference}} (empty list: not found).
    */
   @Override
   public Step<InquiryResult> inquire(CallContext ctx, InquiryInput in) {
@@ -222,6 +223,18 @@ public final class DinteroConnector implements Connector {
     }
     return Step.call(HttpCall.get("/transactions?merchant_reference=" + enc(in.reference()), h),
         reply -> Step.done(DinteroMapping.listInquiry(reply, in.reference())));
+  }
+
+  /**
+   * None: Dintero's {@code POST /v1/transactions/{id}/void} cancels the authorization of a
+   * transaction, by its id, "at any moment before capture" [NODE payments.d.ts
+   * transactions_id_void_post]. We charge with {@code auto_capture}, so a payment that could be
+   * closed unpaid is one Dintero has not authorized, and an in-doubt {@code sessions/pay} left us
+   * no transaction id; Dintero documents no call that closes a payment by merchant_reference.
+   */
+  @Override
+  public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
+    return Optional.empty();
   }
 
   static Map<String, String> readHeaders(CallContext ctx) {
@@ -257,8 +270,8 @@ public final class DinteroConnector implements Connector {
       if (!reply.is2xx()) throw new PspUnavailableException("dintero answered " + reply.status());
       JsonObject tx = reply.json();
       if (tx == null) throw new PspUnavailableException("dintero answer not JSON");
+      // The event names the attempt by the merchant_reference the fetched transaction carries.
       String ref = DinteroMapping.str(tx, "merchant_reference");
-      if (ref == null) ref = queryRef;
       if (queryRef != null && !queryRef.equals(ref)) {
         throw new WebhookRejectedException("merchant_reference does not match the transaction");
       }

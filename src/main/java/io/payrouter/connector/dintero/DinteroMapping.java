@@ -1,6 +1,7 @@
 package io.payrouter.connector.dintero;
 
 import io.payrouter.domain.DeclineCode;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.domain.Outcome;
@@ -40,7 +41,7 @@ import java.util.Set;
  *       Dintero's {@code retry_codes} contain DO_NOT_RETRY; otherwise soft.
  *   <li>The duplicate-reference 400 carries {@code error.code} {@value #DUPLICATE_REFERENCE}; an
  *       invalid or revoked token is refused with 400 and {@code error.code} {@value #INVALID_TOKEN}
- *       (the simulator answers exactly so). Any other 4xx than 401/403/429 is in doubt: the
+ *       (the simulator answers exactly so). Any other 4xx than 401/403 is in doubt: the
  *       inquiry by merchant_reference settles it, so an unexpected code is never a blind failover.
  * </ul>
  */
@@ -154,19 +155,28 @@ public final class DinteroMapping {
 
   // ---------------------------------------------------------------- sessions/pay
 
-  /** Maps the answer to {@code POST /sessions/pay}. */
+  /**
+   * Maps the answer to {@code POST /sessions/pay}, Dintero's one call, which moves money. Its
+   * documented answers are 200, 400, 401, 403, 500 and a default 4xx [NODE payments.d.ts
+   * checkout_session_pay_post]: 401/403 (our access token refused) are not_sent. 429 (documented
+   * only for the token call) and 503 ("processor temporarily unavailable", documented only for
+   * capture/refund/void/transaction reads) are not documented here: in doubt, like a 5xx, settled
+   * by the inquiry by merchant_reference.
+   */
   public static PspResult payResult(HttpReply reply) {
     int s = reply.status();
     JsonObject body = reply.json();
-    if (s == 401 || s == 403) return PspResult.notSent("dintero refused the access token (" + s + ")", errorCode(body, s));
-    if (s == 429 || s == 503) return PspResult.notSent("dintero unavailable (" + s + ")", errorCode(body, s));
+    if (s == 401 || s == 403) {
+      return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, "dintero refused the access token (" + s + ")",
+          errorCode(body, s));
+    }
     if (reply.is2xx()) {
       if (body == null) return PspResult.inDoubt(null, "dintero answer not JSON");
       return fromTransaction(body);
     }
     String code = errorCode(body, s);
     if (s == 400 && DUPLICATE_REFERENCE.equals(code)) {
-      // An earlier attempt with this charge id exists: the inquiry by merchant_reference settles it.
+      // An earlier call with this reference exists: the inquiry by merchant_reference settles it.
       return new PspResult(Outcome.IN_DOUBT, null, null, false, code, "merchant_reference already used at dintero");
     }
     if (s == 400 && INVALID_TOKEN.equals(code)) {
@@ -185,25 +195,30 @@ public final class DinteroMapping {
 
   // ---------------------------------------------------------------- inquiry
 
-  /** Maps {@code GET /transactions/{id}} for the charge {@code chargeId}. */
-  public static InquiryResult transactionInquiry(HttpReply reply, String chargeId) {
+  /**
+   * Maps {@code GET /transactions/{id}} for the attempt whose merchant reference is
+   * {@code reference}: a transaction naming another (or no) merchant_reference is about another
+   * attempt, and says nothing.
+   */
+  public static InquiryResult transactionInquiry(HttpReply reply, String reference) {
     if (reply.status() == 404) return InquiryResult.notFound();
     if (!reply.is2xx()) return InquiryResult.unknown("dintero answered " + reply.status());
     JsonObject tx = reply.json();
     if (tx == null) return InquiryResult.unknown("dintero answer not JSON");
-    String ref = str(tx, "merchant_reference");
-    if (ref != null && !ref.equals(chargeId)) {
+    if (reference == null || !reference.equals(str(tx, "merchant_reference"))) {
       return InquiryResult.unknown("dintero transaction belongs to another merchant_reference");
     }
-    return found(fromTransaction(tx));
+    return InquiryResult.of(fromTransaction(tx));
   }
 
   /**
-   * Maps {@code GET /transactions?merchant_reference=...} (a JSON array). With several transactions
-   * for one reference (possible without the strict toggle), a success wins, then an unknown state,
-   * then a pending one; otherwise the last decline.
+   * Maps {@code GET /transactions?merchant_reference=...} (a JSON array). Only transactions whose
+   * merchant_reference is exactly {@code reference} count (never {@code ch_X-2} for {@code ch_X}).
+   * With several (possible without the strict toggle), a success wins, then an unknown state, then
+   * a pending one; otherwise the last decline. An empty list is "no such payment"; a list that
+   * holds only other references (the filter was not applied as asked) cannot say.
    */
-  public static InquiryResult listInquiry(HttpReply reply, String chargeId) {
+  public static InquiryResult listInquiry(HttpReply reply, String reference) {
     if (reply.status() == 404) return InquiryResult.notFound();
     if (!reply.is2xx()) return InquiryResult.unknown("dintero answered " + reply.status());
     JsonArray list;
@@ -214,9 +229,10 @@ public final class DinteroMapping {
     } catch (RuntimeException e) {
       return InquiryResult.unknown("dintero answer not JSON");
     }
+    if (reference == null) return InquiryResult.unknown("no merchant_reference to look for");
     PspResult success = null, doubt = null, pending = null, decline = null;
     for (Object o : list) {
-      if (!(o instanceof JsonObject tx) || !chargeId.equals(str(tx, "merchant_reference"))) continue;
+      if (!(o instanceof JsonObject tx) || !reference.equals(str(tx, "merchant_reference"))) continue;
       PspResult r = fromTransaction(tx);
       switch (r.outcome()) {
         case SUCCEEDED -> success = success == null ? r : success;
@@ -229,11 +245,8 @@ public final class DinteroMapping {
     if (doubt != null) return new InquiryResult(InquiryResult.Kind.UNKNOWN, doubt);
     if (pending != null) return InquiryResult.found(pending);
     if (decline != null) return InquiryResult.found(decline);
-    return InquiryResult.notFound();
-  }
-
-  private static InquiryResult found(PspResult r) {
-    return r.outcome() == Outcome.IN_DOUBT ? new InquiryResult(InquiryResult.Kind.UNKNOWN, r) : InquiryResult.found(r);
+    return list.isEmpty() ? InquiryResult.notFound()
+        : InquiryResult.unknown("dintero listed only other merchant references");
   }
 
   static String str(JsonObject o, String key) {

@@ -11,6 +11,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
@@ -25,7 +26,7 @@ import java.util.Optional;
 
 /**
  * Fatora (api.fatora.io): {@code api_key} header, {@code POST /v1/payments/collect-payment} with
- * {@code card_token}, {@code order_id} (= the router's charge id) and a decimal {@code amount} in
+ * {@code card_token}, {@code order_id} (= the attempt's reference) and a decimal {@code amount} in
  * the account's currency; {@code POST /v1/payments/verify} for status;
  * {@code POST /api/v1/payments/deactivate-card-token} when a card is deleted. Fatora documents no
  * server webhooks: a relayed callback must carry an HMAC-SHA256 {@code X-Signature} (contract rule)
@@ -86,12 +87,18 @@ public final class FatoraConnector implements Connector {
     // Never a call in any other currency than the account's: Fatora would take the amount as that
     // many units of its own currency. (The router refuses such a configuration at start, too.)
     String accountCurrency = accountCurrency(p);
-    if (accountCurrency == null) return Step.done(PspResult.notSent("fatora account_currency is not configured"));
+    if (accountCurrency == null) {
+      return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "fatora account_currency is not configured"));
+    }
     if (!accountCurrency.equals(in.currency())) {
-      return Step.done(PspResult.notSent("fatora account currency is " + accountCurrency));
+      return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "fatora account currency is " + accountCurrency));
+    }
+    String cardToken = in.token() == null ? null : in.token().get("card_token");
+    if (cardToken == null || cardToken.isBlank()) {
+      return Step.done(PspResult.notSent(NotSentReason.NO_TOKEN, "card has no fatora card_token"));
     }
     String body = new JsonObject()
-        .put("card_token", in.token().get("card_token"))
+        .put("card_token", cardToken)
         .put("order_id", in.reference())
         .put("amount", Currencies.toMajor(in.amount(), in.currency()))
         .encode();
@@ -104,7 +111,16 @@ public final class FatoraConnector implements Connector {
     JsonObject body = new JsonObject().put("order_id", in.reference());
     if (in.providerReference() != null) body.put("transaction_id", in.providerReference());
     return Step.call(HttpCall.post("/v1/payments/verify", headers(ctx.provider()), body.encode()),
-        reply -> Step.done(FatoraMapping.verifyResult(reply)));
+        reply -> Step.done(FatoraMapping.verifyResult(reply, in.reference())));
+  }
+
+  /**
+   * None: Fatora documents no call that closes an unpaid payment by {@code order_id} (collect,
+   * verify, refund of a transaction, and token deactivation only [README 3]).
+   */
+  @Override
+  public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
+    return Optional.empty();
   }
 
   @Override
@@ -139,17 +155,19 @@ public final class FatoraConnector implements Connector {
           if (reply.status() != 404 && !reply.is2xx()) {
             throw new PspUnavailableException("fatora verify answered " + reply.status());
           }
-          InquiryResult r = FatoraMapping.verifyResult(reply);
-          if (r.kind() != InquiryResult.Kind.FOUND) return Step.done(WebhookEvent.ignored());
-          // verify's amount is decimal major units; its currency, else the account's (one per account).
-          JsonObject result = reply.json().getJsonObject("result");
-          Object verifiedOrder = result.getValue("order_id");
-          if (verifiedOrder != null && !orderId.equals(verifiedOrder.toString())) {
+          JsonObject result = reply.is2xx() ? FatoraMapping.verifiedResult(reply) : null;
+          // The event names the attempt by the order_id verify echoes, and only one that is the
+          // order the callback asked about.
+          if (result != null && !orderId.equals(FatoraMapping.verifiedOrderId(result))) {
             throw new WebhookRejectedException("verify answered about another order");
           }
+          InquiryResult r = FatoraMapping.verifyResult(reply, orderId);
+          if (r.kind() != InquiryResult.Kind.FOUND) return Step.done(WebhookEvent.ignored());
+          // verify's amount is decimal major units; its currency, else the account's (one per account).
           String currency = result.getValue("currency") instanceof String c && !c.isBlank() ? c
               : ctx.provider().option("account_currency", null);
-          return Step.done(new WebhookEvent(orderId, r.result()).withAmount(result.getValue("amount"), currency, true));
+          return Step.done(new WebhookEvent(FatoraMapping.verifiedOrderId(result), r.result())
+              .withAmount(result.getValue("amount"), currency, true));
         });
   }
 }

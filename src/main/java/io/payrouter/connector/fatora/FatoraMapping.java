@@ -1,6 +1,7 @@
 package io.payrouter.connector.fatora;
 
 import io.payrouter.domain.DeclineCode;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.domain.PspResult;
@@ -38,12 +39,22 @@ public final class FatoraMapping {
     return new Decline(DeclineCode.GENERIC_DECLINE, true);
   }
 
-  /** Maps the answer to collect-payment. */
+  /**
+   * Maps the answer to collect-payment, Fatora's one call, which moves money. Only answers Fatora
+   * documents as refusing the request [FT responseCode] are not_sent: 401 (invalid key) and 403
+   * (inactive key), 400 (missing parameter) and 415 (unsupported media type). Fatora documents no
+   * 429 and only a generic "5xx": both are in doubt, settled by verify.
+   */
   static PspResult collectResult(HttpReply reply) {
     int s = reply.status();
-    if (s == 429 || s == 503) return PspResult.notSent("fatora answered " + s, String.valueOf(s));
-    if (s == 401 || s == 403) return PspResult.notSent("fatora rejected the api_key (" + s + ")", String.valueOf(s));
-    if (s == 400 || s == 415) return PspResult.notSent("fatora rejected the request (" + s + ")", String.valueOf(s));
+    if (s == 401 || s == 403) {
+      return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, "fatora rejected the api_key (" + s + ")",
+          String.valueOf(s));
+    }
+    if (s == 400 || s == 415) {
+      return PspResult.notSent(NotSentReason.REQUEST_REJECTED, "fatora rejected the request (" + s + ")",
+          String.valueOf(s));
+    }
     if (s == 422) return PspResult.declined(null, DeclineCode.INVALID_TOKEN, false, "422");
     if (!reply.is2xx()) return PspResult.inDoubt(null, "fatora answered " + s);
     JsonObject body = reply.json();
@@ -54,7 +65,12 @@ public final class FatoraMapping {
     return fromStatus(status, txn, result.getString("description"));
   }
 
-  /** SUCCESS | PENDING | FAILURE (collect-payment {@code status} or verify {@code payment_status}). */
+  /**
+   * The status table, shared by collect-payment ({@code status}), verify ({@code payment_status})
+   * and relayed callbacks (through verify): SUCCESS succeeded, PENDING pending, FAILURE a decline
+   * (its description names the card's refusal). Fatora documents no final unpaid state that is
+   * not a refusal.
+   */
   static PspResult fromStatus(String status, String txn, String description) {
     if (status == null) return PspResult.inDoubt(txn, "fatora answer without status");
     return switch (status.toUpperCase(Locale.ROOT)) {
@@ -68,16 +84,35 @@ public final class FatoraMapping {
     };
   }
 
-  /** Maps the answer to verify. */
-  static InquiryResult verifyResult(HttpReply reply) {
+  /**
+   * Maps the answer to verify for the attempt whose {@code order_id} is {@code orderId}: a result
+   * naming another (or no) {@code order_id} is about another attempt, and says nothing.
+   */
+  static InquiryResult verifyResult(HttpReply reply, String orderId) {
     if (reply.status() == 404) return InquiryResult.notFound();
     if (!reply.is2xx()) return InquiryResult.unknown("fatora verify answered " + reply.status());
-    JsonObject body = reply.json();
-    if (body == null || !(body.getValue("result") instanceof JsonObject result)) {
-      return InquiryResult.unknown("fatora verify answer unparseable");
+    JsonObject result = verifiedResult(reply);
+    if (result == null) return InquiryResult.unknown("fatora verify answer unparseable");
+    if (orderId == null || !orderId.equals(verifiedOrderId(result))) {
+      return InquiryResult.unknown("fatora verify answered about another order_id");
     }
     String txn = result.getValue("transaction_id") == null ? null : result.getValue("transaction_id").toString();
-    PspResult r = fromStatus(result.getString("payment_status"), txn, result.getString("description"));
-    return r.outcome() == io.payrouter.domain.Outcome.IN_DOUBT ? InquiryResult.unknown(r.message()) : InquiryResult.found(r);
+    return InquiryResult.of(fromStatus(str(result, "payment_status"), txn, str(result, "description")));
+  }
+
+  /** {@code result} of a verify answer, or null when there is none. */
+  static JsonObject verifiedResult(HttpReply reply) {
+    JsonObject body = reply.json();
+    return body != null && body.getValue("result") instanceof JsonObject result ? result : null;
+  }
+
+  /** The {@code order_id} a verify result names, or null. */
+  static String verifiedOrderId(JsonObject result) {
+    Object v = result.getValue("order_id");
+    return v == null ? null : v.toString();
+  }
+
+  private static String str(JsonObject o, String key) {
+    return o.getValue(key) instanceof String s ? s : null;
   }
 }

@@ -12,6 +12,7 @@ import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
@@ -25,6 +26,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,7 +38,7 @@ import java.util.Set;
  * {@code POST {cardgate_url}/payment/sale} with {@code Authorization: Bearer
  * <flow_data.metadata.token>}, sent only after the invoice id ({@code cpi_...}) is durable
  * (checkpoint), so a timeout is settled by {@code GET /payment-invoices/{cpi_id}}.
- * {@code reference_id} (= the router's charge id) is unique per account at PayCore. A callback
+ * {@code reference_id} (= the attempt's reference) is unique per account at PayCore. A callback
  * is signature-checked, then confirmed by reading its invoice back from PayCore: the fetched
  * invoice's state is what gets applied, never the callback body.
  *
@@ -65,13 +67,17 @@ public final class PayCoreConnector implements Connector {
     String token = tokenField(in, TOKEN);
     String customerRef = tokenField(in, CUSTOMER_REFERENCE_ID);
     if (token == null || customerRef == null) {
-      return Step.done(PspResult.notSent("card has no complete paycore token"));
+      return Step.done(PspResult.notSent(NotSentReason.NO_TOKEN, "card has no complete paycore token"));
     }
     String cardgate = cardgateUrl(ctx);
-    if (cardgate == null) return Step.done(PspResult.notSent("paycore cardgate_url is not configured"));
-    if (!Currencies.isKnown(in.currency())) return Step.done(PspResult.notSent("unknown currency"));
+    if (cardgate == null) {
+      return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "paycore cardgate_url is not configured"));
+    }
+    if (!Currencies.isKnown(in.currency())) {
+      return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "unknown currency"));
+    }
     String service = service(ctx, in.currency());
-    if (service == null) return Step.done(PspResult.notSent("no service for currency"));
+    if (service == null) return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "no service for currency"));
 
     JsonObject body = invoiceBody(in, service, token, customerRef, testMode(ctx));
     HttpCall create = HttpCall.post("/payment-invoices", headers(basicAuth(ctx), true), body.encode());
@@ -112,19 +118,17 @@ public final class PayCoreConnector implements Connector {
     JsonObject attrs = PayCoreMapping.attributes(doc);
     String cpiId = data == null ? null : PayCoreMapping.string(data, "id");
     if (!PayCoreMapping.isSafeId(cpiId) || attrs == null) {
-      return Step.done(PspResult.notSent("unparseable invoice answer"));
+      return Step.done(PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, "unparseable invoice answer"));
     }
     PayCoreMapping.Meaning m = PayCoreMapping.meaning(attrs);
-    // Should PayCore ever settle an "instant" invoice at creation, trust what it says.
-    if (m == PayCoreMapping.Meaning.CHARGED) return Step.done(PspResult.succeeded(cpiId));
-    if (m == PayCoreMapping.Meaning.FAILED) return Step.done(PayCoreMapping.declined(cpiId, attrs));
-    if (m == PayCoreMapping.Meaning.PARTIAL) {
-      return Step.done(PspResult.pending(cpiId, PayCoreMapping.PARTIALLY_PROCESSED));
-    }
+    // Should PayCore ever settle an "instant" invoice at creation (or end it unpaid), trust what it
+    // says, through the same status table; only an open invoice goes on to the sale.
+    if (m != null && m != PayCoreMapping.Meaning.PENDING) return Step.done(PayCoreMapping.fromInvoice(cpiId, attrs));
     String saleToken = saleToken(attrs);
     if (saleToken == null) {
       // No sale can be made, and nothing moves money without the sale.
-      return Step.done(PspResult.notSent("invoice answer without a sale token").withProviderReference(cpiId));
+      return Step.done(PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL,
+          "invoice answer without a sale token").withProviderReference(cpiId));
     }
     HttpCall sale = new HttpCall("POST", cardgate + "/payment/sale",
             headers("Bearer " + saleToken, true), SALE_BODY, false, null)
@@ -148,6 +152,16 @@ public final class PayCoreConnector implements Connector {
     if (!PayCoreMapping.isSafeId(cpiId)) return Step.done(InquiryResult.unknown("bad invoice id"));
     HttpCall get = HttpCall.get("/payment-invoices/" + cpiId, headers(basicAuth(ctx), false));
     return Step.call(get, r -> Step.done(PayCoreMapping.inquiryResult(cpiId, in.reference(), r)));
+  }
+
+  /**
+   * None: PayCore documents no call that closes an unpaid payment-invoice (the API we know has
+   * create, read and refund [README 2]). Only its own final states (expired, terminated) prove
+   * that nothing was charged.
+   */
+  @Override
+  public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
+    return Optional.empty();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.payrouter.connector.paycore;
 
 import io.payrouter.domain.DeclineCode;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.domain.Outcome;
@@ -24,24 +25,28 @@ public final class PayCoreMapping {
 
   /** What one payment-invoice status proves about the customer's money. */
   public enum Meaning {
-    /** Money was taken (it may have been refunded since). */
+    /** Money was taken (it may have been refunded since): succeeded. */
     CHARGED,
-    /** Processing finished without taking money: a decline. */
+    /** Processing finished without taking money after the card was refused: a decline. */
     FAILED,
-    /** Still being processed; the money may still move. */
-    IN_PROGRESS,
+    /** A state PayCore documents as not final: the money may still move. Pending. */
+    PENDING,
     /**
      * Part of the amount was processed, not all of it. CONVENTION: never a success; the charge
      * stays pending (provider code {@code partially_processed}) for the reconciler and an operator.
      */
     PARTIAL,
-    /** Finished (final) without a payment, and never will be charged. */
-    ENDED_UNPAID,
-    /** Created, never processed. */
-    NOT_CHARGED
+    /**
+     * PayCore documents the invoice as final and it took no money (expired, terminated): proof
+     * that nothing was charged (not_sent {@link NotSentReason#PROVEN_NOT_CHARGED}).
+     */
+    ENDED_UNPAID
   }
 
-  /** Every documented invoice status [README 2: PC payment-invoice.md]. */
+  /**
+   * Every documented invoice status [README 2: PC payment-invoice.md], and the one table the
+   * invoice answer, the sale answer, the inquiry and the callback all read ({@link #fromInvoice}).
+   */
   public static final Map<String, Meaning> STATUSES = Map.ofEntries(
       // final
       Map.entry("expired", Meaning.ENDED_UNPAID),
@@ -52,14 +57,15 @@ public final class PayCoreMapping {
       Map.entry("refunded", Meaning.CHARGED),
       Map.entry("refund_failed", Meaning.CHARGED),
       // not final
-      Map.entry("created", Meaning.NOT_CHARGED),
-      Map.entry("processing", Meaning.IN_PROGRESS),
-      Map.entry("process_pending", Meaning.IN_PROGRESS),
+      // The invoice exists and is open: the sale may still arrive. Never "no such payment".
+      Map.entry("created", Meaning.PENDING),
+      Map.entry("processing", Meaning.PENDING),
+      Map.entry("process_pending", Meaning.PENDING),
       Map.entry("processed", Meaning.CHARGED),
       Map.entry("partially_processed", Meaning.PARTIAL),
       // CONVENTION: process_error is documented as not final (retried up to the max attempts,
       // then process_failed), so it is pending, not a decline.
-      Map.entry("process_error", Meaning.IN_PROGRESS),
+      Map.entry("process_error", Meaning.PENDING),
       Map.entry("refunding", Meaning.CHARGED),
       Map.entry("refund_pending", Meaning.CHARGED),
       Map.entry("refund_error", Meaning.CHARGED));
@@ -141,6 +147,25 @@ public final class PayCoreMapping {
     return d != null && d.getValue("attributes") instanceof JsonObject a ? a : null;
   }
 
+  /**
+   * An invoice's (or a sale operation's) attributes in the router's terms, from {@link #STATUSES}:
+   * the one mapping the sale answer, the inquiry ({@link InquiryResult#of}) and callbacks share.
+   */
+  public static PspResult fromInvoice(String cpiId, JsonObject attrs) {
+    String status = attrs == null ? null : string(attrs, "status");
+    if (status == null) return PspResult.inDoubt(cpiId, "invoice without a status");
+    Meaning m = meaning(attrs);
+    if (m == null) return PspResult.inDoubt(cpiId, "unknown invoice status");
+    return switch (m) {
+      case CHARGED -> PspResult.succeeded(cpiId);
+      case FAILED -> declined(cpiId, attrs);
+      case PENDING -> PspResult.pending(cpiId, status);
+      case PARTIAL -> PspResult.pending(cpiId, PARTIALLY_PROCESSED);
+      case ENDED_UNPAID -> PspResult.notSent(NotSentReason.PROVEN_NOT_CHARGED,
+          "paycore invoice " + status + " without payment", status).withProviderReference(cpiId);
+    };
+  }
+
   /** The answer to {@code POST /payment-invoices} when it is not a 2xx. Nothing was charged. */
   public static PspResult createFailure(HttpReply reply) {
     int s = reply.status();
@@ -150,76 +175,70 @@ public final class PayCoreMapping {
       return PspResult.declined(null, DeclineCode.INVALID_TOKEN, false, INVALID_TOKEN);
     }
     if (s == 422 && codes.contains(DUPLICATE_REFERENCE_ID)) {
-      // An earlier attempt of this charge created an invoice with this reference_id, and its
-      // sale may have been sent. We do not know its cpi id here, so we must not call this
-      // not_sent: in doubt, the inquiry (with the cpi id the router checkpointed for that
-      // earlier attempt, if it ever got that far) settles it. If no cpi id was ever checkpointed,
-      // no sale was ever sent for it, and "not found" is then the truth.
+      // An earlier attempt with this reference_id created an invoice, and its sale may have been
+      // sent. We do not know its cpi id here, so we must not call this not_sent: in doubt, the
+      // inquiry (with the cpi id the router checkpointed for that earlier attempt, if it ever got
+      // that far) settles it. If no cpi id was ever checkpointed, no sale was ever sent for it,
+      // and "not found" is then the truth.
       return new PspResult(Outcome.IN_DOUBT, null, null, false,
           DUPLICATE_REFERENCE_ID, "reference_id already used at paycore");
     }
-    if (s == 401 || s == 403) return PspResult.notSent("paycore refused the credentials", authCode(s));
-    if (s == 429) return PspResult.notSent("paycore rate limited", "rate_limited");
+    if (s == 401 || s == 403) {
+      return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, "paycore refused the credentials", authCode(s));
+    }
+    if (s == 429) {
+      // "Too many requests or duplicate request detected" [PC play-with-api.md]: not documented
+      // as "not processed", but this call only creates the invoice; no sale follows it.
+      return PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, "paycore rate limited", "rate_limited");
+    }
+    String code = codes.isEmpty() ? null : codes.get(0);
     // Any other 4xx/5xx: no invoice to sell, and nothing moves money without the sale call.
-    return PspResult.notSent("invoice not created: HTTP " + s, codes.isEmpty() ? null : codes.get(0));
+    if (s >= 400 && s < 500) {
+      return PspResult.notSent(NotSentReason.REQUEST_REJECTED, "invoice not created: HTTP " + s, code);
+    }
+    return PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, "invoice not created: HTTP " + s, code);
   }
 
-  /** Maps the answer of {@code POST {cardgate}/payment/sale}. */
+  /** Maps the answer of {@code POST {cardgate}/payment/sale} (the call that moves money). */
   public static PspResult saleResult(String cpiId, HttpReply reply) {
     int s = reply.status();
     if (s == 200 || s == 201) {
       JsonObject attrs = attributes(reply.json());
-      String status = attrs == null ? null : string(attrs, "status");
-      if (status == null) return PspResult.inDoubt(cpiId, "unparseable sale answer");
-      Meaning m = meaning(attrs);
-      if (m == null) return PspResult.inDoubt(cpiId, "unknown sale status");
-      return switch (m) {
-        case CHARGED -> PspResult.succeeded(cpiId);
-        case FAILED -> declined(cpiId, attrs);
-        case IN_PROGRESS -> PspResult.pending(cpiId, status);
-        case PARTIAL -> PspResult.pending(cpiId, PARTIALLY_PROCESSED);
-        // A sale answered "created"/"expired"/"terminated" is odd: the inquiry settles it.
-        case NOT_CHARGED, ENDED_UNPAID -> PspResult.inDoubt(cpiId, "unexpected sale status " + status);
-      };
+      if (attrs == null) return PspResult.inDoubt(cpiId, "unparseable sale answer");
+      return fromInvoice(cpiId, attrs);
     }
     List<String> codes = errorCodes(reply.json());
     if (s == 422 && codes.contains(INVALID_TOKEN)) {
       return PspResult.declined(cpiId, DeclineCode.INVALID_TOKEN, false, INVALID_TOKEN);
     }
     if (s == 401 || s == 403) {
-      return PspResult.notSent("paycore cardgate refused the sale token", authCode(s))
-          .withProviderReference(cpiId);
+      return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, "paycore cardgate refused the sale token",
+          authCode(s)).withProviderReference(cpiId);
     }
-    if (s == 429 || s == 503) {
-      return PspResult.notSent("paycore unavailable: HTTP " + s, s == 429 ? "rate_limited" : "unavailable")
-          .withProviderReference(cpiId);
-    }
+    // 429 is documented as "too many requests or duplicate request detected" [PC play-with-api.md]:
+    // a duplicate may mean the sale was processed, so it is no proof. 503 is not documented at all.
+    // Both, like a 5xx, are settled by the inquiry by cpi id.
     return PspResult.inDoubt(cpiId, "unexpected sale answer: HTTP " + s);
   }
 
-  /** Maps the answer of {@code GET /payment-invoices/{cpi_id}}. */
-  public static InquiryResult inquiryResult(String cpiId, String chargeId, HttpReply reply) {
+  /**
+   * Maps the answer of {@code GET /payment-invoices/{cpi_id}} for the attempt whose merchant
+   * reference is {@code reference}: an invoice naming another (or no) {@code reference_id}, or
+   * another id, is about another attempt.
+   */
+  public static InquiryResult inquiryResult(String cpiId, String reference, HttpReply reply) {
     if (reply.status() == 404) return InquiryResult.notFound();
     if (reply.status() != 200) return InquiryResult.unknown("invoice lookup: HTTP " + reply.status());
-    JsonObject attrs = attributes(reply.json());
-    String status = attrs == null ? null : string(attrs, "status");
-    if (status == null) return InquiryResult.unknown("unparseable invoice");
-    String reference = string(attrs, "reference_id");
-    if (chargeId != null && reference != null && !reference.equals(chargeId)) {
+    JsonObject doc = reply.json();
+    JsonObject attrs = attributes(doc);
+    if (attrs == null || string(attrs, "status") == null) return InquiryResult.unknown("unparseable invoice");
+    String echoed = string(attrs, "reference_id");
+    if (reference == null || !reference.equals(echoed)) {
       return InquiryResult.unknown("invoice belongs to another reference");
     }
-    Meaning m = meaning(attrs);
-    if (m == null) return InquiryResult.unknown("unknown invoice status");
-    return switch (m) {
-      case CHARGED -> InquiryResult.found(PspResult.succeeded(cpiId));
-      case FAILED -> InquiryResult.found(declined(cpiId, attrs));
-      case IN_PROGRESS -> InquiryResult.found(PspResult.pending(cpiId, status));
-      case PARTIAL -> InquiryResult.found(PspResult.pending(cpiId, PARTIALLY_PROCESSED));
-      // Expired or terminated: PayCore documents these as final, and no money moved: proof.
-      case ENDED_UNPAID -> InquiryResult.notCharged("paycore invoice " + status + " without payment");
-      // Created, never processed (yet): the sale may still arrive, so no proof either way.
-      case NOT_CHARGED -> InquiryResult.notFound();
-    };
+    String id = string(data(doc), "id");
+    if (id != null && !id.equals(cpiId)) return InquiryResult.unknown("answer is about another invoice");
+    return InquiryResult.of(fromInvoice(cpiId, attrs));
   }
 
   /** Maps the invoice document read back from PayCore after a verified callback. */
@@ -229,25 +248,8 @@ public final class PayCoreMapping {
     if (data == null || attrs == null) return WebhookEvent.ignored();
     String cpiId = string(data, "id");
     String reference = string(attrs, "reference_id");
-    String status = string(attrs, "status");
     if (reference == null) return WebhookEvent.ignored();
-    Meaning m = meaning(attrs);
-    WebhookEvent event;
-    if (m == null) {
-      event = new WebhookEvent(reference, PspResult.inDoubt(cpiId, "unknown invoice status"));
-    } else {
-      event = switch (m) {
-        case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(cpiId));
-        case FAILED -> new WebhookEvent(reference, declined(cpiId, attrs));
-        case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(cpiId, status));
-        case PARTIAL -> new WebhookEvent(reference, PspResult.pending(cpiId, PARTIALLY_PROCESSED));
-        // expired/terminated: the invoice closed without taking money.
-        case ENDED_UNPAID -> new WebhookEvent(reference,
-            PspResult.notSent("invoice " + status + " without payment", status).withProviderReference(cpiId));
-        case NOT_CHARGED -> null;
-      };
-      if (event == null) return WebhookEvent.ignored();
-    }
+    WebhookEvent event = new WebhookEvent(reference, fromInvoice(cpiId, attrs));
     // The invoice's amount: decimal major units with the currency's exponent [README 2].
     return event.withAmount(attrs.getValue("amount"), string(attrs, "currency"), true);
   }

@@ -12,6 +12,8 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.domain.NotSentReason;
+import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
@@ -104,24 +106,18 @@ public final class ProcessOutConnector implements Connector {
     String customerId = in.token() == null ? null : in.token().get("customer_id");
     String tokenId = in.token() == null ? null : in.token().get("token_id");
     if (customerId == null || tokenId == null) {
-      return Step.done(PspResult.notSent("processout token fields incomplete"));
+      return Step.done(PspResult.notSent(NotSentReason.NO_TOKEN, "processout token fields incomplete"));
     }
     JsonObject invoice;
     try {
       invoice = invoiceBody(in, customerId);
     } catch (IllegalArgumentException e) {
-      return Step.done(PspResult.notSent("currency not supported: " + in.currency()));
+      return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "currency not supported: " + in.currency()));
     }
     HttpCall create = HttpCall.post("/invoices", headers(p, invoiceKey(in.attemptId()), true), invoice.encode());
     return Step.call(create, reply -> {
       String ivId = invoiceId(reply);
-      if (ivId == null) {
-        // No money moves on invoice creation: whatever went wrong, nothing was charged.
-        JsonObject b = reply.json();
-        String code = ProcessOutMapping.errorType(b);
-        return Step.done(PspResult.notSent("processout invoice creation failed (" + reply.status() + ")",
-            code != null ? code : String.valueOf(reply.status())));
-      }
+      if (ivId == null) return Step.done(invoiceFailure(reply));
       HttpCall capture = HttpCall.post("/invoices/" + enc(ivId) + "/capture",
               headers(p, captureKey(in.attemptId()), true), new JsonObject().put("source", tokenId).encode())
           .movingMoney().afterCheckpoint(ivId);
@@ -144,6 +140,21 @@ public final class ProcessOutConnector implements Connector {
     return o;
   }
 
+  /**
+   * Invoice creation answered without an invoice. No money moves on invoice creation: whatever
+   * went wrong, nothing was charged; the reason only says whose doing it was.
+   */
+  static PspResult invoiceFailure(HttpReply reply) {
+    int s = reply.status();
+    String code = ProcessOutMapping.errorType(reply.json());
+    String providerCode = code != null ? code : String.valueOf(s);
+    String message = "processout invoice creation failed (" + s + ")";
+    if (s == 401 || s == 403) return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, message, providerCode);
+    // 429 is not documented by ProcessOut; on this call it changes nothing (no capture follows).
+    if (s >= 400 && s < 500 && s != 429) return PspResult.notSent(NotSentReason.REQUEST_REJECTED, message, providerCode);
+    return PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, message, providerCode);
+  }
+
   private static String invoiceId(HttpReply reply) {
     if (!reply.is2xx()) return null;
     JsonObject b = reply.json();
@@ -157,13 +168,23 @@ public final class ProcessOutConnector implements Connector {
 
   /**
    * No invoice id: the capture was never sent (it waits for the checkpoint), so not found.
-   * {@code GET /invoices/{id}}: 404 is not found; the invoice's {@code transaction} (or, when only
-   * {@code transaction_id} is given, {@code GET /transactions/{id}}) decides; errors are unknown.
+   * Otherwise {@link #readInvoice}.
    */
   @Override
   public Step<InquiryResult> inquire(CallContext ctx, InquiryInput in) {
     String ivId = in.providerReference();
     if (ivId == null || ivId.isBlank()) return Step.done(InquiryResult.notFound());
+    return readInvoice(ctx, ivId, in.reference());
+  }
+
+  /**
+   * {@code GET /invoices/{id}}: 404 is not found; an invoice naming another (or no)
+   * {@code order_id} than the attempt's reference says nothing (unknown); otherwise the invoice's
+   * {@code transaction} (or, when only {@code transaction_id} is given,
+   * {@code GET /transactions/{id}}) decides through the status table. An invoice without a
+   * transaction is open (the capture may still land on it): pending. Errors are unknown.
+   */
+  static Step<InquiryResult> readInvoice(CallContext ctx, String ivId, String reference) {
     Map<String, String> h = headers(ctx.provider(), null, false);
     return Step.call(HttpCall.get("/invoices/" + enc(ivId), h), reply -> {
       if (reply.status() == 404) return Step.done(InquiryResult.notFound());
@@ -173,23 +194,60 @@ public final class ProcessOutConnector implements Connector {
         return Step.done(InquiryResult.unknown("processout answer unparseable"));
       }
       String orderId = ProcessOutMapping.str(iv, "order_id");
-      if (orderId != null && !orderId.equals(in.reference())) {
+      if (reference == null || !reference.equals(orderId)) {
         return Step.done(InquiryResult.unknown("processout invoice belongs to another order_id"));
       }
-      if (iv.getValue("transaction") instanceof JsonObject tx) {
-        return Step.done(ProcessOutMapping.inquiryFromTransaction(tx, ivId));
-      }
+      String id = ProcessOutMapping.str(iv, "id");
+      if (id != null && !id.equals(ivId)) return Step.done(InquiryResult.unknown("answer is about another invoice"));
+      if (iv.getValue("transaction") instanceof JsonObject tx) return Step.done(transactionAnswer(tx, ivId, reference));
       String trId = ProcessOutMapping.str(iv, "transaction_id");
-      if (trId == null || trId.isBlank()) return Step.done(InquiryResult.notFound());
+      if (trId == null || trId.isBlank()) {
+        return Step.done(InquiryResult.found(new PspResult(Outcome.PENDING, ivId, null, false, null,
+            "processout invoice without a transaction yet")));
+      }
       return Step.call(HttpCall.get("/transactions/" + enc(trId), h), r -> {
         if (!r.is2xx()) return Step.done(InquiryResult.unknown("processout answered " + r.status()));
         JsonObject tb = r.json();
         if (tb == null || !(tb.getValue("transaction") instanceof JsonObject tx)) {
           return Step.done(InquiryResult.unknown("processout answer unparseable"));
         }
-        return Step.done(ProcessOutMapping.inquiryFromTransaction(tx, ivId));
+        return Step.done(transactionAnswer(tx, ivId, reference));
       });
     });
+  }
+
+  private static InquiryResult transactionAnswer(JsonObject tx, String ivId, String reference) {
+    if (ProcessOutMapping.aboutAnotherAttempt(tx, ivId, reference)) {
+      return InquiryResult.unknown("processout transaction belongs to another invoice or order_id");
+    }
+    return ProcessOutMapping.inquiryFromTransaction(tx, ivId);
+  }
+
+  // ---------------------------------------------------------------- cancel
+
+  /**
+   * Voids the attempt's invoice with {@code POST /invoices/{id}/void} (processout-go invoice.go
+   * {@code Invoice.Void}, which answers {@code {success, transaction}}). A successful void whose
+   * transaction is {@code voided} is proof nothing was charged (NOT_CHARGED); a transaction in any
+   * other state is mapped as the inquiry would (e.g. captured meanwhile: a success). A refused
+   * void, or an answer without a readable transaction, proves nothing: the flow then reads the
+   * invoice ({@link #readInvoice}) and maps that. The answer's transaction must be this invoice's
+   * (its {@code invoice_id}, and {@code order_id} where present). Without an invoice id there is
+   * nothing to void, and nothing can be said.
+   */
+  @Override
+  public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
+    String ivId = in.providerReference();
+    if (ivId == null || ivId.isBlank()) return Optional.of(Step.done(InquiryResult.unknown("no invoice id to void")));
+    HttpCall voidCall = HttpCall.post("/invoices/" + enc(ivId) + "/void", headers(ctx.provider(), null, true), "{}");
+    return Optional.of(Step.call(voidCall, reply -> {
+      JsonObject b = reply.is2xx() ? reply.json() : null;
+      if (b != null && !Boolean.FALSE.equals(b.getValue("success")) && b.getValue("transaction") instanceof JsonObject tx
+          && ProcessOutMapping.str(tx, "status") != null) {
+        return Step.done(transactionAnswer(tx, ivId, in.reference()));
+      }
+      return readInvoice(ctx, ivId, in.reference());
+    }));
   }
 
   // ---------------------------------------------------------------- token deletion
@@ -211,7 +269,7 @@ public final class ProcessOutConnector implements Connector {
    * The body is {@code {"event_id":"ev_..."}} and nothing in it is trusted: the event is fetched
    * with {@code GET /events/{id}} (Basic auth). A malformed body, or a 401/403/404 on the fetch,
    * rejects the callback; another failure throws {@link PspUnavailableException} so ProcessOut
-   * retries. Events not named {@code transaction.*} are ignored. The charge id is the invoice's
+   * retries. Events not named {@code transaction.*} are ignored. The attempt's reference is the invoice's
    * {@code order_id}: read from the event's transaction or invoice data, else fetched with
    * {@code GET /invoices/{invoice_id}}.
    */

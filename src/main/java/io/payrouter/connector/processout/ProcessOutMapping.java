@@ -1,6 +1,7 @@
 package io.payrouter.connector.processout;
 
 import io.payrouter.domain.DeclineCode;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.WebhookEvent;
@@ -34,9 +35,14 @@ import java.util.Set;
  *       charge; calling it in doubt would leave the charge pending for ever).
  *   <li>A {@code completed} transaction whose {@code captured_amount} is below its {@code amount} is
  *       a partial capture: pending (provider code {@code completed}), never a success.
- *   <li>A failed transaction without {@code error_code} is a soft generic decline; voided and
- *       blocked (ProcessOut's own rules) without a code are hard generic declines. Unknown codes
- *       are soft generic declines.
+ *   <li>A failed transaction without {@code error_code} is a soft generic decline; blocked
+ *       (ProcessOut's own rules) without a code is a hard generic decline. Unknown codes are soft
+ *       generic declines.
+ *   <li>{@code voided} is final (documented) and unpaid: the authorization was released, nothing
+ *       was captured, and a void is the merchant's (our cancel's) act, not a card refusal. It is
+ *       proof nothing was charged (not_sent PROVEN_NOT_CHARGED; NOT_CHARGED on inquiry).
+ *   <li>{@code waiting} is pending on every path: the invoice's transaction exists and our capture
+ *       may still land on it. Only a 404 is "no such payment".
  *   <li>Any other 4xx on capture (e.g. the invoice is unknown) is in doubt: the inquiry by invoice
  *       id settles it, never a blind failover.
  * </ul>
@@ -55,7 +61,7 @@ public final class ProcessOutMapping {
     PENDING_CAPTURE("pending-capture", Outcome.PENDING),
     COMPLETED("completed", Outcome.SUCCEEDED),
     FAILED("failed", Outcome.DECLINED),
-    VOIDED("voided", Outcome.DECLINED),
+    VOIDED("voided", Outcome.NOT_SENT),
     REFUNDED("refunded", Outcome.SUCCEEDED),
     IN_REVIEW("in-review", Outcome.PENDING),
     BLOCKED("blocked", Outcome.DECLINED),
@@ -127,6 +133,14 @@ public final class ProcessOutMapping {
       case SUCCEEDED -> st == Status.COMPLETED ? PspResult.succeeded(invoiceId)
           : new PspResult(Outcome.SUCCEEDED, invoiceId, null, false, wire, null);
       case PENDING -> PspResult.pending(invoiceId, wire);
+      case NOT_SENT -> {
+        // A void releases an authorization; a transaction that shows captured money and says
+        // "voided" contradicts itself: no proof.
+        if (capturedSomething(tx)) yield PspResult.inDoubt(invoiceId, "processout transaction " + wire + " shows a capture");
+        String code = str(tx, "error_code");
+        yield PspResult.notSent(NotSentReason.PROVEN_NOT_CHARGED, "processout transaction " + wire + " without capture",
+            code != null && !code.isBlank() ? code : wire).withProviderReference(invoiceId);
+      }
       default -> {
         String code = str(tx, "error_code");
         if (code != null && !code.isBlank()) {
@@ -139,26 +153,30 @@ public final class ProcessOutMapping {
   }
 
   /**
-   * A fetched event's transaction as a webhook event for {@code chargeId}, with the transaction's
+   * A fetched event's transaction as a webhook event for the attempt named by {@code reference}
+   * (the invoice's {@code order_id} as ProcessOut echoes it), with the transaction's
    * amount (a decimal string in major units [README 5]) and currency.
    */
-  public static WebhookEvent webhookEvent(String chargeId, JsonObject tx, String invoiceId) {
-    return new WebhookEvent(chargeId, fromTransaction(tx, invoiceId))
+  public static WebhookEvent webhookEvent(String reference, JsonObject tx, String invoiceId) {
+    return new WebhookEvent(reference, fromTransaction(tx, invoiceId))
         .withAmount(tx.getValue("amount"), str(tx, "currency"), true);
   }
 
   // ---------------------------------------------------------------- capture
 
-  /** Maps the answer to {@code POST /invoices/{id}/capture}. */
+  /**
+   * Maps the answer to {@code POST /invoices/{id}/capture} (the call that moves money). 401/403
+   * (credentials refused: the Go SDK's authentication error) are not_sent. ProcessOut documents
+   * no 429 and no 503 semantics (the SDK treats every 5xx alike as an internal error, other 4xx as
+   * validation): both are in doubt, settled by the inquiry by invoice id.
+   */
   public static PspResult captureResult(HttpReply reply, String invoiceId) {
     int s = reply.status();
     JsonObject body = reply.json();
     String errorType = errorType(body);
     if (s == 401 || s == 403) {
-      return PspResult.notSent("processout refused the credentials (" + s + ")", errorType != null ? errorType : String.valueOf(s));
-    }
-    if (s == 429 || s == 503) {
-      return PspResult.notSent("processout unavailable (" + s + ")", errorType != null ? errorType : String.valueOf(s));
+      return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, "processout refused the credentials (" + s + ")",
+          errorType != null ? errorType : String.valueOf(s)).withProviderReference(invoiceId);
     }
     if (body == null) return PspResult.inDoubt(invoiceId, "processout answer not JSON (" + s + ")");
     if (reply.is2xx() && !Boolean.FALSE.equals(body.getValue("success"))) {
@@ -209,14 +227,22 @@ public final class ProcessOutMapping {
   }
 
   /**
-   * An invoice's transaction as an inquiry answer: no transaction, or a "waiting" one with nothing
-   * captured, means the capture never took place (not found); otherwise its status.
+   * An invoice's transaction as an inquiry (or void) answer, through the same status table as the
+   * capture answer and webhooks: {@code waiting} is pending, {@code voided} is NOT_CHARGED.
    */
   public static InquiryResult inquiryFromTransaction(JsonObject tx, String invoiceId) {
-    if (tx == null) return InquiryResult.notFound();
-    if (Status.WAITING.wire.equals(str(tx, "status")) && !capturedSomething(tx)) return InquiryResult.notFound();
-    PspResult r = fromTransaction(tx, invoiceId);
-    return r.outcome() == Outcome.IN_DOUBT ? new InquiryResult(InquiryResult.Kind.UNKNOWN, r) : InquiryResult.found(r);
+    return InquiryResult.of(fromTransaction(tx, invoiceId));
+  }
+
+  /**
+   * True when a transaction names another invoice, or (where it carries one) another
+   * {@code order_id}, than the attempt's: then it is about another attempt.
+   */
+  static boolean aboutAnotherAttempt(JsonObject tx, String invoiceId, String reference) {
+    String iv = str(tx, "invoice_id");
+    if (iv != null && !iv.equals(invoiceId)) return true;
+    String order = str(tx, "order_id");
+    return order != null && !order.equals(reference);
   }
 
   static String str(JsonObject o, String key) {

@@ -11,6 +11,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
@@ -22,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -70,11 +72,15 @@ public final class RevioConnector implements Connector {
     String clientId = tokenField(in, CLIENT_ID);
     String recurringToken = tokenField(in, RECURRING_TOKEN);
     if (clientId == null || recurringToken == null) {
-      return Step.done(PspResult.notSent("card has no complete revio token"));
+      return Step.done(PspResult.notSent(NotSentReason.NO_TOKEN, "card has no complete revio token"));
     }
     String brandId = ctx.provider().option("brand_id", "");
-    if (brandId.isBlank()) return Step.done(PspResult.notSent("revio brand_id is not configured"));
-    if (!Currencies.isKnown(in.currency())) return Step.done(PspResult.notSent("unknown currency"));
+    if (brandId.isBlank()) {
+      return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "revio brand_id is not configured"));
+    }
+    if (!Currencies.isKnown(in.currency())) {
+      return Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "unknown currency"));
+    }
 
     HttpCall create = HttpCall.post("/purchases/", headers(ctx, true),
         purchaseBody(in, brandId, clientId).encode());
@@ -110,7 +116,7 @@ public final class RevioConnector implements Connector {
     String purchaseId = purchase == null ? null : RevioMapping.string(purchase, "id");
     if (!RevioMapping.isSafeId(purchaseId)) {
       // Nothing was charged: the purchase (if any) was never charged and never will be.
-      return Step.done(PspResult.notSent("unparseable purchase answer"));
+      return Step.done(PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, "unparseable purchase answer"));
     }
     HttpCall charge = HttpCall.post("/purchases/" + purchaseId + "/charge/", headers(ctx, true),
             new JsonObject().put(RECURRING_TOKEN, recurringToken).encode())
@@ -127,6 +133,30 @@ public final class RevioConnector implements Connector {
     if (!RevioMapping.isSafeId(purchaseId)) return Step.done(InquiryResult.unknown("bad purchase id"));
     HttpCall get = HttpCall.get("/purchases/" + purchaseId + "/", headers(ctx, false));
     return Step.call(get, r -> Step.done(RevioMapping.inquiryResult(purchaseId, in.reference(), r)));
+  }
+
+  /**
+   * Closes the attempt's purchase with {@code POST /purchases/{id}/cancel/} ("Cancel a pending
+   * purchase": CHIP-php Traits/Api/Purchase.php cancelPurchase, docs.chip-in.asia
+   * chip-collect/api-reference/purchases/cancel), which answers the Purchase. {@code cancelled}
+   * (without a card error) is proof nothing was charged; any other state is mapped as an inquiry
+   * would (a purchase paid meanwhile is a success). A refused cancel (e.g. 4xx because it is paid
+   * already) or an unreadable answer proves nothing: the flow then reads the purchase back with
+   * {@code GET /purchases/{id}/} and maps that. Without a purchase id there is nothing to cancel,
+   * and nothing can be said.
+   */
+  @Override
+  public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
+    String purchaseId = in.providerReference();
+    if (purchaseId == null) return Optional.of(Step.done(InquiryResult.unknown("no purchase id to cancel")));
+    if (!RevioMapping.isSafeId(purchaseId)) return Optional.of(Step.done(InquiryResult.unknown("bad purchase id")));
+    HttpCall cancel = HttpCall.post("/purchases/" + purchaseId + "/cancel/", headers(ctx, false), null);
+    return Optional.of(Step.call(cancel, reply -> {
+      InquiryResult answered = RevioMapping.cancelAnswer(purchaseId, in.reference(), reply);
+      if (answered != null) return Step.done(answered);
+      HttpCall get = HttpCall.get("/purchases/" + purchaseId + "/", headers(ctx, false));
+      return Step.call(get, r -> Step.done(RevioMapping.inquiryResult(purchaseId, in.reference(), r)));
+    }));
   }
 
   @Override

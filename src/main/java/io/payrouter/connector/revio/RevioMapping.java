@@ -1,6 +1,7 @@
 package io.payrouter.connector.revio;
 
 import io.payrouter.domain.DeclineCode;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.domain.PspResult;
@@ -22,21 +23,26 @@ public final class RevioMapping {
 
   /** What one purchase status proves about the customer's money. */
   public enum Meaning {
-    /** The charge was taken (it may have been refunded or charged back since). */
+    /** The charge was taken (it may have been refunded or charged back since): succeeded. */
     CHARGED,
-    /** The purchase ended without taking money (declined, blocked, closed). */
+    /** The purchase ended refused (a card error, Revio's fraud block): declined. */
     FAILED,
-    /** Revio is still working on it; the money may still move. */
-    IN_PROGRESS,
-    /** The purchase exists but no charge was ever made on it. */
-    NOT_CHARGED,
-    /** A documented status that our flow (create + charge by token) never produces. */
+    /**
+     * Revio documents the purchase as closed without a payment (cancelled, expired, released):
+     * final and unpaid. Without a card error on it, that is proof nothing was charged (not_sent
+     * {@link NotSentReason#PROVEN_NOT_CHARGED}); with one, it is that card refusal (declined).
+     */
+    CLOSED_UNPAID,
+    /** A state Revio documents as pending: the money may still move. */
+    PENDING,
+    /** A documented status that our flow (create + charge by token) never produces: in doubt. */
     OUTSIDE_FLOW
   }
 
   /**
    * Every documented purchase status [README 1: CHIP-java PurchaseStatus + CHIP-cs transient
-   * states]. A status missing here is unknown: in doubt on a charge, UNKNOWN on an inquiry.
+   * states], and the one table the charge answer, the inquiry, the cancel answer and webhooks all
+   * read ({@link #fromPurchase}). A status missing here is unknown: in doubt.
    */
   public static final Map<String, Meaning> STATUSES = Map.ofEntries(
       // success, and where a success may move later
@@ -48,35 +54,34 @@ public final class RevioMapping {
       Map.entry("refunded", Meaning.CHARGED),
       Map.entry("chargeback", Meaning.CHARGED),
       Map.entry("pending_refund", Meaning.CHARGED),
-      // failed / closed
+      // refused
       Map.entry("error", Meaning.FAILED),
       Map.entry("blocked", Meaning.FAILED),
-      Map.entry("cancelled", Meaning.FAILED),
-      Map.entry("expired", Meaning.FAILED),
-      Map.entry("released", Meaning.FAILED),
-      // not final
-      Map.entry("pending_execute", Meaning.IN_PROGRESS),
-      Map.entry("pending_charge", Meaning.IN_PROGRESS),
-      Map.entry("pending_capture", Meaning.IN_PROGRESS),
-      Map.entry("pending_release", Meaning.IN_PROGRESS),
-      Map.entry("hold", Meaning.IN_PROGRESS),
+      // closed without payment [README 1: "Failed/closed"]
+      Map.entry("cancelled", Meaning.CLOSED_UNPAID),
+      Map.entry("expired", Meaning.CLOSED_UNPAID),
+      Map.entry("released", Meaning.CLOSED_UNPAID),
+      // pending [README 1: "Pending: the pending_* states, created, hold"]
+      Map.entry("pending_execute", Meaning.PENDING),
+      Map.entry("pending_charge", Meaning.PENDING),
+      Map.entry("pending_capture", Meaning.PENDING),
+      Map.entry("pending_release", Meaning.PENDING),
+      Map.entry("hold", Meaning.PENDING),
+      // The purchase exists and is open: our charge call may still land on it. Never "no such
+      // payment": only a cancel (or Revio's own expiry) closes it.
+      Map.entry("created", Meaning.PENDING),
       // CONVENTION: we never send skip_capture, so an authorised-not-captured purchase is
       // unfinished business rather than a success.
-      Map.entry("preauthorized", Meaning.IN_PROGRESS),
-      // created and never charged
-      Map.entry("created", Meaning.NOT_CHARGED),
+      Map.entry("preauthorized", Meaning.PENDING),
       // invoice-style states (sent to / viewed by a client, overdue): not reachable by our flow
       Map.entry("sent", Meaning.OUTSIDE_FLOW),
       Map.entry("viewed", Meaning.OUTSIDE_FLOW),
       Map.entry("overdue", Meaning.OUTSIDE_FLOW));
 
-  /** Purchase statuses Revio documents as closed without a payment (no card was declined). */
-  static final java.util.Set<String> CLOSED_UNPAID = java.util.Set.of("cancelled", "expired", "released");
-
   /** True when the purchase carries a card decline (transaction_data.attempts[].error). */
   static boolean hasAttemptError(JsonObject purchase) {
     JsonObject td = purchase.getValue("transaction_data") instanceof JsonObject t ? t : null;
-    if (td == null || !(td.getValue("attempts") instanceof io.vertx.core.json.JsonArray attempts)) return false;
+    if (td == null || !(td.getValue("attempts") instanceof JsonArray attempts)) return false;
     for (Object a : attempts) {
       if (a instanceof JsonObject o && o.getValue("error") != null) return true;
     }
@@ -122,113 +127,133 @@ public final class RevioMapping {
     return purchase == null ? null : string(purchase, "status");
   }
 
-  /** Maps the answer of {@code POST /purchases/{id}/charge/}. */
+  /**
+   * A purchase in the router's terms, from {@link #STATUSES}: the one mapping the charge answer,
+   * the inquiry ({@link InquiryResult#of}), the cancel answer and webhooks share.
+   */
+  public static PspResult fromPurchase(String purchaseId, JsonObject purchase) {
+    String status = status(purchase);
+    if (status == null) return PspResult.inDoubt(purchaseId, "purchase without a status");
+    Meaning m = meaning(status);
+    if (m == null) return PspResult.inDoubt(purchaseId, "unknown purchase status");
+    return switch (m) {
+      case CHARGED -> PspResult.succeeded(purchaseId);
+      case FAILED -> declined(purchaseId, status, purchase);
+      case CLOSED_UNPAID -> hasAttemptError(purchase)
+          ? declined(purchaseId, status, purchase)
+          : PspResult.notSent(NotSentReason.PROVEN_NOT_CHARGED, "revio purchase " + status + " without payment",
+              status).withProviderReference(purchaseId);
+      case PENDING -> PspResult.pending(purchaseId, status);
+      case OUTSIDE_FLOW -> PspResult.inDoubt(purchaseId, "unexpected purchase status " + status);
+    };
+  }
+
+  /** Maps the answer of {@code POST /purchases/{id}/charge/} (the call that moves money). */
   public static PspResult chargeResult(String purchaseId, HttpReply reply) {
     int s = reply.status();
     if (s == 200 || s == 201) {
       JsonObject purchase = reply.json();
-      String status = status(purchase);
-      if (status == null) return PspResult.inDoubt(purchaseId, "unparseable charge answer");
-      Meaning m = meaning(status);
-      if (m == null) return PspResult.inDoubt(purchaseId, "unknown purchase status");
-      return switch (m) {
-        case CHARGED -> PspResult.succeeded(purchaseId);
-        case FAILED -> failed(purchaseId, status, purchase);
-        // The brief's rule: a purchase still "created" after our charge call is pending.
-        case IN_PROGRESS, NOT_CHARGED -> PspResult.pending(purchaseId, status);
-        case OUTSIDE_FLOW -> PspResult.inDoubt(purchaseId, "unexpected purchase status " + status);
-      };
+      if (purchase == null) return PspResult.inDoubt(purchaseId, "unparseable charge answer");
+      return fromPurchase(purchaseId, purchase);
     }
     if (s == 400 && errorCodes(reply.json()).contains(INVALID_RECURRING_TOKEN)) {
       return PspResult.declined(purchaseId, DeclineCode.INVALID_TOKEN, false, INVALID_RECURRING_TOKEN);
     }
     if (s == 401 || s == 403) {
-      return PspResult.notSent("revio refused the credentials", authCode(s))
+      return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, "revio refused the credentials", authCode(s))
           .withProviderReference(purchaseId);
     }
-    if (s == 429 || s == 503) {
-      return PspResult.notSent("revio unavailable: HTTP " + s, s == 429 ? "rate_limited" : "unavailable")
+    if (s == 429) {
+      // CHIP documents 429 as `rate_limited`, "too many requests in a short window: back off and
+      // retry, honour Retry-After" [CHIP-err]: a throttled request, to be sent again later, with
+      // no duplicate semantics (contrast its 500: "safe to retry with idempotency"). Revio has no
+      // idempotency mechanism, so "retry" is only sound advice for a request that was not done.
+      return PspResult.notSent(NotSentReason.PSP_UNAVAILABLE, "revio rate limited the charge", "rate_limited")
           .withProviderReference(purchaseId);
     }
-    // 500/502/504, 404, 409 (wrong state: maybe already charged), other 4xx and 2xx: a status
-    // inquiry by the purchase id settles it.
+    // 500/502/503/504, 404, 409 (wrong state: maybe already charged), other 4xx and 2xx: a status
+    // inquiry by the purchase id settles it. 503 is not in CHIP's error table: no proof.
     return PspResult.inDoubt(purchaseId, "unexpected charge answer: HTTP " + s);
   }
 
-  /** Maps the answer of {@code POST /purchases/} (nothing was charged yet: never in doubt). */
+  /** Maps a non-2xx answer of {@code POST /purchases/} (creates the purchase, moves no money). */
   public static PspResult createFailure(HttpReply reply) {
     int s = reply.status();
-    if (s == 401 || s == 403) return PspResult.notSent("revio refused the credentials", authCode(s));
-    if (s == 429) return PspResult.notSent("revio rate limited", "rate_limited");
+    if (s == 401 || s == 403) {
+      return PspResult.notSent(NotSentReason.CREDENTIALS_REFUSED, "revio refused the credentials", authCode(s));
+    }
+    if (s == 429) return PspResult.notSent(NotSentReason.PSP_UNAVAILABLE, "revio rate limited", "rate_limited");
     List<String> codes = errorCodes(reply.json());
-    return PspResult.notSent("purchase not created: HTTP " + s, codes.isEmpty() ? null : codes.get(0));
+    String code = codes.isEmpty() ? null : codes.get(0);
+    if (s >= 400 && s < 500) {
+      return PspResult.notSent(NotSentReason.REQUEST_REJECTED, "purchase not created: HTTP " + s, code);
+    }
+    return PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, "purchase not created: HTTP " + s, code);
   }
 
-  /** Maps the answer of {@code GET /purchases/{id}/}. */
-  public static InquiryResult inquiryResult(String purchaseId, String chargeId, HttpReply reply) {
+  /**
+   * Maps the answer of {@code GET /purchases/{id}/} for the attempt whose merchant reference is
+   * {@code reference}: a purchase naming another (or no) reference is about another attempt.
+   */
+  public static InquiryResult inquiryResult(String purchaseId, String reference, HttpReply reply) {
     if (reply.status() == 404) return InquiryResult.notFound();
     if (reply.status() != 200) return InquiryResult.unknown("purchase lookup: HTTP " + reply.status());
-    JsonObject purchase = reply.json();
-    String status = status(purchase);
-    if (status == null) return InquiryResult.unknown("unparseable purchase");
-    String reference = string(purchase, "reference");
-    if (chargeId != null && reference != null && !reference.equals(chargeId)) {
-      return InquiryResult.unknown("purchase belongs to another reference");
-    }
-    Meaning m = meaning(status);
-    if (m == null) return InquiryResult.unknown("unknown purchase status");
-    return switch (m) {
-      case CHARGED -> InquiryResult.found(PspResult.succeeded(purchaseId));
-      // Closed without payment (cancelled, expired, released): final, and no money moved: proof.
-      case FAILED -> CLOSED_UNPAID.contains(status) && !hasAttemptError(purchase)
-          ? InquiryResult.notCharged("revio purchase " + status + " without payment")
-          : InquiryResult.found(failed(purchaseId, status, purchase));
-      case IN_PROGRESS -> InquiryResult.found(PspResult.pending(purchaseId, status));
-      // Created and not charged (yet): the charge call may still land, so no proof either way.
-      case NOT_CHARGED -> InquiryResult.notFound();
-      case OUTSIDE_FLOW -> InquiryResult.unknown("unexpected purchase status " + status);
-    };
+    return purchaseAnswer(purchaseId, reference, reply.json());
   }
 
-  /** Maps a verified webhook body (a Purchase with {@code event_type}). */
+  /**
+   * A purchase answer (inquiry or cancel) as an inquiry result: the reference and id checks, then
+   * the status table.
+   */
+  static InquiryResult purchaseAnswer(String purchaseId, String reference, JsonObject purchase) {
+    if (purchase == null || status(purchase) == null) return InquiryResult.unknown("unparseable purchase");
+    if (!sameReference(reference, string(purchase, "reference"))) {
+      return InquiryResult.unknown("purchase belongs to another reference");
+    }
+    String id = string(purchase, "id");
+    if (id != null && !id.equals(purchaseId)) return InquiryResult.unknown("answer is about another purchase");
+    return InquiryResult.of(fromPurchase(purchaseId, purchase));
+  }
+
+  /** True only when the PSP echoes exactly the attempt's reference. */
+  static boolean sameReference(String expected, String echoed) {
+    return expected != null && expected.equals(echoed);
+  }
+
+  /**
+   * Maps the answer of {@code POST /purchases/{id}/cancel/}: a purchase (the cancelled one, or the
+   * state that kept it from being cancelled) as an inquiry would; null when the call was refused
+   * or the answer cannot be read, so that the flow reads the purchase back instead. A refused
+   * cancel is never proof of anything.
+   */
+  public static InquiryResult cancelAnswer(String purchaseId, String reference, HttpReply reply) {
+    if (!reply.is2xx()) return null;
+    JsonObject purchase = reply.json();
+    if (purchase == null || status(purchase) == null) return null;
+    return purchaseAnswer(purchaseId, reference, purchase);
+  }
+
+  /** Maps a verified webhook body (a Purchase with {@code event_type}), through the same table. */
   public static WebhookEvent webhookEvent(JsonObject purchase) {
     if (purchase == null) return WebhookEvent.ignored();
     String reference = string(purchase, "reference");
     String id = string(purchase, "id");
-    String status = status(purchase);
     if (reference == null || id == null) return WebhookEvent.ignored();
-    Meaning m = meaning(status);
-    WebhookEvent event;
-    if (m == null) {
-      event = new WebhookEvent(reference, PspResult.inDoubt(id, "unknown purchase status"));
-    } else {
-      event = switch (m) {
-        case CHARGED -> new WebhookEvent(reference, PspResult.succeeded(id));
-        case FAILED -> new WebhookEvent(reference, failed(id, status, purchase));
-        case IN_PROGRESS -> new WebhookEvent(reference, PspResult.pending(id, status));
-        // purchase.created and invoice-style events say nothing about a charge
-        case NOT_CHARGED, OUTSIDE_FLOW -> null;
-      };
-      if (event == null) return WebhookEvent.ignored();
-    }
+    WebhookEvent event = new WebhookEvent(reference, fromPurchase(id, purchase));
     // The purchase's total and currency, integer minor units as the charge was created [README 1].
     JsonObject p = purchase.getValue("purchase") instanceof JsonObject o ? o : new JsonObject();
     return event.withAmount(p.getValue("total"), string(p, "currency"), false);
   }
 
-  /** A failed purchase as a decline. */
-  static PspResult failed(String purchaseId, String status, JsonObject purchase) {
+  /** A refused (or closed-with-a-card-error) purchase as a decline. */
+  static PspResult declined(String purchaseId, String status, JsonObject purchase) {
     if ("blocked".equals(status)) {
       // Revio's fraud checks blocked it [README 1]: hard, another PSP must not be tried blind.
       return PspResult.declined(purchaseId, DeclineCode.FRAUD_SUSPECTED, false, "blocked");
     }
-    if ("error".equals(status)) {
-      String code = attemptErrorCode(purchase);
-      Decline d = code == null ? UNKNOWN_DECLINE : DECLINE_CODES.getOrDefault(code, UNKNOWN_DECLINE);
-      return PspResult.declined(purchaseId, d.code(), d.soft(), code == null ? "error" : code);
-    }
-    // cancelled / expired / released: closed without a card refusal; generic and soft.
-    return PspResult.declined(purchaseId, DeclineCode.GENERIC_DECLINE, true, status);
+    String code = attemptErrorCode(purchase);
+    Decline d = code == null ? UNKNOWN_DECLINE : DECLINE_CODES.getOrDefault(code, UNKNOWN_DECLINE);
+    return PspResult.declined(purchaseId, d.code(), d.soft(), code == null ? status : code);
   }
 
   /** {@code transaction_data.attempts[0].error.code}, else the first attempt carrying one. */

@@ -24,6 +24,7 @@ import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
@@ -110,9 +111,10 @@ class DinteroConnectorTest {
   // ---------------------------------------------------------------- charge request
 
   @Test
-  void chargeWithoutAccessTokenIsNotSentAndMakesNoCall() {
+  void chargeWithoutAccessTokenIsAnAuthenticationFailureAndMakesNoCall() {
     PspResult r = done(connector().charge(new CallContext(provider(), null), charge(1000)));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.AUTHENTICATION_FAILED, r.notSentReason());
   }
 
   @Test
@@ -184,9 +186,10 @@ class DinteroConnectorTest {
   }
 
   @Test
-  void chargeWithIncompleteTokenFieldsIsNotSent() {
+  void chargeWithIncompleteTokenFieldsIsNoTokenAndMakesNoCall() {
     PspResult r = done(connector().charge(ctx(), charge(1000, "NOK", Map.of("payment_product_type", "payex.creditcard"), null, null)));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.NO_TOKEN, r.notSentReason());
   }
 
   // ---------------------------------------------------------------- charge answers
@@ -215,13 +218,15 @@ class DinteroConnectorTest {
   void refusedAccessTokenIsNotSent(int status) {
     PspResult r = chargeAnswer(status, "{\"error\":{\"code\":\"unauthorized\",\"message\":\"no\"}}");
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.CREDENTIALS_REFUSED, r.notSentReason());
     assertEquals("unauthorized", r.providerCode());
   }
 
+  /** sessions/pay documents neither 429 nor 503 (only the token call and transaction operations do). */
   @ParameterizedTest
   @ValueSource(ints = {429, 503})
-  void throttledOrUnavailableIsNotSent(int status) {
-    assertEquals(Outcome.NOT_SENT, chargeAnswer(status, "").outcome());
+  void throttledOrUnavailableSessionsPayIsInDoubt(int status) {
+    assertEquals(Outcome.IN_DOUBT, chargeAnswer(status, "").outcome());
   }
 
   @ParameterizedTest
@@ -298,10 +303,68 @@ class DinteroConnectorTest {
   }
 
   @Test
-  void inquiryListIgnoresOtherMerchantReferences() {
+  void inquiryListHoldingOnlyOtherMerchantReferencesCannotSay() {
     JsonArray list = new JsonArray().add(tx("CAPTURED").put("merchant_reference", "ch_other"));
     InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", null, 1000, "NOK")), reply(200, list.encode()));
-    assertEquals(InquiryResult.Kind.NOT_FOUND, r.kind());
+    assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
+  }
+
+  @Test
+  void inquiryOfALaterAttemptListsByItsOwnReference() {
+    HttpCall c = call(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1-2", null, 1000, "NOK"))).call();
+    assertEquals("/transactions?merchant_reference=ch_1-2", c.url());
+  }
+
+  @Test
+  void inquiryListPicksOnlyTheExactMerchantReference() {
+    // Attempt 1 (ch_1) captured; attempt 2 (ch_1-2) failed: asked about attempt 2, only its own counts.
+    JsonArray list = new JsonArray().add(tx("CAPTURED").put("id", "a"))
+        .add(tx("FAILED").put("id", "b").put("merchant_reference", "ch_1-2"));
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1-2", null, 1000, "NOK")),
+        reply(200, list.encode()));
+    assertEquals(InquiryResult.Kind.FOUND, r.kind());
+    assertEquals(Outcome.DECLINED, r.result().outcome());
+    assertEquals("b", r.result().providerReference());
+  }
+
+  @Test
+  void inquiryByIdOfATransactionOfAnotherAttemptIsUnknown() {
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1-2", AID + ".tx1", 1000, "NOK")),
+        reply(200, tx("CAPTURED")));
+    assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
+  }
+
+  @Test
+  void inquiryByIdOfATransactionWithoutMerchantReferenceIsUnknown() {
+    JsonObject t = tx("CAPTURED");
+    t.remove("merchant_reference");
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")),
+        reply(200, t));
+    assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
+  }
+
+  @ParameterizedTest(name = "inquiry finds {0} -> pending")
+  @ValueSource(strings = {"INITIATED", "ON_HOLD", "UNKNOWN"})
+  void initiatedOnHoldAndUnknownArePendingOnInquiry(String status) {
+    InquiryResult r = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")),
+        reply(200, tx(status)));
+    assertEquals(InquiryResult.found(PspResult.pending(AID + ".tx1", status)), r);
+  }
+
+  /** One status table: the sessions/pay answer and the inquiry say the same of each status. */
+  @Test
+  void chargeAnswerAndInquiryReadOneStatusTable() {
+    for (DinteroMapping.Status st : DinteroMapping.Status.values()) {
+      PspResult paid = chargeAnswer(200, tx(st.name()).encode());
+      InquiryResult asked = answer(connector().inquire(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")),
+          reply(200, tx(st.name())));
+      assertEquals(InquiryResult.found(paid), asked, st.name());
+    }
+  }
+
+  @Test
+  void dinteroOffersNoCancelByReference() {
+    assertTrue(connector().cancel(ctx(), new InquiryInput("ch_1", "ch_1", AID + ".tx1", 1000, "NOK")).isEmpty());
   }
 
   @Test

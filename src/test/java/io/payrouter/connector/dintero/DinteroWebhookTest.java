@@ -23,6 +23,7 @@ import io.payrouter.connector.PspUnavailableException;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
+import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,25 @@ class DinteroWebhookTest {
     var next = call(connector().webhook(ctx(), valid())).next();
     assertThrows(WebhookRejectedException.class,
         () -> next.apply(reply(200, tx("CAPTURED").put("merchant_reference", "ch_9"))));
+  }
+
+  @Test
+  void transactionWithoutMerchantReferenceIsRejectedNeverTakenFromTheQuery() {
+    var next = call(connector().webhook(ctx(), valid())).next();
+    JsonObject t = tx("CAPTURED");
+    t.remove("merchant_reference");
+    assertThrows(WebhookRejectedException.class, () -> next.apply(reply(200, t)));
+  }
+
+  @Test
+  void eventCarriesTheEchoedReferenceOfALaterAttempt() {
+    WebhookInput in = signed("POST", URL.replace("merchant_reference=ch_1", "merchant_reference=ch_1-2"),
+        NOW_MS / 1000, SECRET);
+    WebhookEvent e = DinteroFixtures.<WebhookEvent>done(call(connector().webhook(ctx(), in)).next()
+        .apply(reply(200, tx("CAPTURED").put("merchant_reference", "ch_1-2"))));
+    assertEquals("ch_1-2", e.reference());
+    assertEquals("ch_1", e.chargeId());
+    assertEquals(AID + ".tx1", e.result().providerReference());
   }
 
   @Test

@@ -20,6 +20,7 @@ import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -115,10 +116,19 @@ class FatoraConnectorTest {
   }
 
   @Test
-  void chargeInAnotherCurrencyThanTheAccountsIsNotSentWithoutAnyCall() {
+  void chargeInAnotherCurrencyThanTheAccountsIsUnsupportedWithoutAnyCall() {
     PspResult r = done(connector.charge(ctx(), input(1999, "EUR")));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.UNSUPPORTED, r.notSentReason());
     assertTrue(r.message().contains("USD"), r.message());
+  }
+
+  @Test
+  void cardWithoutACardTokenIsNoTokenWithoutAnyCall() {
+    ChargeInput in = new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, 1999, "USD", "visa", Map.of(), null, null, null, null);
+    PspResult r = done(connector.charge(ctx(), in));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.NO_TOKEN, r.notSentReason());
   }
 
   @Test
@@ -127,6 +137,7 @@ class FatoraConnectorTest {
         Map.of("api_key", API_KEY), Set.of("USD"), 5000, BreakerConfig.DEFAULT, new JsonObject()), null);
     PspResult r = done(connector.charge(noCurrency, input(1999, "USD")));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.UNSUPPORTED, r.notSentReason());
   }
 
   @ParameterizedTest(name = "account in {0}, charge in {1} -> not sent")
@@ -244,12 +255,21 @@ class FatoraConnectorTest {
         FatoraMapping.DECLINES.keySet());
   }
 
-  @ParameterizedTest(name = "HTTP {0} on collect-payment -> not sent")
-  @ValueSource(ints = {400, 401, 403, 415, 429, 503})
-  void provablyUnprocessedAnswersAreNotSent(int status) {
+  /** The refusals Fatora documents on its responseCode page. */
+  @ParameterizedTest(name = "HTTP {0} on collect-payment -> not sent {1}")
+  @CsvSource({"400, REQUEST_REJECTED", "415, REQUEST_REJECTED", "401, CREDENTIALS_REFUSED", "403, CREDENTIALS_REFUSED"})
+  void documentedRefusalsAreNotSentWithTheirReason(int status, NotSentReason reason) {
     PspResult r = collect(status, error(status, "nope"));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(reason, r.notSentReason());
     assertEquals(String.valueOf(status), r.providerCode());
+  }
+
+  /** Fatora documents no 429 and only a generic 5xx: on its one (money) call they prove nothing. */
+  @ParameterizedTest(name = "HTTP {0} on collect-payment -> in doubt")
+  @ValueSource(ints = {429, 503})
+  void undocumentedThrottleOrUnavailableIsInDoubt(int status) {
+    assertEquals(Outcome.IN_DOUBT, collect(status, error(status, "busy")).outcome());
   }
 
   @ParameterizedTest(name = "HTTP {0} on collect-payment -> in doubt")
@@ -319,6 +339,41 @@ class FatoraConnectorTest {
     assertEquals(Outcome.DECLINED, r.result().outcome());
     assertEquals(DeclineCode.INSUFFICIENT_FUNDS, r.result().declineCode());
     assertTrue(r.result().softDecline());
+  }
+
+  @Test
+  void inquiryOfALaterAttemptAsksByItsOwnOrderId() {
+    HttpCall call = call(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, "ch_123-2", null, 1999, "USD")));
+    assertEquals(new JsonObject().put("order_id", "ch_123-2"), new JsonObject(call.body()));
+  }
+
+  @Test
+  void verifyAnswerAboutAnotherOrderIsUnknownNeverApplied() {
+    // verify names ch_123 (attempt 1); the inquiry is about attempt 2.
+    InquiryResult r = done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, "ch_123-2", null, 1999, "USD")),
+        reply(200, verified("SUCCESS", "Transaction Successful - Approved"))));
+    assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
+  }
+
+  @Test
+  void verifyAnswerWithoutOrderIdSaysNothingAboutTheAttempt() {
+    JsonObject v = new JsonObject(verified("FAILURE", "Token invalid"));
+    v.getJsonObject("result").remove("order_id");
+    assertEquals(InquiryResult.Kind.UNKNOWN, verify(200, v.encode()).kind());
+  }
+
+  /** One status table: collect-payment and verify say the same of each status. */
+  @ParameterizedTest(name = "{0} -> the same on collect-payment and verify")
+  @ValueSource(strings = {"SUCCESS", "PENDING", "FAILURE"})
+  void collectAndVerifyReadOneStatusTable(String status) {
+    PspResult collected = collect(200, answer(status, TXN, "Transaction Declined, Contact issuing Bank"));
+    InquiryResult verified = verify(200, verified(status, "Transaction Declined, Contact issuing Bank"));
+    assertEquals(InquiryResult.found(collected), verified);
+  }
+
+  @Test
+  void fatoraDocumentsNoCancel() {
+    assertTrue(connector.cancel(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, TXN, 1999, "USD")).isEmpty());
   }
 
   @Test
@@ -456,6 +511,29 @@ class FatoraConnectorTest {
     Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
     WebhookEvent e = done(next(s, reply(404, error(404, "Payment not found"))));
     assertNull(e.chargeId());
+  }
+
+  @Test
+  void webhookCarriesTheOrderIdVerifyEchoesForALaterAttempt() {
+    String body = "{\"order_id\":\"ch_123-2\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
+    JsonObject v = new JsonObject(verified("SUCCESS", "Transaction Successful - Approved"));
+    v.getJsonObject("result").put("order_id", "ch_123-2");
+    WebhookEvent e = done(next(s, reply(200, v.encode())));
+    assertEquals("ch_123-2", e.reference());
+    assertEquals(CHARGE_ID, e.chargeId());
+    assertEquals(TXN, e.result().providerReference());
+    assertEquals(1999L, e.amount());
+    assertEquals("USD", e.currency());
+  }
+
+  @Test
+  void webhookWhoseVerifyAnswerNamesNoOrderIsRejected() {
+    String body = "{\"order_id\":\"ch_123\"}";
+    Step<WebhookEvent> s = connector.webhook(ctx(), signed(body, hmacHex(SECRET, body)));
+    JsonObject v = new JsonObject(verified("SUCCESS", "Transaction Successful - Approved"));
+    v.getJsonObject("result").remove("order_id");
+    assertThrows(WebhookRejectedException.class, () -> next(s, reply(200, v.encode())));
   }
 
   @Test

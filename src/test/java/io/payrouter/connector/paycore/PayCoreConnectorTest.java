@@ -20,6 +20,7 @@ import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -131,10 +132,27 @@ class PayCoreConnectorTest {
   }
 
   @Test
-  void currencyWithoutServiceIsNotSentWithoutAnyCall() {
+  void currencyWithoutServiceIsUnsupportedWithoutAnyCall() {
     PspResult r = done(connector.charge(ctx(), input(500, "GBP")));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.UNSUPPORTED, r.notSentReason());
     assertEquals("no service for currency", r.message());
+  }
+
+  @Test
+  void missingCardgateUrlIsUnsupportedWithoutAnyCall() {
+    PspResult r = done(connector.charge(ctx(new JsonObject().put("services", new JsonObject().put("USD", "s"))),
+        input(500, "USD")));
+    assertEquals(NotSentReason.UNSUPPORTED, r.notSentReason());
+  }
+
+  @Test
+  void cardWithoutACompleteTokenIsNoTokenWithoutAnyCall() {
+    ChargeInput in = new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, 500, "USD", "visa", Map.of("token", "tok-1"),
+        null, null, null, null);
+    PspResult r = done(connector.charge(ctx(), in));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.NO_TOKEN, r.notSentReason());
   }
 
   @Test
@@ -162,35 +180,56 @@ class PayCoreConnectorTest {
     assertEquals("duplicate_reference_id", r.providerCode());
   }
 
-  @ParameterizedTest(name = "HTTP {0} on invoice creation -> not_sent ({1})")
+  /** Creating the invoice moves no money: every failure is not_sent; the reason says whose doing. */
+  @ParameterizedTest(name = "HTTP {0} on invoice creation -> not_sent {1} ({2})")
   @CsvSource({
-    "401, unauthorized, '{\"errors\":[{\"status\":\"401\",\"code\":\"unauthorized\"}]}'",
-    "403, forbidden, ''",
-    "429, rate_limited, ''",
-    "422, invalid_service, '{\"request_id\":\"r\",\"error_type\":\"validation_error\",\"error_codes\":[\"invalid_service\"]}'",
-    "404, '', ''",
-    "500, '', ''",
-    "502, '', 'Bad gateway'",
-    "503, '', ''"
+    "401, CREDENTIALS_REFUSED, unauthorized, '{\"errors\":[{\"status\":\"401\",\"code\":\"unauthorized\"}]}'",
+    "403, CREDENTIALS_REFUSED, forbidden, ''",
+    "429, PSP_ERROR_BEFORE_MONEY_CALL, rate_limited, ''",
+    "422, REQUEST_REJECTED, invalid_service, '{\"request_id\":\"r\",\"error_type\":\"validation_error\",\"error_codes\":[\"invalid_service\"]}'",
+    "404, REQUEST_REJECTED, '', ''",
+    "500, PSP_ERROR_BEFORE_MONEY_CALL, '', ''",
+    "502, PSP_ERROR_BEFORE_MONEY_CALL, '', 'Bad gateway'",
+    "503, PSP_ERROR_BEFORE_MONEY_CALL, '', ''"
   })
-  void otherInvoiceCreationFailuresAreNotSent(int status, String providerCode, String body) {
+  void otherInvoiceCreationFailuresAreNotSentWithTheReasonOfTheirStatus(int status, NotSentReason reason,
+      String providerCode, String body) {
     PspResult r = done(next(connector.charge(ctx(), input(1999, "USD")), reply(status, body)));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(reason, r.notSentReason());
     assertEquals(providerCode.isEmpty() ? null : providerCode, r.providerCode());
   }
 
   @Test
-  void invoiceAnswerWithoutSaleTokenIsNotSent() {
+  void invoiceAnswerWithoutSaleTokenIsAPspErrorBeforeTheMoneyCall() {
     JsonObject doc = invoice("process_pending");
     doc.getJsonObject("data").getJsonObject("attributes").getJsonObject("flow_data").put("metadata", new JsonObject());
     PspResult r = done(next(connector.charge(ctx(), input(1999, "USD")), reply(201, doc.encode())));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, r.notSentReason());
+    assertEquals(CPI, r.providerReference());
   }
 
   @Test
-  void unparseableInvoiceAnswerIsNotSent() {
-    assertEquals(Outcome.NOT_SENT,
-        done(next(connector.charge(ctx(), input(1999, "USD")), reply(201, "<html/>"))).outcome());
+  void unparseableInvoiceAnswerIsAPspErrorBeforeTheMoneyCall() {
+    PspResult r = done(next(connector.charge(ctx(), input(1999, "USD")), reply(201, "<html/>")));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, r.notSentReason());
+  }
+
+  @ParameterizedTest(name = "invoice created {0} -> no sale, proven not charged")
+  @ValueSource(strings = {"expired", "terminated"})
+  void invoiceEndedUnpaidAtCreationSendsNoSaleAndIsProvenNotCharged(String status) {
+    PspResult r = done(next(connector.charge(ctx(), input(1999, "USD")), reply(201, invoice(status).encode())));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.notSentReason());
+    assertEquals(CPI, r.providerReference());
+  }
+
+  @Test
+  void invoiceCreatedInStatusCreatedGoesOnToTheSale() {
+    Step<PspResult> s = next(connector.charge(ctx(), input(1999, "USD")), reply(201, invoice("created").encode()));
+    assertTrue(call(s).movesMoney());
   }
 
   // ---------------------------------------------------------------- charge, step 2 (sale)
@@ -225,7 +264,7 @@ class PayCoreConnectorTest {
   @CsvSource({
     "processed, SUCCEEDED", "partially_processed, PENDING", "process_failed, DECLINED",
     "process_pending, PENDING", "processing, PENDING", "process_error, PENDING",
-    "created, IN_DOUBT", "expired, IN_DOUBT", "terminated, IN_DOUBT", "whatever, IN_DOUBT"
+    "created, PENDING", "expired, NOT_SENT", "terminated, NOT_SENT", "whatever, IN_DOUBT"
   })
   void saleStatusesMap(String status, Outcome expected) {
     PspResult r = saleAnswer(201, sale(status, "ok"));
@@ -251,14 +290,52 @@ class PayCoreConnectorTest {
     assertEquals(resolution, r.providerCode());
   }
 
-  @ParameterizedTest(name = "HTTP {0} on the sale -> not_sent")
-  @ValueSource(ints = {401, 403, 429, 503})
-  void provablyUnprocessedSaleAnswersAreNotSent(int status) {
-    assertEquals(Outcome.NOT_SENT, saleAnswer(status, "").outcome());
+  @ParameterizedTest(name = "HTTP {0} on the sale -> not_sent, credentials refused")
+  @ValueSource(ints = {401, 403})
+  void refusedSaleTokenIsNotSentWithCredentialsRefused(int status) {
+    PspResult r = saleAnswer(status, "");
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.CREDENTIALS_REFUSED, r.notSentReason());
+    assertEquals(CPI, r.providerReference());
   }
 
+  /** PayCore's 429 is "too many requests or duplicate request detected": a duplicate may be processed. */
+  @Test
+  void rateLimitOrDuplicateOnTheSaleIsInDoubtNeverNotSent() {
+    PspResult r = saleAnswer(429, "");
+    assertEquals(Outcome.IN_DOUBT, r.outcome());
+    assertEquals(CPI, r.providerReference());
+  }
+
+  @ParameterizedTest(name = "sale answered {0} -> proven not charged")
+  @ValueSource(strings = {"expired", "terminated"})
+  void saleAnsweredWithAnInvoiceEndedUnpaidIsProvenNotCharged(String status) {
+    PspResult r = saleAnswer(201, sale(status, "ok"));
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.notSentReason());
+    assertEquals(CPI, r.providerReference());
+  }
+
+  /** One status table: the sale answer, the inquiry and a callback say the same of each status. */
+  @Test
+  void saleAnswerInquiryAndCallbackReadOneStatusTable() throws Exception {
+    for (String status : PayCoreMapping.STATUSES.keySet()) {
+      PspResult sold = saleAnswer(201, invoice(status).encode());
+      InquiryResult asked = inquiry(200, invoice(status).encode());
+      WebhookEvent told = callback(invoice(status).encode(), 200, invoice(status).encode());
+      assertEquals(sold, asked.result(), status);
+      assertEquals(sold, told.result(), status);
+      InquiryResult.Kind kind = switch (sold.outcome()) {
+        case NOT_SENT -> InquiryResult.Kind.NOT_CHARGED;
+        case IN_DOUBT -> InquiryResult.Kind.UNKNOWN;
+        default -> InquiryResult.Kind.FOUND;
+      };
+      assertEquals(kind, asked.kind(), status);
+    }
+  }
+
+  /** 503 is not among PayCore's documented answers: on the money call it proves nothing. */
   @ParameterizedTest(name = "HTTP {0} on the sale -> in doubt")
-  @ValueSource(ints = {500, 502, 504, 400, 404, 409, 422, 204})
+  @ValueSource(ints = {500, 502, 503, 504, 400, 404, 409, 422, 204})
   void otherSaleAnswersAreInDoubtWithTheInvoiceId(int status) {
     PspResult r = saleAnswer(status, "{\"error_codes\":[\"x\"]}");
     assertEquals(Outcome.IN_DOUBT, r.outcome());
@@ -299,7 +376,7 @@ class PayCoreConnectorTest {
   @CsvSource({
     "expired, NOT_CHARGED, NOT_SENT", "terminated, NOT_CHARGED, NOT_SENT", "process_failed, FOUND, DECLINED",
     "partially_refunded, FOUND, SUCCEEDED", "refunded, FOUND, SUCCEEDED",
-    "refund_failed, FOUND, SUCCEEDED", "created, NOT_FOUND, ", "processing, FOUND, PENDING",
+    "refund_failed, FOUND, SUCCEEDED", "created, FOUND, PENDING", "processing, FOUND, PENDING",
     "process_pending, FOUND, PENDING", "processed, FOUND, SUCCEEDED",
     "partially_processed, FOUND, PENDING", "process_error, FOUND, PENDING",
     "refunding, FOUND, SUCCEEDED", "refund_pending, FOUND, SUCCEEDED",
@@ -372,6 +449,43 @@ class PayCoreConnectorTest {
     JsonObject doc = invoice("processed");
     doc.getJsonObject("data").getJsonObject("attributes").put("reference_id", "ch_other");
     assertEquals(InquiryResult.Kind.UNKNOWN, inquiry(200, doc.encode()).kind());
+  }
+
+  @Test
+  void createdInvoiceIsPendingNeverNoSuchPayment() {
+    assertEquals(InquiryResult.found(PspResult.pending(CPI, "created")), inquiry(200, invoice("created").encode()));
+  }
+
+  @Test
+  void inquiryOfALaterAttemptIgnoresTheInvoiceOfTheFirstAttempt() {
+    // The invoice's reference_id is ch_123 (attempt 1); the inquiry is about attempt 2.
+    assertEquals(InquiryResult.Kind.UNKNOWN, inquiry("ch_123-2", 200, invoice("terminated").encode()).kind());
+  }
+
+  @Test
+  void inquiryOfALaterAttemptAppliesTheInvoiceThatEchoesItsReference() {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").getJsonObject("attributes").put("reference_id", "ch_123-2");
+    assertEquals(InquiryResult.found(PspResult.succeeded(CPI)), inquiry("ch_123-2", 200, doc.encode()));
+  }
+
+  @Test
+  void invoiceWithoutAReferenceIdSaysNothingAboutTheAttempt() {
+    JsonObject doc = invoice("expired");
+    doc.getJsonObject("data").getJsonObject("attributes").remove("reference_id");
+    assertEquals(InquiryResult.Kind.UNKNOWN, inquiry(200, doc.encode()).kind());
+  }
+
+  @Test
+  void invoiceWithAnotherIdSaysNothingAboutTheAttempt() {
+    JsonObject doc = invoice("processed");
+    doc.getJsonObject("data").put("id", "cpi_other");
+    assertEquals(InquiryResult.Kind.UNKNOWN, inquiry(200, doc.encode()).kind());
+  }
+
+  @Test
+  void paycoreDocumentsNoCancel() {
+    assertTrue(connector.cancel(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, CPI, 1999, "USD")).isEmpty());
   }
 
   // ---------------------------------------------------------------- webhook
@@ -523,6 +637,25 @@ class PayCoreConnectorTest {
     WebhookEvent e = callback(body, 200, invoice("expired").encode());
     assertEquals(CHARGE_ID, e.chargeId());
     assertEquals(Outcome.NOT_SENT, e.result().outcome());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, e.result().notSentReason());
+  }
+
+  @Test
+  void callbackOfACreatedInvoiceIsPendingLikeItsInquiry() throws Exception {
+    WebhookEvent e = callback(invoice("created").encode(), 200, invoice("created").encode());
+    assertEquals(PspResult.pending(CPI, "created"), e.result());
+  }
+
+  @Test
+  void callbackCarriesTheEchoedAttemptReferenceTheInvoiceIdAmountAndCurrency() throws Exception {
+    JsonObject fetched = invoice("processed");
+    fetched.getJsonObject("data").getJsonObject("attributes").put("reference_id", "ch_123-2");
+    WebhookEvent e = callback(fetched.encode(), 200, fetched.encode());
+    assertEquals("ch_123-2", e.reference());
+    assertEquals(CHARGE_ID, e.chargeId());
+    assertEquals(CPI, e.result().providerReference());
+    assertEquals(1999L, e.amount());
+    assertEquals("USD", e.currency());
   }
 
   // ---------------------------------------------------------------- helpers
@@ -602,7 +735,11 @@ class PayCoreConnectorTest {
   }
 
   InquiryResult inquiry(int status, String body) {
-    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, CPI, 1999, "USD")),
+    return inquiry(CHARGE_ID, status, body);
+  }
+
+  InquiryResult inquiry(String reference, int status, String body) {
+    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, reference, CPI, 1999, "USD")),
         reply(status, body)));
   }
 

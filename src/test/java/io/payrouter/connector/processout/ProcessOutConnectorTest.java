@@ -23,9 +23,11 @@ import io.payrouter.domain.DeclineCode;
 import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
+import io.payrouter.connector.WebhookEvent;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -91,27 +93,37 @@ class ProcessOutConnectorTest {
   }
 
   @Test
-  void unknownCurrencyIsNotSentWithoutACall() {
-    assertEquals(Outcome.NOT_SENT, ProcessOutFixtures.<PspResult>done(connector().charge(ctx(), charge(100, "XXX", "x", null))).outcome());
+  void unknownCurrencyIsUnsupportedWithoutACall() {
+    PspResult r = ProcessOutFixtures.<PspResult>done(connector().charge(ctx(), charge(100, "XXX", "x", null)));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.UNSUPPORTED, r.notSentReason());
   }
 
   @Test
-  void missingTokenFieldsAreNotSentWithoutACall() {
+  void missingTokenFieldsAreNoTokenWithoutACall() {
     ChargeInput in = new ChargeInput("ch_1", "att_1", "ch_1", 100, "USD", "visa", Map.of("customer_id", "c"), null, null, null, null);
-    assertEquals(Outcome.NOT_SENT, done(connector().charge(ctx(), in)).outcome());
+    PspResult r = done(connector().charge(ctx(), in));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.NO_TOKEN, r.notSentReason());
   }
 
-  @ParameterizedTest
-  @ValueSource(ints = {400, 401, 404, 429, 500, 502, 503, 504})
-  void anyInvoiceCreationFailureIsNotSentBecauseNoMoneyMoves(int status) {
+  /** Invoice creation moves no money: every failure is not_sent; the reason says whose doing. */
+  @ParameterizedTest(name = "HTTP {0} on invoice creation -> not_sent {1}")
+  @CsvSource({"400, REQUEST_REJECTED", "404, REQUEST_REJECTED", "401, CREDENTIALS_REFUSED", "403, CREDENTIALS_REFUSED",
+      "429, PSP_ERROR_BEFORE_MONEY_CALL", "500, PSP_ERROR_BEFORE_MONEY_CALL", "502, PSP_ERROR_BEFORE_MONEY_CALL",
+      "503, PSP_ERROR_BEFORE_MONEY_CALL", "504, PSP_ERROR_BEFORE_MONEY_CALL"})
+  void anyInvoiceCreationFailureIsNotSentBecauseNoMoneyMoves(int status, NotSentReason reason) {
     PspResult r = answer(connector().charge(ctx(), charge(1999)), reply(status, error("x.y")));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(reason, r.notSentReason());
     assertEquals("x.y", r.providerCode());
   }
 
   @Test
-  void unparseableInvoiceAnswerIsNotSent() {
-    assertEquals(Outcome.NOT_SENT, answer(connector().charge(ctx(), charge(1999)), reply(200, "nope")).outcome());
+  void unparseableInvoiceAnswerIsAPspErrorBeforeTheMoneyCall() {
+    PspResult r = answer(connector().charge(ctx(), charge(1999)), reply(200, "nope"));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, r.notSentReason());
   }
 
   // ---------------------------------------------------------------- capture
@@ -183,9 +195,35 @@ class ProcessOutConnectorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {401, 403, 429, 503})
-  void refusedOrThrottledCaptureIsNotSent(int status) {
-    assertEquals(Outcome.NOT_SENT, captureAnswer(status, error("request.authentication.invalid").encode()).outcome());
+  @ValueSource(ints = {401, 403})
+  void refusedCredentialsOnCaptureAreNotSent(int status) {
+    PspResult r = captureAnswer(status, error("request.authentication.invalid").encode());
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.CREDENTIALS_REFUSED, r.notSentReason());
+    assertEquals("iv_1", r.providerReference());
+  }
+
+  /** ProcessOut documents no 429 and no 503 semantics: on the capture they prove nothing. */
+  @ParameterizedTest
+  @ValueSource(ints = {429, 503})
+  void throttledOrUnavailableCaptureIsInDoubt(int status) {
+    PspResult r = captureAnswer(status, error("request.rate-limit").encode());
+    assertEquals(Outcome.IN_DOUBT, r.outcome());
+    assertEquals("iv_1", r.providerReference());
+  }
+
+  /** One status table: the capture answer, the inquiry and a webhook say the same of each status. */
+  @Test
+  void captureAnswerInquiryAndWebhookReadOneStatusTable() {
+    for (ProcessOutMapping.Status st : ProcessOutMapping.Status.values()) {
+      PspResult captured = captureAnswer(200, captured(st.wire).encode());
+      JsonObject body = invoiceCreated("iv_1");
+      body.getJsonObject("invoice").put("transaction", tx(st.wire));
+      InquiryResult asked = answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, body));
+      WebhookEvent told = ProcessOutMapping.webhookEvent("ch_1", tx(st.wire), "iv_1");
+      assertEquals(InquiryResult.of(captured), asked, st.wire);
+      assertEquals(captured, told.result(), st.wire);
+    }
   }
 
   @ParameterizedTest
@@ -215,6 +253,10 @@ class ProcessOutConnectorTest {
 
   private static InquiryInput inquiry(String ref) {
     return new InquiryInput("ch_1", "ch_1", ref, 1999, "USD");
+  }
+
+  private static InquiryInput inquiry(String reference, String ref) {
+    return new InquiryInput("ch_1", reference, ref, 1999, "USD");
   }
 
   @Test
@@ -255,16 +297,139 @@ class ProcessOutConnectorTest {
   }
 
   @Test
-  void inquiryOfWaitingTransactionWithNothingCapturedIsNotFound() {
+  void inquiryOfWaitingTransactionIsPendingNeverNoSuchPayment() {
     JsonObject body = invoiceCreated("iv_1");
     body.getJsonObject("invoice").put("transaction", tx("waiting").put("captured", false).put("captured_amount", "0"));
-    assertEquals(InquiryResult.Kind.NOT_FOUND, answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, body)).kind());
+    assertEquals(InquiryResult.found(PspResult.pending("iv_1", "waiting")),
+        answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, body)));
   }
 
   @Test
-  void inquiryOfInvoiceWithoutTransactionIsNotFound() {
-    assertEquals(InquiryResult.Kind.NOT_FOUND,
-        answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, invoiceCreated("iv_1"))).kind());
+  void inquiryOfInvoiceWithoutTransactionIsPendingBecauseTheInvoiceIsOpen() {
+    InquiryResult r = answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, invoiceCreated("iv_1")));
+    assertEquals(InquiryResult.Kind.FOUND, r.kind());
+    assertEquals(Outcome.PENDING, r.result().outcome());
+    assertEquals("iv_1", r.result().providerReference());
+  }
+
+  @Test
+  void inquiryOfVoidedTransactionIsNotCharged() {
+    JsonObject body = invoiceCreated("iv_1");
+    body.getJsonObject("invoice").put("transaction", tx("voided"));
+    InquiryResult r = answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, body));
+    assertEquals(InquiryResult.Kind.NOT_CHARGED, r.kind());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.result().notSentReason());
+  }
+
+  @Test
+  void inquiryOfALaterAttemptIgnoresTheInvoiceOfTheFirstAttempt() {
+    JsonObject body = invoiceCreated("iv_1");
+    body.getJsonObject("invoice").put("transaction", tx("completed"));
+    assertEquals(InquiryResult.Kind.UNKNOWN,
+        answer(connector().inquire(ctx(), inquiry("ch_1-2", "iv_1")), reply(200, body)).kind());
+  }
+
+  @Test
+  void inquiryOfALaterAttemptAppliesTheInvoiceThatEchoesItsOrderId() {
+    JsonObject body = invoiceCreated("iv_1");
+    body.getJsonObject("invoice").put("order_id", "ch_1-2").put("transaction", tx("completed"));
+    assertEquals(InquiryResult.found(PspResult.succeeded("iv_1")),
+        answer(connector().inquire(ctx(), inquiry("ch_1-2", "iv_1")), reply(200, body)));
+  }
+
+  @Test
+  void invoiceWithoutOrderIdSaysNothingAboutTheAttempt() {
+    JsonObject body = invoiceCreated("iv_1");
+    body.getJsonObject("invoice").remove("order_id");
+    body.getJsonObject("invoice").put("transaction", tx("voided"));
+    assertEquals(InquiryResult.Kind.UNKNOWN, answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, body)).kind());
+  }
+
+  @Test
+  void transactionOfAnotherInvoiceSaysNothingAboutTheAttempt() {
+    JsonObject body = invoiceCreated("iv_1");
+    body.getJsonObject("invoice").put("transaction", tx("completed").put("invoice_id", "iv_9"));
+    assertEquals(InquiryResult.Kind.UNKNOWN, answer(connector().inquire(ctx(), inquiry("iv_1")), reply(200, body)).kind());
+  }
+
+  // ---------------------------------------------------------------- cancel (void)
+
+  private Step<InquiryResult> voidStep(String reference) {
+    return connector().cancel(ctx(), inquiry(reference, "iv_1")).orElseThrow();
+  }
+
+  @Test
+  void voidWithoutInvoiceIdIsUnknownWithoutACall() {
+    assertEquals(InquiryResult.Kind.UNKNOWN, done(connector().cancel(ctx(), inquiry(null)).orElseThrow()).kind());
+  }
+
+  @Test
+  void voidIsAPostToTheInvoicesVoidPathWithBasicAuth() {
+    HttpCall c = call(voidStep("ch_1")).call();
+    assertEquals("POST", c.method());
+    assertEquals("/invoices/iv_1/void", c.url());
+    assertEquals(Map.of("Authorization", BASIC, "API-Version", "1.4.0.0", "Accept", "application/json",
+        "Content-Type", "application/json"), c.headers());
+    assertEquals("{}", c.body());
+    assertFalse(c.movesMoney());
+  }
+
+  @Test
+  void successfulVoidIsProofNothingWasCharged() {
+    InquiryResult r = answer(voidStep("ch_1"), reply(200, captured("voided")));
+    assertEquals(InquiryResult.Kind.NOT_CHARGED, r.kind());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.result().notSentReason());
+    assertEquals("iv_1", r.result().providerReference());
+  }
+
+  @Test
+  void voidAnsweredWithACompletedTransactionIsASuccess() {
+    assertEquals(InquiryResult.found(PspResult.succeeded("iv_1")), answer(voidStep("ch_1"), reply(200, captured("completed"))));
+  }
+
+  @Test
+  void voidAnswerAboutAnotherInvoiceIsUnknownAndNeverProof() {
+    JsonObject body = new JsonObject().put("success", true).put("transaction", tx("voided").put("invoice_id", "iv_9"));
+    assertEquals(InquiryResult.Kind.UNKNOWN, answer(voidStep("ch_1"), reply(200, body)).kind());
+  }
+
+  @Test
+  void voidAnswerNamingAnotherOrderIsUnknownAndNeverProof() {
+    JsonObject body = new JsonObject().put("success", true).put("transaction", tx("voided").put("order_id", "ch_1"));
+    assertEquals(InquiryResult.Kind.UNKNOWN, answer(voidStep("ch_1-2"), reply(200, body)).kind());
+  }
+
+  @ParameterizedTest(name = "void refused with HTTP {0} -> the invoice is read back")
+  @ValueSource(ints = {400, 402, 404, 409, 500})
+  void refusedVoidIsNeverProofAndReadsTheInvoiceBack(int status) {
+    Step<InquiryResult> after = call(voidStep("ch_1")).next()
+        .apply(reply(status, error("request.invoice.already-captured")));
+    HttpCall get = call(after).call();
+    assertEquals("GET", get.method());
+    assertEquals("/invoices/iv_1", get.url());
+    JsonObject body = invoiceCreated("iv_1");
+    body.getJsonObject("invoice").put("transaction", tx("completed"));
+    assertEquals(InquiryResult.found(PspResult.succeeded("iv_1")), answer(after, reply(200, body)));
+  }
+
+  @Test
+  void voidAnsweredWithSuccessFalseReadsTheInvoiceBack() {
+    Step<InquiryResult> after = call(voidStep("ch_1")).next().apply(reply(200, error("request.invoice.already-captured")));
+    assertEquals("/invoices/iv_1", call(after).call().url());
+  }
+
+  @Test
+  void refusedVoidOfAnInvoiceVoidedByNowIsProvenByTheReadBack() {
+    Step<InquiryResult> after = call(voidStep("ch_1")).next().apply(reply(400, error("request.invoice.already-voided")));
+    JsonObject body = invoiceCreated("iv_1");
+    body.getJsonObject("invoice").put("transaction", tx("voided"));
+    assertEquals(InquiryResult.Kind.NOT_CHARGED, answer(after, reply(200, body)).kind());
+  }
+
+  @Test
+  void refusedVoidWithAFailedReadBackIsUnknown() {
+    Step<InquiryResult> after = call(voidStep("ch_1")).next().apply(reply(409, error("x")));
+    assertEquals(InquiryResult.Kind.UNKNOWN, answer(after, reply(503, "")).kind());
   }
 
   @Test

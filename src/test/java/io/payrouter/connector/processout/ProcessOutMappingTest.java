@@ -4,6 +4,8 @@ import static io.payrouter.connector.processout.ProcessOutFixtures.tx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.payrouter.domain.DeclineCode;
+import io.payrouter.connector.InquiryResult;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ class ProcessOutMappingTest {
       "pending-capture, PENDING",
       "completed, SUCCEEDED",
       "failed, DECLINED",
-      "voided, DECLINED",
+      "voided, NOT_SENT",
       "refunded, SUCCEEDED",
       "in-review, PENDING",
       "blocked, DECLINED",
@@ -87,9 +89,25 @@ class ProcessOutMappingTest {
   }
 
   @Test
-  void voidedTransactionWithoutErrorCodeIsAHardGenericDecline() {
-    assertEquals(PspResult.declined("iv_1", DeclineCode.GENERIC_DECLINE, false, "voided"),
-        ProcessOutMapping.fromTransaction(tx("voided"), "iv_1"));
+  void voidedTransactionIsProvenNotChargedNeverADecline() {
+    PspResult r = ProcessOutMapping.fromTransaction(tx("voided"), "iv_1");
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.notSentReason());
+    assertEquals("voided", r.providerCode());
+    assertEquals("iv_1", r.providerReference());
+  }
+
+  @Test
+  void voidedTransactionThatShowsACaptureIsInDoubtNeverProof() {
+    assertEquals(Outcome.IN_DOUBT,
+        ProcessOutMapping.fromTransaction(tx("voided").put("captured_amount", "19.99"), "iv_1").outcome());
+    assertEquals(Outcome.IN_DOUBT, ProcessOutMapping.fromTransaction(tx("voided").put("captured", true), "iv_1").outcome());
+  }
+
+  @Test
+  void waitingTransactionIsPendingOnInquiry() {
+    assertEquals(InquiryResult.found(PspResult.pending("iv_1", "waiting")),
+        ProcessOutMapping.inquiryFromTransaction(tx("waiting").put("captured_amount", "0"), "iv_1"));
   }
 
   @Test

@@ -60,6 +60,26 @@ class ProcessOutWebhookTest {
     assertEquals(PspResult.succeeded("iv_1"), e.result());
   }
 
+  @Test
+  void eventCarriesTheOrderIdProcessOutEchoesForALaterAttempt() {
+    JsonObject data = new JsonObject().put("transaction", tx("completed"))
+        .put("invoice", new JsonObject().put("id", "iv_1").put("order_id", "ch_1-2"));
+    WebhookEvent e = done(fetch().apply(reply(200, event("ev_1", "transaction.captured", data))));
+    assertEquals("ch_1-2", e.reference());
+    assertEquals("ch_1", e.chargeId());
+    assertEquals("iv_1", e.result().providerReference());
+    assertEquals(1999L, e.amount());
+    assertEquals("USD", e.currency());
+  }
+
+  @Test
+  void voidedTransactionEventIsProvenNotCharged() {
+    JsonObject data = new JsonObject().put("transaction", tx("voided"))
+        .put("invoice", new JsonObject().put("id", "iv_1").put("order_id", "ch_1"));
+    WebhookEvent e = done(fetch().apply(reply(200, event("ev_1", "transaction.voided", data))));
+    assertEquals(io.payrouter.domain.NotSentReason.PROVEN_NOT_CHARGED, e.result().notSentReason());
+  }
+
   @org.junit.jupiter.params.ParameterizedTest(name = "transaction amount \"{0}\" {1} -> event amount {2} minor units")
   @org.junit.jupiter.params.provider.CsvSource({"19.99, USD, 1999", "1000, JPY, 1000", "1.234, BHD, 1234",
       "0.500, KWD, 500"})

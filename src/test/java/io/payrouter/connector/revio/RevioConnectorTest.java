@@ -19,6 +19,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
+import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
@@ -141,31 +142,52 @@ class RevioConnectorTest {
   }
 
   @Test
-  void chargeWithoutBrandIdIsNotSentAndMakesNoCall() {
-    Step<PspResult> s = connector.charge(ctx(new JsonObject()), input(1999, "USD", null));
-    assertEquals(Outcome.NOT_SENT, done(s).outcome());
+  void chargeWithoutBrandIdIsUnsupportedAndMakesNoCall() {
+    PspResult r = done(connector.charge(ctx(new JsonObject()), input(1999, "USD", null)));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.UNSUPPORTED, r.notSentReason());
   }
 
-  @ParameterizedTest(name = "HTTP {0} on purchase creation -> not_sent ({1})")
+  @Test
+  void chargeInAnUnknownCurrencyIsUnsupportedAndMakesNoCall() {
+    PspResult r = done(connector.charge(ctx(), input(1999, "XXY", null)));
+    assertEquals(NotSentReason.UNSUPPORTED, r.notSentReason());
+  }
+
+  @Test
+  void cardWithoutACompleteTokenIsNoTokenAndMakesNoCall() {
+    ChargeInput in = new ChargeInput(CHARGE_ID, "att_1", CHARGE_ID, 500, "USD", "visa",
+        Map.of("client_id", "client-1"), null, null, null, null);
+    PspResult r = done(connector.charge(ctx(), in));
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.NO_TOKEN, r.notSentReason());
+  }
+
+  /** Creating a purchase moves no money: every failure is not_sent; the reason says whose doing. */
+  @ParameterizedTest(name = "HTTP {0} on purchase creation -> not_sent {1} ({2})")
   @CsvSource({
-    "401, unauthorized, '{\"__all__\":{\"message\":\"Invalid token\",\"code\":\"unauthorized\"}}'",
-    "403, forbidden, '{\"__all__\":{\"message\":\"Forbidden\",\"code\":\"forbidden\"}}'",
-    "429, rate_limited, '{\"__all__\":{\"message\":\"Slow down\",\"code\":\"rate_limited\"}}'",
-    "400, does_not_exist, '{\"brand_id\":{\"message\":\"no\",\"code\":\"does_not_exist\"}}'",
-    "500, server_error, '{\"__all__\":{\"message\":\"boom\",\"code\":\"server_error\"}}'",
-    "502, '', 'Bad Gateway'",
-    "503, '', ''"
+    "401, CREDENTIALS_REFUSED, unauthorized, '{\"__all__\":{\"message\":\"Invalid token\",\"code\":\"unauthorized\"}}'",
+    "403, CREDENTIALS_REFUSED, forbidden, '{\"__all__\":{\"message\":\"Forbidden\",\"code\":\"forbidden\"}}'",
+    "429, PSP_UNAVAILABLE, rate_limited, '{\"__all__\":{\"message\":\"Slow down\",\"code\":\"rate_limited\"}}'",
+    "400, REQUEST_REJECTED, does_not_exist, '{\"brand_id\":{\"message\":\"no\",\"code\":\"does_not_exist\"}}'",
+    "404, REQUEST_REJECTED, not_found, '{\"__all__\":{\"message\":\"no\",\"code\":\"not_found\"}}'",
+    "500, PSP_ERROR_BEFORE_MONEY_CALL, server_error, '{\"__all__\":{\"message\":\"boom\",\"code\":\"server_error\"}}'",
+    "502, PSP_ERROR_BEFORE_MONEY_CALL, '', 'Bad Gateway'",
+    "503, PSP_ERROR_BEFORE_MONEY_CALL, '', ''"
   })
-  void anyFailureOfPurchaseCreationIsNotSent(int status, String providerCode, String body) {
+  void anyFailureOfPurchaseCreationIsNotSentWithTheReasonOfItsStatus(int status, NotSentReason reason,
+      String providerCode, String body) {
     PspResult r = done(next(connector.charge(ctx(), input(1999, "USD", null)), reply(status, body)));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(reason, r.notSentReason());
     assertEquals(providerCode.isEmpty() ? null : providerCode, r.providerCode());
   }
 
   @Test
-  void unparseablePurchaseCreationAnswerIsNotSent() {
+  void unparseablePurchaseCreationAnswerIsAPspErrorBeforeTheMoneyCall() {
     PspResult r = done(next(connector.charge(ctx(), input(1999, "USD", null)), reply(201, "<html>")));
     assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, r.notSentReason());
   }
 
   // ---------------------------------------------------------------- charge, step 2
@@ -193,8 +215,8 @@ class RevioConnectorTest {
   @CsvSource({
     "paid, SUCCEEDED", "cleared, SUCCEEDED", "settled, SUCCEEDED", "refunded, SUCCEEDED",
     "chargeback, SUCCEEDED", "pending_refund, SUCCEEDED",
-    "error, DECLINED", "blocked, DECLINED", "cancelled, DECLINED", "expired, DECLINED",
-    "released, DECLINED",
+    "error, DECLINED", "blocked, DECLINED", "cancelled, NOT_SENT", "expired, NOT_SENT",
+    "released, NOT_SENT",
     "pending_execute, PENDING", "pending_charge, PENDING", "pending_capture, PENDING",
     "pending_release, PENDING", "hold, PENDING", "preauthorized, PENDING", "created, PENDING",
     "sent, IN_DOUBT", "viewed, IN_DOUBT", "overdue, IN_DOUBT",
@@ -234,6 +256,43 @@ class RevioConnectorTest {
     assertEquals(PURCHASE_ID, r.providerReference());
   }
 
+  @ParameterizedTest(name = "charge answered {0} without a card error -> proven not charged")
+  @ValueSource(strings = {"cancelled", "expired", "released"})
+  void purchaseClosedWithoutPaymentOnTheChargeAnswerIsProvenNotCharged(String status) {
+    PspResult r = chargeAnswer(200, purchase(status).encode());
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.notSentReason());
+    assertEquals(PURCHASE_ID, r.providerReference());
+    assertEquals(status, r.providerCode());
+  }
+
+  @Test
+  void purchaseClosedWithACardErrorIsThatDecline() {
+    JsonObject p = declinedPurchase("expired_card").put("status", "cancelled");
+    PspResult r = chargeAnswer(200, p.encode());
+    assertEquals(Outcome.DECLINED, r.outcome());
+    assertEquals(DeclineCode.EXPIRED_CARD, r.declineCode());
+    assertEquals(InquiryResult.Kind.FOUND, inquiry(200, p.encode()).kind());
+  }
+
+  /** One status table: the charge answer, the inquiry and a webhook say the same of each status. */
+  @Test
+  void chargeAnswerInquiryAndWebhookReadOneStatusTable() {
+    for (String status : RevioMapping.STATUSES.keySet()) {
+      PspResult charged = chargeAnswer(200, purchase(status).encode());
+      InquiryResult asked = inquiry(200, purchase(status).encode());
+      WebhookEvent told = RevioMapping.webhookEvent(purchase(status));
+      assertEquals(charged, asked.result(), status);
+      assertEquals(charged, told.result(), status);
+      InquiryResult.Kind kind = switch (charged.outcome()) {
+        case NOT_SENT -> InquiryResult.Kind.NOT_CHARGED;
+        case IN_DOUBT -> InquiryResult.Kind.UNKNOWN;
+        default -> InquiryResult.Kind.FOUND;
+      };
+      assertEquals(kind, asked.kind(), status);
+    }
+  }
+
   @Test
   void blockedPurchaseIsAHardFraudDecline() {
     PspResult r = chargeAnswer(200, purchase("blocked").encode());
@@ -251,14 +310,18 @@ class RevioConnectorTest {
     assertFalse(r.softDecline());
   }
 
-  @ParameterizedTest(name = "HTTP {0} on the charge call -> not_sent")
-  @ValueSource(ints = {401, 403, 429, 503})
-  void provablyUnprocessedChargeAnswersAreNotSent(int status) {
-    assertEquals(Outcome.NOT_SENT, chargeAnswer(status, "{\"__all__\":{\"code\":\"x\",\"message\":\"y\"}}").outcome());
+  @ParameterizedTest(name = "HTTP {0} on the charge call -> not_sent {1}")
+  @CsvSource({"401, CREDENTIALS_REFUSED", "403, CREDENTIALS_REFUSED", "429, PSP_UNAVAILABLE"})
+  void refusedCredentialsAndTheDocumentedRateLimitOnTheChargeCallAreNotSent(int status, NotSentReason reason) {
+    PspResult r = chargeAnswer(status, "{\"__all__\":{\"code\":\"x\",\"message\":\"y\"}}");
+    assertEquals(Outcome.NOT_SENT, r.outcome());
+    assertEquals(reason, r.notSentReason());
+    assertEquals(PURCHASE_ID, r.providerReference());
   }
 
+  /** 503 is not in CHIP's error table: on the money call it proves nothing. */
   @ParameterizedTest(name = "HTTP {0} on the charge call -> in doubt")
-  @ValueSource(ints = {500, 502, 504, 409, 404, 400, 202})
+  @ValueSource(ints = {500, 502, 503, 504, 409, 404, 400, 202})
   void otherChargeAnswersAreInDoubtWithThePurchaseId(int status) {
     PspResult r = chargeAnswer(status, "{\"__all__\":{\"code\":\"x\",\"message\":\"y\"}}");
     assertEquals(Outcome.IN_DOUBT, r.outcome());
@@ -304,7 +367,7 @@ class RevioConnectorTest {
     "pending_execute, FOUND, PENDING", "pending_charge, FOUND, PENDING",
     "pending_capture, FOUND, PENDING", "pending_release, FOUND, PENDING", "hold, FOUND, PENDING",
     "preauthorized, FOUND, PENDING",
-    "created, NOT_FOUND, ", "sent, UNKNOWN, IN_DOUBT", "viewed, UNKNOWN, IN_DOUBT",
+    "created, FOUND, PENDING", "sent, UNKNOWN, IN_DOUBT", "viewed, UNKNOWN, IN_DOUBT",
     "overdue, UNKNOWN, IN_DOUBT", "brand_new, UNKNOWN, IN_DOUBT"
   })
   void everyPurchaseStatusMapsOnInquiry(String status, InquiryResult.Kind kind, Outcome outcome) {
@@ -335,6 +398,116 @@ class RevioConnectorTest {
   void purchaseOfAnotherReferenceIsUnknownNotSuccess() {
     assertEquals(InquiryResult.Kind.UNKNOWN,
         inquiry(200, purchase("paid").put("reference", "ch_other").encode()).kind());
+  }
+
+  @Test
+  void createdPurchaseIsPendingNeverNoSuchPayment() {
+    InquiryResult r = inquiry(200, purchase("created").encode());
+    assertEquals(InquiryResult.found(PspResult.pending(PURCHASE_ID, "created")), r);
+  }
+
+  @Test
+  void inquiryOfALaterAttemptIgnoresThePurchaseOfTheFirstAttempt() {
+    // The purchase names ch_123 (attempt 1); the inquiry is about attempt 2 (ch_123-2).
+    InquiryResult r = inquiry("ch_123-2", 200, purchase("paid").encode());
+    assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
+  }
+
+  @Test
+  void inquiryOfALaterAttemptAppliesThePurchaseThatEchoesItsReference() {
+    InquiryResult r = inquiry("ch_123-2", 200, purchase("paid").put("reference", "ch_123-2").encode());
+    assertEquals(InquiryResult.found(PspResult.succeeded(PURCHASE_ID)), r);
+  }
+
+  @Test
+  void purchaseWithoutAReferenceSaysNothingAboutTheAttempt() {
+    JsonObject p = purchase("cancelled");
+    p.remove("reference");
+    assertEquals(InquiryResult.Kind.UNKNOWN, inquiry(200, p.encode()).kind());
+  }
+
+  @Test
+  void purchaseWithAnotherIdSaysNothingAboutTheAttempt() {
+    assertEquals(InquiryResult.Kind.UNKNOWN, inquiry(200, purchase("paid").put("id", "other-id").encode()).kind());
+  }
+
+  @Test
+  void closedPurchaseOnInquiryIsNotChargedWithTheProvenReason() {
+    InquiryResult r = inquiry(200, purchase("expired").encode());
+    assertEquals(InquiryResult.Kind.NOT_CHARGED, r.kind());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.result().notSentReason());
+    assertEquals(PURCHASE_ID, r.result().providerReference());
+  }
+
+  // ---------------------------------------------------------------- cancel
+
+  @Test
+  void cancelWithoutPurchaseIdIsUnknownWithoutAnyCall() {
+    InquiryResult r = done(connector.cancel(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, null, 1999, "USD")).orElseThrow());
+    assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
+  }
+
+  @Test
+  void cancelIsAPostToThePurchasesCancelPathWithBearerAuthAndNoBody() {
+    HttpCall call = call(cancelStep(CHARGE_ID));
+    assertEquals("POST", call.method());
+    assertEquals("/purchases/" + PURCHASE_ID + "/cancel/", call.url());
+    assertEquals(BEARER, call.headers());
+    assertNull(call.body());
+    assertFalse(call.movesMoney());
+    assertNull(call.checkpoint());
+  }
+
+  @Test
+  void cancelledPurchaseIsProofNothingWasCharged() {
+    InquiryResult r = done(next(cancelStep(CHARGE_ID), reply(200, purchase("cancelled").encode())));
+    assertEquals(InquiryResult.Kind.NOT_CHARGED, r.kind());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.result().notSentReason());
+    assertEquals(PURCHASE_ID, r.result().providerReference());
+  }
+
+  @Test
+  void cancelAnsweredWithAPaidPurchaseIsASuccess() {
+    InquiryResult r = done(next(cancelStep(CHARGE_ID), reply(200, purchase("paid").encode())));
+    assertEquals(InquiryResult.found(PspResult.succeeded(PURCHASE_ID)), r);
+  }
+
+  @Test
+  void cancelAnswerAboutAnotherReferenceIsUnknownAndNeverProof() {
+    InquiryResult r = done(next(cancelStep("ch_123-2"), reply(200, purchase("cancelled").encode())));
+    assertEquals(InquiryResult.Kind.UNKNOWN, r.kind());
+  }
+
+  @ParameterizedTest(name = "cancel refused with HTTP {0} -> the purchase is read back")
+  @ValueSource(ints = {400, 409, 422, 500, 502})
+  void refusedCancelIsNeverProofAndReadsThePurchaseBack(int status) {
+    Step<InquiryResult> afterRefusal = next(cancelStep(CHARGE_ID),
+        reply(status, "{\"__all__\":{\"code\":\"conflict\",\"message\":\"already paid\"}}"));
+    HttpCall get = call(afterRefusal);
+    assertEquals("GET", get.method());
+    assertEquals("/purchases/" + PURCHASE_ID + "/", get.url());
+    assertEquals(BEARER, get.headers());
+    assertEquals(InquiryResult.found(PspResult.succeeded(PURCHASE_ID)),
+        done(next(afterRefusal, reply(200, purchase("paid").encode()))));
+  }
+
+  @Test
+  void refusedCancelOfAPurchaseThatIsCancelledByNowIsProvenByTheReadBack() {
+    Step<InquiryResult> afterRefusal = next(cancelStep(CHARGE_ID), reply(409, "{}"));
+    assertEquals(InquiryResult.Kind.NOT_CHARGED, done(next(afterRefusal, reply(200, purchase("cancelled").encode()))).kind());
+  }
+
+  @Test
+  void refusedCancelWithAFailedReadBackIsUnknown() {
+    Step<InquiryResult> afterRefusal = next(cancelStep(CHARGE_ID), reply(409, "{}"));
+    assertEquals(InquiryResult.Kind.UNKNOWN, done(next(afterRefusal, reply(500, ""))).kind());
+  }
+
+  @Test
+  void unreadableCancelAnswerReadsThePurchaseBack() {
+    Step<InquiryResult> after = next(cancelStep(CHARGE_ID), reply(200, "<html>"));
+    assertEquals("GET", call(after).method());
+    assertEquals(InquiryResult.Kind.FOUND, done(next(after, reply(200, purchase("pending_charge").encode()))).kind());
   }
 
   // ---------------------------------------------------------------- webhook
@@ -443,10 +616,31 @@ class RevioConnectorTest {
   }
 
   @Test
-  void webhookOfACreatedPurchaseIsIgnored() throws Exception {
+  void webhookOfACreatedPurchaseIsPendingLikeItsInquiry() throws Exception {
     String body = purchase("created").put("event_type", "purchase.created").encode();
     WebhookEvent e = done(connector.webhook(ctxWithKey(), webhook(body, sign(keys, body))));
-    assertNull(e.chargeId());
+    assertEquals(CHARGE_ID, e.reference());
+    assertEquals(PspResult.pending(PURCHASE_ID, "created"), e.result());
+  }
+
+  @Test
+  void webhookOfACancelledPurchaseIsProvenNotCharged() throws Exception {
+    String body = purchase("cancelled").put("event_type", "purchase.cancelled").encode();
+    WebhookEvent e = done(connector.webhook(ctxWithKey(), webhook(body, sign(keys, body))));
+    assertEquals(Outcome.NOT_SENT, e.result().outcome());
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, e.result().notSentReason());
+  }
+
+  @Test
+  void webhookCarriesTheEchoedAttemptReferenceThePurchaseIdAmountAndCurrency() throws Exception {
+    JsonObject p = purchase("paid").put("reference", "ch_123-2").put("event_type", "purchase.paid");
+    String body = p.encode();
+    WebhookEvent e = done(connector.webhook(ctxWithKey(), webhook(body, sign(keys, body))));
+    assertEquals("ch_123-2", e.reference());
+    assertEquals(CHARGE_ID, e.chargeId());
+    assertEquals(PURCHASE_ID, e.result().providerReference());
+    assertEquals(1999L, e.amount());
+    assertEquals("USD", e.currency());
   }
 
   @Test
@@ -522,8 +716,16 @@ class RevioConnectorTest {
   }
 
   InquiryResult inquiry(int status, String body) {
-    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, CHARGE_ID, PURCHASE_ID, 1999, "USD")),
+    return inquiry(CHARGE_ID, status, body);
+  }
+
+  InquiryResult inquiry(String reference, int status, String body) {
+    return done(next(connector.inquire(ctx(), new InquiryInput(CHARGE_ID, reference, PURCHASE_ID, 1999, "USD")),
         reply(status, body)));
+  }
+
+  Step<InquiryResult> cancelStep(String reference) {
+    return connector.cancel(ctx(), new InquiryInput(CHARGE_ID, reference, PURCHASE_ID, 1999, "USD")).orElseThrow();
   }
 
   static <T> HttpCall call(Step<T> s) {
