@@ -70,10 +70,18 @@ public final class FailoverPolicy {
   public static PspResult resolveInDoubt(PspResult first, InquiryResult answer) {
     if (first.outcome() != Outcome.IN_DOUBT || answer == null) return first;
     return switch (answer.kind()) {
-      case FOUND -> answer.result().outcome() == Outcome.NOT_SENT
-          ? proven(first, answer.result().message())
-          : answer.result().providerReference() == null
-              ? answer.result().withProviderReference(first.providerReference()) : answer.result();
+      case FOUND -> switch (answer.result().outcome()) {
+        case NOT_SENT -> proven(first, answer.result().message());
+        // Open at the PSP: still in doubt (the money call's answer was not trustworthy), so the
+        // reconciler may close it through the PSP's cancel once the grace period has passed.
+        case PENDING, IN_DOUBT -> new PspResult(Outcome.IN_DOUBT,
+            answer.result().providerReference() != null ? answer.result().providerReference() : first.providerReference(),
+            null, false, answer.result().providerCode(),
+            first.message() + "; the PSP shows the payment open"
+                + (answer.result().providerCode() == null ? "" : " (" + answer.result().providerCode() + ")"));
+        case SUCCEEDED, DECLINED -> answer.result().providerReference() == null
+            ? answer.result().withProviderReference(first.providerReference()) : answer.result();
+      };
       case NOT_CHARGED -> proven(first, answer.result() == null ? null : answer.result().message());
       case NOT_FOUND -> new PspResult(Outcome.IN_DOUBT, first.providerReference(), null, false, first.providerCode(),
           first.message() + "; inquiry found no payment yet");

@@ -62,8 +62,10 @@ class FailoverPolicyTest {
   }
 
   @Test
-  void aPendingPaymentAfterADoubtfulAnswerIsPendingNotProof() {
+  void aPendingPaymentAfterADoubtfulAnswerStaysInDoubtNotProof() {
     PspResult r = FailoverPolicy.resolveInDoubt(IN_DOUBT, InquiryResult.found(PspResult.pending("ref", "created")));
+    assertEquals(Outcome.IN_DOUBT, r.outcome());
+    assertEquals("created", r.providerCode());
     assertEquals(Next.PENDING, FailoverPolicy.next(r, true, true));
   }
 

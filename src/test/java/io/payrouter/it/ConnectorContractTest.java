@@ -110,21 +110,30 @@ class ConnectorContractTest {
 
   @ParameterizedTest
   @MethodSource("psps")
-  void outage503IsNotSentAndFailsOver(String psp, Vertx vertx, VertxTestContext ctx) {
+  void outage503FailsOverOnlyWhenItProvesNothingWasSent(String psp, Vertx vertx, VertxTestContext ctx) {
+    // A 503 on a call that moves no money (Revio's purchase, PayCore's and ProcessOut's invoice, a
+    // token call) proves nothing was charged: the router fails over. On the money call itself a
+    // 503 the PSP does not document as "not processed" is in doubt (src/docs/psps.md): pending at
+    // that PSP, never a second PSP.
     Api api = new Api(vertx, h);
     api.faults(psp, new JsonObject().put("down", true))
         .compose(v -> charge(api, psp, psp, "", 4300))
         .eventually(() -> api.clearFaults(psp))
         .compose(c -> {
           ctx.verify(() -> {
-            assertEquals("succeeded", c.getString("status"), c.encode());
-            assertEquals(RouterHarness.fallback(psp), c.getString("provider"));
             assertEquals(psp, attempt(c, 0).getString("provider"));
-            assertEquals("unavailable", attempt(c, 0).getString("outcome"));
+            if ("unavailable".equals(attempt(c, 0).getString("outcome"))) {
+              assertEquals("succeeded", c.getString("status"), c.encode());
+              assertEquals(RouterHarness.fallback(psp), c.getString("provider"));
+            } else {
+              assertEquals("in_doubt", attempt(c, 0).getString("outcome"), c.encode());
+              assertEquals("pending", c.getString("status"), c.encode());
+              assertEquals(1, c.getJsonArray("attempts").size(), "no failover without proof: " + c.encode());
+            }
           });
           return api.ledger(psp, c.getString("id"));
         }).onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-          assertEquals(0, l.size(), "the PSP that was down charged nothing");
+          assertEquals(0, charged(l), "the PSP that was down charged nothing");
           ctx.completeNow();
         })));
   }
@@ -154,6 +163,7 @@ class ConnectorContractTest {
           JsonObject last = attempt(c, atts.size() - 1);
           assertEquals("in_doubt", last.getString("outcome"), c.encode());
           assertTrue(last.getString("error").contains("inquiry found no payment yet"), c.encode());
+          // (an open payment at a PSP with a cancel call is closed at once and fails over instead)
         }
       });
       if (!"pending".equals(c.getString("status"))) return io.vertx.core.Future.succeededFuture(c);

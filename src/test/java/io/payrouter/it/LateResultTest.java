@@ -40,21 +40,24 @@ class LateResultTest {
   }
 
 
-  /** A charge that failed: both of its PSPs were down (nothing charged anywhere). */
+  /**
+   * A charge that failed: both of its PSPs were down. Revio and ProcessOut create a purchase or an
+   * invoice before the money call, so a 503 there proves nothing was charged.
+   */
   static JsonObject failedCharge(Api api) throws Exception {
-    await(api.faults("fatora", new JsonObject().put("down", true)));
+    await(api.faults("revio", new JsonObject().put("down", true)));
     await(api.faults("processout", new JsonObject().put("down", true)));
     try {
-      String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))
+      String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("revio", Api.token("revio", ""))
           .put("processout", Api.token("processout", ""))));
       var r = await(api.charge(RouterHarness.MERCHANT_KEY, "late-" + System.nanoTime(), new JsonObject()
-          .put("amount", 4242).put("currency", "USD").put("card_id", card)
-          .put("metadata", new JsonObject().put("route", "fatora"))));
+          .put("amount", 4242).put("currency", RouterHarness.currency("revio")).put("card_id", card)
+          .put("metadata", new JsonObject().put("route", "revio"))));
       JsonObject c = r.bodyAsJsonObject();
       assertEquals("failed", c.getString("status"), c.encode());
       return c;
     } finally {
-      await(api.clearFaults("fatora"));
+      await(api.clearFaults("revio"));
       await(api.clearFaults("processout"));
     }
   }
@@ -65,7 +68,7 @@ class LateResultTest {
     String id = failedCharge(api).getString("id");
     double before = OwnershipAndReconcilerTest.counter("router_conflicts_total");
 
-    ChargeService.SettleResult r = await(h.app.charges.settleResult(id, "fatora", id, PspResult.succeeded("fat_late_1"),
+    ChargeService.SettleResult r = await(h.app.charges.settleResult(id, "revio", id, PspResult.succeeded("fat_late_1"),
         SettlementPolicy.Source.WEBHOOK, null));
 
     assertEquals(ChargeService.Settlement.CONFLICT, r.kind());
@@ -77,7 +80,7 @@ class LateResultTest {
     JsonArray listed = await(api.get("/admin/conflicts", RouterHarness.ADMIN_KEY)).bodyAsJsonObject().getJsonArray("data");
     JsonObject mine = listed.stream().map(o -> (JsonObject) o).filter(o -> id.equals(o.getString("charge_id")))
         .findFirst().orElseThrow(() -> new AssertionError("not listed: " + listed.encode()));
-    assertEquals("fatora", mine.getString("provider"));
+    assertEquals("revio", mine.getString("provider"));
     assertEquals("failed", mine.getString("charge_status"));
     assertEquals("succeeded", mine.getString("reported_outcome"));
     assertEquals("fat_late_1", mine.getString("provider_reference"));
@@ -87,7 +90,7 @@ class LateResultTest {
   void theWebhookViewOfAConflictIsNotApplied(Vertx vertx) throws Exception {
     Api api = new Api(vertx, h);
     String id = failedCharge(api).getString("id");
-    assertTrue(await(h.app.charges.settle(id, "fatora", id, PspResult.succeeded("fat_late_2")))
+    assertTrue(await(h.app.charges.settle(id, "revio", id, PspResult.succeeded("fat_late_2")))
         .isEmpty(), "the webhook answers applied=false for a conflict");
   }
 
