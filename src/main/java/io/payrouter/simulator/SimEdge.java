@@ -71,7 +71,13 @@ final class SimEdge {
     return client == null ? Future.succeededFuture() : client.close();
   }
 
-  /** The route handler in front of {@code /<psp>/*}. */
+  /**
+   * The route handler in front of {@code /<psp>/*}. The server's BodyHandler runs before it, so the
+   * whole request body has been read when this runs: Vert.x 5 wants the body read as the request
+   * arrives, and a BodyHandler reached only after a delay (added latency, a slow answer) finds the
+   * request ended whenever the caller gave up meanwhile, fails the call with a 500 nobody counted
+   * and logs "BodyHandler invoked after the request has ended". The delays come after the read.
+   */
   void handle(RoutingContext rc, SimulatedPsp psp, SimContext ctx) {
     Faults f = ctx.faults();
     if (f == Faults.NONE) {
@@ -88,14 +94,6 @@ final class SimEdge {
       ctx.injected().count(Kind.DOWN);
       pspError(rc, psp, 503);
       return;
-    }
-    // Nothing below reads the body before a timer fires: hold it (the PSP's BodyHandler resumes
-    // it). Whatever happens, an unread rest is drained once answered, or the connection stalls.
-    if (!req.isEnded()) {
-      req.pause();
-      rc.addEndHandler(v -> {
-        if (!req.isEnded()) req.resume();
-      });
     }
     Kind kind = f.pick(ThreadLocalRandom.current().nextDouble());
     if (kind != null) ctx.injected().count(kind);
@@ -114,17 +112,20 @@ final class SimEdge {
     HttpServerRequest req = rc.request();
     boolean money = kind != Kind.ERROR && kind != Kind.TIMEOUT && movesMoney(psp, req);
     switch (kind) {
-      case TIMEOUT -> readBody(req).onComplete(x -> vertx.setTimer(HANG_MS, t -> req.connection().close()));
-      case ERROR -> readBody(req).onComplete(x -> pspError(rc, psp, 500));
-      case AMBIGUOUS -> (money ? forward(req, f.ambiguousLagMs()).mapEmpty() : readBody(req))
-          .onComplete(x -> badGateway(rc));
-      case RESET -> (money && ThreadLocalRandom.current().nextBoolean()
-              ? forward(req, 0).mapEmpty() : readBody(req))
-          .onComplete(x -> reset(req));
+      case TIMEOUT -> vertx.setTimer(HANG_MS, t -> req.connection().close());
+      case ERROR -> pspError(rc, psp, 500);
+      case AMBIGUOUS -> {
+        if (money) forward(rc, f.ambiguousLagMs()).onComplete(x -> badGateway(rc));
+        else badGateway(rc);
+      }
+      case RESET -> {
+        if (money && ThreadLocalRandom.current().nextBoolean()) forward(rc, 0).onComplete(x -> reset(req));
+        else reset(req);
+      }
       case SLOW -> {
         if (money) {
           long start = System.currentTimeMillis();
-          forward(req, 0).onComplete(ar -> vertx.setTimer(
+          forward(rc, 0).onComplete(ar -> vertx.setTimer(
               Math.max(1, f.slowMs() - (System.currentTimeMillis() - start)),
               t -> {
                 if (ar.succeeded()) relay(rc, ar.result());
@@ -161,34 +162,26 @@ final class SimEdge {
   private record Upstream(int status, MultiMap headers, Buffer body) {}
 
   /** Sends the call on to the PSP (this server, past the edge) and collects its whole answer. */
-  private Future<Upstream> forward(HttpServerRequest req, long lagMs) {
-    return readBody(req).compose(body -> {
-      MultiMap headers = HttpHeaders.headers();
-      req.headers().forEach(h -> {
-        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) headers.add(h.getKey(), h.getValue());
-      });
-      headers.set(HEADER, lagMs > 0 ? secret + ";lag=" + lagMs : secret);
-      HostAndPort authority = req.authority();
-      RequestOptions o = new RequestOptions()
-          .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
-          .setHost(authority != null ? authority.host() : "127.0.0.1")
-          .setPort(authority != null && authority.port() > 0 ? authority.port() : port)
-          .setMethod(req.method())
-          .setURI(req.uri())
-          .setHeaders(headers)
-          .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS);
-      return client.request(o)
-          .compose(r -> r.send(body))
-          .compose(resp -> resp.body().map(b -> new Upstream(resp.statusCode(), resp.headers(), b)));
+  private Future<Upstream> forward(RoutingContext rc, long lagMs) {
+    HttpServerRequest req = rc.request();
+    Buffer body = rc.body() == null || rc.body().buffer() == null ? Buffer.buffer() : rc.body().buffer();
+    MultiMap headers = HttpHeaders.headers();
+    req.headers().forEach(h -> {
+      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) headers.add(h.getKey(), h.getValue());
     });
-  }
-
-  /** The request's whole body (empty when it was already read); resumes a paused request. */
-  private static Future<Buffer> readBody(HttpServerRequest req) {
-    if (req.isEnded()) return Future.succeededFuture(Buffer.buffer());
-    Future<Buffer> body = req.body();
-    req.resume();
-    return body;
+    headers.set(HEADER, lagMs > 0 ? secret + ";lag=" + lagMs : secret);
+    HostAndPort authority = req.authority();
+    RequestOptions o = new RequestOptions()
+        .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+        .setHost(authority != null ? authority.host() : "127.0.0.1")
+        .setPort(authority != null && authority.port() > 0 ? authority.port() : port)
+        .setMethod(req.method())
+        .setURI(req.uri())
+        .setHeaders(headers)
+        .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS);
+    return client.request(o)
+        .compose(r -> r.send(body))
+        .compose(resp -> resp.body().map(b -> new Upstream(resp.statusCode(), resp.headers(), b)));
   }
 
   // ---------------------------------------------------------------- answers
