@@ -28,7 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The load balancer in front of every simulated PSP: it injects the faults of
- * {@code POST /_sim/{provider}/faults}, so no simulator has fault code of its own.
+ * {@code POST /_sim/{provider}/faults}, so no simulator has fault code of its own, except for the
+ * late and cancel faults: a pending answer and a later settlement are the PSP's own, so the edge
+ * only draws them and hands them on as a {@link Deferral}.
  *
  * <p>For the faults that charge, the edge does what a real load balancer does: it passes the call
  * on to the PSP, the PSP runs it fully (charges, writes its ledger), and the answer is lost on the
@@ -96,11 +98,20 @@ final class SimEdge {
       return;
     }
     Kind kind = f.pick(ThreadLocalRandom.current().nextDouble());
+    if (kind == Kind.LATE || kind == Kind.CANCEL) {
+      // Only the PSP can answer pending and settle later: leave it the fault (it counts it when it
+      // applies it). Calls that move no money are not touched.
+      if (movesMoney(psp, req)) {
+        rc.put(Deferral.KEY, new Deferral(kind == Kind.LATE, kind == Kind.LATE ? f.lateMs() : f.cancelAfterMs()));
+      }
+      kind = null;
+    }
     if (kind != null) ctx.injected().count(kind);
+    Kind picked = kind;
     if (f.latencyMs() > 0) {
-      vertx.setTimer(f.latencyMs(), t -> apply(rc, psp, f, kind));
+      vertx.setTimer(f.latencyMs(), t -> apply(rc, psp, f, picked));
     } else {
-      apply(rc, psp, f, kind);
+      apply(rc, psp, f, picked);
     }
   }
 

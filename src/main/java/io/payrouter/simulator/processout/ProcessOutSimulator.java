@@ -1,6 +1,7 @@
 package io.payrouter.simulator.processout;
 
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -241,7 +242,9 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     SimScenario sc = SimScenario.of(minor);
     if (sc == SimScenario.SERVER_ERROR) return new Answer(500, new JsonObject(serverErrorBody(500)));
 
-    String status = sc.isDecline() ? "failed" : sc == SimScenario.PENDING_THEN_APPROVED ? "pending" : "completed";
+    Deferral late = ctx.deferral(rc, sc);
+    String status = sc.isDecline() ? "failed"
+        : late != null || sc == SimScenario.PENDING_THEN_APPROVED ? "pending" : "completed";
     String errorType = switch (sc) {
       case INSUFFICIENT_FUNDS -> "card.no-money";
       case DO_NOT_HONOR -> "card.do-not-honor";
@@ -262,20 +265,11 @@ public final class ProcessOutSimulator implements SimulatedPsp {
       default -> "transaction.captured";
     }, tx, iv);
 
-    if (sc == SimScenario.PENDING_THEN_APPROVED) {
-      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> {
-        synchronized (tx) {
-          tx.put("status", "completed").put("authorized", true).put("captured", true)
-              .put("captured_amount", iv.getString("amount"));
-        }
-        entry.status("completed");
-        String evId = addEvent(ctx, st, "transaction.captured", tx, iv);
-        String hook = iv.getString("webhook_url");
-        if (hook != null) {
-          ctx.sendWebhook(HttpMethod.POST, hook, Map.of("content-type", "application/json"),
-              new JsonObject().put("event_id", evId).encode());
-        }
-      });
+    if (late != null) {
+      // late_rate / cancel_rate: pending now, completed or voided later.
+      ctx.later(late.afterMs(), () -> settlePending(ctx, st, tx, iv, entry, late.charges()));
+    } else if (sc == SimScenario.PENDING_THEN_APPROVED) {
+      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> settlePending(ctx, st, tx, iv, entry, true));
     }
     if (errorType != null) {
       return new Answer(402, err(errorType, switch (errorType) {
@@ -286,7 +280,33 @@ public final class ProcessOutSimulator implements SimulatedPsp {
       }));
     }
     JsonObject answer = ok().put("transaction", copy(tx));
-    return new Answer(200, answer, sc == SimScenario.SLOW_APPROVED ? SimScenario.SLOW_ANSWER_MS : 0);
+    return new Answer(200, answer, late == null && sc == SimScenario.SLOW_APPROVED ? SimScenario.SLOW_ANSWER_MS : 0);
+  }
+
+  /**
+   * A pending transaction settles: {@code completed} ({@code transaction.captured}) or, for the
+   * cancel fault, {@code voided} ({@code transaction.voided}), nothing captured; the event is
+   * pushed to the invoice's webhook_url. A transaction no longer pending is left alone: never
+   * captured.
+   */
+  private static void settlePending(SimContext ctx, State st, JsonObject tx, JsonObject iv, Ledger.Entry entry,
+      boolean charge) {
+    synchronized (tx) {
+      if (!"pending".equals(tx.getString("status"))) return;
+      if (charge) {
+        tx.put("status", "completed").put("authorized", true).put("captured", true)
+            .put("captured_amount", iv.getString("amount"));
+      } else {
+        tx.put("status", "voided").put("authorized", false).put("captured", false).put("captured_amount", "0");
+      }
+      entry.status(tx.getString("status"));
+    }
+    String evId = addEvent(ctx, st, charge ? "transaction.captured" : "transaction.voided", tx, iv);
+    String hook = iv.getString("webhook_url");
+    if (hook != null) {
+      ctx.sendWebhook(HttpMethod.POST, hook, Map.of("content-type", "application/json"),
+          new JsonObject().put("event_id", evId).encode());
+    }
   }
 
   private static String addEvent(SimContext ctx, State st, String name, JsonObject tx, JsonObject iv) {

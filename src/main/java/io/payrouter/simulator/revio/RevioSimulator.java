@@ -1,6 +1,7 @@
 package io.payrouter.simulator.revio;
 
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -253,6 +254,13 @@ public final class RevioSimulator implements SimulatedPsp {
       purchase.put("recurring_token", token);
       ctx.ledger().add(entry);
 
+      Deferral late = ctx.deferral(rc, scenario);
+      if (late != null) {
+        // late_rate / cancel_rate: pending now, charged or closed unpaid later.
+        json(rc, 200, setStatus(entry, "pending_charge", null));
+        ctx.later(late.afterMs(), () -> settlePending(entry, late.charges()));
+        return;
+      }
       switch (scenario) {
         case INSUFFICIENT_FUNDS -> decline(rc, entry, "insufficient_funds", "Insufficient funds.");
         case DO_NOT_HONOR -> decline(rc, entry, "do_not_honor", "Do not honor.");
@@ -263,15 +271,28 @@ public final class RevioSimulator implements SimulatedPsp {
           ctx.later(SimScenario.SLOW_ANSWER_MS, () -> json(rc, 200, answer));
         }
         case PENDING_THEN_APPROVED -> {
-          String answer = setStatus(entry, "pending_charge", null);
-          json(rc, 200, answer);
-          ctx.later(SimScenario.PENDING_SETTLE_MS, () -> {
-            paid(entry);
-            sendWebhook(entry, "purchase.paid");
-          });
+          json(rc, 200, setStatus(entry, "pending_charge", null));
+          ctx.later(SimScenario.PENDING_SETTLE_MS, () -> settlePending(entry, true));
         }
         default -> json(rc, 200, paid(entry));
       }
+    }
+
+    /**
+     * A pending purchase settles: paid (and the {@code purchase.paid} webhook) or, for the cancel
+     * fault, cancelled (and {@code purchase.cancelled}). A purchase no longer pending is left as it
+     * is: never charged.
+     */
+    private void settlePending(Ledger.Entry entry, boolean charge) {
+      synchronized (entry.data) {
+        if (!entry.status().startsWith("pending_")) return;
+        if (charge) {
+          paid(entry);
+        } else {
+          setStatus(entry, "cancelled", null);
+        }
+      }
+      sendWebhook(entry, charge ? "purchase.paid" : "purchase.cancelled");
     }
 
     private void decline(RoutingContext rc, Ledger.Entry entry, String code, String message) {
