@@ -4,10 +4,12 @@ import io.payrouter.simulator.InjectedFaults.Kind;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Faults injected into one simulated PSP through {@code POST /_sim/{provider}/faults}. Immutable;
- * replaced whole. Applied by {@link SimEdge}, the load balancer in front of every simulated PSP.
+ * replaced whole. Applied by {@link SimEdge}, the load balancer in front of every simulated PSP,
+ * except the late and cancel faults, which only the PSP can carry out (see {@link Deferral}).
  *
  * <p>Each call rolls once; the rates are disjoint shares of calls (their sum is at most 1):
  *
@@ -24,26 +26,50 @@ import java.util.Map;
  * @param slowRate share of calls answered (with the real answer) only after {@code slowMs}; a
  *     money-moving call is charged at once
  * @param slowMs the delay of a slow answer
+ * @param lateRate share of money-moving calls the PSP answers with its documented pending state
+ *     and charges {@code lateMs} later (inquiries and webhooks show pending until then)
+ * @param lateMs how long a late payment stays pending; also when a cancelled one closes (0 there
+ *     means {@link #DEFAULT_CANCEL_MS})
+ * @param cancelRate share of money-moving calls the PSP answers with its pending state and then
+ *     closes unpaid (nothing charged), telling inquiries and webhooks so
+ * @param webhookUrl null, or a loopback origin ({@code http://127.0.0.1:9100}) that every callback
+ *     goes to instead of the origin of the callback URL the router gave (path and query kept)
  */
 public record Faults(long latencyMs, double errorRate, double timeoutRate, boolean down,
-    double ambiguousRate, long ambiguousLagMs, double resetRate, double slowRate, long slowMs) {
+    double ambiguousRate, long ambiguousLagMs, double resetRate, double slowRate, long slowMs,
+    double lateRate, long lateMs, double cancelRate, String webhookUrl) {
 
-  public static final Faults NONE = new Faults(0, 0, 0, false, 0, 0, 0, 0, 0);
+  public static final Faults NONE = new Faults(0, 0, 0, false, 0, 0, 0, 0, 0, 0, 0, 0, null);
 
   static final long MAX_LATENCY_MS = 60_000;
   static final long MAX_DELAY_MS = 600_000;
+  /** When a cancelled payment closes if {@code late_ms} is not set. */
+  public static final long DEFAULT_CANCEL_MS = 1_000;
   /** Every key {@code POST /faults} accepts, in the order answers list them. */
   public static final List<String> KEYS = List.of("latency_ms", "error_rate", "timeout_rate", "down",
-      "ambiguous_rate", "ambiguous_lag_ms", "reset_rate", "slow_rate", "slow_ms");
+      "ambiguous_rate", "ambiguous_lag_ms", "reset_rate", "slow_rate", "slow_ms",
+      "late_rate", "late_ms", "cancel_rate", "webhook_url");
 
-  /** The original four faults; the charging faults off. */
+  /** An http origin on this machine: scheme, 127.x.x.x or localhost, an optional port; nothing else. */
+  private static final Pattern LOOPBACK_ORIGIN =
+      Pattern.compile("http://(127(\\.\\d{1,3}){3}|localhost)(:\\d{1,5})?/?");
+
+  /** The original four faults; the others off. */
   public Faults(long latencyMs, double errorRate, double timeoutRate, boolean down) {
-    this(latencyMs, errorRate, timeoutRate, down, 0, 0, 0, 0, 0);
+    this(latencyMs, errorRate, timeoutRate, down, 0, 0, 0, 0, 0, 0, 0, 0, null);
+  }
+
+  /** The faults before late, cancel and webhook_url; those off. */
+  public Faults(long latencyMs, double errorRate, double timeoutRate, boolean down, double ambiguousRate,
+      long ambiguousLagMs, double resetRate, double slowRate, long slowMs) {
+    this(latencyMs, errorRate, timeoutRate, down, ambiguousRate, ambiguousLagMs, resetRate, slowRate, slowMs,
+        0, 0, 0, null);
   }
 
   /**
    * Parses and validates a {@code POST /faults} body: unknown keys, wrong types, rates outside
-   * [0,1], rates summing above 1, or a slow_rate without slow_ms are refused with
+   * [0,1], rates summing above 1, a slow_rate without slow_ms, a late_rate without late_ms, or a
+   * webhook_url that is not a loopback http origin are refused with
    * {@link IllegalArgumentException}. Absent keys take their default (off). Returns {@link #NONE}
    * itself when nothing is on, so the edge's no-fault check stays an identity comparison.
    */
@@ -62,15 +88,31 @@ public record Faults(long latencyMs, double errorRate, double timeoutRate, boole
     double reset = rate(m, "reset_rate");
     double slow = rate(m, "slow_rate");
     long slowMs = millis(m, "slow_ms", MAX_DELAY_MS);
+    double late = rate(m, "late_rate");
+    long lateMs = millis(m, "late_ms", MAX_DELAY_MS);
+    double cancel = rate(m, "cancel_rate");
     Object down = m.getOrDefault("down", Boolean.FALSE);
     if (!(down instanceof Boolean)) throw new IllegalArgumentException("down must be true or false");
-    if (error + timeout + ambiguous + reset + slow > 1.0 + 1e-9) {
-      throw new IllegalArgumentException(
-          "error_rate + timeout_rate + ambiguous_rate + reset_rate + slow_rate must be at most 1");
+    if (error + timeout + ambiguous + reset + slow + late + cancel > 1.0 + 1e-9) {
+      throw new IllegalArgumentException("error_rate + timeout_rate + ambiguous_rate + reset_rate + slow_rate"
+          + " + late_rate + cancel_rate must be at most 1");
     }
     if (slow > 0 && slowMs == 0) throw new IllegalArgumentException("slow_rate needs slow_ms > 0");
-    Faults f = new Faults(latency, error, timeout, (Boolean) down, ambiguous, lag, reset, slow, slowMs);
+    if (late > 0 && lateMs == 0) throw new IllegalArgumentException("late_rate needs late_ms > 0");
+    String webhook = origin(m);
+    Faults f = new Faults(latency, error, timeout, (Boolean) down, ambiguous, lag, reset, slow, slowMs,
+        late, lateMs, cancel, webhook);
     return f.equals(NONE) ? NONE : f;
+  }
+
+  private static String origin(Map<String, Object> m) {
+    Object v = m.get("webhook_url");
+    if (v == null) return null;
+    if (!(v instanceof String s) || !LOOPBACK_ORIGIN.matcher(s).matches()) {
+      throw new IllegalArgumentException("webhook_url must be a loopback http origin such as http://127.0.0.1:9100"
+          + " (no path; simulators call nothing off this machine)");
+    }
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
   }
 
   private static double rate(Map<String, Object> m, String key) {
@@ -105,15 +147,49 @@ public record Faults(long latencyMs, double errorRate, double timeoutRate, boole
     if (roll < (edge += errorRate)) return Kind.ERROR;
     if (roll < (edge += ambiguousRate)) return Kind.AMBIGUOUS;
     if (roll < (edge += resetRate)) return Kind.RESET;
-    if (roll < edge + slowRate) return Kind.SLOW;
+    if (roll < (edge += slowRate)) return Kind.SLOW;
+    if (roll < (edge += lateRate)) return Kind.LATE;
+    if (roll < edge + cancelRate) return Kind.CANCEL;
     return null;
   }
 
-  /** Every fault key with its value in force (defaults included). */
+  /** How long a payment hit by a cancel fault stays pending before it is closed unpaid. */
+  public long cancelAfterMs() {
+    return lateMs > 0 ? lateMs : DEFAULT_CANCEL_MS;
+  }
+
+  /**
+   * Where a callback meant for {@code url} goes: {@code url} itself, or with {@link #webhookUrl}
+   * set, that origin followed by {@code url}'s path and query.
+   */
+  public String callbackTarget(String url) {
+    return webhookUrl == null || url == null ? url : redirect(url, webhookUrl);
+  }
+
+  /** {@code origin} + the path and query of {@code url} (an absolute URL). */
+  static String redirect(String url, String origin) {
+    int scheme = url.indexOf("://");
+    int rest = scheme < 0 ? -1 : indexOfAny(url, scheme + 3);
+    String pathAndQuery = rest < 0 ? "/" : url.substring(rest);
+    if (pathAndQuery.startsWith("?") || pathAndQuery.startsWith("#")) pathAndQuery = "/" + pathAndQuery;
+    return origin + pathAndQuery;
+  }
+
+  private static int indexOfAny(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '/' || c == '?' || c == '#') return i;
+    }
+    return -1;
+  }
+
+  /** Every fault key with its value in force (defaults included; webhook_url null when unset). */
   public JsonObject toJson() {
     return new JsonObject().put("latency_ms", latencyMs).put("error_rate", errorRate)
         .put("timeout_rate", timeoutRate).put("down", down)
         .put("ambiguous_rate", ambiguousRate).put("ambiguous_lag_ms", ambiguousLagMs)
-        .put("reset_rate", resetRate).put("slow_rate", slowRate).put("slow_ms", slowMs);
+        .put("reset_rate", resetRate).put("slow_rate", slowRate).put("slow_ms", slowMs)
+        .put("late_rate", lateRate).put("late_ms", lateMs).put("cancel_rate", cancelRate)
+        .put("webhook_url", webhookUrl);
   }
 }

@@ -35,6 +35,8 @@ public final class Ledger {
     /** 0, or when the latest change becomes visible to the PSP's inquiry endpoints. */
     private volatile long visibleAt;
     private volatile Ledger ledger;
+    /** Order of arrival in the ledger (set by {@link Ledger#add}). */
+    private long seq;
     /** PSP-specific fields (purchase body, invoice attributes, ...). Guard with synchronized. */
     public final JsonObject data;
 
@@ -88,6 +90,12 @@ public final class Ledger {
   private final int capacity;
   private final Map<String, Entry> byId = new ConcurrentHashMap<>();
   private final Map<String, List<Entry>> byReference = new ConcurrentHashMap<>();
+  /**
+   * Entries whose reference is a later attempt's ({@code R-2}, {@code R-3}, ...), by the charge's
+   * reference {@code R}: see {@link #attemptsOf}.
+   */
+  private final Map<String, List<Entry>> byChargeReference = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
   /** Insertion order, for forgetting the oldest past {@link #capacity}. */
   private final java.util.concurrent.ConcurrentLinkedQueue<Entry> order = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
@@ -106,10 +114,13 @@ public final class Ledger {
 
   public Entry add(Entry e) {
     e.ledger = this;
+    e.seq = arrivals.incrementAndGet();
     stampLag(e);
     byId.put(e.id, e);
     if (e.reference != null) {
       byReference.computeIfAbsent(e.reference, k -> new CopyOnWriteArrayList<>()).add(e);
+      String charge = chargeReferenceOf(e.reference);
+      if (charge != null) byChargeReference.computeIfAbsent(charge, k -> new CopyOnWriteArrayList<>()).add(e);
     }
     order.add(e);
     if (held.incrementAndGet() > capacity) {
@@ -128,7 +139,29 @@ public final class Ledger {
         l.remove(old);
         return l.isEmpty() ? null : l;
       });
+      String charge = chargeReferenceOf(old.reference);
+      if (charge != null) {
+        byChargeReference.computeIfPresent(charge, (k, l) -> {
+          l.remove(old);
+          return l.isEmpty() ? null : l;
+        });
+      }
     }
+  }
+
+  /**
+   * The charge reference {@code R} of a later attempt's reference {@code R-<digits>}, or null when
+   * {@code reference} has no such suffix. The router sends its charge id ({@code ch_X}) on a
+   * charge's first attempt and {@code ch_X-2}, {@code ch_X-3}, ... on later ones.
+   */
+  static String chargeReferenceOf(String reference) {
+    int dash = reference.lastIndexOf('-');
+    if (dash <= 0 || dash == reference.length() - 1) return null;
+    for (int i = dash + 1; i < reference.length(); i++) {
+      char c = reference.charAt(i);
+      if (c < '0' || c > '9') return null;
+    }
+    return reference.substring(0, dash);
   }
 
   public Entry get(String id) {
@@ -138,6 +171,24 @@ public final class Ledger {
   public List<Entry> byReference(String reference) {
     List<Entry> l = reference == null ? null : byReference.get(reference);
     return l == null ? List.of() : new ArrayList<>(l);
+  }
+
+  /**
+   * Every payment for one charge: those whose reference is {@code reference} itself or
+   * {@code reference + "-" + digits} (the router's later attempts, {@code ch_X-2}, {@code ch_X-3},
+   * ...), in the order they reached the ledger. What {@code GET /_sim/{provider}/ledger?reference=}
+   * answers, so a test can count everything charged for a charge. The PSPs themselves (inquiries,
+   * de-duplication) only ever match a reference exactly: see {@link #byReference}.
+   */
+  public List<Entry> attemptsOf(String reference) {
+    if (reference == null) return List.of();
+    List<Entry> out = byReference(reference);
+    List<Entry> later = byChargeReference.get(reference);
+    if (later != null && !later.isEmpty()) {
+      out.addAll(later);
+      out.sort(java.util.Comparator.comparingLong(e -> e.seq));
+    }
+    return out;
   }
 
   /** {@link #get}, as the PSP's inquiry endpoints see it: null while the entry is not visible. */
@@ -174,9 +225,10 @@ public final class Ledger {
     if (lag != null) e.visibleAt = System.currentTimeMillis() + lag;
   }
 
+  /** The control API's answer for {@code ?reference=}: {@link #attemptsOf} as JSON. */
   public JsonArray toJson(String reference) {
     JsonArray a = new JsonArray();
-    for (Entry e : byReference(reference)) a.add(e.toJson());
+    for (Entry e : attemptsOf(reference)) a.add(e.toJson());
     return a;
   }
 
@@ -191,6 +243,7 @@ public final class Ledger {
   public void clear() {
     byId.clear();
     byReference.clear();
+    byChargeReference.clear();
     order.clear();
     held.set(0);
   }

@@ -3,6 +3,7 @@ package io.payrouter.simulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.Map;
@@ -57,6 +58,28 @@ public final class SimContext {
     return injected;
   }
 
+  /**
+   * The late or cancel fault the edge drew for this money-moving call, for the PSP to carry out,
+   * or null. Only a call whose amount scenario would charge (approved, the 96 slow answer, the 77
+   * pending one) takes it: declines, the 91 server error and refused tokens keep their own answer.
+   * A fault taken is counted as injected; call it once, where the PSP is about to charge.
+   */
+  public Deferral deferral(RoutingContext rc, SimScenario scenario) {
+    if (!(rc.get(Deferral.KEY) instanceof Deferral d) || !scenario.charges()) return null;
+    rc.remove(Deferral.KEY);
+    injected.count(d.charges() ? InjectedFaults.Kind.LATE : InjectedFaults.Kind.CANCEL);
+    return d;
+  }
+
+  /**
+   * Where a callback meant for {@code url} goes under the faults in force: {@code url}, or with
+   * {@code webhook_url} set, that origin plus {@code url}'s path and query. A PSP that signs the
+   * URL it calls (Dintero) signs this one.
+   */
+  public String callbackTarget(String url) {
+    return faults.callbackTarget(url);
+  }
+
   /** A short unique id with the given prefix, e.g. id("cpi_"). */
   public String id(String prefix) {
     return prefix + Long.toString(System.nanoTime() & 0xffffffffL, 36) + Long.toString(seq.incrementAndGet(), 36);
@@ -68,11 +91,12 @@ public final class SimContext {
   }
 
   /**
-   * Sends a webhook (fire and forget, retried twice on failure like a PSP would, bounded).
-   * Only loopback URLs are called: a simulator never sends traffic off this machine.
+   * Sends a webhook (fire and forget, retried twice on failure like a PSP would, bounded), to
+   * {@link #callbackTarget} of {@code url}. Only loopback URLs are called: a simulator never sends
+   * traffic off this machine.
    */
   public void sendWebhook(HttpMethod method, String url, Map<String, String> headers, String body) {
-    sendWebhook(method, url, headers, body, 3);
+    sendWebhook(method, callbackTarget(url), headers, body, 3);
   }
 
   private void sendWebhook(HttpMethod method, String url, Map<String, String> headers, String body,

@@ -28,7 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The load balancer in front of every simulated PSP: it injects the faults of
- * {@code POST /_sim/{provider}/faults}, so no simulator has fault code of its own.
+ * {@code POST /_sim/{provider}/faults}, so no simulator has fault code of its own, except for the
+ * late and cancel faults: a pending answer and a later settlement are the PSP's own, so the edge
+ * only draws them and hands them on as a {@link Deferral}.
  *
  * <p>For the faults that charge, the edge does what a real load balancer does: it passes the call
  * on to the PSP, the PSP runs it fully (charges, writes its ledger), and the answer is lost on the
@@ -71,7 +73,13 @@ final class SimEdge {
     return client == null ? Future.succeededFuture() : client.close();
   }
 
-  /** The route handler in front of {@code /<psp>/*}. */
+  /**
+   * The route handler in front of {@code /<psp>/*}. The server's BodyHandler runs before it, so the
+   * whole request body has been read when this runs: Vert.x 5 wants the body read as the request
+   * arrives, and a BodyHandler reached only after a delay (added latency, a slow answer) finds the
+   * request ended whenever the caller gave up meanwhile, fails the call with a 500 nobody counted
+   * and logs "BodyHandler invoked after the request has ended". The delays come after the read.
+   */
   void handle(RoutingContext rc, SimulatedPsp psp, SimContext ctx) {
     Faults f = ctx.faults();
     if (f == Faults.NONE) {
@@ -89,20 +97,21 @@ final class SimEdge {
       pspError(rc, psp, 503);
       return;
     }
-    // Nothing below reads the body before a timer fires: hold it (the PSP's BodyHandler resumes
-    // it). Whatever happens, an unread rest is drained once answered, or the connection stalls.
-    if (!req.isEnded()) {
-      req.pause();
-      rc.addEndHandler(v -> {
-        if (!req.isEnded()) req.resume();
-      });
-    }
     Kind kind = f.pick(ThreadLocalRandom.current().nextDouble());
+    if (kind == Kind.LATE || kind == Kind.CANCEL) {
+      // Only the PSP can answer pending and settle later: leave it the fault (it counts it when it
+      // applies it). Calls that move no money are not touched.
+      if (movesMoney(psp, req)) {
+        rc.put(Deferral.KEY, new Deferral(kind == Kind.LATE, kind == Kind.LATE ? f.lateMs() : f.cancelAfterMs()));
+      }
+      kind = null;
+    }
     if (kind != null) ctx.injected().count(kind);
+    Kind picked = kind;
     if (f.latencyMs() > 0) {
-      vertx.setTimer(f.latencyMs(), t -> apply(rc, psp, f, kind));
+      vertx.setTimer(f.latencyMs(), t -> apply(rc, psp, f, picked));
     } else {
-      apply(rc, psp, f, kind);
+      apply(rc, psp, f, picked);
     }
   }
 
@@ -114,17 +123,20 @@ final class SimEdge {
     HttpServerRequest req = rc.request();
     boolean money = kind != Kind.ERROR && kind != Kind.TIMEOUT && movesMoney(psp, req);
     switch (kind) {
-      case TIMEOUT -> readBody(req).onComplete(x -> vertx.setTimer(HANG_MS, t -> req.connection().close()));
-      case ERROR -> readBody(req).onComplete(x -> pspError(rc, psp, 500));
-      case AMBIGUOUS -> (money ? forward(req, f.ambiguousLagMs()).mapEmpty() : readBody(req))
-          .onComplete(x -> badGateway(rc));
-      case RESET -> (money && ThreadLocalRandom.current().nextBoolean()
-              ? forward(req, 0).mapEmpty() : readBody(req))
-          .onComplete(x -> reset(req));
+      case TIMEOUT -> vertx.setTimer(HANG_MS, t -> req.connection().close());
+      case ERROR -> pspError(rc, psp, 500);
+      case AMBIGUOUS -> {
+        if (money) forward(rc, f.ambiguousLagMs()).onComplete(x -> badGateway(rc));
+        else badGateway(rc);
+      }
+      case RESET -> {
+        if (money && ThreadLocalRandom.current().nextBoolean()) forward(rc, 0).onComplete(x -> reset(req));
+        else reset(req);
+      }
       case SLOW -> {
         if (money) {
           long start = System.currentTimeMillis();
-          forward(req, 0).onComplete(ar -> vertx.setTimer(
+          forward(rc, 0).onComplete(ar -> vertx.setTimer(
               Math.max(1, f.slowMs() - (System.currentTimeMillis() - start)),
               t -> {
                 if (ar.succeeded()) relay(rc, ar.result());
@@ -161,34 +173,26 @@ final class SimEdge {
   private record Upstream(int status, MultiMap headers, Buffer body) {}
 
   /** Sends the call on to the PSP (this server, past the edge) and collects its whole answer. */
-  private Future<Upstream> forward(HttpServerRequest req, long lagMs) {
-    return readBody(req).compose(body -> {
-      MultiMap headers = HttpHeaders.headers();
-      req.headers().forEach(h -> {
-        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) headers.add(h.getKey(), h.getValue());
-      });
-      headers.set(HEADER, lagMs > 0 ? secret + ";lag=" + lagMs : secret);
-      HostAndPort authority = req.authority();
-      RequestOptions o = new RequestOptions()
-          .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
-          .setHost(authority != null ? authority.host() : "127.0.0.1")
-          .setPort(authority != null && authority.port() > 0 ? authority.port() : port)
-          .setMethod(req.method())
-          .setURI(req.uri())
-          .setHeaders(headers)
-          .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS);
-      return client.request(o)
-          .compose(r -> r.send(body))
-          .compose(resp -> resp.body().map(b -> new Upstream(resp.statusCode(), resp.headers(), b)));
+  private Future<Upstream> forward(RoutingContext rc, long lagMs) {
+    HttpServerRequest req = rc.request();
+    Buffer body = rc.body() == null || rc.body().buffer() == null ? Buffer.buffer() : rc.body().buffer();
+    MultiMap headers = HttpHeaders.headers();
+    req.headers().forEach(h -> {
+      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) headers.add(h.getKey(), h.getValue());
     });
-  }
-
-  /** The request's whole body (empty when it was already read); resumes a paused request. */
-  private static Future<Buffer> readBody(HttpServerRequest req) {
-    if (req.isEnded()) return Future.succeededFuture(Buffer.buffer());
-    Future<Buffer> body = req.body();
-    req.resume();
-    return body;
+    headers.set(HEADER, lagMs > 0 ? secret + ";lag=" + lagMs : secret);
+    HostAndPort authority = req.authority();
+    RequestOptions o = new RequestOptions()
+        .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+        .setHost(authority != null ? authority.host() : "127.0.0.1")
+        .setPort(authority != null && authority.port() > 0 ? authority.port() : port)
+        .setMethod(req.method())
+        .setURI(req.uri())
+        .setHeaders(headers)
+        .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS);
+    return client.request(o)
+        .compose(r -> r.send(body))
+        .compose(resp -> resp.body().map(b -> new Upstream(resp.statusCode(), resp.headers(), b)));
   }
 
   // ---------------------------------------------------------------- answers

@@ -37,6 +37,11 @@ public enum SimScenario {
     };
   }
 
+  /** A scenario in which the PSP takes the money (at once, after a slow answer, or once pending). */
+  public boolean charges() {
+    return this == APPROVED || this == SLOW_APPROVED || this == PENDING_THEN_APPROVED;
+  }
+
   public boolean isDecline() {
     return this == INSUFFICIENT_FUNDS || this == DO_NOT_HONOR || this == EXPIRED_CARD
         || this == FRAUD_SUSPECTED;

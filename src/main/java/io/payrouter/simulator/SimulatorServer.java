@@ -18,6 +18,9 @@ import java.util.Map;
  */
 public final class SimulatorServer {
 
+  /** The largest request body any simulated PSP reads (the PSPs' own limit too). */
+  static final int BODY_LIMIT = 64 * 1024;
+
   private final Vertx vertx;
   private final Map<String, SimulatedPsp> psps = new LinkedHashMap<>();
   private final Map<String, SimContext> contexts = new LinkedHashMap<>();
@@ -58,6 +61,9 @@ public final class SimulatorServer {
 
     for (SimulatedPsp p : psps.values()) {
       SimContext ctx = contexts.get(p.name());
+      // The body is read as the request arrives, before the edge may hold the call back (see
+      // SimEdge#handle); the PSPs' own BodyHandlers then find it read and pass.
+      router.route("/" + p.name() + "/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
       router.route("/" + p.name() + "/*").handler(rc -> edge.handle(rc, p, ctx));
       router.route("/" + p.name() + "/*").subRouter(p.router(ctx));
     }

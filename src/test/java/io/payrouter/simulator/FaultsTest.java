@@ -29,6 +29,39 @@ class FaultsTest {
   }
 
   @Test
+  void lateAndCancelTakeTheLastBands() {
+    Faults f = Faults.fromJson(new JsonObject().put("error_rate", 0.2).put("late_rate", 0.3).put("late_ms", 10)
+        .put("cancel_rate", 0.3));
+    assertEquals(Kind.ERROR, f.pick(0.1));
+    assertEquals(Kind.LATE, f.pick(0.3));
+    assertEquals(Kind.CANCEL, f.pick(0.6));
+    assertNull(f.pick(0.85));
+  }
+
+  @Test
+  void lateMsReachesFarBeyondTheRoutersGrace() {
+    assertEquals(20_000, Faults.fromJson(new JsonObject().put("late_rate", 1.0).put("late_ms", 20_000)).lateMs());
+    assertEquals(600_000, Faults.fromJson(new JsonObject().put("late_rate", 1.0).put("late_ms", 600_000)).lateMs());
+  }
+
+  @Test
+  void aCancelledPaymentClosesAfterLateMsOrOneSecond() {
+    assertEquals(1_000, Faults.fromJson(new JsonObject().put("cancel_rate", 0.5)).cancelAfterMs());
+    assertEquals(250, Faults.fromJson(new JsonObject().put("cancel_rate", 0.5).put("late_ms", 250)).cancelAfterMs());
+  }
+
+  @Test
+  void webhookUrlReplacesTheOriginAndKeepsPathAndQuery() {
+    Faults f = Faults.fromJson(new JsonObject().put("webhook_url", "http://127.0.0.1:9100/"));
+    assertEquals("http://127.0.0.1:9100", f.webhookUrl());
+    assertEquals("http://127.0.0.1:9100/v1/webhooks/dintero?method=POST&x=1",
+        f.callbackTarget("http://127.0.0.1:8081/v1/webhooks/dintero?method=POST&x=1"));
+    assertEquals("http://127.0.0.1:9100/", f.callbackTarget("http://localhost:8081"));
+    assertEquals("http://127.0.0.1:9100/?a=b", f.callbackTarget("http://localhost:8081?a=b"));
+    assertEquals("http://x:1/p", Faults.NONE.callbackTarget("http://x:1/p"));
+  }
+
+  @Test
   void rateOfOneAlwaysPicksItsKind() {
     Faults f = Faults.fromJson(new JsonObject().put("reset_rate", 1.0));
     assertEquals(Kind.RESET, f.pick(0.0));

@@ -35,4 +35,13 @@ class LedgerCapacityTest {
     assertEquals(10, l.byReference("same-ref").size());
     assertEquals(0, l.summary().getLong("evicted"));
   }
+
+  @Test
+  void forgettingALaterAttemptForgetsItInTheChargesLookupToo() {
+    Ledger l = new Ledger(2);
+    l.add(entry("p1", "ch_x-2"));
+    l.add(entry("p2", "ch_x"));
+    l.add(entry("p3", "ch_x-3"));
+    assertEquals(java.util.List.of("p2", "p3"), l.attemptsOf("ch_x").stream().map(e -> e.id).toList());
+  }
 }

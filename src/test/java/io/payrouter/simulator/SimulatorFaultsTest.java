@@ -302,16 +302,35 @@ class SimulatorFaultsTest {
           JsonObject b = r.bodyAsJsonObject();
           assertEquals(new JsonObject().put("latency_ms", 0).put("error_rate", 0.0).put("timeout_rate", 0.0)
               .put("down", false).put("ambiguous_rate", 0.25).put("ambiguous_lag_ms", 500)
-              .put("reset_rate", 0.0).put("slow_rate", 0.5).put("slow_ms", 2000), copyWithout(b, "injected"));
-          assertEquals(Set.of("ambiguous", "reset", "slow", "error", "timeout", "down"),
+              .put("reset_rate", 0.0).put("slow_rate", 0.5).put("slow_ms", 2000)
+              .put("late_rate", 0.0).put("late_ms", 0).put("cancel_rate", 0.0).putNull("webhook_url"),
+              copyWithout(b, "injected"));
+          assertEquals(Set.of("ambiguous", "reset", "slow", "error", "timeout", "down", "late", "cancel"),
               b.getJsonObject("injected").fieldNames());
           tc.completeNow();
         })));
   }
 
   @Test
+  void answerEchoesTheLateCancelAndWebhookFaults(VertxTestContext tc) {
+    http.postAbs(sim.baseUrl() + "/_sim/dintero/faults")
+        .sendJsonObject(new JsonObject().put("late_rate", 0.25).put("late_ms", 15_000).put("cancel_rate", 0.125)
+            .put("webhook_url", "http://127.0.0.1:9100"))
+        .onComplete(tc.succeeding(r -> tc.verify(() -> {
+          assertEquals(200, r.statusCode(), r.bodyAsString());
+          JsonObject b = r.bodyAsJsonObject();
+          assertEquals(0.25, b.getDouble("late_rate"));
+          assertEquals(15_000L, b.getLong("late_ms"));
+          assertEquals(0.125, b.getDouble("cancel_rate"));
+          assertEquals("http://127.0.0.1:9100", b.getString("webhook_url"));
+          tc.completeNow();
+        })));
+  }
+
+  @Test
   void deleteRestoresTheDefaults(VertxTestContext tc) {
-    setFaults("revio", new JsonObject().put("reset_rate", 0.5).put("latency_ms", 5).put("down", true))
+    setFaults("revio", new JsonObject().put("reset_rate", 0.5).put("latency_ms", 5).put("down", true)
+            .put("late_rate", 0.1).put("late_ms", 10_000).put("cancel_rate", 0.1).put("webhook_url", "http://localhost:1"))
         .compose(x -> http.deleteAbs(sim.baseUrl() + "/_sim/revio/faults").send())
         .onComplete(tc.succeeding(r -> tc.verify(() -> {
           assertEquals(200, r.statusCode());
@@ -340,7 +359,15 @@ class SimulatorFaultsTest {
     "{\"ambiguous_lag_ms\":-1}",
     "{\"latency_ms\":2.5}",
     "{\"down\":\"yes\"}",
-    "{\"timeout_rate\":null}"
+    "{\"timeout_rate\":null}",
+    "{\"late_rate\":0.5}",
+    "{\"late_rate\":0.6,\"cancel_rate\":0.5}",
+    "{\"cancel_rate\":1.5}",
+    "{\"late_ms\":600001}",
+    "{\"webhook_url\":\"http://example.com:9100\"}",
+    "{\"webhook_url\":\"http://127.0.0.1:9100/v1/webhooks\"}",
+    "{\"webhook_url\":\"https://127.0.0.1:9100\"}",
+    "{\"webhook_url\":9100}"
   })
   void otherInvalidFaultsAre400AndChangeNothing(String body, VertxTestContext tc) {
     expect400(new JsonObject(body), tc);
@@ -371,12 +398,20 @@ class SimulatorFaultsTest {
   }
 
   static Future<JsonObject> setFaults(String provider, JsonObject faults) {
+    return setFaults(http, sim, provider, faults);
+  }
+
+  static Future<JsonObject> setFaults(WebClient http, SimulatorServer sim, String provider, JsonObject faults) {
     return http.postAbs(sim.baseUrl() + "/_sim/" + provider + "/faults").sendJsonObject(faults).compose(r ->
         r.statusCode() == 200 ? Future.succeededFuture(r.bodyAsJsonObject())
             : Future.failedFuture("faults refused: " + r.bodyAsString()));
   }
 
   static Future<Void> deleteFaults(String provider) {
+    return deleteFaults(http, sim, provider);
+  }
+
+  static Future<Void> deleteFaults(WebClient http, SimulatorServer sim, String provider) {
     return http.deleteAbs(sim.baseUrl() + "/_sim/" + provider + "/faults").send().mapEmpty();
   }
 

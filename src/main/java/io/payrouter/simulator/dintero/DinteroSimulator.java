@@ -1,6 +1,7 @@
 package io.payrouter.simulator.dintero;
 
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -220,11 +221,12 @@ public final class DinteroSimulator implements SimulatedPsp {
       JsonObject url = session.getValue("url") instanceof JsonObject u ? u : null;
       String callbackUrl = url != null && url.getValue("callback_url") instanceof String cb ? cb : null;
       if (callbackUrl != null) tx.put("url", new JsonObject().put("callback_url", callbackUrl));
+      Deferral late = ctx.deferral(rc, sc);
       String status;
       if (sc.isDecline()) {
         status = "FAILED";
         tx.getJsonArray("events").add(declineEvent(sc, amount, now));
-      } else if (sc == SimScenario.PENDING_THEN_APPROVED) {
+      } else if (late != null || sc == SimScenario.PENDING_THEN_APPROVED) {
         status = "ON_HOLD";
         tx.getJsonArray("events").add(event("AUTHORIZE", true, amount, now, "ON_HOLD"));
       } else {
@@ -235,10 +237,13 @@ public final class DinteroSimulator implements SimulatedPsp {
       Ledger.Entry entry = ctx.ledger().add(new Ledger.Entry(txId, ref, amount, currency, token, status, tx));
       st.txIds.add(txId);
       JsonObject answer = copy(entry).put("session_id", sessionId).put("success", !FAILED_STATUSES.contains(status));
-      if (sc == SimScenario.PENDING_THEN_APPROVED) {
+      if (late != null) {
+        // late_rate / cancel_rate: ON_HOLD now, approved or voided later.
+        ctx.later(late.afterMs(), () -> settle(ctx, entry, late.charges() ? approved : null, autoCapture, callbackUrl));
+      } else if (sc == SimScenario.PENDING_THEN_APPROVED) {
         ctx.later(SimScenario.PENDING_SETTLE_MS, () -> settle(ctx, entry, approved, autoCapture, callbackUrl));
       }
-      if (sc == SimScenario.SLOW_APPROVED) {
+      if (late == null && sc == SimScenario.SLOW_APPROVED) {
         ctx.later(SimScenario.SLOW_ANSWER_MS, () -> send(rc, 200, answer));
       } else {
         send(rc, 200, answer);
@@ -283,23 +288,37 @@ public final class DinteroSimulator implements SimulatedPsp {
     return event("AUTHORIZE", false, amount, at, "FAILED").put("error", error);
   }
 
-  /** A pending payment becomes approved; the merchant's callback_url is called, signed. */
+  /**
+   * A payment ON_HOLD settles: {@code approved} (AUTHORIZED or CAPTURED) or, when null (the
+   * cancel fault), AUTHORIZATION_VOIDED with a VOID event and no error (closed unpaid). The
+   * merchant's callback_url is then called, signed over the URL actually called. A payment no
+   * longer ON_HOLD is left alone.
+   */
   private void settle(SimContext ctx, Ledger.Entry entry, String approved, boolean autoCapture, String callbackUrl) {
     String now = Instant.now().toString();
     synchronized (entry.data) {
-      entry.data.getJsonArray("events").add(event("AUTHORIZE", true, entry.amount, now, "AUTHORIZED"));
-      if (autoCapture) entry.data.getJsonArray("events").add(event("CAPTURE", true, entry.amount, now, "CAPTURED"));
-      entry.data.put("status", approved).put("updated_at", now);
-      entry.status(approved);
+      if (!"ON_HOLD".equals(entry.status())) return;
+      JsonArray events = entry.data.getJsonArray("events");
+      String status;
+      if (approved == null) {
+        status = "AUTHORIZATION_VOIDED";
+        events.add(event("VOID", true, entry.amount, now, status));
+      } else {
+        status = approved;
+        events.add(event("AUTHORIZE", true, entry.amount, now, "AUTHORIZED"));
+        if (autoCapture) events.add(event("CAPTURE", true, entry.amount, now, "CAPTURED"));
+      }
+      entry.data.put("status", status).put("updated_at", now);
+      entry.status(status);
     }
     if (callbackUrl == null) return;
     JsonObject tx = copy(entry);
-    String url = callbackUrl + (callbackUrl.contains("?") ? "&" : "?")
+    String url = ctx.callbackTarget(callbackUrl + (callbackUrl.contains("?") ? "&" : "?")
         + "transaction_id=" + enc(entry.id)
         + "&session_id=" + enc(tx.getString("session_id"))
         + "&merchant_reference=" + enc(entry.reference)
         + "&time=" + enc(tx.getString("created_at"))
-        + "&event=" + (autoCapture ? "CAPTURE" : "AUTHORIZE");
+        + "&event=" + (approved == null ? "VOID" : autoCapture ? "CAPTURE" : "AUTHORIZE"));
     HttpMethod method = wantsPost(callbackUrl) ? HttpMethod.POST : HttpMethod.GET;
     String signature = DinteroCallbackSignature.header(SimCredentials.DINTERO_SIGNATURE_SECRET,
         SimCredentials.DINTERO_ACCOUNT_ID, method.name(), url, System.currentTimeMillis() / 1000);

@@ -1,6 +1,7 @@
 package io.payrouter.simulator.fatora;
 
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -95,20 +96,39 @@ public final class FatoraSimulator implements SimulatedPsp {
       return;
     }
     String txn = ctx.id("");
-    String status = switch (sc) {
+    Deferral late = ctx.deferral(rc, sc);
+    // late_rate / cancel_rate answer as the 77 scenario does: PENDING on collect-payment (the
+    // word verify uses), then SUCCESS or FAILURE on verify once settled. No webhook: Fatora has none.
+    String status = late != null ? "PENDING" : switch (sc) {
       case APPROVED, SLOW_APPROVED -> "SUCCESS";
       case PENDING_THEN_APPROVED -> "PENDING";
       default -> "FAILURE";
     };
+    String description = late != null ? PENDING_DESCRIPTION : description(sc);
     Ledger.Entry e = ctx.ledger().add(new Ledger.Entry(txn, orderId, minor, accountCurrency, token, status,
-        new JsonObject().put("description", description(sc))));
-    if (sc == SimScenario.PENDING_THEN_APPROVED) {
-      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> e.status("SUCCESS"));
+        new JsonObject().put("description", description)));
+    if (late != null) {
+      ctx.later(late.afterMs(), () -> settlePending(e, late.charges()));
+    } else if (sc == SimScenario.PENDING_THEN_APPROVED) {
+      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> settlePending(e, true));
     }
-    if (sc == SimScenario.SLOW_APPROVED) {
-      ctx.later(SimScenario.SLOW_ANSWER_MS, () -> answer(rc, status, txn, description(sc)));
+    if (late == null && sc == SimScenario.SLOW_APPROVED) {
+      ctx.later(SimScenario.SLOW_ANSWER_MS, () -> answer(rc, status, txn, description));
     } else {
-      answer(rc, status, txn, description(sc));
+      answer(rc, status, txn, description);
+    }
+  }
+
+  static final String PENDING_DESCRIPTION = "Transaction Pending";
+  /** The description verify shows for a payment the cancel fault closed unpaid (our wording). */
+  static final String CANCELLED_DESCRIPTION = "Transaction Cancelled";
+
+  /** A PENDING payment becomes SUCCESS or, for the cancel fault, FAILURE; any other is left alone. */
+  private static void settlePending(Ledger.Entry e, boolean charge) {
+    synchronized (e.data) {
+      if (!"PENDING".equals(e.status())) return;
+      e.data.put("description", charge ? description(SimScenario.APPROVED) : CANCELLED_DESCRIPTION);
+      e.status(charge ? "SUCCESS" : "FAILURE");
     }
   }
 
@@ -118,7 +138,7 @@ public final class FatoraSimulator implements SimulatedPsp {
       case DO_NOT_HONOR -> "Transaction Declined, Contact issuing Bank";
       case EXPIRED_CARD -> "Transaction Declined, Expired Card";
       case FRAUD_SUSPECTED -> "Transaction Blocked";
-      case PENDING_THEN_APPROVED -> "Transaction Pending";
+      case PENDING_THEN_APPROVED -> PENDING_DESCRIPTION;
       default -> "Transaction Successful - Approved";
     };
   }
@@ -150,10 +170,16 @@ public final class FatoraSimulator implements SimulatedPsp {
       error(rc, 404, "Payment not found");
       return;
     }
+    String status;
+    String description;
+    synchronized (e.data) {
+      status = e.status();
+      description = e.data.getString("description");
+    }
     JsonObject result = new JsonObject().put("order_id", orderId).put("transaction_id", e.id)
         .put("amount", Currencies.toMajor(e.amount, e.currency)).put("currency", e.currency)
-        .put("payment_status", e.status()).put("mode", "test").put("auth_code", "A" + e.id)
-        .put("description", e.data.getString("description"));
+        .put("payment_status", status).put("mode", "test").put("auth_code", "A" + e.id)
+        .put("description", description);
     rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "SUCCESS").put("result", result).encode());
   }

@@ -1,6 +1,7 @@
 package io.payrouter.simulator.paycore;
 
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -274,7 +275,15 @@ public final class PayCoreSimulator implements SimulatedPsp {
         e.data.put("sale_started", true);
       }
       String opId = "cgo_" + random(16);
-      switch (SimScenario.of(e.amount)) {
+      SimScenario scenario = SimScenario.of(e.amount);
+      Deferral late = ctx.deferral(rc, scenario);
+      if (late != null) {
+        // late_rate / cancel_rate: pending now, processed or expired later.
+        json(rc, 201, saleAnswer(opId, setStatus(e, "process_pending", "ok")));
+        ctx.later(late.afterMs(), () -> settlePending(e, late.charges()));
+        return;
+      }
+      switch (scenario) {
         case SERVER_ERROR -> {
           setStatus(e, "terminated", "internal_error");
           json(rc, 500, serverErrorBody(500));
@@ -289,13 +298,27 @@ public final class PayCoreSimulator implements SimulatedPsp {
         }
         case PENDING_THEN_APPROVED -> {
           json(rc, 201, saleAnswer(opId, setStatus(e, "process_pending", "ok")));
-          ctx.later(SimScenario.PENDING_SETTLE_MS, () -> {
-            processed(e);
-            sendCallback(e);
-          });
+          ctx.later(SimScenario.PENDING_SETTLE_MS, () -> settlePending(e, true));
         }
         default -> json(rc, 201, saleAnswer(opId, processed(e)));
       }
+    }
+
+    /**
+     * A pending sale settles: the invoice is {@code processed} or, for the cancel fault, closed
+     * unpaid as {@code expired} (a final status PayCore documents); the signed callback follows.
+     * An invoice no longer pending is left alone.
+     */
+    private void settlePending(Ledger.Entry e, boolean charge) {
+      synchronized (e.data) {
+        if (!"process_pending".equals(e.status())) return;
+        if (charge) {
+          processed(e);
+        } else {
+          setStatus(e, "expired", "expired");
+        }
+      }
+      sendCallback(e);
     }
 
     private JsonObject processed(Ledger.Entry e) {

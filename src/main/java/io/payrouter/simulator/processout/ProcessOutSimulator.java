@@ -1,6 +1,7 @@
 package io.payrouter.simulator.processout;
 
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -29,6 +30,8 @@ import java.util.function.Function;
  *       Creates the invoice and its transaction in status {@code waiting}.
  *   <li>{@code POST /invoices/{id}/capture} with {@code source}: the charge (kept in the ledger,
  *       reference = the invoice's order_id).
+ *   <li>{@code POST /invoices/{id}/void}: voids an invoice that has captured nothing (waiting or
+ *       pending); a completed one is refused with 400 {@link #NOT_VOIDABLE}.
  *   <li>{@code GET /invoices/{id}} ({@code transaction_id}; the transaction object too with
  *       {@code expand=transaction}), {@code GET /transactions/{id}}, {@code GET /events/{id}},
  *       {@code DELETE /customers/{cid}/tokens/{tid}}.
@@ -55,6 +58,12 @@ public final class ProcessOutSimulator implements SimulatedPsp {
    * (src/docs/psps.md, "Our conventions").
    */
   public static final String TOKEN_NOT_FOUND = "resource.token.not-found";
+
+  /**
+   * {@code error_type} of the 400 refusing to void an invoice whose transaction is completed,
+   * failed or already voided. Our convention: processout-go has the call, not its errors.
+   */
+  public static final String NOT_VOIDABLE = "request.transaction.not-voidable";
 
   private record Stored(int status, String body) {}
 
@@ -94,6 +103,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     r.route().handler(ProcessOutSimulator::auth);
     r.post("/invoices").handler(rc -> idempotent(st, rc, x -> createInvoice(ctx, st, x)));
     r.post("/invoices/:id/capture").handler(rc -> idempotent(st, rc, x -> capture(ctx, st, x)));
+    r.post("/invoices/:id/void").handler(rc -> idempotent(st, rc, x -> voidInvoice(ctx, st, x)));
     r.get("/invoices/:id").handler(rc -> getInvoice(ctx, st, rc));
     r.get("/transactions/:id").handler(rc -> {
       JsonObject tx = st.transactions.get(rc.pathParam("id"));
@@ -241,7 +251,9 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     SimScenario sc = SimScenario.of(minor);
     if (sc == SimScenario.SERVER_ERROR) return new Answer(500, new JsonObject(serverErrorBody(500)));
 
-    String status = sc.isDecline() ? "failed" : sc == SimScenario.PENDING_THEN_APPROVED ? "pending" : "completed";
+    Deferral late = ctx.deferral(rc, sc);
+    String status = sc.isDecline() ? "failed"
+        : late != null || sc == SimScenario.PENDING_THEN_APPROVED ? "pending" : "completed";
     String errorType = switch (sc) {
       case INSUFFICIENT_FUNDS -> "card.no-money";
       case DO_NOT_HONOR -> "card.do-not-honor";
@@ -262,20 +274,11 @@ public final class ProcessOutSimulator implements SimulatedPsp {
       default -> "transaction.captured";
     }, tx, iv);
 
-    if (sc == SimScenario.PENDING_THEN_APPROVED) {
-      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> {
-        synchronized (tx) {
-          tx.put("status", "completed").put("authorized", true).put("captured", true)
-              .put("captured_amount", iv.getString("amount"));
-        }
-        entry.status("completed");
-        String evId = addEvent(ctx, st, "transaction.captured", tx, iv);
-        String hook = iv.getString("webhook_url");
-        if (hook != null) {
-          ctx.sendWebhook(HttpMethod.POST, hook, Map.of("content-type", "application/json"),
-              new JsonObject().put("event_id", evId).encode());
-        }
-      });
+    if (late != null) {
+      // late_rate / cancel_rate: pending now, completed or voided later.
+      ctx.later(late.afterMs(), () -> settlePending(ctx, st, tx, iv, entry, late.charges()));
+    } else if (sc == SimScenario.PENDING_THEN_APPROVED) {
+      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> settlePending(ctx, st, tx, iv, entry, true));
     }
     if (errorType != null) {
       return new Answer(402, err(errorType, switch (errorType) {
@@ -286,7 +289,67 @@ public final class ProcessOutSimulator implements SimulatedPsp {
       }));
     }
     JsonObject answer = ok().put("transaction", copy(tx));
-    return new Answer(200, answer, sc == SimScenario.SLOW_APPROVED ? SimScenario.SLOW_ANSWER_MS : 0);
+    return new Answer(200, answer, late == null && sc == SimScenario.SLOW_APPROVED ? SimScenario.SLOW_ANSWER_MS : 0);
+  }
+
+  /**
+   * A pending transaction settles: {@code completed} ({@code transaction.captured}) or, for the
+   * cancel fault, {@code voided} ({@code transaction.voided}), nothing captured; the event is
+   * pushed to the invoice's webhook_url. A transaction no longer pending (voided meanwhile by
+   * {@code POST /invoices/{id}/void}) is left alone: never captured.
+   */
+  private static void settlePending(SimContext ctx, State st, JsonObject tx, JsonObject iv, Ledger.Entry entry,
+      boolean charge) {
+    synchronized (tx) {
+      if (!"pending".equals(tx.getString("status"))) return;
+      if (charge) {
+        tx.put("status", "completed").put("authorized", true).put("captured", true)
+            .put("captured_amount", iv.getString("amount"));
+      } else {
+        tx.put("status", "voided").put("authorized", false).put("captured", false).put("captured_amount", "0");
+      }
+      entry.status(tx.getString("status"));
+    }
+    String evId = addEvent(ctx, st, charge ? "transaction.captured" : "transaction.voided", tx, iv);
+    String hook = iv.getString("webhook_url");
+    if (hook != null) {
+      ctx.sendWebhook(HttpMethod.POST, hook, Map.of("content-type", "application/json"),
+          new JsonObject().put("event_id", evId).encode());
+    }
+  }
+
+  // ---------------------------------------------------------------- void
+
+  /**
+   * {@code POST /invoices/{id}/void} (processout-go {@code Invoice.Void}): an invoice whose
+   * transaction has captured nothing and is still open ({@code waiting} or {@code pending}) is
+   * voided, answered {@code {success:true, transaction}}, and its event kept. Any other
+   * (completed, failed, voided) is refused with 400 {@link #NOT_VOIDABLE} and left as it is. A
+   * waiting invoice voided this way enters the ledger as voided.
+   */
+  private Answer voidInvoice(SimContext ctx, State st, RoutingContext rc) {
+    JsonObject iv = st.invoices.get(rc.pathParam("id"));
+    if (iv == null) return new Answer(404, err("resource.invoice.not-found", "The invoice could not be found."));
+    JsonObject tx = st.transactions.get(iv.getString("transaction_id"));
+    String before;
+    synchronized (tx) {
+      before = tx.getString("status");
+      if (!before.equals("waiting") && !before.equals("pending")) {
+        return new Answer(400, err(NOT_VOIDABLE, "The transaction is " + before + " and cannot be voided."));
+      }
+      tx.put("status", "voided").put("authorized", false).put("captured", false).put("captured_amount", "0");
+    }
+    Ledger.Entry entry = ctx.ledger().get(tx.getString("id"));
+    if (entry == null) {
+      String currency = iv.getString("currency");
+      ctx.ledger().add(new Ledger.Entry(tx.getString("id"), iv.getString("order_id"),
+          Currencies.toMinor(iv.getString("amount"), currency), currency, null, "voided",
+          new JsonObject().put("invoice_id", iv.getString("id"))));
+    } else {
+      entry.status("voided");
+    }
+    addEvent(ctx, st, "transaction.voided", tx, iv);
+    return new Answer(200, ok().put("transaction", copy(tx)));
   }
 
   private static String addEvent(SimContext ctx, State st, String name, JsonObject tx, JsonObject iv) {

@@ -1,6 +1,7 @@
 package io.payrouter.simulator.revio;
 
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
 import io.payrouter.simulator.SimCredentials;
@@ -30,15 +31,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code POST /purchases/{id}/charge/} charges it once with a {@code recurring_token};
  *       the amount's last two digits pick the outcome ({@link SimScenario}); a second charge of
  *       the same purchase is 409 (Revio de-duplicates by purchase);
+ *   <li>{@code POST /purchases/{id}/cancel/} cancels a purchase not paid yet (created or
+ *       {@code pending_*}); a paid one is refused with 409 {@code conflict};
  *   <li>{@code GET /purchases/{id}/}, {@code GET /public_key/} (a JSON string holding the PEM),
  *       {@code GET /clients/{id}/recurring_tokens/};
  *   <li>webhooks to {@code success_callback}, signed with RSA PKCS#1 v1.5 SHA-256 in
  *       {@code X-Signature} by a key pair generated when the simulator is built.
  * </ul>
  *
- * <p>The ledger holds one entry per charged purchase (id = purchase id, reference, amount in
- * minor units, currency, the recurring token, status). Purchases created but never charged (also
- * after a 500 or a refused token) stay "created" and are kept outside the ledger.
+ * <p>The ledger holds one entry per charged or cancelled purchase (id = purchase id, reference,
+ * amount in minor units, currency, the recurring token, status). Purchases created but never
+ * charged (also after a 500 or a refused token) stay "created" and are kept outside the ledger
+ * until they are cancelled.
  */
 public final class RevioSimulator implements SimulatedPsp {
   public static final String NAME = "revio";
@@ -110,6 +114,7 @@ public final class RevioSimulator implements SimulatedPsp {
       r.route("/api/v1/*").handler(this::authenticate);
       r.post("/api/v1/purchases/").handler(this::createPurchase);
       r.post("/api/v1/purchases/:id/charge/").handler(this::charge);
+      r.post("/api/v1/purchases/:id/cancel/").handler(this::cancel);
       r.get("/api/v1/purchases/:id/").handler(this::getPurchase);
       r.get("/api/v1/public_key/").handler(rc -> json(rc, 200, Json.encode(publicKeyPem)));
       r.get("/api/v1/clients/:id/recurring_tokens/").handler(rc -> json(rc, 200,
@@ -253,6 +258,13 @@ public final class RevioSimulator implements SimulatedPsp {
       purchase.put("recurring_token", token);
       ctx.ledger().add(entry);
 
+      Deferral late = ctx.deferral(rc, scenario);
+      if (late != null) {
+        // late_rate / cancel_rate: pending now, charged or closed unpaid later.
+        json(rc, 200, setStatus(entry, "pending_charge", null));
+        ctx.later(late.afterMs(), () -> settlePending(entry, late.charges()));
+        return;
+      }
       switch (scenario) {
         case INSUFFICIENT_FUNDS -> decline(rc, entry, "insufficient_funds", "Insufficient funds.");
         case DO_NOT_HONOR -> decline(rc, entry, "do_not_honor", "Do not honor.");
@@ -263,14 +275,66 @@ public final class RevioSimulator implements SimulatedPsp {
           ctx.later(SimScenario.SLOW_ANSWER_MS, () -> json(rc, 200, answer));
         }
         case PENDING_THEN_APPROVED -> {
-          String answer = setStatus(entry, "pending_charge", null);
-          json(rc, 200, answer);
-          ctx.later(SimScenario.PENDING_SETTLE_MS, () -> {
-            paid(entry);
-            sendWebhook(entry, "purchase.paid");
-          });
+          json(rc, 200, setStatus(entry, "pending_charge", null));
+          ctx.later(SimScenario.PENDING_SETTLE_MS, () -> settlePending(entry, true));
         }
         default -> json(rc, 200, paid(entry));
+      }
+    }
+
+    /**
+     * A pending purchase settles: paid (and the {@code purchase.paid} webhook) or, for the cancel
+     * fault, cancelled (and {@code purchase.cancelled}). A purchase no longer pending, e.g.
+     * cancelled meanwhile by {@code POST /purchases/{id}/cancel/}, is left as it is: never charged.
+     */
+    private void settlePending(Ledger.Entry entry, boolean charge) {
+      synchronized (entry.data) {
+        if (!entry.status().startsWith("pending_")) return;
+        if (charge) {
+          paid(entry);
+        } else {
+          setStatus(entry, "cancelled", null);
+        }
+      }
+      sendWebhook(entry, charge ? "purchase.paid" : "purchase.cancelled");
+    }
+
+    /**
+     * {@code POST /purchases/{id}/cancel/} (CHIP "Cancel a pending purchase"): a purchase not paid
+     * yet ({@code created}, {@code pending_*}) becomes {@code cancelled} and the answer is the
+     * Purchase. Any other (paid, failed, already cancelled) is refused with 409 {@code conflict}
+     * and left as it is. A created purchase cancelled this way enters the ledger as cancelled.
+     */
+    private void cancel(RoutingContext rc) {
+      String id = rc.pathParam("id");
+      JsonObject created = uncharged.remove(id);
+      if (created != null) {
+        Ledger.Entry entry = new Ledger.Entry(id, emptyToNull(created.getString("reference")),
+            created.getJsonObject("purchase").getLong("total"), created.getJsonObject("purchase").getString("currency"),
+            null, "created", created);
+        ctx.ledger().add(entry);
+        json(rc, 200, setStatus(entry, "cancelled", null));
+        return;
+      }
+      Ledger.Entry entry = ctx.ledger().get(id);
+      if (entry == null) {
+        json(rc, 404, generic("Not found.", "not_found"));
+        return;
+      }
+      String answer;
+      String refused = null;
+      synchronized (entry.data) {
+        if (entry.status().startsWith("pending_")) {
+          answer = setStatus(entry, "cancelled", null);
+        } else {
+          answer = null;
+          refused = entry.status();
+        }
+      }
+      if (answer != null) {
+        json(rc, 200, answer);
+      } else {
+        json(rc, 409, generic("Purchase is " + refused + " and cannot be cancelled.", "conflict"));
       }
     }
 
