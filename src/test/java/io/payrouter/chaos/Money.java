@@ -32,14 +32,14 @@ final class Money {
   private record Table(Set<String> charged, Set<String> inFlight, Set<String> none) {}
 
   private static final Map<String, Table> TABLES = Map.of(
-      "revio", new Table(Set.of("paid"), Set.of("pending_charge"), Set.of("created", "error")),
+      "revio", new Table(Set.of("paid"), Set.of("pending_charge"), Set.of("created", "error", "cancelled")),
       // process_pending is an invoice awaiting its sale, or a sale in progress (sale_started).
       "paycore", new Table(Set.of("processed"), Set.of(), Set.of("process_pending", "process_failed", "terminated",
           "expired")),
       "fatora", new Table(Set.of("SUCCESS"), Set.of("PENDING"), Set.of("FAILURE")),
       "dintero", new Table(Set.of("CAPTURED", "AUTHORIZED"), Set.of("ON_HOLD"), Set.of("FAILED", "DECLINED",
           "AUTHORIZATION_VOIDED")),
-      "processout", new Table(Set.of("completed"), Set.of("pending"), Set.of("failed", "waiting")));
+      "processout", new Table(Set.of("completed"), Set.of("pending"), Set.of("failed", "waiting", "voided")));
 
   /** The PSP types this table covers (a sixth PSP must be added here, or its entries are UNKNOWN). */
   static Set<String> psps() {

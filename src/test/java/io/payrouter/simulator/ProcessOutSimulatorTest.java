@@ -185,14 +185,15 @@ class ProcessOutSimulatorTest {
   }
 
   @Test
-  void serverErrorIsInDoubtAndTheInquiryFindsNoPayment(VertxTestContext tc) {
+  void serverErrorIsInDoubtAndTheInquiryShowsTheInvoiceOpen(VertxTestContext tc) {
     String id = chargeId();
     Promise<PspResult> first = Promise.promise();
     check(tc, pay(id, 1091).onComplete(first)
         .compose(r -> runner.run(connector.inquire(ctx(), new InquiryInput(id, id, r.providerReference(), 1091, "USD")))), r -> {
           assertEquals(Outcome.IN_DOUBT, first.future().result().outcome());
           assertTrue(first.future().result().providerReference().startsWith("iv_"));
-          assertEquals(InquiryResult.Kind.NOT_FOUND, r.kind());
+          assertEquals(InquiryResult.Kind.FOUND, r.kind());
+          assertEquals(Outcome.PENDING, r.result().outcome(), "open and unpaid: pending, not \"no such payment\"");
           assertEquals(0, ledger(id).size());
         });
   }
