@@ -69,10 +69,12 @@ class ChargeProtocolProperties {
 
   static final AtomicLong HISTORIES = new AtomicLong();
   static final AtomicLong STEPS = new AtomicLong();
+  /** How often the interesting things happened (takeovers, lost writes, conflicts...): the model is not vacuous. */
+  static final Map<String, AtomicLong> EVENTS = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   @AfterContainer
   static void report() {
-    System.out.println("[charge protocol] histories: " + HISTORIES.get() + ", steps: " + STEPS.get());
+    System.out.println("[charge protocol] histories: " + HISTORIES.get() + ", steps: " + STEPS.get() + ", events: " + EVENTS);
   }
 
   // ---------------------------------------------------------------- actions
@@ -286,7 +288,11 @@ class ChargeProtocolProperties {
     // ------------------------------------------------------------ request path
 
     void request(Instance in, String key, int routing, int d) {
-      if (!runs(in) || !dbUp) return; // 503 before any PSP call
+      if (!runs(in)) return;
+      if (!dbUp) {
+        note("503 " + key + " on " + in.id); // nothing recorded, nothing sent
+        return;
+      }
       String chargeId = keys.get(key);
       if (chargeId != null && in.flights.containsKey(chargeId)) return; // replay / 409 from the fast path
       List<String> cands = candidates(routing);
@@ -310,7 +316,7 @@ class ChargeProtocolProperties {
       row.nextCheck = now + GRACE;
       row.charge = with(row.charge, ChargeStatus.PROCESSING, null, null, row.charge.attempts(), row.charge.conflict());
       in.flights.put(chargeId, new Flight(key, chargeId, row.epoch, cands, soft, row.charge.attempts()));
-      log.add("retry " + chargeId + " epoch " + row.epoch + " on " + in.id);
+      note("retry " + chargeId + " epoch " + row.epoch + " on " + in.id);
     }
 
     static List<String> candidates(int routing) {
@@ -348,6 +354,7 @@ class ChargeProtocolProperties {
       boolean ok = Ownership.mayCheckpoint(in.id.equals(row.owner), row.epoch == f.epoch,
           row.charge.status() == ChargeStatus.PROCESSING, beat == null ? Long.MAX_VALUE : now - beat, OWNER_TIMEOUT);
       if (!ok) {
+        note("fenced " + f.chargeId + " on " + in.id + " epoch " + f.epoch);
         afterAnswer(in, f, sent, PspResult.notSent(NotSentReason.FENCED, "this instance no longer owns the charge"));
         return;
       }
@@ -441,7 +448,7 @@ class ChargeProtocolProperties {
         }
         case ABANDON -> {
           in.flights.remove(f.chargeId); // fenced: answered pending, nothing written, the owner settles it
-          log.add("abandon " + f.chargeId + " on " + in.id);
+          note("abandon " + f.chargeId + " on " + in.id);
         }
       }
     }
@@ -457,7 +464,7 @@ class ChargeProtocolProperties {
       f.phase = Phase.WRITE;
       in.undurable.put(done.id(), done);
       if (done.status() == ChargeStatus.SUCCEEDED) answeredSucceeded.add(f.key);
-      log.add("answer " + f.chargeId + " " + done.status() + " on " + in.id + " epoch " + f.epoch);
+      note("answer " + f.chargeId + " " + done.status() + " on " + in.id + " epoch " + f.epoch);
     }
 
     /** The request path's outcome write: retried while the database is down; conditional on owner and epoch. */
@@ -466,7 +473,7 @@ class ChargeProtocolProperties {
       boolean changed = write(f.decided, in.id, f.epoch);
       in.flights.remove(f.chargeId);
       if (!changed) {
-        log.add("lost write " + f.chargeId + " " + f.decided.status() + " on " + in.id);
+        note("lost write " + f.chargeId + " " + f.decided.status() + " on " + in.id);
         if (f.last != null && f.lastResult != null && f.lastResult.outcome() == Outcome.SUCCEEDED) {
           settleResult(in, f.chargeId, new SettlementPolicy.Evidence(f.last.provider(),
               AttemptReference.of(f.chargeId, f.last.seq()), f.lastResult, SettlementPolicy.Source.REQUEST), null, 1);
@@ -489,7 +496,7 @@ class ChargeProtocolProperties {
           row.charge.conflict());
       row.nextCheck = settled.status() == ChargeStatus.PENDING ? now + PENDING_RECHECK : Long.MAX_VALUE;
       if (settled.status() == ChargeStatus.SUCCEEDED) everSucceeded.add(settled.id());
-      log.add("write " + settled.id() + " " + settled.status() + (owner == null ? "" : " by " + owner + "@" + epoch));
+      note("write " + settled.id() + " " + settled.status() + (owner == null ? "" : " by " + owner + "@" + epoch));
       return true;
     }
 
@@ -510,7 +517,7 @@ class ChargeProtocolProperties {
           row.charge = new Charge(x.id(), x.merchantId(), x.idempotencyKey(), x.fingerprint(), x.amount(), x.currency(),
               x.cardId(), x.merchantReference(), x.status(), x.provider(), x.providerReference(), x.declineCode(),
               x.providerCode(), x.routing(), x.attempts(), x.createdAt(), x.updatedAt(), detail);
-          log.add("conflict " + chargeId + " " + detail);
+          note("conflict " + chargeId + " " + detail);
         }
         case APPLY -> {
           if (e.source() != SettlementPolicy.Source.REQUEST && in.deciding(chargeId)) return; // BUSY
@@ -570,6 +577,7 @@ class ChargeProtocolProperties {
     InquiryResult cancel(String psp, String ref) {
       if (!CANCELS.contains(psp)) return InquiryResult.unknown("no cancel at " + psp);
       if (held(psp, ref) == Held.PENDING) {
+        note("cancelled " + psp + " " + ref);
         ledgers.get(psp).put(ref, Held.CLOSED);
         return InquiryResult.notCharged("cancelled");
       }
@@ -584,10 +592,10 @@ class ChargeProtocolProperties {
         if (now - e.sentAt() > LAND_MAX || held(e.psp(), e.ref()) != Held.NONE) return;
         ledger.put(e.ref(), e.to());
         if (e.to() == Held.PENDING) late.add(new Late(e.psp(), e.ref(), false, Held.CHARGED, now));
-        log.add("landed " + e.psp() + " " + e.ref() + " " + e.to());
+        note("landed " + e.psp() + " " + e.ref() + " " + e.to());
       } else if (held(e.psp(), e.ref()) == Held.PENDING) {
         ledger.put(e.ref(), e.to());
-        log.add("resolved " + e.psp() + " " + e.ref() + " " + e.to());
+        note("resolved " + e.psp() + " " + e.ref() + " " + e.to());
       }
     }
 
@@ -637,7 +645,7 @@ class ChargeProtocolProperties {
         long ownerAge = known ? now - instancesTable.get(row.owner) : Long.MAX_VALUE;
         if (!Ownership.mayTakeOver(same, known, ownerAge, takeOthers ? now - in.beatingSince : 0, OWNER_TIMEOUT)) continue;
         row.epoch = Ownership.epochAfterTake(same, row.epoch);
-        if (!same) log.add("take " + row.charge.id() + " by " + in.id + " epoch " + row.epoch);
+        if (!same) note("take " + row.charge.id() + " by " + in.id + " epoch " + row.epoch);
         row.owner = in.id;
         long graceEnd = row.charge.updatedAt().toEpochMilli() + GRACE;
         row.nextCheck = Math.min(now + INTERVAL * 8 / 10, graceEnd > now ? graceEnd : Long.MAX_VALUE);
@@ -769,6 +777,14 @@ class ChargeProtocolProperties {
             .append(a.outcome()).append(" psp:").append(held(a.provider(), ref));
       }
       return sb.toString();
+    }
+
+    /** A line of the model's log, and one more of its kind in the run's statistics. */
+    void note(String line) {
+      log.add(line);
+      String[] w = line.split(" ");
+      String kind = w[0].equals("write") || w[0].equals("answer") ? w[0] + " " + w[2] : w[0];
+      EVENTS.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     }
 
     void fail(String when, String what) {
