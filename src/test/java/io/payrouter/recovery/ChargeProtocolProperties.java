@@ -59,6 +59,13 @@ class ChargeProtocolProperties {
   static final long PENDING_RECHECK = 1_000;
   /** A request that timed out lands at the PSP within this, or never (well inside the horizon). */
   static final long LAND_MAX = 20_000;
+  /**
+   * The design's unstated assumption: a money call goes out within LAND_MAX of its checkpoint (real:
+   * a pause far below recovery.not_found_final_after, 24 h). Nothing enforces it: with
+   * -Dprotocol.unboundedSendDelay=true the model lets a paused request send after the horizon, and
+   * the property finds the charge failed by the new owner while the stale send charged.
+   */
+  static final boolean UNBOUNDED_SEND_DELAY = Boolean.getBoolean("protocol.unboundedSendDelay");
   static final String[] PSPS = {"revio", "paycore", "fatora"};
   /** The PSPs with a documented cancel (Revio, ProcessOut-like); the others have none. */
   static final Set<String> CANCELS = Set.of("revio", "fatora");
@@ -162,6 +169,7 @@ class ChargeProtocolProperties {
     int made;
     Phase phase = Phase.CHECKPOINT;
     Attempt pendingAttempt; // checkpointed, not sent yet
+    long checkpointAt;
     Charge decided;
     Attempt last;
     PspResult lastResult;
@@ -362,6 +370,7 @@ class ChargeProtocolProperties {
       atts.add(sent);
       row.charge = withAttempts(row.charge, atts);
       f.pendingAttempt = sent;
+      f.checkpointAt = now;
       f.phase = Phase.SEND;
     }
 
@@ -372,6 +381,7 @@ class ChargeProtocolProperties {
       String ref = AttemptReference.of(f.chargeId, a.seq());
       String pid = pid(psp, ref);
       Map<String, Held> ledger = ledgers.get(psp);
+      if (!UNBOUNDED_SEND_DELAY && now - f.checkpointAt > LAND_MAX) mode = 8; // never reaches the PSP
       PspResult first = switch (Math.floorMod(mode, 12)) {
         case 0, 10 -> {
           ledger.put(ref, Held.CHARGED);
