@@ -6,6 +6,7 @@ import io.payrouter.config.ConfigException;
 import io.payrouter.config.ConfigLoader;
 import io.payrouter.config.RouterConfig;
 import io.payrouter.metrics.Metrics;
+import io.payrouter.simulator.SimCredentials;
 import io.payrouter.simulator.SimulatorServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * {@code java -jar payment-router.jar [--config FILE] [--port N]} runs the router (the embedded
  * default unless the config names a database); {@code java -jar payment-router.jar simulators
- * --port N} runs only the five PSP simulators.
+ * --port N [--credentials FILE]} runs only the five PSP simulators, accepting the credentials of
+ * FILE (see {@link SimCredentials#parse}) instead of the built-in defaults.
  */
 public final class Main {
   private Main() {}
@@ -31,9 +33,11 @@ public final class Main {
     String config = System.getenv().getOrDefault("ROUTER_CONFIG", "config/router.yaml");
     boolean simulatorsOnly = false;
     int simPort = 8099;
+    String simCredentials = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "simulators" -> simulatorsOnly = true;
+        case "--credentials" -> simCredentials = value(args, ++i, "--credentials");
         case "--config" -> config = value(args, ++i, "--config");
         case "--port" -> {
           String p = value(args, ++i, "--port");
@@ -41,18 +45,32 @@ public final class Main {
           simPort = Integer.parseInt(p);
         }
         case "-h", "--help" -> {
-          System.out.println("usage: payment-router [--config FILE] [--port N] | simulators [--port N]");
+          System.out.println("usage: payment-router [--config FILE] [--port N] | simulators [--port N] [--credentials FILE]");
           return;
         }
         default -> fail("unknown argument: " + args[i]);
       }
     }
+    if (simCredentials != null && !simulatorsOnly) fail("--credentials is an option of the simulators subcommand");
     if (simulatorsOnly) {
+      // Read before Vert.x serves: a bad file stops here with one line and exit code 2.
+      SimCredentials credentials = SimCredentials.DEFAULTS;
+      if (simCredentials != null) {
+        try {
+          credentials = SimCredentials.load(Path.of(simCredentials));
+        } catch (java.nio.file.NoSuchFileException e) {
+          fail("credentials file not found: " + Path.of(simCredentials).toAbsolutePath());
+        } catch (java.io.IOException e) {
+          fail("cannot read credentials file " + simCredentials + ": " + e);
+        } catch (IllegalArgumentException e) {
+          fail(e.getMessage());
+        }
+      }
       Vertx vertx = Vertx.vertx();
-      SimulatorServer sims = new SimulatorServer(vertx, Psps.simulators());
+      SimulatorServer sims = new SimulatorServer(vertx, Psps.simulators(), credentials);
       sims.start(simPort).toCompletionStage().toCompletableFuture().get();
       System.out.println("PSP simulators listening on " + sims.baseUrl() + " (/" + String.join(", /", Psps.types())
-          + "; control API under /_sim)");
+          + "; control API under /_sim)" + (simCredentials == null ? "" : "; credentials from " + simCredentials));
       return;
     }
     Path configFile = Path.of(config);

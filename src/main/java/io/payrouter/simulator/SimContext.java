@@ -13,22 +13,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * State and services one simulated PSP shares across server instances: its ledger, its faults,
- * timers and an HTTP client for webhooks. Simulators read credentials from {@link SimCredentials}.
+ * timers, an HTTP client for webhooks, and the credentials it accepts ({@link #credentials()}).
  */
 public final class SimContext {
   private static final Logger log = LoggerFactory.getLogger(SimContext.class);
 
   private final Vertx vertx;
   private final String name;
+  private final SimCredentials credentials;
   private final Ledger ledger = new Ledger();
   private volatile Faults faults = Faults.NONE;
   private final InjectedFaults injected = new InjectedFaults();
   private final WebClient client;
   private final AtomicLong seq = new AtomicLong();
 
+  /** A PSP's state, accepting the built-in default credentials. */
   public SimContext(Vertx vertx, String name) {
+    this(vertx, name, SimCredentials.DEFAULTS);
+  }
+
+  /** A PSP's state, accepting only {@code credentials}. */
+  public SimContext(Vertx vertx, String name, SimCredentials credentials) {
     this.vertx = vertx;
     this.name = name;
+    this.credentials = credentials;
     this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
         .setConnectTimeout(2000).setIdleTimeout(10));
   }
@@ -39,6 +47,11 @@ public final class SimContext {
 
   public String name() {
     return name;
+  }
+
+  /** The credentials this simulator accepts (and signs its callbacks with). */
+  public SimCredentials credentials() {
+    return credentials;
   }
 
   public Ledger ledger() {

@@ -27,12 +27,18 @@ public final class SimulatorServer {
   private final SimEdge edge;
   private HttpServer server;
 
+  /** The simulators, accepting the built-in default credentials ({@link SimCredentials#DEFAULTS}). */
   public SimulatorServer(Vertx vertx, List<SimulatedPsp> simulators) {
+    this(vertx, simulators, SimCredentials.DEFAULTS);
+  }
+
+  /** The simulators, each accepting only its credentials in {@code credentials}. */
+  public SimulatorServer(Vertx vertx, List<SimulatedPsp> simulators, SimCredentials credentials) {
     this.vertx = vertx;
     this.edge = new SimEdge(vertx);
     for (SimulatedPsp p : simulators) {
       psps.put(p.name(), p);
-      contexts.put(p.name(), new SimContext(vertx, p.name()));
+      contexts.put(p.name(), new SimContext(vertx, p.name(), credentials));
     }
   }
 

@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Dintero Checkout as the router sees it (paths relative to the {@code /dintero} prefix):
  * <ul>
- *   <li>{@code POST /v1/accounts/{aid}/auth/token}: Basic {@link SimCredentials#DINTERO_CLIENT_ID}
- *       / {@link SimCredentials#DINTERO_CLIENT_SECRET} on account
- *       {@link SimCredentials#DINTERO_ACCOUNT_ID}, grant_type client_credentials; answers
+ *   <li>{@code POST /v1/accounts/{aid}/auth/token}: Basic client_id / client_secret of the
+ *       simulator's credentials ({@link SimContext#credentials()}, by default
+ *       {@link SimCredentials#DINTERO_CLIENT_ID} / {@link SimCredentials#DINTERO_CLIENT_SECRET} on
+ *       account {@link SimCredentials#DINTERO_ACCOUNT_ID}), grant_type client_credentials; answers
  *       {@code {access_token, token_type:"Bearer", expires_in:3600}}. Issuances are counted
  *       ({@link #tokensIssued()}) so a test can prove the router does not fetch one per charge.
  *   <li>{@code POST /v1/sessions/pay} (Bearer): answers the Transaction plus
@@ -94,7 +95,7 @@ public final class DinteroSimulator implements SimulatedPsp {
     State st = states.computeIfAbsent(ctx, c -> new State());
     Router r = Router.router(ctx.vertx());
     r.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    r.post("/v1/accounts/:aid/auth/token").handler(rc -> token(st, rc));
+    r.post("/v1/accounts/:aid/auth/token").handler(rc -> token(ctx, st, rc));
     r.post("/v1/sessions/pay").handler(rc -> { if (bearer(st, rc)) pay(ctx, st, rc); });
     r.get("/v1/transactions/:id").handler(rc -> { if (bearer(st, rc)) transaction(ctx, rc); });
     r.get("/v1/transactions").handler(rc -> { if (bearer(st, rc)) list(ctx, st, rc); });
@@ -103,15 +104,16 @@ public final class DinteroSimulator implements SimulatedPsp {
 
   // ---------------------------------------------------------------- auth
 
-  private void token(State st, RoutingContext rc) {
+  private void token(SimContext ctx, State st, RoutingContext rc) {
     String auth = rc.request().getHeader("Authorization");
+    SimCredentials creds = ctx.credentials();
     String expected = "Basic " + Base64.getEncoder().encodeToString(
-        (SimCredentials.DINTERO_CLIENT_ID + ":" + SimCredentials.DINTERO_CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+        (creds.dinteroClientId() + ":" + creds.dinteroClientSecret()).getBytes(StandardCharsets.UTF_8));
     if (!expected.equals(auth)) {
       error(rc, 401, "unauthorized", "Invalid client credentials");
       return;
     }
-    if (!SimCredentials.DINTERO_ACCOUNT_ID.equals(rc.pathParam("aid"))) {
+    if (!creds.dinteroAccountId().equals(rc.pathParam("aid"))) {
       error(rc, 403, "forbidden", "The client has no access to this account");
       return;
     }
@@ -208,7 +210,7 @@ public final class DinteroSimulator implements SimulatedPsp {
       boolean autoCapture = session.getValue("configuration") instanceof JsonObject conf
           && Boolean.TRUE.equals(conf.getValue("auto_capture"));
       String approved = autoCapture ? "CAPTURED" : "AUTHORIZED";
-      String aid = SimCredentials.DINTERO_ACCOUNT_ID;
+      String aid = ctx.credentials().dinteroAccountId();
       String txId = aid + "." + ctx.id("");
       String sessionId = aid + "." + ctx.id("s");
       String now = Instant.now().toString();
@@ -320,8 +322,9 @@ public final class DinteroSimulator implements SimulatedPsp {
         + "&time=" + enc(tx.getString("created_at"))
         + "&event=" + (approved == null ? "VOID" : autoCapture ? "CAPTURE" : "AUTHORIZE"));
     HttpMethod method = wantsPost(callbackUrl) ? HttpMethod.POST : HttpMethod.GET;
-    String signature = DinteroCallbackSignature.header(SimCredentials.DINTERO_SIGNATURE_SECRET,
-        SimCredentials.DINTERO_ACCOUNT_ID, method.name(), url, System.currentTimeMillis() / 1000);
+    SimCredentials creds = ctx.credentials();
+    String signature = DinteroCallbackSignature.header(creds.dinteroSignatureSecret(),
+        creds.dinteroAccountId(), method.name(), url, System.currentTimeMillis() / 1000);
     Map<String, String> headers = method == HttpMethod.POST
         ? Map.of(DinteroCallbackSignature.HEADER, signature, "event-delivery", "callback", "content-type", "application/json")
         : Map.of(DinteroCallbackSignature.HEADER, signature, "event-delivery", "callback");

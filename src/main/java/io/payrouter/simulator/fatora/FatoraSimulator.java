@@ -55,15 +55,15 @@ public final class FatoraSimulator implements SimulatedPsp {
   public Router router(SimContext ctx) {
     Router r = Router.router(ctx.vertx());
     r.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    r.route().handler(this::auth);
+    r.route().handler(rc -> auth(ctx, rc));
     r.post("/v1/payments/collect-payment").handler(rc -> collect(ctx, rc));
     r.post("/v1/payments/verify").handler(rc -> verify(ctx, rc));
     r.post("/api/v1/payments/deactivate-card-token").handler(this::deactivate);
     return r;
   }
 
-  private void auth(RoutingContext rc) {
-    if (!SimCredentials.FATORA_API_KEY.equals(rc.request().getHeader("api_key"))) {
+  private void auth(SimContext ctx, RoutingContext rc) {
+    if (!ctx.credentials().fatoraApiKey().equals(rc.request().getHeader("api_key"))) {
       error(rc, 401, "Invalid api_key");
     } else {
       rc.next();
@@ -225,7 +225,7 @@ public final class FatoraSimulator implements SimulatedPsp {
   public java.util.Map<String, Object> providerConfig(String simulatorUrl) {
     return java.util.Map.of("base_url", simulatorUrl + "/fatora",
         "credentials", java.util.Map.of("api_key", SimCredentials.FATORA_API_KEY,
-            "webhook_secret", "fatora_sim_webhook_secret"),
+            "webhook_secret", SimCredentials.FATORA_WEBHOOK_SECRET),
         "options", java.util.Map.of("account_currency", "USD"));
   }
 }

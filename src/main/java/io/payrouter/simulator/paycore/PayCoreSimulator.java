@@ -109,7 +109,7 @@ public final class PayCoreSimulator implements SimulatedPsp {
 
     private void basicAuth(RoutingContext rc) {
       String expected = "Basic " + Base64.getEncoder().encodeToString(
-          (SimCredentials.PAYCORE_ACCOUNT_ID + ":" + SimCredentials.PAYCORE_API_KEY)
+          (ctx.credentials().payCoreAccountId() + ":" + ctx.credentials().payCoreApiKey())
               .getBytes(StandardCharsets.UTF_8));
       if (!expected.equals(rc.request().getHeader("Authorization"))) {
         json(rc, 401, jsonApiError(401, "unauthorized", "Unauthorized",
@@ -363,13 +363,9 @@ public final class PayCoreSimulator implements SimulatedPsp {
       }
       if (url == null || url.isEmpty()) return;
       ctx.sendWebhook(HttpMethod.POST, url,
-          Map.of("Content-Type", "application/json", PayCoreCallbackSignature.HEADER, sign(body)), body);
+          Map.of("Content-Type", "application/json", PayCoreCallbackSignature.HEADER,
+              PayCoreCallbackSignature.sign(ctx.credentials().payCoreCallbackSecret(), body)), body);
     }
-  }
-
-  /** {@code base64(sha1(secret + body + secret))}, binary digest, as PayCore signs callbacks. */
-  static String sign(String body) {
-    return PayCoreCallbackSignature.sign(SimCredentials.PAYCORE_CALLBACK_SECRET, body);
   }
 
   private static JsonObject attrs(Ledger.Entry e) {

@@ -22,8 +22,9 @@ import java.util.function.Function;
 
 /**
  * ProcessOut as the router sees it (paths relative to the {@code /processout} prefix), HTTP Basic
- * {@link SimCredentials#PROCESSOUT_PROJECT_ID}:{@link SimCredentials#PROCESSOUT_PROJECT_SECRET}
- * (else 401 {@code request.authentication.invalid}):
+ * project_id:project_secret of the simulator's credentials (by default
+ * {@link SimCredentials#PROCESSOUT_PROJECT_ID}:{@link SimCredentials#PROCESSOUT_PROJECT_SECRET};
+ * else 401 {@code request.authentication.invalid}):
  * <ul>
  *   <li>{@code POST /invoices}: JSON {@code name, amount} (decimal string), {@code currency},
  *       optional {@code customer_id, order_id, merchant_initiator_type, webhook_url, metadata}.
@@ -100,7 +101,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     State st = states.computeIfAbsent(ctx, c -> new State());
     Router r = Router.router(ctx.vertx());
     r.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    r.route().handler(ProcessOutSimulator::auth);
+    r.route().handler(rc -> auth(ctx, rc));
     r.post("/invoices").handler(rc -> idempotent(st, rc, x -> createInvoice(ctx, st, x)));
     r.post("/invoices/:id/capture").handler(rc -> idempotent(st, rc, x -> capture(ctx, st, x)));
     r.post("/invoices/:id/void").handler(rc -> idempotent(st, rc, x -> voidInvoice(ctx, st, x)));
@@ -124,9 +125,9 @@ public final class ProcessOutSimulator implements SimulatedPsp {
 
   // ---------------------------------------------------------------- auth and idempotency
 
-  private static void auth(RoutingContext rc) {
+  private static void auth(SimContext ctx, RoutingContext rc) {
     String expected = "Basic " + Base64.getEncoder().encodeToString(
-        (SimCredentials.PROCESSOUT_PROJECT_ID + ":" + SimCredentials.PROCESSOUT_PROJECT_SECRET)
+        (ctx.credentials().processOutProjectId() + ":" + ctx.credentials().processOutProjectSecret())
             .getBytes(StandardCharsets.UTF_8));
     if (!expected.equals(rc.request().getHeader("Authorization"))) {
       error(rc, 401, "request.authentication.invalid", "The provided project ID or secret is invalid.");
@@ -194,7 +195,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     String ivId = ctx.id("iv_");
     String trId = ctx.id("tr_");
     String now = Instant.now().toString();
-    JsonObject iv = new JsonObject().put("id", ivId).put("project_id", SimCredentials.PROCESSOUT_PROJECT_ID)
+    JsonObject iv = new JsonObject().put("id", ivId).put("project_id", ctx.credentials().processOutProjectId())
         .put("transaction_id", trId).put("name", name)
         .put("amount", Currencies.toMajorString(minor, currency)).put("currency", currency)
         .put("sandbox", true).put("created_at", now);
@@ -202,7 +203,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
       if (req.getValue(f) instanceof String v) iv.put(f, v);
     }
     if (req.getValue("metadata") instanceof JsonObject md) iv.put("metadata", md.copy());
-    JsonObject tx = new JsonObject().put("id", trId).put("project_id", SimCredentials.PROCESSOUT_PROJECT_ID)
+    JsonObject tx = new JsonObject().put("id", trId).put("project_id", ctx.credentials().processOutProjectId())
         .put("invoice_id", ivId).put("customer_id", iv.getString("customer_id")).put("name", name)
         .put("amount", iv.getString("amount")).put("currency", currency).put("status", "waiting")
         .put("authorized", false).put("captured", false).put("captured_amount", "0")
@@ -356,7 +357,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     String id = ctx.id("ev_");
     JsonObject invoice = new JsonObject().put("id", iv.getString("id")).put("order_id", iv.getString("order_id"))
         .put("name", iv.getString("name")).put("amount", iv.getString("amount")).put("currency", iv.getString("currency"));
-    st.events.put(id, new JsonObject().put("id", id).put("project_id", SimCredentials.PROCESSOUT_PROJECT_ID)
+    st.events.put(id, new JsonObject().put("id", id).put("project_id", ctx.credentials().processOutProjectId())
         .put("name", name).put("sandbox", true).put("fired_at", Instant.now().toString())
         .put("data", new JsonObject().put("transaction", copy(tx)).put("invoice", invoice)));
     return id;

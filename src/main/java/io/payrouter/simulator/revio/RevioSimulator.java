@@ -124,7 +124,7 @@ public final class RevioSimulator implements SimulatedPsp {
 
     private void authenticate(RoutingContext rc) {
       String auth = rc.request().getHeader("Authorization");
-      if (!("Bearer " + SimCredentials.REVIO_SECRET_KEY).equals(auth)) {
+      if (!("Bearer " + ctx.credentials().revioSecretKey()).equals(auth)) {
         json(rc, 401, generic("Invalid token", "unauthorized"));
         return;
       }
@@ -142,7 +142,7 @@ public final class RevioSimulator implements SimulatedPsp {
         json(rc, 400, field("brand_id", "This field is required.", "required"));
         return;
       }
-      if (!SimCredentials.REVIO_BRAND_ID.equals(brand)) {
+      if (!ctx.credentials().revioBrandId().equals(brand)) {
         json(rc, 400, field("brand_id", "Brand with this id does not exist.", "does_not_exist"));
         return;
       }
