@@ -309,8 +309,8 @@ public final class ChargeService {
     ChargeInput input = new ChargeInput(c.id(), attemptId, reference, c.amount(), c.currency(), card.brand(), token,
         req.description(), req.customerReference(), req.customerEmail(), webhookBaseUrl + provider);
     long t0 = System.nanoTime();
-    return dispatcher.charge(provider, input, ref -> store.checkpoint(Attempt.sent(attemptId, c.id(), seq, provider, ref),
-                instanceId, epoch)
+    return dispatcher.charge(provider, input, ref -> sendDeadline(store.checkpoint(Attempt.sent(attemptId, c.id(), seq,
+                provider, ref), instanceId, epoch), c.id(), provider)
             .onFailure(err -> {
               if (err instanceof io.payrouter.domain.FencedException) {
                 metrics.count("router_fencing_refusals_total", "provider", provider);
@@ -348,6 +348,26 @@ public final class ChargeService {
                 c.settled(ChargeStatus.PENDING, provider, null, null, null, List.copyOf(attempts), now()), true, made1, r));
           };
         });
+  }
+
+  /**
+   * The fenced checkpoint proves ownership when PostgreSQL runs it; the money call follows in the
+   * same event-loop task once its answer is back. If that answer took longer than the lease (this
+   * process was paused, or the database was that slow), the proof is stale: the call is not sent,
+   * and the attempt (durable as sent) is left for the reconciler, which waits for the PSP's word or
+   * the not-found horizon. Measured on this process's monotonic clock from before the checkpoint
+   * was submitted; what is left is a pause between this check and the socket write.
+   */
+  private Future<Void> sendDeadline(Future<Void> checkpoint, String chargeId, String provider) {
+    long t0 = System.nanoTime();
+    return checkpoint.compose(v -> {
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
+      log.warn("charge {}: the checkpoint for {} answered after {} ms, longer than the {} ms lease; not sending",
+          chargeId, provider, ms, Store.OWNER_TIMEOUT_MS);
+      metrics.count("router_checkpoints_too_late_total", "provider", provider);
+      return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
+    });
   }
 
   /** One attempt's answer, and what the PSP said when asked about it (inquiry or cancel). */

@@ -127,6 +127,31 @@ class MoneySafetyTest {
     assertTrue(before >= 0);
   }
 
+  @Test
+  void aCheckpointThatAnswersAfterTheLeaseSendsNothing(Vertx vertx) throws Exception {
+    // The database (or this process) stalls longer than the lease between the fenced checkpoint
+    // and the money call: the proof of ownership is stale, so the call is not sent.
+    Api api = new Api(vertx, h);
+    String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))));
+    await(h.app.pool.query("""
+        CREATE OR REPLACE FUNCTION test_slow_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.outcome = 'sent' THEN PERFORM pg_sleep(3.5); END IF; RETURN NEW; END $$""").execute());
+    await(h.app.pool.query("CREATE TRIGGER test_slow_checkpoint BEFORE INSERT ON attempts FOR EACH ROW "
+        + "EXECUTE FUNCTION test_slow_checkpoint()").execute());
+    JsonObject c;
+    try {
+      c = await(api.charge(RouterHarness.MERCHANT_KEY, "slow-cp-" + System.nanoTime(), new JsonObject()
+          .put("amount", 4242).put("currency", "USD").put("card_id", card)
+          .put("metadata", new JsonObject().put("route", "fatora")))).bodyAsJsonObject();
+    } finally {
+      await(h.app.pool.query("DROP TRIGGER test_slow_checkpoint ON attempts").execute());
+    }
+    assertEquals("pending", c.getString("status"), c.encode());
+    assertEquals(0, await(api.ledger("fatora", c.getString("id"))).size(), "nothing was sent to the PSP");
+    assertEquals("sent", one("SELECT outcome FROM attempts WHERE charge_id = $1", c.getString("id")).getString(0),
+        "the attempt stays durable as sent, for the reconciler");
+  }
+
   // ---------------------------------------------------------------- lost writes (1d)
 
   @Test
