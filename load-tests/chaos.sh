@@ -6,6 +6,12 @@
 #                                  # then every money check. Exit 0 = no violation, 1 = violations,
 #                                  # 2 = the run could not be carried out.
 #   load-tests/chaos.sh --short    # the CI variant (mvn -B verify runs it as ChaosSuiteTest)
+#   load-tests/chaos.sh --fleet    # 3 routers in production mode (rehearsal setting, non-default
+#                                  # simulator credentials) on ONE external PostgreSQL behind HAProxy:
+#                                  # SIGSTOP past the lease, SIGKILL + restart, SIGTERM (drain) +
+#                                  # restart, PostgreSQL restarts, merchants retrying failed charges;
+#                                  # per-instance takeovers and fencing refusals. Needs haproxy.
+#   load-tests/chaos.sh --fleet --short   # its CI variant (mvn -B verify runs it as FleetChaosTest)
 #
 # Loopback only. The run stops by itself (its own watchdog at 5 min; `timeout` is the last resort).
 # Results: target/chaos-<timestamp>-<plan>/ (summary.txt, violations.txt, charges.jsonl, router logs).
@@ -14,6 +20,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v java >/dev/null || { echo "java not found (JDK 17 needed)" >&2; exit 2; }
 command -v mvn >/dev/null || { echo "mvn not found" >&2; exit 2; }
+for a in "$@"; do
+  if [ "$a" = "--fleet" ] && ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+    echo "--fleet needs haproxy: apt-get install -y haproxy" >&2; exit 2
+  fi
+done
 mvn -q -B ${MVN_FLAGS:-} test-compile
 mvn -q -B ${MVN_FLAGS:-} dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/chaos-classpath.txt >/dev/null

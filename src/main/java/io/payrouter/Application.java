@@ -1,5 +1,6 @@
 package io.payrouter;
 
+import io.payrouter.api.Drain;
 import io.payrouter.api.HttpApi;
 import io.payrouter.charge.CardService;
 import io.payrouter.charge.ChargeService;
@@ -67,10 +68,12 @@ public final class Application implements AutoCloseable {
   public final KeyRetention keyRetention;
   private final String deploymentId;
   private final int port;
+  /** The SIGTERM gate in front of POST /v1/charges (see {@link #close}). */
+  public final Drain drain;
 
   private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
       Pool pool, Store store, Dispatcher dispatcher, RulesSource rules, ChargeService charges,
-      Reconciler reconciler, Heartbeat heartbeat, KeyRetention keyRetention, String deploymentId, int port) {
+      Reconciler reconciler, Heartbeat heartbeat, KeyRetention keyRetention, String deploymentId, int port, Drain drain) {
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -86,6 +89,7 @@ public final class Application implements AutoCloseable {
     this.keyRetention = keyRetention;
     this.deploymentId = deploymentId;
     this.port = port;
+    this.drain = drain;
   }
 
   public int port() {
@@ -114,6 +118,7 @@ public final class Application implements AutoCloseable {
     Function<String, String> withSims = name -> resolved.containsKey(name) ? resolved.get(name) : System.getenv(name);
     RouterConfig cfg = ConfigLoader.load(configFile, withSims, Psps.types());
     if (cfg.http().port() == 0) cfg = cfg.withHttpPort(freePort());
+    for (String w : cfg.rehearsalWarnings()) log.warn("REHEARSAL: {}", w);
 
     // First: a provider its connector cannot use (ConfigException) stops the start before anything runs.
     Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
@@ -142,9 +147,10 @@ public final class Application implements AutoCloseable {
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
+      Drain drain = new Drain();
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
-          () -> readiness(store, rules));
+          () -> readiness(store, rules, drain), drain, cfg.rehearsalWarnings());
       RouterConfig fcfg = cfg;
       String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
           new DeploymentOptions().setInstances(cfg.http().instances())));
@@ -152,7 +158,7 @@ public final class Application implements AutoCloseable {
       KeyRetention keyRetention = new KeyRetention(vertx, store, cfg.idempotency(), metrics);
       keyRetention.start();
       return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
-          heartbeat, keyRetention, deploymentId, cfg.http().port());
+          heartbeat, keyRetention, deploymentId, cfg.http().port(), drain);
     } catch (Exception | Error e) {
       // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
       try {
@@ -183,7 +189,8 @@ public final class Application implements AutoCloseable {
    * Ready means able to take charges now: the database answers (a ping, and no transient failure
    * seen since), no write queue is over capacity, and routing rules are loaded.
    */
-  private static Future<Void> readiness(Store store, RulesSource rules) {
+  private static Future<Void> readiness(Store store, RulesSource rules, Drain drain) {
+    if (drain.draining()) return Future.failedFuture("shutting down: draining the charges in flight");
     if (rules.active() == null) return Future.failedFuture("routing rules not loaded");
     if (!store.acceptingCharges()) {
       return Future.failedFuture(store.health().isUp() ? "write backlog over capacity" : "database unavailable");
@@ -223,21 +230,52 @@ public final class Application implements AutoCloseable {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  /** Stops taking requests, lets queued writes land, then stops the database. */
+  /**
+   * The drain (what SIGTERM runs, through Main's shutdown hook): readiness turns DOWN and new
+   * charge requests get 503 at once (nothing charged); the charge requests already in flight get
+   * up to {@code http.drain_timeout_ms} to be answered; then the reconciler and the HTTP API stop,
+   * the batching writers flush (outcomes become durable), this instance retires its heartbeat (so
+   * another instance takes over anything it leaves unsettled at once, not after the owner
+   * timeout), and the pool, the simulators and the database stop. Every step is bounded. Blocking:
+   * never call it on an event loop.
+   */
   @Override
   public void close() throws Exception {
+    long t0 = System.nanoTime();
+    drain.begin();
+    long limit = config.http().drainTimeoutMs();
+    int waiting = drain.inFlight();
+    if (waiting > 0) log.info("draining: {} charge request(s) in flight, waiting up to {} ms", waiting, limit);
+    long end = System.nanoTime() + limit * 1_000_000;
+    while (drain.inFlight() > 0 && System.nanoTime() < end) Thread.sleep(20);
+    int left = drain.inFlight();
+    if (left > 0) {
+      log.warn("drain timeout ({} ms): {} charge request(s) still unanswered; stopping anyway (their charges are"
+          + " processing and owned here: another instance takes them over once this one retires)", limit, left);
+    }
     reconciler.stop();
     keyRetention.stop();
     rules.stop();
-    try {
-      await(vertx.undeploy(deploymentId));
-    } catch (Exception e) {
-      log.warn("undeploy: {}", e.toString());
-    }
-    await(store.closeWriters());
-    await(heartbeat.stop());
-    await(pool.close());
-    if (simulatorServer != null) await(simulatorServer.close());
+    step("undeploy the HTTP API", () -> vertx.undeploy(deploymentId), 10_000);
+    step("flush the write queues", store::closeWriters, 15_000);
+    int unwritten = store.writeBacklog();
+    if (unwritten > 0) log.error("{} row(s) still in the write queues at shutdown (the database did not take them)", unwritten);
+    step("retire this instance", heartbeat::stop, 5_000);
+    step("close the pool", pool::close, 5_000);
+    if (simulatorServer != null) step("stop the simulators", simulatorServer::close, 5_000);
     database.close();
+    log.info("stopped in {} ms (drained {} request(s), {} left unanswered)", (System.nanoTime() - t0) / 1_000_000,
+        waiting - left, left);
+  }
+
+  /** One bounded shutdown step: a failure or a timeout is logged and the shutdown goes on. */
+  private static void step(String what, java.util.function.Supplier<Future<?>> action, long timeoutMs) {
+    try {
+      action.get().toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.warn("shutdown: {}: not done within {} ms; going on", what, timeoutMs);
+    } catch (Exception e) {
+      log.warn("shutdown: {}: {}", what, e.toString());
+    }
   }
 }

@@ -105,6 +105,8 @@ public final class Main {
       Runtime.getRuntime().halt(1);
       return;
     }
+    // SIGTERM drains (Application#close): readiness DOWN and new charges refused at once, charges
+    // in flight answered and durable within http.drain_timeout_ms, then everything stops.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         app.close();
@@ -118,6 +120,7 @@ public final class Main {
         .append(':').append(app.port()).append(" in ").append((System.nanoTime() - t0) / 1_000_000).append(" ms")
         .append(c.production() ? " (production mode: external PostgreSQL)" : " (embedded PostgreSQL, data in " + c.database().dataDir() + ")")
         .append('\n');
+    for (String w : c.rehearsalWarnings()) banner.append("  REHEARSAL:          ").append(w).append('\n');
     if (app.simulatorServer != null) banner.append("  PSP simulators:     ").append(app.simulatorServer.baseUrl()).append('\n');
     if (!c.production()) {
       for (RouterConfig.MerchantSeed m : c.merchants()) {

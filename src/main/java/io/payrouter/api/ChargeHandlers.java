@@ -20,11 +20,13 @@ final class ChargeHandlers {
   private final ChargeService charges;
   private final RequestValidator validator;
   private final CardHandlers cards;
+  private final Drain drain;
 
-  ChargeHandlers(ChargeService charges, RequestValidator validator, CardHandlers cards) {
+  ChargeHandlers(ChargeService charges, RequestValidator validator, CardHandlers cards, Drain drain) {
     this.charges = charges;
     this.validator = validator;
     this.cards = cards;
+    this.drain = drain;
   }
 
   void create(RoutingContext rc) {
@@ -62,7 +64,19 @@ final class ChargeHandlers {
     ChargeRequest req = new ChargeRequest(merchant, key, Json.fingerprint(body), body.getLong("amount"), currency,
         body.getString("card_id"), inline, body.getString("merchant_reference"), body.getString("description"),
         customer.getString("reference"), customer.getString("email"), Map.copyOf(metadata));
-    charges.create(req).onSuccess(r -> {
+    // Shutting down (SIGTERM): refuse before anything is claimed or sent; otherwise counted until
+    // answered, so the drain waits for this request.
+    if (!drain.enter()) {
+      throw ProblemException.unavailable("the router is shutting down; nothing was charged, retry (another instance takes it)");
+    }
+    io.vertx.core.Future<ChargeService.Result> created;
+    try {
+      created = charges.create(req);
+    } catch (RuntimeException e) {
+      drain.exit();
+      throw e;
+    }
+    created.onComplete(x -> drain.exit()).onSuccess(r -> {
       if (r.replayed()) rc.response().putHeader("Idempotent-Replayed", "true");
       rc.response().putHeader("Location", "/v1/charges/" + r.charge().id());
       Json.send(rc, Json.chargeStatusCode(r.charge()), Json.charge(r.charge()));

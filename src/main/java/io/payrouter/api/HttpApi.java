@@ -26,7 +26,11 @@ public final class HttpApi extends VerticleBase {
   /** Everything the handlers share (thread-safe services built once by the application). */
   public record Services(ChargeService charges, CardService cards, WebhookService webhooks,
       MerchantService merchants, RoutingAdmin routing, JsonObject openApi, String openApiText, Metrics metrics,
-      java.util.function.Supplier<Future<Void>> readiness) {}
+      java.util.function.Supplier<Future<Void>> readiness, Drain drain, java.util.List<String> warnings) {
+    public Services {
+      warnings = java.util.List.copyOf(warnings);
+    }
+  }
 
   private final Services s;
   private final String host;
@@ -44,7 +48,7 @@ public final class HttpApi extends VerticleBase {
     RequestValidator validator = new RequestValidator(s.openApi());
     ApiKeys keys = new ApiKeys(s.merchants());
     CardHandlers cards = new CardHandlers(s.cards(), validator);
-    ChargeHandlers charges = new ChargeHandlers(s.charges(), validator, cards);
+    ChargeHandlers charges = new ChargeHandlers(s.charges(), validator, cards, s.drain());
     AdminHandlers admin = new AdminHandlers(s.merchants(), s.routing(), validator);
     WebhookHandler webhooks = new WebhookHandler(s.webhooks());
 
@@ -73,8 +77,8 @@ public final class HttpApi extends VerticleBase {
 
     r.get("/health/live").handler(rc -> Json.send(rc, 200, new JsonObject().put("status", "UP")));
     r.get("/health/ready").handler(rc -> s.readiness().get()
-        .onSuccess(v -> Json.send(rc, 200, new JsonObject().put("status", "UP").put("database", "UP").put("config", "LOADED")))
-        .onFailure(err -> Json.send(rc, 503, new JsonObject().put("status", "DOWN").put("reason", err.getMessage()))));
+        .onSuccess(v -> Json.send(rc, 200, readyBody(true, null, s.warnings())))
+        .onFailure(err -> Json.send(rc, 503, readyBody(false, err.getMessage(), s.warnings()))));
     // Rendering the registry takes 30-40 ms (a histogram per timer and tag set): on a worker
     // thread, so that a scrape never stalls the charges that share this event loop.
     r.get("/metrics").handler(rc -> rc.vertx().executeBlocking(() -> s.metrics().registry().scrape(), false)
@@ -90,6 +94,18 @@ public final class HttpApi extends VerticleBase {
         .requestHandler(new EdgeGuard(r)).invalidRequestHandler(EdgeGuard::invalid)
         .webSocketHandshakeHandler(EdgeGuard::webSocket)
         .listen().onSuccess(srv -> server = srv);
+  }
+
+  /**
+   * The body of {@code GET /health/ready}: {@code status} (UP with {@code database} and
+   * {@code config}, or DOWN with the {@code reason}); when a rehearsal setting is on, also
+   * {@code rehearsal: true} and the {@code warnings} saying what is relaxed.
+   */
+  static JsonObject readyBody(boolean up, String reason, java.util.List<String> warnings) {
+    JsonObject b = up ? new JsonObject().put("status", "UP").put("database", "UP").put("config", "LOADED")
+        : new JsonObject().put("status", "DOWN").put("reason", reason);
+    if (!warnings.isEmpty()) b.put("rehearsal", true).put("warnings", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(warnings)));
+    return b;
   }
 
   public int actualPort() {

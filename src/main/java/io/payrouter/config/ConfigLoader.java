@@ -21,9 +21,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Reads {@code router.yaml}: YAML, then {@code ${ENV}} interpolation, then typed validation with
  * every problem listed. Runs at start-up on the main thread (never on an event loop).
  * Environment overrides: {@code ROUTER_PORT}, {@code ROUTER_DATABASE_URL}, {@code ROUTER_ADMIN_KEY},
- * {@code ROUTER_TOKEN_KEY}.
+ * {@code ROUTER_TOKEN_KEY}, {@code ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL}.
  */
 public final class ConfigLoader {
+  /** Overrides {@code http.allow_loopback_public_url} (the production rehearsal setting) when set. */
+  public static final String ALLOW_LOOPBACK_ENV = "ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL";
   private static final Set<String> TOP_KEYS = Set.of("http", "database", "security", "merchants",
       "providers", "simulators", "writer", "recovery", "routing_file", "idempotency");
   private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
@@ -113,6 +115,13 @@ public final class ConfigLoader {
     int instances = http.integer("instances", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64);
     String publicUrl = http.string("public_url", "");
     int maxChargesInFlight = http.integer("max_charges_in_flight", 1_024, 1, 1_000_000);
+    boolean allowLoopbackPublicUrl = http.bool("allow_loopback_public_url", false);
+    if (notBlank(env.apply(ALLOW_LOOPBACK_ENV))) {
+      String v = env.apply(ALLOW_LOOPBACK_ENV).trim();
+      if (v.equals("true") || v.equals("false")) allowLoopbackPublicUrl = Boolean.parseBoolean(v);
+      else problems.add(ALLOW_LOOPBACK_ENV + ": must be true or false");
+    }
+    int drainTimeoutMs = http.integer("drain_timeout_ms", (int) RouterConfig.Http.DEFAULT_DRAIN_TIMEOUT_MS, 0, 300_000);
 
     Node db = root.child("database");
     String url = db.string("url", "");
@@ -183,7 +192,7 @@ public final class ConfigLoader {
         }
       }
       if (!notBlank(tokenKey)) problems.add("security.token_encryption_key: required in production mode (ROUTER_TOKEN_KEY)");
-      ProductionChecks.publicUrl(publicUrl, problems);
+      ProductionChecks.publicUrl(publicUrl, allowLoopbackPublicUrl, problems);
       for (ProviderConfig p : providers.values()) {
         ProductionChecks.credentials(p, problems);
         ProductionChecks.payCoreTestMode(p, problems);
@@ -200,7 +209,8 @@ public final class ConfigLoader {
     }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     if (publicUrl.isEmpty()) publicUrl = "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port;
-    return new RouterConfig(new RouterConfig.Http(host, port, instances, publicUrl, maxChargesInFlight),
+    return new RouterConfig(new RouterConfig.Http(host, port, instances, publicUrl, maxChargesInFlight,
+            allowLoopbackPublicUrl, drainTimeoutMs),
         new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize, statementTimeoutMs), adminKey,
         notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
         routingFile, configDir, idempotency);

@@ -9,7 +9,9 @@ import java.util.Set;
 /**
  * What production mode refuses beyond the demo keys: a credential that is one of the PSP
  * simulators' defaults (the shipped {@code config/router.yaml} falls back to them when a variable
- * is unset), a public URL PSPs cannot reach, and PayCore's test mode unless asked for. The
+ * is unset), a public URL PSPs cannot reach (unless the rehearsal setting
+ * {@code http.allow_loopback_public_url} lets a loopback one through), and PayCore's test mode
+ * unless asked for. The
  * simulators' values are listed here, not imported: config never depends on the simulator package
  * ({@code ConfigLoaderTest} proves the list covers every credential a simulator accepts).
  */
@@ -54,6 +56,16 @@ final class ProductionChecks {
 
   /** PSPs send webhooks to {@code http.public_url}: it must be set and not loopback. */
   static void publicUrl(String url, List<String> problems) {
+    publicUrl(url, false, problems);
+  }
+
+  /**
+   * As {@link #publicUrl(String, List)}; with {@code allowLoopback} (the rehearsal setting
+   * {@code http.allow_loopback_public_url}, never on by default) a loopback host is let through, so
+   * several instances behind a balancer on one machine can receive the simulators' webhooks. A
+   * wildcard address (0.0.0.0, ::) is refused even then: nothing can send to it.
+   */
+  static void publicUrl(String url, boolean allowLoopback, List<String> problems) {
     if (url == null || url.isBlank()) {
       problems.add("http.public_url: required in production mode (the default is this host's loopback address,"
           + " which PSP webhooks cannot reach)");
@@ -70,6 +82,12 @@ final class ProductionChecks {
       }
     } catch (URISyntaxException e) {
       problems.add("http.public_url: an http(s) URL with a host is required");
+      return;
+    }
+    if (allowLoopback && isLoopbackOrAny(host) && !isWildcard(host)) return;
+    if (allowLoopback && isWildcard(host)) {
+      problems.add("http.public_url: " + host + " is a wildcard address, which nothing can send webhooks to"
+          + " (http.allow_loopback_public_url lets only a loopback address through)");
       return;
     }
     if (isLoopbackOrAny(host)) {
@@ -99,6 +117,28 @@ final class ProductionChecks {
     if (h.contains(":")) return ipv6LoopbackOrAny(h);
     long v4 = ipv4(h);
     return v4 >= 0 && ((v4 >>> 24) == 127 || v4 == 0);
+  }
+
+  /** 0.0.0.0 in any IPv4 literal form, ::, and the IPv4-mapped or compatible forms of 0.0.0.0. */
+  static boolean isWildcard(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+    if (h.endsWith(".")) h = h.substring(0, h.length() - 1);
+    if (h.contains(":")) {
+      int zone = h.indexOf('%');
+      if (zone >= 0) h = h.substring(0, zone);
+      if (!h.matches("[0-9a-f:.]+")) return false;
+      try {
+        byte[] b = java.net.InetAddress.getByName(h).getAddress();
+        for (int i = 0; i < b.length; i++) {
+          if (b[i] != 0 && !(b.length == 16 && (i == 10 || i == 11) && b[i] == (byte) 0xff)) return false;
+        }
+        return true;
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+    return ipv4(h) == 0;
   }
 
   private static boolean ipv6LoopbackOrAny(String h) {

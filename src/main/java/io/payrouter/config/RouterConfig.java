@@ -47,8 +47,32 @@ public record RouterConfig(
   /**
    * @param maxChargesInFlight charges this instance works on at once; one more is answered 503
    *     with Retry-After at once (nothing charged) instead of queueing behind the others
+   * @param allowLoopbackPublicUrl {@code http.allow_loopback_public_url}: the rehearsal setting
+   *     that lets production mode run with a loopback {@code public_url} (several instances and a
+   *     balancer on one machine). Never on by default; logged, in the banner and in
+   *     {@code GET /health/ready} when on
+   * @param drainTimeoutMs {@code http.drain_timeout_ms}: on SIGTERM, how long charges already in
+   *     flight may take to finish (new ones get 503 at once) before the router stops anyway
    */
-  public record Http(String host, int port, int instances, String publicUrl, int maxChargesInFlight) {}
+  public record Http(String host, int port, int instances, String publicUrl, int maxChargesInFlight,
+      boolean allowLoopbackPublicUrl, long drainTimeoutMs) {
+    public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+    public Http(String host, int port, int instances, String publicUrl, int maxChargesInFlight) {
+      this(host, port, instances, publicUrl, maxChargesInFlight, false, DEFAULT_DRAIN_TIMEOUT_MS);
+    }
+  }
+
+  /**
+   * Production mode rehearsed on one machine ({@code http.allow_loopback_public_url} on): what is
+   * relaxed, one line each, for the start-up log, the banner and {@code GET /health/ready}. Empty
+   * outside production mode (the setting changes nothing there) and when the setting is off.
+   */
+  public List<String> rehearsalWarnings() {
+    if (!production() || !http.allowLoopbackPublicUrl()) return List.of();
+    return List.of("http.allow_loopback_public_url is on: production mode accepts a loopback http.public_url ("
+        + http.publicUrl() + "); PSP webhooks can only come from this machine. A rehearsal setting: never in production");
+  }
 
   /**
    * @param url postgresql://user:pass@host:port/db, or null for the embedded default
@@ -105,7 +129,8 @@ public record RouterConfig(
   public RouterConfig withHttpPort(int port) {
     String url = http.publicUrl().endsWith(":" + http.port()) ? http.publicUrl().substring(0,
         http.publicUrl().length() - String.valueOf(http.port()).length()) + port : http.publicUrl();
-    return new RouterConfig(new Http(http.host(), port, http.instances(), url, http.maxChargesInFlight()), database,
+    return new RouterConfig(new Http(http.host(), port, http.instances(), url, http.maxChargesInFlight(),
+        http.allowLoopbackPublicUrl(), http.drainTimeoutMs()), database,
         adminKey, tokenKey, merchants, providers, simulatorsEnabled, simulatorsPort, writer, recovery,
         routingFile, configDir, idempotency);
   }

