@@ -57,7 +57,7 @@ class LateResultTest {
       assertEquals("failed", c.getString("status"), c.encode());
       // until the outcome is durable, reads are served from memory: wait for the database
       for (int i = 0; i < 100; i++) {
-        String st = await(h.app.pool.preparedQuery("SELECT status FROM charges WHERE id = $1")
+        String st = await(RouterHarness.shared().app.pool.preparedQuery("SELECT status FROM charges WHERE id = $1")
             .execute(Tuple.of(c.getString("id")))).iterator().next().getString(0);
         if ("failed".equals(st)) break;
         Thread.sleep(20); // a test thread, polling the database
