@@ -82,4 +82,39 @@ class FailoverPolicyTest {
     assertFalse(FailoverPolicy.shouldCancel(PspResult.pending("ref", "pending_charge"), open));
     assertFalse(FailoverPolicy.shouldCancel(IN_DOUBT, InquiryResult.notFound()));
   }
+
+  @Test
+  void theFoundResultKeepsTheAttemptsPspIdWhenTheInquiryNamesNone() {
+    PspResult r = FailoverPolicy.resolveInDoubt(IN_DOUBT, InquiryResult.found(PspResult.succeeded(null)));
+    assertEquals(Outcome.SUCCEEDED, r.outcome());
+    assertEquals("ref", r.providerReference());
+    PspResult own = FailoverPolicy.resolveInDoubt(IN_DOUBT, InquiryResult.found(PspResult.succeeded("theirs")));
+    assertEquals("theirs", own.providerReference());
+  }
+
+  @Test
+  void anOpenPaymentKeepsThePspsIdAndStatusOnTheAttempt() {
+    PspResult r = FailoverPolicy.resolveInDoubt(IN_DOUBT, InquiryResult.found(PspResult.pending("pur_9", null)));
+    assertEquals(Outcome.IN_DOUBT, r.outcome());
+    assertEquals("pur_9", r.providerReference());
+    assertFalse(r.message().contains("(null)"), r.message());
+    PspResult keep = FailoverPolicy.resolveInDoubt(IN_DOUBT, InquiryResult.found(PspResult.pending(null, "created")));
+    assertEquals("ref", keep.providerReference());
+    assertTrue(keep.message().contains("(created)"), keep.message());
+  }
+
+  @Test
+  void aFoundNotSentIsProofWithTheReasonNamed() {
+    PspResult r = FailoverPolicy.resolveInDoubt(IN_DOUBT, InquiryResult.found(
+        PspResult.notSent(NotSentReason.PROVEN_NOT_CHARGED, "voided")));
+    assertEquals(NotSentReason.PROVEN_NOT_CHARGED, r.notSentReason());
+    assertTrue(r.message().contains("(voided)"), r.message());
+    PspResult unnamed = FailoverPolicy.resolveInDoubt(IN_DOUBT, new InquiryResult(InquiryResult.Kind.NOT_CHARGED, null));
+    assertFalse(unnamed.message().contains("("), unnamed.message());
+  }
+
+  @Test
+  void anUnknownAnswerLeavesTheDoubtAsItWas() {
+    assertSame(IN_DOUBT, FailoverPolicy.resolveInDoubt(IN_DOUBT, InquiryResult.unknown("HTTP 500")));
+  }
 }

@@ -110,4 +110,43 @@ class SettlementPolicyTest {
   void aFailedChargeWithASucceededAttemptIsNeverRetried() {
     assertFalse(SettlementPolicy.mayRetryFailed(charge(ChargeStatus.FAILED, null, attempt(1, "revio", AttemptOutcome.SUCCEEDED))));
   }
+
+  @Test
+  void aResultNamingAnotherPspIdForTheSameAttemptDoesNotSettleIt() {
+    Attempt withId = new Attempt("att_1", "ch_1", 1, "revio", AttemptOutcome.IN_DOUBT, 0, null, "pur_1", null, null);
+    Charge c = charge(ChargeStatus.PENDING, "revio", withId);
+    assertEquals(Kind.IGNORE, SettlementPolicy.decide(c, new Evidence("revio", "ch_1",
+        PspResult.declined("pur_2", DeclineCode.DO_NOT_HONOR, false, "05"), Source.WEBHOOK)).kind());
+    assertEquals(Kind.APPLY, SettlementPolicy.decide(c, new Evidence("revio", "ch_1",
+        PspResult.declined("pur_1", DeclineCode.DO_NOT_HONOR, false, "05"), Source.WEBHOOK)).kind());
+  }
+
+  @Test
+  void proofOfNoChargeForAFailedChargeChangesNothing() {
+    Charge failed = charge(ChargeStatus.FAILED, null, attempt(1, "revio", AttemptOutcome.UNAVAILABLE));
+    assertEquals(Kind.ALREADY, SettlementPolicy.decide(failed, new Evidence("revio", "ch_1", CLOSED, Source.WEBHOOK)).kind());
+  }
+
+  @Test
+  void aDeclineForASucceededChargeIsIgnored() {
+    Charge done = charge(ChargeStatus.SUCCEEDED, "revio", attempt(1, "revio", AttemptOutcome.SUCCEEDED));
+    var v = SettlementPolicy.decide(done, new Evidence("revio", "ch_1", DECLINE, Source.WEBHOOK));
+    assertEquals(Kind.IGNORE, v.kind());
+    assertEquals("the charge is final with another outcome", v.why());
+  }
+
+  @Test
+  void nothingChargedFailsAnUnsettledChargeOnly() {
+    assertEquals(Kind.APPLY, SettlementPolicy.decideNothingCharged(FAILED_OVER).kind());
+    assertEquals(ChargeStatus.FAILED, SettlementPolicy.decideNothingCharged(FAILED_OVER).target());
+    assertEquals(Kind.ALREADY, SettlementPolicy.decideNothingCharged(charge(ChargeStatus.FAILED, null)).kind());
+    assertEquals(Kind.IGNORE, SettlementPolicy.decideNothingCharged(charge(ChargeStatus.SUCCEEDED, "revio")).kind());
+  }
+
+  @Test
+  void sourcesAreNamedOnTheWireInLowerCase() {
+    assertEquals("webhook", Source.WEBHOOK.wire());
+    assertEquals("reconciler", Source.RECONCILER.wire());
+    assertEquals("request", Source.REQUEST.wire());
+  }
 }

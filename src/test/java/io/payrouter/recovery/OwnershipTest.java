@@ -37,4 +37,17 @@ class OwnershipTest {
   void anOwnerWhoseEpochWasRaisedMayNotSendMoney() {
     assertFalse(Ownership.mayCheckpoint(true, false, true, 0, T));
   }
+
+  @Test
+  void theLeaseHoldsUpToTheTimeoutItself() {
+    assertTrue(Ownership.mayCheckpoint(true, true, true, T, T));
+    assertFalse(Ownership.mayTakeOver(false, true, T, T, T), "a beat exactly one timeout old is still alive");
+    assertTrue(Ownership.mayTakeOver(false, true, T + 1, T, T), "a taker that has beaten exactly one timeout may take");
+  }
+
+  @Test
+  void aChargeWhoseOwnerStoppedCleanlyOrIsThisInstanceIsTakenAtOnce() {
+    assertTrue(Ownership.mayTakeOver(false, false, 0, 0, T));
+    assertTrue(Ownership.mayTakeOver(true, true, 0, 0, T));
+  }
 }
