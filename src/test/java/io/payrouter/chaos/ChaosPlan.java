@@ -173,6 +173,16 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
   }
 
   /**
+   * The same plan without the late and cancel faults (diagnosis: {@code --without late}); the
+   * settle bound is then grace + 2 intervals again, as in the single-router plans.
+   */
+  ChaosPlan withoutLate() {
+    return new ChaosPlan(name + "-without-late", charges, clients, loadMs, clientTimeoutMs, retryForMs, events, downPsp,
+        intervalMs, graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind,
+        settleMarginMs, instances, retryFailed, 0);
+  }
+
+  /**
    * The accepted-then-late faults: {@code late_rate} of money calls answered with the PSP's
    * documented pending state and charged {@code late_ms} later, {@code cancel_rate} closed unpaid
    * instead, {@code lateMs} after the answer. {@code lateMs} is past the grace period, so the

@@ -136,10 +136,13 @@ public final class ChaosRun {
         case "--ci", "--short", "--fleet" -> { }
         case "--charges" -> plan = plan.withCharges(Integer.parseInt(args[++i]), plan.clients());
         case "--clients" -> plan = plan.withCharges(plan.charges(), Integer.parseInt(args[++i]));
-        case "--without" -> plan = plan.without(Event.Type.valueOf(args[++i].toUpperCase(Locale.ROOT)));
+        case "--without" -> {
+          String what = args[++i].toLowerCase(Locale.ROOT);
+          plan = what.equals("late") ? plan.withoutLate() : plan.without(Event.Type.valueOf(what.toUpperCase(Locale.ROOT)));
+        }
         default -> {
           System.err.println("usage: chaos.sh [--fleet] [--short] [--charges N] [--clients N]"
-              + " [--without psp_down|pg_restart|router_kill|router_stop|router_term]"
+              + " [--without psp_down|pg_restart|router_kill|router_stop|router_term|late]"
               + "\n  --without is for diagnosis only: a run without part of the chaos does not prove the issue's claims");
           System.exit(2);
         }
