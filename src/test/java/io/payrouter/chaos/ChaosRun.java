@@ -404,6 +404,7 @@ public final class ChaosRun {
           else warnings.add(msg);
         }
       }
+      if (fleet) readTakeovers(in);
       Verdict verdict = Verifier.verify(in);
       figures.put("merchant keys", traffic.keys.size());
       figures.put("merchant POSTs", traffic.posts.sum());
@@ -543,6 +544,28 @@ public final class ChaosRun {
     JsonObject f = plan.faults().put("latency_ms", FLEET_PSP_LATENCY_MS);
     if (plan.lateMs() > 0) f.mergeIn(plan.lateFaults());
     return f.put("webhook_url", url);
+  }
+
+  private static final java.util.regex.Pattern TAKEN_OVER =
+      java.util.regex.Pattern.compile("charge (ch_[A-Za-z0-9]+) taken over from its previous owner");
+
+  /**
+   * The charges an instance took over (its log says so), for the settle bound: those may take one
+   * lease ({@link ChaosPlan#OWNER_TIMEOUT_MS}) longer, the time nobody may touch a charge whose
+   * owner was paused or killed. Only those: a charge settled by its own owner keeps the plain bound.
+   */
+  private void readTakeovers(Verifier.Input in) throws IOException {
+    in.takeoverAllowanceMs = ChaosPlan.OWNER_TIMEOUT_MS;
+    try (var files = Files.list(out)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().matches("r\\d+-\\d+\\.log")).toList()) {
+        try (var lines = Files.lines(f, java.nio.charset.StandardCharsets.UTF_8)) {
+          lines.forEach(l -> {
+            var m = TAKEN_OVER.matcher(l);
+            if (m.find()) in.takenOver.add(m.group(1));
+          });
+        }
+      }
+    }
   }
 
   /** SIGSTOP one instance; SIGCONT after the hold on a thread of its own (the timeline goes on). */
@@ -960,7 +983,8 @@ public final class ChaosRun {
     row(b, "UNSETTLED at the end", v.count(Kind.UNSETTLED) + "  (processing in the database or pending in the API)");
     row(b, "settled late", v.count(Kind.LATE_SETTLEMENT) + " of " + v.everPending + " ever pending (slowest "
         + v.maxSettleMs + " ms; bound " + in.settleBoundMs + " ms = " + (plan.lateMs() > plan.graceMs() ? "late_ms" : "grace")
-        + " + 2 intervals)");
+        + " + 2 intervals" + (in.takeoverAllowanceMs > 0 ? ", + " + in.takeoverAllowanceMs + " ms lease for the "
+        + in.takenOver.size() + " charges taken over" : "") + ")");
     row(b, "not durable (API != database)", Integer.toString(v.count(Kind.NOT_DURABLE)));
     row(b, "unexpected answers", Integer.toString(v.count(Kind.UNEXPECTED_ANSWER)));
     StringBuilder rec = new StringBuilder();
