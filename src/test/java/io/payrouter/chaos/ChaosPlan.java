@@ -34,7 +34,7 @@ import java.util.List;
  *     {@link #FAILED_RETRIES} times), as the API invites them to
  * @param lateMs when above 0, the PSPs also accept some money calls with a documented pending state
  *     and charge them {@code lateMs} later ({@code late_rate}/{@code late_ms}) or close them unpaid
- *     ({@code cancel_rate}), sent only if the simulators accept those keys
+ *     ({@code cancel_rate}); 0: neither is injected, and the fault-kind check does not ask for them
  */
 record ChaosPlan(String name, int charges, int clients, long loadMs, long clientTimeoutMs, long retryForMs,
     List<Event> events, String downPsp, long intervalMs, long graceMs, long pspTimeoutMs,
@@ -126,8 +126,9 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
    * 2,400 charges from 32 clients over 75 s; a PSP down 10 s; r2 SIGSTOPped 10 s and r1 6 s (both
    * past the 3 s lease, so its pending charges are taken over; 10 s is also past the 8 s grace, so
    * its charges still processing are taken over too and the resumed instance meets the fencing); PostgreSQL restarted fast and immediate; r3 SIGKILLed and restarted; r1
-   * SIGTERMed (drain) and restarted; merchants retry failed charges; accepted-then-late and
-   * cancelled payments where the simulators have them.
+   * SIGTERMed (drain) and restarted; merchants retry failed charges; accepted-then-late payments
+   * (2 %, charged 10 s after the PSP answered pending: past the 8 s grace) and cancelled ones (1 %,
+   * closed unpaid 10 s later); every PSP callback through HAProxy ({@code webhook_url}).
    */
   static ChaosPlan fleet() {
     return new ChaosPlan("fleet", 2400, 32, 75_000, 5_000, 30_000, List.of(
@@ -145,7 +146,8 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
    * The fleet's CI variant ({@code --fleet --short}, {@code FleetChaosTest}): 3 routers, 360
    * charges from 12 clients over 28 s; r2 SIGSTOPped 9 s (past its 3 s lease and the 8 s grace:
    * its pending and processing charges are taken over), r3 SIGKILLed and restarted, r1 SIGTERMed
-   * and restarted, one PostgreSQL restart; events early so everything settles inside the run.
+   * and restarted, one PostgreSQL restart; the same late and cancelled payments and callbacks
+   * through HAProxy as {@link #fleet()}; events early so everything settles inside the run.
    */
   static ChaosPlan fleetCi() {
     return new ChaosPlan("fleet-ci", 360, 12, 28_000, 5_000, 30_000, List.of(
@@ -170,17 +172,21 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         instances, retryFailed, lateMs);
   }
 
-  /** The same plan without late payments (the simulators do not have them: the bound is not loosened). */
+  /**
+   * The same plan without the late and cancel faults (diagnosis: {@code --without late}); the
+   * settle bound is then grace + 2 intervals again, as in the single-router plans.
+   */
   ChaosPlan withoutLate() {
-    return new ChaosPlan(name, charges, clients, loadMs, clientTimeoutMs, retryForMs, events, downPsp, intervalMs,
-        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs,
-        instances, retryFailed, 0);
+    return new ChaosPlan(name + "-without-late", charges, clients, loadMs, clientTimeoutMs, retryForMs, events, downPsp,
+        intervalMs, graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind,
+        settleMarginMs, instances, retryFailed, 0);
   }
 
   /**
    * The accepted-then-late faults: {@code late_rate} of money calls answered with the PSP's
    * documented pending state and charged {@code late_ms} later, {@code cancel_rate} closed unpaid
-   * instead. Sent only when the simulators accept them (a 400 = unknown keys; the run says so).
+   * instead, {@code lateMs} after the answer. {@code lateMs} is past the grace period, so the
+   * reconciler meets these charges still pending at the PSP after it may act on them.
    */
   JsonObject lateFaults() {
     return new JsonObject().put("late_rate", 0.02).put("late_ms", lateMs).put("cancel_rate", 0.01);

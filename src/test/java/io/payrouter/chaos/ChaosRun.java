@@ -83,7 +83,8 @@ public final class ChaosRun {
   private final List<Thread> resumers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile PgControl pg;
   private volatile Haproxy lb;
-  private SimCredentialBridge bridge;
+  /** The fleet's non-default simulator credentials (the routers' provider blocks use the same); null: the defaults. */
+  private io.payrouter.simulator.SimCredentials fleetCredentials;
   private SimulatorServer sims;
   /** Where merchants and webhooks go: the router, or HAProxy. */
   private String url;
@@ -135,10 +136,13 @@ public final class ChaosRun {
         case "--ci", "--short", "--fleet" -> { }
         case "--charges" -> plan = plan.withCharges(Integer.parseInt(args[++i]), plan.clients());
         case "--clients" -> plan = plan.withCharges(plan.charges(), Integer.parseInt(args[++i]));
-        case "--without" -> plan = plan.without(Event.Type.valueOf(args[++i].toUpperCase(Locale.ROOT)));
+        case "--without" -> {
+          String what = args[++i].toLowerCase(Locale.ROOT);
+          plan = what.equals("late") ? plan.withoutLate() : plan.without(Event.Type.valueOf(what.toUpperCase(Locale.ROOT)));
+        }
         default -> {
           System.err.println("usage: chaos.sh [--fleet] [--short] [--charges N] [--clients N]"
-              + " [--without psp_down|pg_restart|router_kill|router_stop|router_term]"
+              + " [--without psp_down|pg_restart|router_kill|router_stop|router_term|late]"
               + "\n  --without is for diagnosis only: a run without part of the chaos does not prove the issue's claims");
           System.exit(2);
         }
@@ -192,14 +196,15 @@ public final class ChaosRun {
           ? new io.payrouter.simulator.paycore.PayCoreSimulator(Math.max(1_000, plan.graceMs() - 2 * plan.intervalMs())) : p);
     }
     boolean fleet = plan.isFleet();
-    // The fleet runs in production mode: non-default simulator credentials (TEMPORARY bridge until
-    // the simulator branch has them: see SimCredentialBridge).
-    bridge = fleet ? SimCredentialBridge.random() : null;
-    if (bridge != null) {
-      simulators = bridge.wrap(simulators);
-      Files.writeString(out.resolve("simulator-credentials.yaml"), bridge.credentialsYaml());
+    // The fleet runs in production mode, which refuses the simulators' built-in credentials: the
+    // simulators accept only this run's random ones, and the routers' provider blocks carry them.
+    fleetCredentials = fleet ? randomCredentials() : null;
+    if (fleetCredentials != null) {
+      Files.writeString(out.resolve("simulator-credentials.yaml"), credentialsYaml(fleetCredentials));
+      sims = new SimulatorServer(vertx, simulators, fleetCredentials);
+    } else {
+      sims = new SimulatorServer(vertx, simulators);
     }
-    sims = new SimulatorServer(vertx, simulators);
     await(sims.start(0), 10_000);
     Path dataDir = out.resolve("data");
     Files.writeString(out.resolve("routing.yaml"), routingYaml());
@@ -255,7 +260,7 @@ public final class ChaosRun {
         startFleet(vertx, lbPort, deadline, in, figures);
       }
       activeFaults = plan.faults();
-      if (fleet) activeFaults = fleetFaults(traffic, warnings, in);
+      if (fleet) activeFaults = fleetFaults();
       await(traffic.createCards(Math.max(4, plan.clients())), 60_000);
       for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, activeFaults), 5_000);
 
@@ -389,6 +394,9 @@ public final class ChaosRun {
         injected.put(p, m);
       }
       for (InjectedFaults.Kind k : InjectedFaults.Kind.values()) {
+        // late and cancel are faults of the plans that set lateMs (the fleet's); the single-router
+        // plans keep the grace + 2 intervals bound and do not inject them, so they are not missing there.
+        if (plan.lateMs() <= 0 && (k == InjectedFaults.Kind.LATE || k == InjectedFaults.Kind.CANCEL)) continue;
         long n = injected.values().stream().mapToLong(m -> m.get(k.name().toLowerCase(Locale.ROOT))).sum();
         if (n == 0) {
           String msg = "fault mode " + k.name().toLowerCase(Locale.ROOT) + " was never injected";
@@ -396,6 +404,7 @@ public final class ChaosRun {
           else warnings.add(msg);
         }
       }
+      if (fleet) readTakeovers(in);
       Verdict verdict = Verifier.verify(in);
       figures.put("merchant keys", traffic.keys.size());
       figures.put("merchant POSTs", traffic.posts.sum());
@@ -403,7 +412,6 @@ public final class ChaosRun {
           ? " (" + traffic.failedRetries.sum() + " of them after a failed answer, same key)" : ""));
       figures.put("merchants gave up", traffic.gaveUp.size());
       figures.put("watcher reads", traffic.reads.sum());
-      if (bridge != null) figures.put("simulator credential bridge (temporary)", bridge.figures());
       String summary = summary(verdict, in, figures, injected, warnings, now() - startedAt);
       console.println(summary);
       Files.writeString(out.resolve("summary.txt"), summary);
@@ -429,7 +437,6 @@ public final class ChaosRun {
       pg.stopLeftover();
       if (pg.running()) console.println("[chaos] WARNING: PostgreSQL pid " + pg.pid() + " still running on " + pg.dir());
       try {
-        if (bridge != null) await(bridge.close(), 5_000);
         await(sims.close(), 5_000);
         await(vertx.close(), 10_000);
       } catch (Exception ignored) {
@@ -456,8 +463,8 @@ public final class ChaosRun {
 
   /**
    * One external PostgreSQL (the zonky binaries the project already depends on, started
-   * standalone in the run's {@code pg/}, then driven by {@link PgControl} like any postmaster), the
-   * credential bridge's re-signer, HAProxy, and the routers: the first alone (it migrates the
+   * standalone in the run's {@code pg/}, then driven by {@link PgControl} like any postmaster),
+   * HAProxy, and the routers: the first alone (it migrates the
    * schema), then the others together. Each must be ready and show the rehearsal flag.
    */
   private void startFleet(Vertx vertx, int lbPort, long deadline, Verifier.Input in, Map<String, Object> figures)
@@ -466,10 +473,9 @@ public final class ChaosRun {
     startExternalPostgres(pg.dir(), pgPort());
     pg.learn();
     say("external PostgreSQL pid " + pg.pid() + " on 127.0.0.1:" + pg.port() + " (" + (now() - t) + " ms)");
-    int resignPort = await(bridge.startResigner(vertx, url), 5_000);
     List<Integer> ports = new ArrayList<>();
     for (RouterProcess r : routers) ports.add(Integer.parseInt(r.url().substring(r.url().lastIndexOf(':') + 1)));
-    lb = Haproxy.start(out, lbPort, ports, resignPort);
+    lb = Haproxy.start(out, lbPort, ports);
     say("HAProxy pid " + lb.pid() + " on " + url + " -> " + ports + " (config " + lb.configFile() + ")");
     t = now();
     routers.get(0).start();
@@ -526,43 +532,38 @@ public final class ChaosRun {
   }
 
   /**
-   * The fleet's faults: the usual ones, plus (when the simulators accept them; a 400 = unknown key)
-   * accepted-then-late and cancelled payments and {@code webhook_url} pointing callbacks at the
-   * balancer. What was not accepted is said in the summary, and the plan's bounds follow what was.
+   * The fleet's faults: the usual ones, accepted-then-late and cancelled payments
+   * ({@link ChaosPlan#lateFaults()}), and {@code webhook_url} = the balancer's origin, so every PSP
+   * callback comes through HAProxy (round robin, no stickiness: usually to an instance that is not
+   * working the charge). The routers' {@code http.public_url} is the balancer too, so the callback
+   * URLs they give already point there; {@code webhook_url} makes it so whatever URL a PSP keeps.
    */
-  private JsonObject fleetFaults(Traffic traffic, List<String> warnings, Verifier.Input in) {
+  private JsonObject fleetFaults() {
     // PSP calls take a little longer than in the single plan, so that charges are in flight at an
     // instance when it is paused, killed or terminated (what the fleet is about).
     JsonObject f = plan.faults().put("latency_ms", FLEET_PSP_LATENCY_MS);
-    if (plan.lateMs() > 0) {
-      JsonObject withLate = f.copy().mergeIn(plan.lateFaults());
-      if (accepted(traffic, withLate)) {
-        f = withLate;
-      } else {
-        warnings.add("the simulators refuse late_rate/late_ms/cancel_rate (not on this branch yet): no accepted-then-late"
-            + " or cancelled payments were injected, and the settle bound is grace + 2 intervals");
-        plan = plan.withoutLate();
-        in.settleBoundMs = plan.settleBoundMs();
-      }
-    }
-    JsonObject withHook = f.copy().put("webhook_url", url);
-    if (accepted(traffic, withHook)) f = withHook;
-    else warnings.add("the simulators refuse webhook_url (not on this branch yet): callbacks go to the URL the router"
-        + " gave, which is the balancer's (http.public_url)");
-    return f;
+    if (plan.lateMs() > 0) f.mergeIn(plan.lateFaults());
+    return f.put("webhook_url", url);
   }
 
-  private boolean accepted(Traffic traffic, JsonObject faults) {
-    try {
-      await(traffic.faults(sims.baseUrl(), Psps.types().get(0), faults), 5_000);
-      return true;
-    } catch (Exception e) {
-      return false;
-    } finally {
-      try {
-        await(traffic.faults(sims.baseUrl(), Psps.types().get(0), new JsonObject()), 5_000);
-      } catch (Exception ignored) {
-        // set again before the load
+  private static final java.util.regex.Pattern TAKEN_OVER =
+      java.util.regex.Pattern.compile("charge (ch_[A-Za-z0-9]+) taken over from its previous owner");
+
+  /**
+   * The charges an instance took over (its log says so), for the settle bound: those may take one
+   * lease ({@link ChaosPlan#OWNER_TIMEOUT_MS}) longer, the time nobody may touch a charge whose
+   * owner was paused or killed. Only those: a charge settled by its own owner keeps the plain bound.
+   */
+  private void readTakeovers(Verifier.Input in) throws IOException {
+    in.takeoverAllowanceMs = ChaosPlan.OWNER_TIMEOUT_MS;
+    try (var files = Files.list(out)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().matches("r\\d+-\\d+\\.log")).toList()) {
+        try (var lines = Files.lines(f, java.nio.charset.StandardCharsets.UTF_8)) {
+          lines.forEach(l -> {
+            var m = TAKEN_OVER.matcher(l);
+            if (m.find()) in.takenOver.add(m.group(1));
+          });
+        }
       }
     }
   }
@@ -981,7 +982,9 @@ public final class ChaosRun {
     row(b, "final answer changed", Integer.toString(v.count(Kind.ANSWER_CHANGED)));
     row(b, "UNSETTLED at the end", v.count(Kind.UNSETTLED) + "  (processing in the database or pending in the API)");
     row(b, "settled late", v.count(Kind.LATE_SETTLEMENT) + " of " + v.everPending + " ever pending (slowest "
-        + v.maxSettleMs + " ms; bound " + in.settleBoundMs + " ms = grace + 2 intervals)");
+        + v.maxSettleMs + " ms; bound " + in.settleBoundMs + " ms = " + (plan.lateMs() > plan.graceMs() ? "late_ms" : "grace")
+        + " + 2 intervals" + (in.takeoverAllowanceMs > 0 ? ", + " + in.takeoverAllowanceMs + " ms lease for the "
+        + in.takenOver.size() + " charges taken over" : "") + ")");
     row(b, "not durable (API != database)", Integer.toString(v.count(Kind.NOT_DURABLE)));
     row(b, "unexpected answers", Integer.toString(v.count(Kind.UNEXPECTED_ANSWER)));
     StringBuilder rec = new StringBuilder();
@@ -1071,17 +1074,17 @@ public final class ChaosRun {
       "fatora", "[USD]", "dintero", "[NOK, EUR]", "processout", "[USD, EUR, NOK]");
 
   /**
-   * The providers block: every PSP at this JVM's simulators; with a bridge, its non-default
-   * credentials (production mode) and PayCore's test mode off.
+   * The providers block: every PSP at this JVM's simulators; with {@code creds} (the fleet), those
+   * non-default credentials (production mode) and PayCore's test mode off.
    */
-  static String providersYaml(String simUrl, ChaosPlan plan, SimCredentialBridge bridge) {
+  static String providersYaml(String simUrl, ChaosPlan plan, io.payrouter.simulator.SimCredentials creds) {
     StringBuilder p = new StringBuilder();
     for (Psps.Psp psp : Psps.ALL) {
       JsonObject block = new JsonObject(Json.encode(psp.simulator().get().providerConfig(simUrl)));
-      JsonObject credentials = bridge == null ? block.getJsonObject("credentials")
-          : new JsonObject(new LinkedHashMap<String, Object>(bridge.routerCredentials(psp.type())));
+      JsonObject credentials = creds == null ? block.getJsonObject("credentials")
+          : new JsonObject(new LinkedHashMap<String, Object>(routerCredentials(creds, psp.type())));
       JsonObject options = block.getJsonObject("options");
-      if (bridge != null && psp.type().equals("paycore")) options = options.copy().put("test_mode", false);
+      if (creds != null && psp.type().equals("paycore")) options = options.copy().put("test_mode", false);
       p.append("  ").append(psp.type()).append(":\n    type: ").append(psp.type())
           .append("\n    base_url: \"").append(block.getString("base_url")).append("\"\n")
           .append("    credentials: ").append(credentials.encode()).append('\n')
@@ -1091,6 +1094,70 @@ public final class ChaosRun {
           .append("    breaker: { max_failures: 20, window_ms: 10000, reset_ms: 3000 }\n");
     }
     return p.toString();
+  }
+
+  /**
+   * Fresh random non-default simulator credentials for one fleet run (none is a built-in default).
+   * Revio's brand id and Dintero's account id keep the defaults: they are not secrets, and
+   * production mode does not check them.
+   */
+  static io.payrouter.simulator.SimCredentials randomCredentials() {
+    java.security.SecureRandom rnd = new java.security.SecureRandom();
+    java.util.function.Supplier<String> r = () -> {
+      byte[] b = new byte[12];
+      rnd.nextBytes(b);
+      return java.util.HexFormat.of().formatHex(b);
+    };
+    return io.payrouter.simulator.SimCredentials.DEFAULTS
+        .with("revio", "secret_key", "revio_fleet_" + r.get())
+        .with("paycore", "account_id", "paycore_fleet_" + r.get())
+        .with("paycore", "api_key", "paycore_fleet_key_" + r.get())
+        .with("paycore", "callback_secret", "paycore_fleet_cb_" + r.get())
+        .with("fatora", "api_key", "fatora_fleet_" + r.get())
+        .with("fatora", "webhook_secret", "fatora_fleet_webhook_" + r.get())
+        .with("dintero", "client_id", "dintero_fleet_" + r.get())
+        .with("dintero", "client_secret", "dintero_fleet_secret_" + r.get())
+        .with("dintero", "signature_secret", "dintero_fleet_sig_" + r.get())
+        .with("processout", "project_id", "proj_fleet_" + r.get())
+        .with("processout", "project_secret", "key_fleet_" + r.get());
+  }
+
+  /** The file {@code simulators --credentials FILE} reads (written beside the run for reference). */
+  static String credentialsYaml(io.payrouter.simulator.SimCredentials c) {
+    StringBuilder b = new StringBuilder("# Non-default simulator credentials of this chaos run (the routers use the same).\n");
+    c.asMap().forEach((psp, m) -> {
+      b.append(psp).append(":\n");
+      m.forEach((k, v) -> b.append("  ").append(k).append(": \"").append(v).append("\"\n"));
+    });
+    return b.toString();
+  }
+
+  /** A router's {@code credentials} block for one PSP type (what its connector reads), from the simulators' set. */
+  static Map<String, String> routerCredentials(io.payrouter.simulator.SimCredentials c, String psp) {
+    Map<String, String> m = new LinkedHashMap<>();
+    switch (psp) {
+      case "revio" -> m.put("secret_key", c.revioSecretKey());
+      case "paycore" -> {
+        m.put("account_id", c.payCoreAccountId());
+        m.put("api_key", c.payCoreApiKey());
+        m.put("callback_secret", c.payCoreCallbackSecret());
+      }
+      case "fatora" -> {
+        m.put("api_key", c.fatoraApiKey());
+        m.put("webhook_secret", c.get("fatora", "webhook_secret"));
+      }
+      case "dintero" -> {
+        m.put("client_id", c.dinteroClientId());
+        m.put("client_secret", c.dinteroClientSecret());
+        m.put("signature_secret", c.dinteroSignatureSecret());
+      }
+      case "processout" -> {
+        m.put("project_id", c.processOutProjectId());
+        m.put("project_secret", c.processOutProjectSecret());
+      }
+      default -> throw new IllegalArgumentException("no fleet credentials for " + psp);
+    }
+    return m;
   }
 
   /** Admin key of the fleet (production mode refuses the demo key; this is none). */
@@ -1118,7 +1185,7 @@ public final class ChaosRun {
         providers:
         """.formatted(port, publicUrl, inFile ? " allow_loopback_public_url: true," : "", DRAIN_TIMEOUT_MS, pgPort,
             FLEET_ADMIN_KEY, tokenKey, MERCHANT_KEY, plan.intervalMs(), plan.graceMs(), plan.graceMs())
-        + providersYaml(simUrl, plan, bridge);
+        + providersYaml(simUrl, plan, fleetCredentials);
   }
 
   /** The router's config: embedded PostgreSQL in {@code dataDir}, PSPs at this JVM's simulators. */
