@@ -178,11 +178,12 @@ class MoneySafetyTest {
 
   // ---------------------------------------------------------------- retry after failed (1b, 1g)
 
-  @Test
-  void aFailedChargeOnWhichMoneyMovedIsNeverChargedAgain(Vertx vertx) throws Exception {
-    Api api = new Api(vertx, h);
+  /** A Revio charge, its key and body, that failed while Revio was down (its create call moves no money). */
+  record FailedAtRevio(String id, String key, JsonObject body) {}
+
+  static FailedAtRevio failedAtRevio(Api api, String keyPrefix) throws Exception {
     String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("revio", Api.token("revio", ""))));
-    String key = "retry-conflict-" + System.nanoTime();
+    String key = keyPrefix + System.nanoTime();
     JsonObject body = new JsonObject().put("amount", 4242).put("currency", RouterHarness.currency("revio"))
         .put("card_id", card).put("metadata", new JsonObject().put("route", "revio"));
     await(api.faults("revio", new JsonObject().put("down", true)));
@@ -193,12 +194,19 @@ class MoneySafetyTest {
       await(api.clearFaults("revio"));
     }
     assertEquals("failed", first.getString("status"), first.encode());
-    String id = first.getString("id");
     Thread.sleep(300); // the outcome lands
+    return new FailedAtRevio(first.getString("id"), key, body);
+  }
+
+  @Test
+  void aFailedChargeOnWhichMoneyMovedIsNeverChargedAgain(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    FailedAtRevio f = failedAtRevio(api, "retry-conflict-");
+    String id = f.id();
     // The PSP reports, late, that money moved after all.
     await(h.app.charges.settleResult(id, "revio", id, PspResult.succeeded("rev_moved"), SettlementPolicy.Source.WEBHOOK, null));
 
-    var retry = await(api.charge(RouterHarness.MERCHANT_KEY, key, body));
+    var retry = await(api.charge(RouterHarness.MERCHANT_KEY, f.key(), f.body()));
     assertEquals("failed", retry.bodyAsJsonObject().getString("status"), "the retry gets the charge as it stands");
     assertEquals("true", retry.getHeader("Idempotent-Replayed"));
     for (String ref : List.of(id, id + "-2")) {
@@ -210,21 +218,9 @@ class MoneySafetyTest {
   @Test
   void aRetryAfterFailedSendsTheNextAttemptUnderItsOwnReference(Vertx vertx) throws Exception {
     Api api = new Api(vertx, h);
-    String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("revio", Api.token("revio", ""))));
-    String key = "retry-ref-" + System.nanoTime();
-    JsonObject body = new JsonObject().put("amount", 4242).put("currency", RouterHarness.currency("revio"))
-        .put("card_id", card).put("metadata", new JsonObject().put("route", "revio"));
-    await(api.faults("revio", new JsonObject().put("down", true)));
-    JsonObject first;
-    try {
-      first = await(api.charge(RouterHarness.MERCHANT_KEY, key, body)).bodyAsJsonObject();
-    } finally {
-      await(api.clearFaults("revio"));
-    }
-    assertEquals("failed", first.getString("status"), first.encode());
-    String id = first.getString("id");
-    Thread.sleep(300);
-    JsonObject retried = await(api.charge(RouterHarness.MERCHANT_KEY, key, body)).bodyAsJsonObject();
+    FailedAtRevio f = failedAtRevio(api, "retry-ref-");
+    String id = f.id();
+    JsonObject retried = await(api.charge(RouterHarness.MERCHANT_KEY, f.key(), f.body())).bodyAsJsonObject();
     assertEquals("succeeded", retried.getString("status"), retried.encode());
     assertEquals(id, retried.getString("id"), "the same charge");
     assertEquals(1, await(api.ledger("revio", id + "-2")).size(), "the retry's attempt went out as " + id + "-2");
