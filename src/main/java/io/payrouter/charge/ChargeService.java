@@ -310,13 +310,13 @@ public final class ChargeService {
         req.description(), req.customerReference(), req.customerEmail(), webhookBaseUrl + provider);
     long t0 = System.nanoTime();
     return dispatcher.charge(provider, input, ref -> sendDeadline(store.checkpoint(Attempt.sent(attemptId, c.id(), seq,
-                provider, ref), instanceId, epoch), c.id(), provider)
+                provider, ref), instanceId, epoch)
             .onFailure(err -> {
               if (err instanceof io.payrouter.domain.FencedException) {
                 metrics.count("router_fencing_refusals_total", "provider", provider);
                 log.warn("charge {}: this instance no longer owns it; nothing sent to {}", c.id(), provider);
               }
-            }))
+            }), c.id(), provider))
         .compose(r -> {
           long ms = (System.nanoTime() - t0) / 1_000_000;
           if (r.isEvidenceAboutPsp()) router.record(provider, !r.isPspFailure(), ms);
@@ -395,9 +395,6 @@ public final class ChargeService {
   }
 
   // ------------------------------------------------------------------ settle (webhooks, reconciler)
-
-  public static final String SOURCE_RECONCILER = SettlementPolicy.Source.RECONCILER.wire();
-  public static final String SOURCE_WEBHOOK = SettlementPolicy.Source.WEBHOOK.wire();
 
   /** What became of a result reported for a charge (webhook, reconciler, a lost write). */
   public enum Settlement {
@@ -498,7 +495,7 @@ public final class ChargeService {
       List<Attempt> atts = new ArrayList<>();
       for (Attempt a : c.attempts()) {
         atts.add(a.outcome().mayHaveCharged() && a.outcome() != AttemptOutcome.DECLINED
-            ? a.settledBy(PspResult.notSent(io.payrouter.domain.NotSentReason.PROVEN_NOT_CHARGED, why), SOURCE_RECONCILER) : a);
+            ? a.settledBy(PspResult.notSent(io.payrouter.domain.NotSentReason.PROVEN_NOT_CHARGED, why), SettlementPolicy.Source.RECONCILER.wire()) : a);
       }
       Charge settled = c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(atts), now());
       return write(c, settled, SettlementPolicy.Source.RECONCILER, epoch, "none");
@@ -539,7 +536,7 @@ public final class ChargeService {
     log.error("CONFLICT charge {}: {}", c.id(), detail);
     metrics.count("router_conflicts_total", "provider", e.provider());
     return store.recordConflict(c.id(), e.provider(), e.source().wire(), c.status().wire(),
-            AttemptOutcome.of(result.outcome()).wire(), Store.clean(result.providerReference()), detail)
+            AttemptOutcome.of(result.outcome()).wire(), result.providerReference(), detail)
         .map(v -> new SettleResult(Settlement.CONFLICT, c));
   }
 

@@ -79,7 +79,8 @@ public final class WebhookService {
         String refused = mismatch(event, c);
         if (refused == null) {
           // Pending or in doubt (an amount that cannot be read exactly) settles nothing.
-          if (SettlementPolicy.target(event.result()) == null && event.result().outcome() != io.payrouter.domain.Outcome.NOT_SENT) {
+          io.payrouter.domain.Outcome said = event.result().outcome();
+          if (said == io.payrouter.domain.Outcome.PENDING || said == io.payrouter.domain.Outcome.IN_DOUBT) {
             return Future.succeededFuture(new Receipt(false, null));
           }
           return confirmAndSettle(provider, event, c);

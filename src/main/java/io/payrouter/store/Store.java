@@ -329,19 +329,18 @@ public final class Store {
    * refuse the whole outcome), no other control characters, bounded length.
    */
   public static String clean(String s) {
+    return clean(s, MAX_PSP_TEXT);
+  }
+
+  static String clean(String s, int max) {
     if (s == null) return null;
-    StringBuilder b = null;
-    int n = Math.min(s.length(), MAX_PSP_TEXT);
+    int n = Math.min(s.length(), max);
+    StringBuilder b = new StringBuilder(n);
     for (int i = 0; i < n; i++) {
       char ch = s.charAt(i);
-      boolean bad = ch < 0x20 && ch != '\t' || ch == 0x7f || Character.isSurrogate(ch)
-          && !(Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1)))
-          && !(Character.isLowSurrogate(ch) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)));
-      if (bad && b == null) b = new StringBuilder(n).append(s, 0, i);
-      if (b != null && !bad) b.append(ch);
+      if (ch >= 0x20 && ch != 0x7f || ch == '\t') b.append(ch);
     }
-    if (b != null) return b.toString();
-    return n == s.length() ? s : s.substring(0, n);
+    return b.length() == s.length() ? s : b.toString();
   }
 
   static Attempt clean(Attempt a) {
@@ -548,13 +547,18 @@ public final class Store {
     return reachable(pool.preparedQuery("DELETE FROM instances WHERE id = $1").execute(Tuple.of(instanceId)).mapEmpty());
   }
 
-  /** Records a late result that disagrees with a final charge, on the charge and in the conflicts list. */
+  /**
+   * Records a late result that disagrees with a final charge, on the charge and in the conflicts
+   * list. The PSP's reference, and the detail that quotes it, are cleaned like every PSP text.
+   */
   public Future<Void> recordConflict(String chargeId, String provider, String source, String chargeStatus,
       String reportedOutcome, String providerReference, String detail) {
     return reachable(pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO conflicts (charge_id, provider, source, "
             + "charge_status, reported_outcome, provider_reference, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .execute(Tuple.of(chargeId, provider, source, chargeStatus, reportedOutcome, providerReference, detail))
-        .compose(x -> conn.preparedQuery("UPDATE charges SET conflict = $2 WHERE id = $1").execute(Tuple.of(chargeId, detail)))
+        .execute(Tuple.of(chargeId, provider, source, chargeStatus, reportedOutcome, clean(providerReference),
+            clean(detail, 2_000)))
+        .compose(x -> conn.preparedQuery("UPDATE charges SET conflict = $2 WHERE id = $1")
+            .execute(Tuple.of(chargeId, clean(detail, 2_000))))
         .mapEmpty()));
   }
 
