@@ -1,6 +1,7 @@
 package io.payrouter;
 
 import io.payrouter.api.Drain;
+import io.payrouter.cluster.Fleet;
 import io.payrouter.api.HttpApi;
 import io.payrouter.charge.CardService;
 import io.payrouter.charge.ChargeService;
@@ -70,10 +71,14 @@ public final class Application implements AutoCloseable {
   private final int port;
   /** The SIGTERM gate in front of POST /v1/charges (see {@link #close}). */
   public final Drain drain;
+  /** What this instance tells the other members, and hears from them. */
+  public final Fleet fleet;
 
   private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
       Pool pool, Store store, Dispatcher dispatcher, RulesSource rules, ChargeService charges,
-      Reconciler reconciler, Heartbeat heartbeat, KeyRetention keyRetention, String deploymentId, int port, Drain drain) {
+      Reconciler reconciler, Heartbeat heartbeat, KeyRetention keyRetention, String deploymentId, int port, Drain drain,
+      Fleet fleet) {
+    this.fleet = fleet;
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -128,29 +133,44 @@ public final class Application implements AutoCloseable {
       TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
       Pool pool = db.pool(vertx, cfg.database().poolSize());
       Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
+      String instanceId = Ids.next("inst_");
       RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
       await(rules.start(1_000));
       ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
           () -> rules.active().rules().healthWindowSeconds());
+      health.applyAll(await(store.providerFlags()));
       LiveRouter router = new LiveRouter(rules, health);
-      String instanceId = Ids.next("inst_");
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
       if (db.embedded()) await(retirePrevious(store, cfg.database().dataDir(), instanceId));
       ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl(),
           cfg.http().maxChargesInFlight(), instanceId,
           cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000));
-      CardService cards = new CardService(store, dispatcher, charges::forgetCard);
       MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());
       for (RouterConfig.MerchantSeed m : cfg.merchants()) await(merchants.seed(m.id(), m.name(), m.apiKey()));
+      Fleet fleet = fleet(vertx, cfg, instanceId, store, rules, health, dispatcher, merchants, charges);
+      CardService cards = new CardService(store, dispatcher, cardId -> {
+        charges.forgetCard(cardId);
+        fleet.cardDeleted(cardId);
+      });
+      RoutingAdmin routingAdmin = new RoutingAdmin(rules, health, router, cards, store, instanceId);
+      rules.onInForce(fleet::rulesInForce);
+      routingAdmin.onFlagChanged(fleet::providerChanged);
+      merchants.onRevoked(fleet::keyRevoked);
+      health.openElsewhere(fleet::openElsewhere);
+      fleet.start();
+      metrics.gauge("router_cluster_members", "Members this instance hears from (itself included)",
+          () -> fleet.view().members().stream().filter(m -> !m.silent()).count());
+      metrics.gauge("router_cluster_members_disagreeing", "Members that have run older routing rules than another"
+          + " member for more than 5 s", fleet::disagreeing);
       String openApiText = resource("/openapi.yaml");
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
       Drain drain = new Drain();
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
-          new RoutingAdmin(rules, health, router, cards), openApi, openApiText, metrics,
-          () -> readiness(store, rules, drain), drain, cfg.rehearsalWarnings());
+          routingAdmin, openApi, openApiText, metrics,
+          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet);
       RouterConfig fcfg = cfg;
       String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
           new DeploymentOptions().setInstances(cfg.http().instances())));
@@ -158,7 +178,7 @@ public final class Application implements AutoCloseable {
       KeyRetention keyRetention = new KeyRetention(vertx, store, cfg.idempotency(), metrics);
       keyRetention.start();
       return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
-          heartbeat, keyRetention, deploymentId, cfg.http().port(), drain);
+          heartbeat, keyRetention, deploymentId, cfg.http().port(), drain, fleet);
     } catch (Exception | Error e) {
       // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
       try {
@@ -168,6 +188,79 @@ public final class Application implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The fleet and what this instance does with what it hears: load a newer rules version, re-read
+   * the provider flags, evict a revoked key or a deleted card, merge another member's PSP counts.
+   */
+  private static Fleet fleet(Vertx vertx, RouterConfig cfg, String instanceId, Store store, RulesSource rules,
+      ProviderHealthView health, Dispatcher dispatcher, MerchantService merchants, ChargeService charges) {
+    java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong lastRead = new java.util.concurrent.atomic.AtomicLong();
+    Fleet.Local local = new Fleet.Local() {
+      @Override
+      public long rulesVersion() {
+        RulesSource.Active a = rules.active();
+        return a == null ? 0 : a.rules().version();
+      }
+
+      @Override
+      public Map<String, Boolean> providerFlags() {
+        return health.flags();
+      }
+
+      @Override
+      public List<String> openCircuits() {
+        return health.names().stream().filter(dispatcher::circuitOpen).sorted().toList();
+      }
+
+      @Override
+      public Map<String, io.payrouter.routing.ProviderStats.Second> healthSecond(long epochSecond) {
+        Map<String, io.payrouter.routing.ProviderStats.Second> m = new HashMap<>();
+        for (String p : health.names()) health.localSecond(p, epochSecond).ifPresent(s -> m.put(p, s));
+        return m;
+      }
+    };
+    Fleet.Listener listener = new Fleet.Listener() {
+      @Override
+      public void rulesInForce(long version) {
+        rules.catchUp(version);
+      }
+
+      @Override
+      public void providerFlagsDiffer() {
+        long now = System.currentTimeMillis();
+        // at most one read in flight and one a second: the beacons repeat every half second
+        if (now - lastRead.get() < 1_000 || !reading.compareAndSet(false, true)) return;
+        lastRead.set(now);
+        store.providerFlags().onComplete(ar -> {
+          reading.set(false);
+          if (ar.succeeded()) health.applyAll(ar.result());
+        });
+      }
+
+      @Override
+      public void providerChanged(String provider, boolean enabled) {
+        health.apply(provider, enabled);
+      }
+
+      @Override
+      public void keyRevoked(String keyHashHex) {
+        merchants.evict(keyHashHex);
+      }
+
+      @Override
+      public void cardDeleted(String cardId) {
+        charges.forgetCard(cardId);
+      }
+
+      @Override
+      public void health(String provider, io.payrouter.routing.ProviderStats.Second second) {
+        health.merge(provider, second);
+      }
+    };
+    return new Fleet(vertx, instanceId, cfg.http().publicUrl(), local, listener);
   }
 
   /**
@@ -189,9 +282,11 @@ public final class Application implements AutoCloseable {
    * Ready means able to take charges now: the database answers (a ping, and no transient failure
    * seen since), no write queue is over capacity, and routing rules are loaded.
    */
-  private static Future<Void> readiness(Store store, RulesSource rules, Drain drain) {
+  private static Future<Void> readiness(Store store, RulesSource rules, Drain drain, Fleet fleet) {
     if (drain.draining()) return Future.failedFuture("shutting down: draining the charges in flight");
     if (rules.active() == null) return Future.failedFuture("routing rules not loaded");
+    java.util.Optional<String> member = fleet.readinessProblem();
+    if (member.isPresent()) return Future.failedFuture(member.get());
     if (!store.acceptingCharges()) {
       return Future.failedFuture(store.health().isUp() ? "write backlog over capacity" : "database unavailable");
     }
@@ -255,6 +350,7 @@ public final class Application implements AutoCloseable {
     }
     reconciler.stop();
     keyRetention.stop();
+    fleet.stop();
     rules.stop();
     step("undeploy the HTTP API", () -> vertx.undeploy(deploymentId), 10_000);
     step("flush the write queues", store::closeWriters, 15_000);

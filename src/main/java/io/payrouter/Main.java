@@ -2,6 +2,7 @@ package io.payrouter;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.payrouter.cluster.Clustering;
 import io.payrouter.config.ConfigException;
 import io.payrouter.config.ConfigLoader;
 import io.payrouter.config.RouterConfig;
@@ -39,13 +40,14 @@ public final class Main {
         case "simulators" -> simulatorsOnly = true;
         case "--credentials" -> simCredentials = value(args, ++i, "--credentials");
         case "--config" -> config = value(args, ++i, "--config");
+        case "--cluster" -> env.put("ROUTER_CLUSTER_ENABLED", "true");
         case "--port" -> {
           String p = value(args, ++i, "--port");
           env.put("ROUTER_PORT", p);
           simPort = Integer.parseInt(p);
         }
         case "-h", "--help" -> {
-          System.out.println("usage: payment-router [--config FILE] [--port N] | simulators [--port N] [--credentials FILE]");
+          System.out.println("usage: payment-router [--config FILE] [--port N] [--cluster] | simulators [--port N] [--credentials FILE]");
           return;
         }
         default -> fail("unknown argument: " + args[i]);
@@ -76,19 +78,37 @@ public final class Main {
     Path configFile = Path.of(config);
     if (!Files.exists(configFile)) fail("config file not found: " + configFile.toAbsolutePath());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                .setJvmMetricsEnabled(true)
-                // Every PSP call is measured by router_psp_call_duration_seconds (provider, call,
-                // result); Vert.x's own HTTP client meters repeated it and looked up or registered
-                // a gauge per request (4% of the router's CPU per charge in the profile).
-                .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT))
-            .setEventLoopPoolSize(ConfigLoader.eventLoops(configFile))
-            // Linux epoll when its native library loads (it ships in the jar); NIO otherwise, or
-            // with -Drouter.nativeTransport=false.
-            .setPreferNativeTransport(!"false".equals(System.getProperty("router.nativeTransport"))))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            // Every PSP call is measured by router_psp_call_duration_seconds (provider, call,
+            // result); Vert.x's own HTTP client meters repeated it and looked up or registered
+            // a gauge per request (4% of the router's CPU per charge in the profile).
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT))
+        .setEventLoopPoolSize(ConfigLoader.eventLoops(configFile))
+        // Linux epoll when its native library loads (it ships in the jar); NIO otherwise, or
+        // with -Drouter.nativeTransport=false.
+        .setPreferNativeTransport(!"false".equals(System.getProperty("router.nativeTransport")));
+    java.util.function.Function<String, String> envFn = n -> env.containsKey(n) ? env.get(n) : System.getenv(n);
+    RouterConfig.Cluster cluster = ConfigLoader.cluster(configFile, envFn);
+    if (cluster.enabled() && !ConfigLoader.isProduction(configFile, envFn)) {
+      fail("cluster.enabled: clustered mode needs an external PostgreSQL (database.url or ROUTER_DATABASE_URL);"
+          + " the embedded database belongs to one process");
+    }
+    Vertx vertx;
+    if (cluster.enabled()) {
+      // Joins the members before anything else starts: readiness stays DOWN (nothing listens)
+      // until this instance is in the cluster and has loaded the shared state.
+      try {
+        vertx = Clustering.start(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), options, cluster)
+            .toCompletionStage().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        fail("could not join the cluster " + cluster.members() + " on " + cluster.host() + ":" + cluster.port()
+            + ": " + (e.getCause() != null ? e.getCause() : e));
+        return;
+      }
+    } else {
+      vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    }
     long t0 = System.nanoTime();
     Application app;
     try {

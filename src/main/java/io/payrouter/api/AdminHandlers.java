@@ -83,9 +83,11 @@ final class AdminHandlers {
     routing.replace(raw).onSuccess(a -> Json.send(rc, 200, rules(a))).onFailure(rc::fail);
   }
 
-  private static JsonObject rules(RulesSource.Active a) {
+  private JsonObject rules(RulesSource.Active a) {
+    RulesSource.FileState f = routing.file();
     return new JsonObject().put("version", a.rules().version())
-        .put("source", RulesSource.isFile(a.source()) ? "file" : a.source()).put("rules", a.raw());
+        .put("source", RulesSource.isFile(a.source()) ? "file" : a.source()).put("rules", a.raw())
+        .put("file", new JsonObject().put("path", f.path()).put("status", f.status()).put("detail", f.detail()));
   }
 
   void explain(RoutingContext rc) {
@@ -135,12 +137,14 @@ final class AdminHandlers {
   }
 
   void setEnabled(RoutingContext rc, boolean on) {
-    Json.send(rc, 200, provider(routing.setEnabled(rc.pathParam("name"), on)));
+    routing.setEnabled(rc.pathParam("name"), on).onSuccess(p -> Json.send(rc, 200, provider(p))).onFailure(rc::fail);
   }
 
   private static JsonObject provider(ProviderStatus p) {
     return new JsonObject().put("name", p.name()).put("enabled", p.enabled()).put("circuit", p.circuit())
         .put("success_rate", p.successRate()).put("samples", p.samples()).put("p50_ms", p.p50Ms())
-        .put("p99_ms", p.p99Ms()).put("in_flight", p.inFlight()).put("currencies", new JsonArray(new ArrayList<>(p.currencies())));
+        .put("p99_ms", p.p99Ms()).put("in_flight", p.inFlight()).put("currencies", new JsonArray(new ArrayList<>(p.currencies())))
+        .put("local_success_rate", p.localSuccessRate()).put("local_samples", p.localSamples())
+        .put("open_on", new JsonArray(new ArrayList<>(p.openOn())));
   }
 }

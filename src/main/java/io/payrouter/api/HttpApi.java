@@ -26,7 +26,8 @@ public final class HttpApi extends VerticleBase {
   /** Everything the handlers share (thread-safe services built once by the application). */
   public record Services(ChargeService charges, CardService cards, WebhookService webhooks,
       MerchantService merchants, RoutingAdmin routing, JsonObject openApi, String openApiText, Metrics metrics,
-      java.util.function.Supplier<Future<Void>> readiness, Drain drain, java.util.List<String> warnings) {
+      java.util.function.Supplier<Future<Void>> readiness, Drain drain, java.util.List<String> warnings,
+      io.payrouter.cluster.Fleet fleet) {
     public Services {
       warnings = java.util.List.copyOf(warnings);
     }
@@ -71,6 +72,7 @@ public final class HttpApi extends VerticleBase {
     r.put("/admin/routing").handler(admin::putRouting);
     r.post("/admin/routing/explain").handler(admin::explain);
     r.get("/admin/providers").handler(admin::providers);
+    r.get("/admin/cluster").handler(new ClusterHandler(s.fleet())::get);
     r.get("/admin/conflicts").handler(new ConflictHandlers(s.charges())::list);
     r.post("/admin/providers/:name/disable").handler(rc -> admin.setEnabled(rc, false));
     r.post("/admin/providers/:name/enable").handler(rc -> admin.setEnabled(rc, true));

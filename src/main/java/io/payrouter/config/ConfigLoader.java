@@ -21,13 +21,15 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Reads {@code router.yaml}: YAML, then {@code ${ENV}} interpolation, then typed validation with
  * every problem listed. Runs at start-up on the main thread (never on an event loop).
  * Environment overrides: {@code ROUTER_PORT}, {@code ROUTER_DATABASE_URL}, {@code ROUTER_ADMIN_KEY},
- * {@code ROUTER_TOKEN_KEY}, {@code ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL}.
+ * {@code ROUTER_TOKEN_KEY}, {@code ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL}, {@code ROUTER_CLUSTER_ENABLED},
+ * {@code ROUTER_CLUSTER_HOST}, {@code ROUTER_CLUSTER_PORT}, {@code ROUTER_CLUSTER_MEMBERS} (comma-separated).
  */
 public final class ConfigLoader {
   /** Overrides {@code http.allow_loopback_public_url} (the production rehearsal setting) when set. */
   public static final String ALLOW_LOOPBACK_ENV = "ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL";
   private static final Set<String> TOP_KEYS = Set.of("http", "database", "security", "merchants",
-      "providers", "simulators", "writer", "recovery", "routing_file", "idempotency");
+      "providers", "simulators", "writer", "recovery", "routing_file", "idempotency",
+      "cluster");
   private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
       "currencies", "timeout_ms", "breaker", "options");
 
@@ -181,6 +183,11 @@ public final class ConfigLoader {
         ik.integer("retention_hours", 24, 24, 24 * 366), ik.integer("purge_batch", 1_000, 1, 10_000),
         ik.integer("purge_interval_ms", 60_000, 100, 86_400_000));
     Path routingFile = configDir.resolve(root.string("routing_file", "routing.yaml")).normalize();
+    RouterConfig.Cluster cluster = cluster(root.child("cluster"), env, problems);
+    if (cluster.enabled() && !production) {
+      problems.add("cluster.enabled: clustered mode needs an external PostgreSQL (database.url or ROUTER_DATABASE_URL);"
+          + " the embedded database belongs to one process");
+    }
 
     if (production) {
       if (RouterConfig.DEMO_ADMIN_KEY.equals(adminKey)) {
@@ -213,7 +220,58 @@ public final class ConfigLoader {
             allowLoopbackPublicUrl, drainTimeoutMs),
         new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize, statementTimeoutMs), adminKey,
         notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
-        routingFile, configDir, idempotency);
+        routingFile, configDir, idempotency, cluster);
+  }
+
+  /**
+   * The {@code cluster} section with its environment overrides. Read on its own too
+   * ({@link #cluster(Path, Function)}): a clustered Vert.x is built before the rest of the file is
+   * loaded.
+   */
+  private static RouterConfig.Cluster cluster(Node c, Function<String, String> env, List<String> problems) {
+    boolean enabled = c.bool("enabled", false);
+    if (notBlank(env.apply("ROUTER_CLUSTER_ENABLED"))) {
+      String v = env.apply("ROUTER_CLUSTER_ENABLED").trim();
+      if (v.equals("true") || v.equals("false")) enabled = Boolean.parseBoolean(v);
+      else problems.add("ROUTER_CLUSTER_ENABLED: must be true or false");
+    }
+    String host = c.string("host", "127.0.0.1");
+    if (notBlank(env.apply("ROUTER_CLUSTER_HOST"))) host = env.apply("ROUTER_CLUSTER_HOST").trim();
+    int port = c.integer("port", 5701, 1, 65535);
+    if (notBlank(env.apply("ROUTER_CLUSTER_PORT"))) port = parsePort(env.apply("ROUTER_CLUSTER_PORT"), problems);
+    List<String> members = new ArrayList<>();
+    Object raw = c.raw("members");
+    if (notBlank(env.apply("ROUTER_CLUSTER_MEMBERS"))) {
+      for (String m : env.apply("ROUTER_CLUSTER_MEMBERS").split(",")) if (!m.isBlank()) members.add(m.trim());
+    } else if (raw instanceof List<?> list) {
+      for (Object o : list) members.add(String.valueOf(o).trim());
+    } else if (raw != null) {
+      problems.add("cluster.members: must be a list of host:port");
+    }
+    if (members.isEmpty()) members.add(host + ":" + port);
+    for (String m : members) {
+      if (!m.matches("[A-Za-z0-9.\\-]+:[0-9]{1,5}")) problems.add("cluster.members: '" + m + "' is not host:port");
+    }
+    if (host.isBlank()) problems.add("cluster.host: an interface address is required");
+    return new RouterConfig.Cluster(enabled, host, port, members);
+  }
+
+  /**
+   * The cluster settings alone, before the Vert.x instance exists (a clustered one is built
+   * differently); the full {@link #load} validates them again with everything else.
+   */
+  public static RouterConfig.Cluster cluster(Path file, Function<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    Map<String, Object> raw;
+    try {
+      raw = readYaml(file);
+    } catch (RuntimeException e) {
+      return RouterConfig.Cluster.OFF; // the full load reports what is wrong with the file
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> interpolated = (Map<String, Object>) new Interpolator(env).apply(raw);
+    RouterConfig.Cluster c = cluster(new Node("", interpolated, problems).child("cluster"), env, problems);
+    return problems.isEmpty() ? c : RouterConfig.Cluster.OFF;
   }
 
   private static ProviderConfig provider(String name, Node n) {

@@ -34,7 +34,8 @@ public record RouterConfig(
     Recovery recovery,
     Path routingFile,
     Path configDir,
-    Idempotency idempotency) {
+    Idempotency idempotency,
+    Cluster cluster) {
 
   public static final String DEMO_MERCHANT_KEY = "sk_test_demo";
   public static final String DEMO_ADMIN_KEY = "admin_test_demo";
@@ -132,7 +133,24 @@ public record RouterConfig(
     return new RouterConfig(new Http(http.host(), port, http.instances(), url, http.maxChargesInFlight(),
         http.allowLoopbackPublicUrl(), http.drainTimeoutMs()), database,
         adminKey, tokenKey, merchants, providers, simulatorsEnabled, simulatorsPort, writer, recovery,
-        routingFile, configDir, idempotency);
+        routingFile, configDir, idempotency, cluster);
+  }
+
+  /**
+   * {@code cluster}: several router instances that share routing rules, provider flags, key and
+   * card invalidations and PSP health over a Vert.x event bus on Hazelcast (TCP/IP join to the
+   * listed members, no multicast). Off by default; clustered mode needs an external PostgreSQL.
+   *
+   * @param host the interface Hazelcast and the event bus bind to
+   * @param port Hazelcast's port on this instance (the event bus takes a free one beside it)
+   * @param members {@code host:port} of every member (this one may be among them)
+   */
+  public record Cluster(boolean enabled, String host, int port, List<String> members) {
+    public static final Cluster OFF = new Cluster(false, "127.0.0.1", 5701, List.of("127.0.0.1:5701"));
+
+    public Cluster {
+      members = List.copyOf(members);
+    }
   }
 
   @Override

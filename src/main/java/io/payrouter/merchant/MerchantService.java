@@ -62,6 +62,7 @@ public final class MerchantService {
   private final ConcurrentHashMap<String, Future<Optional<String>>> pending = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong lastPurge = new AtomicLong();
+  private volatile java.util.function.Consumer<String> revoked = h -> {};
 
   public MerchantService(Store store, String adminKey, boolean production) {
     this(store, store::merchantForKey, adminKey, production, MAX_LOOKUPS_IN_FLIGHT, System::currentTimeMillis);
@@ -193,12 +194,25 @@ public final class MerchantService {
     });
   }
 
+  /** Revokes a key: refused here at once, and on the other instances once they hear of it ({@link #onRevoked}). */
   public Future<Void> revokeKey(String merchantId, String keyId) {
     return store.revokeKey(merchantId, keyId).map(found -> {
       byte[] h = found.orElseThrow(() -> new NotFoundException("key " + keyId));
-      cache.remove(HexFormat.of().formatHex(h));
+      String hex = HexFormat.of().formatHex(h);
+      cache.remove(hex);
+      revoked.accept(hex);
       return null;
     });
+  }
+
+  /** Called with the key's hash (hex) after a revocation here: the fleet tells the other instances. */
+  public void onRevoked(java.util.function.Consumer<String> listener) {
+    this.revoked = listener;
+  }
+
+  /** Another instance revoked the key with this hash: drop it from this instance's cache. */
+  public void evict(String keyHashHex) {
+    if (keyHashHex != null) cache.remove(keyHashHex);
   }
 
   private Future<IssuedKey> issue(String merchantId) {

@@ -64,6 +64,11 @@ public final class Metrics {
             .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /** A gauge read at every scrape (registered at start, so it shows 0 before anything happens). */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+
   public void queueGauge(String queue, Supplier<Number> depth) {
     Gauge.builder("router_write_queue_depth", depth).description("Items waiting in a write queue")
         .tag("queue", queue).register(registry);

@@ -58,6 +58,35 @@ public final class ProviderStats {
     ring.record(success, latencyMs, nowMs);
   }
 
+  /**
+   * One second's counts of one provider, as another tracker can {@link #add} them: what a router
+   * instance tells the others of its calls. {@code latency} holds the counts of the latency
+   * buckets ({@link #LATENCY_BOUNDS_MS}, then one for the rest).
+   */
+  public record Second(long epochSecond, long successes, long failures, long[] latency) {
+    public long total() {
+      return successes + failures;
+    }
+  }
+
+  /** The counts of one past second (empty when nothing was recorded then, or it left the ring). */
+  public java.util.Optional<Second> second(String provider, long epochSecond) {
+    Ring ring = rings.get(provider);
+    return ring == null ? java.util.Optional.empty() : ring.second(epochSecond);
+  }
+
+  /**
+   * Adds another tracker's counts for one second (merging fleets' windows: the counts age out of
+   * this window like local ones, by the second they happened in). A second older than the ring,
+   * or a histogram of the wrong size, is ignored.
+   */
+  public void add(String provider, Second s) {
+    if (s.latency().length != BUCKETS || s.successes() < 0 || s.failures() < 0) return;
+    Ring ring = rings.get(provider);
+    if (ring == null) ring = rings.computeIfAbsent(provider, k -> new Ring());
+    ring.add(s);
+  }
+
   /** Numbers over the default window. */
   public StatsSummary summary(String provider, long nowMs) {
     return summary(provider, nowMs, defaultWindowSeconds);
@@ -147,16 +176,37 @@ public final class ProviderStats {
       java.util.Arrays.fill(seconds, Long.MIN_VALUE);
     }
 
-    synchronized void record(boolean success, long latencyMs, long nowMs) {
-      long second = Math.floorDiv(nowMs, 1000L);
+    /** The slot of a second, cleared if it held an older one; -1 when the second is older than the ring. */
+    private int slot(long second) {
       int slot = (int) Math.floorMod(second, (long) MAX_WINDOW_SECONDS);
       if (seconds[slot] != second) {
-        if (seconds[slot] > second) return; // older than the ring: nothing to add it to
+        if (seconds[slot] > second) return -1; // older than the ring: nothing to add it to
         seconds[slot] = second;
         successes[slot] = 0;
         failures[slot] = 0;
         java.util.Arrays.fill(latency, slot * BUCKETS, (slot + 1) * BUCKETS, 0L);
       }
+      return slot;
+    }
+
+    synchronized java.util.Optional<Second> second(long second) {
+      int slot = (int) Math.floorMod(second, (long) MAX_WINDOW_SECONDS);
+      if (seconds[slot] != second || successes[slot] + failures[slot] == 0) return java.util.Optional.empty();
+      return java.util.Optional.of(new Second(second, successes[slot], failures[slot],
+          java.util.Arrays.copyOfRange(latency, slot * BUCKETS, (slot + 1) * BUCKETS)));
+    }
+
+    synchronized void add(Second s) {
+      int slot = slot(s.epochSecond());
+      if (slot < 0) return;
+      successes[slot] += s.successes();
+      failures[slot] += s.failures();
+      for (int b = 0; b < BUCKETS; b++) latency[slot * BUCKETS + b] += Math.max(0, s.latency()[b]);
+    }
+
+    synchronized void record(boolean success, long latencyMs, long nowMs) {
+      int slot = slot(Math.floorDiv(nowMs, 1000L));
+      if (slot < 0) return;
       if (success) successes[slot]++;
       else failures[slot]++;
       latency[slot * BUCKETS + latencyBucket(Math.max(0, latencyMs))]++;

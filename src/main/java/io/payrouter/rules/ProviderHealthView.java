@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * How each provider is doing: circuit state (live from the dispatcher), the operator's enabled
  * flag, and success rate and latency over a sliding window fed by every real PSP call.
+ *
+ * <p>In a fleet the window routing reads is the fleet's: this instance's calls plus the
+ * per-second counts the other instances publish ({@link #merge}), each added to the second it
+ * happened in, so they age out of the window exactly like local samples (a member that goes
+ * silent stops adding, and its counts are gone one window later). {@code local_*} in the
+ * operations API are this instance's own.
  */
 public final class ProviderHealthView {
   private static final Logger log = LoggerFactory.getLogger(ProviderHealthView.class);
@@ -27,13 +33,18 @@ public final class ProviderHealthView {
 
   /** One provider as the operations API shows it. */
   public record ProviderStatus(String name, boolean enabled, String circuit, double successRate, long samples,
-      double p50Ms, double p99Ms, int inFlight, List<String> currencies) {}
+      double p50Ms, double p99Ms, int inFlight, List<String> currencies, double localSuccessRate,
+      long localSamples, List<String> openOn) {}
 
   private final Map<String, ProviderConfig> providers;
   private final Dispatcher dispatcher;
   private final IntSupplier windowSeconds;
+  /** This instance's calls only. */
   private final ProviderStats stats = new ProviderStats();
+  /** This instance's calls and the other members' published seconds: what routing reads. */
+  private final ProviderStats fleet = new ProviderStats();
   private final Map<String, Boolean> enabled = new ConcurrentHashMap<>();
+  private volatile java.util.function.Function<String, List<String>> openElsewhere = p -> List.of();
   private volatile Map<String, StatsSummary> summaries;
   private volatile long summariesAt;
 
@@ -51,7 +62,24 @@ public final class ProviderHealthView {
 
   /** One real PSP call finished: success = the PSP answered sanely (approvals and declines). */
   public void record(String provider, boolean success, long latencyMs) {
-    stats.record(provider, success, latencyMs, System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    stats.record(provider, success, latencyMs, now);
+    fleet.record(provider, success, latencyMs, now);
+  }
+
+  /** This instance's own counts for one past second of one provider (what it publishes to the fleet). */
+  public Optional<ProviderStats.Second> localSecond(String provider, long epochSecond) {
+    return stats.second(provider, epochSecond);
+  }
+
+  /** Another member's counts for one second: added to the window routing reads. */
+  public void merge(String provider, ProviderStats.Second s) {
+    if (providers.containsKey(provider)) fleet.add(provider, s);
+  }
+
+  /** Where (which other members) each provider's breaker is open, for the operations API. */
+  public void openElsewhere(java.util.function.Function<String, List<String>> f) {
+    this.openElsewhere = f;
   }
 
   /**
@@ -76,18 +104,35 @@ public final class ProviderHealthView {
     if (cached != null && now - summariesAt < SUMMARY_TTL_MS) return cached;
     int window = windowSeconds.getAsInt();
     Map<String, StatsSummary> fresh = new HashMap<>();
-    for (String name : providers.keySet()) fresh.put(name, stats.summary(name, now, window));
+    for (String name : providers.keySet()) fresh.put(name, fleet.summary(name, now, window));
     summaries = fresh;
     summariesAt = now;
     return fresh;
   }
 
-  /** Turns a provider on or off for routing; false when there is no such provider. */
-  public boolean setEnabled(String provider, boolean on) {
+  public boolean has(String provider) {
+    return providers.containsKey(provider);
+  }
+
+  /**
+   * Puts a stored operator choice in force on this instance (made here or on another member);
+   * false when there is no such provider. Logged only when it changes something.
+   */
+  public boolean apply(String provider, boolean on) {
     if (!providers.containsKey(provider)) return false;
-    enabled.put(provider, on);
-    log.info("provider {} {} by an operator", provider, on ? "enabled" : "disabled");
+    Boolean before = enabled.put(provider, on);
+    if (before == null || before != on) log.info("provider {} {} (an operator's choice, shared by the fleet)", provider, on ? "enabled" : "disabled");
     return true;
+  }
+
+  /** The stored operator choices (they win over router.yaml's {@code enabled}); unknown names are ignored. */
+  public void applyAll(Map<String, Boolean> flags) {
+    flags.forEach(this::apply);
+  }
+
+  /** Every provider's enabled flag in force here. */
+  public Map<String, Boolean> flags() {
+    return new java.util.TreeMap<>(enabled);
   }
 
   /** Every provider: circuit, enabled, success rate, latency, calls in flight. */
@@ -100,9 +145,12 @@ public final class ProviderHealthView {
   public Optional<ProviderStatus> status(String name) {
     ProviderConfig p = providers.get(name);
     if (p == null) return Optional.empty();
-    StatsSummary s = stats.summary(name, System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    int window = windowSeconds.getAsInt();
+    StatsSummary s = fleet.summary(name, now, window);
+    StatsSummary mine = stats.summary(name, now, window);
     return Optional.of(new ProviderStatus(name, enabled.getOrDefault(name, false), dispatcher.circuit(name).name(),
         s.successRate(), s.samples(), s.p50LatencyMs(), s.p99LatencyMs(), dispatcher.inFlight(name),
-        List.copyOf(p.currencies())));
+        List.copyOf(p.currencies()), mine.successRate(), mine.samples(), List.copyOf(openElsewhere.apply(name))));
   }
 }

@@ -28,12 +28,28 @@ public final class RoutingAdmin {
   private final ProviderHealthView health;
   private final LiveRouter router;
   private final CardService cards;
+  private final io.payrouter.store.Store store;
+  private final String instanceId;
+  private volatile java.util.function.BiConsumer<String, Boolean> flagChanged = (p, on) -> {};
 
-  public RoutingAdmin(RulesSource rules, ProviderHealthView health, LiveRouter router, CardService cards) {
+  public RoutingAdmin(RulesSource rules, ProviderHealthView health, LiveRouter router, CardService cards,
+      io.payrouter.store.Store store, String instanceId) {
     this.rules = rules;
     this.health = health;
     this.router = router;
     this.cards = cards;
+    this.store = store;
+    this.instanceId = instanceId;
+  }
+
+  /** Called after an operator's enable/disable is stored and in force here (the fleet tells the others). */
+  public void onFlagChanged(java.util.function.BiConsumer<String, Boolean> listener) {
+    this.flagChanged = listener;
+  }
+
+  /** The routing file against the rules in force. */
+  public RulesSource.FileState file() {
+    return rules.fileState();
   }
 
   public RulesSource.Active current() {
@@ -73,9 +89,17 @@ public final class RoutingAdmin {
     return health.status();
   }
 
-  /** Enables or disables a provider for routing and answers its status. */
-  public ProviderStatus setEnabled(String name, boolean on) {
-    if (!health.setEnabled(name, on)) throw new NotFoundException("provider " + name);
-    return health.status(name).orElseThrow();
+  /**
+   * Enables or disables a provider for routing on every instance and answers its status: stored
+   * in PostgreSQL first (it survives restarts of any or all instances, and wins over router.yaml),
+   * then in force here, then announced to the fleet.
+   */
+  public Future<ProviderStatus> setEnabled(String name, boolean on) {
+    if (!health.has(name)) return Future.failedFuture(new NotFoundException("provider " + name));
+    return store.setProviderFlag(name, on, instanceId).map(v -> {
+      health.apply(name, on);
+      flagChanged.accept(name, on);
+      return health.status(name).orElseThrow();
+    });
   }
 }

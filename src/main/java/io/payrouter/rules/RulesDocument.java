@@ -27,7 +27,7 @@ public final class RulesDocument {
   /** 2^53: an integer written below it reads as exactly that double; from it on, neighbours round together. */
   static final double MAX_EXACT_DOUBLE = 9_007_199_254_740_992d;
   /** Keys of {@code GET /admin/routing}'s answer; {@code version} and {@code source} are read-only. */
-  static final Set<String> ANSWER_KEYS = Set.of("version", "source", "rules");
+  static final Set<String> ANSWER_KEYS = Set.of("version", "source", "rules", "file");
 
   private RulesDocument() {}
 

@@ -20,14 +20,19 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The routing rules in force and where they come from. Rules change through
  * {@code PUT /admin/routing} or by editing the routing file (watched); both are validated fully,
- * stored in Postgres as a new version (so they survive restarts) and take effect for the next
- * charge.
+ * stored in PostgreSQL as a new version (so they survive restarts) and take effect for the next
+ * charge. PostgreSQL holds the versions; in a fleet, an instance that hears "version N is in
+ * force" ({@link #catchUp}) loads the newest stored version, so every instance runs the same
+ * numbered rules. What a file edit does in a fleet is {@link FileEditPolicy}'s.
  */
 public final class RulesSource {
   private static final Logger log = LoggerFactory.getLogger(RulesSource.class);
@@ -36,6 +41,17 @@ public final class RulesSource {
   /** The rules in force with the document they were parsed from and where it came from. */
   public record Active(RoutingRules rules, JsonObject raw, String source) {}
 
+  /**
+   * The routing file as {@code GET /admin/routing} shows it.
+   *
+   * @param status {@code in_force} (the rules in force are this file text's), {@code superseded}
+   *     (the file has not changed since it was applied, but the rules were changed since through the
+   *     API or another instance's copy of the file), {@code refused} (the file was edited after an
+   *     API change and applying it would have discarded that change: nothing changed), or
+   *     {@code invalid} (the file's last edit does not parse or validate: nothing changed)
+   */
+  public record FileState(String path, String status, String detail) {}
+
   private final Vertx vertx;
   private final Store store;
   private final Set<String> providers;
@@ -43,8 +59,13 @@ public final class RulesSource {
   private volatile Active active;
   /** Hash of the file text last seen by the watcher. */
   private volatile String fileHash;
-  /** Hash of the file version most recently applied (kept in its stored source name). */
-  private volatile String appliedFileHash;
+  /** The rules of the file text last read that parsed (normalized), for the edit policy. */
+  private volatile Map<String, Object> lastFileDoc;
+  /** Set while the file text of {@link #fileHash} is refused or invalid: why. */
+  private volatile FileState fileProblem;
+  private volatile LongConsumer inForce = v -> {};
+  private final AtomicBoolean catchingUp = new AtomicBoolean();
+  private volatile long unloadable = -1;
   private long watchTimer = -1;
 
   public RulesSource(Vertx vertx, Store store, Set<String> providers, Path file) {
@@ -54,30 +75,38 @@ public final class RulesSource {
     this.file = file;
   }
 
+  /** Called with the version number each time a change made on this instance is in force here. */
+  public void onInForce(LongConsumer listener) {
+    this.inForce = listener;
+  }
+
   /**
    * Loads the rules at start: the newest stored version, unless the file changed since it was last
-   * applied (edited while the router was down), in which case the file becomes a new version.
+   * applied (edited while the router was down), in which case the edit goes through
+   * {@link FileEditPolicy} like any other.
    */
   public Future<Void> start(long watchIntervalMs) {
     return store.lastRoutingSource(FILE_SOURCE).compose(src -> {
-      appliedFileHash = src.map(x -> x.substring(FILE_SOURCE.length())).orElse(null);
-      return vertx.fileSystem().readFile(file.toString());
-    }).compose(buf -> {
-      String text = buf.toString(StandardCharsets.UTF_8);
-      String hash = sha256(text);
-      return store.latestRouting().compose(latest -> {
-        if (latest.isPresent() && hash.equals(appliedFileHash)) {
-          Map<String, Object> doc = RulesDocument.normalize(latest.get().rules().getMap());
-          RoutingRules parsed = parse(doc);
-          active = new Active(parsed.withVersion(latest.get().version()), new JsonObject(doc), latest.get().source());
+      String appliedFileHash = src.map(x -> x.substring(FILE_SOURCE.length())).orElse(null);
+      return vertx.fileSystem().readFile(file.toString()).compose(buf -> {
+        String text = buf.toString(StandardCharsets.UTF_8);
+        String hash = sha256(text);
+        if (hash.equals(appliedFileHash)) {
           fileHash = hash;
-          log.info("routing rules version {} ({}) in force", latest.get().version(), latest.get().source());
-          return Future.succeededFuture();
+          try {
+            lastFileDoc = RulesDocument.normalize(ConfigLoader.readYaml(text));
+          } catch (RuntimeException e) {
+            lastFileDoc = null;
+          }
+          return loadNewest();
         }
         return applyFile(text, hash);
       });
-    }).onSuccess(v -> {
+    }).compose(v -> active == null ? loadNewest() : Future.succeededFuture()).compose(v -> {
+      if (active == null) return Future.failedFuture("no routing rules: the file was refused and none is stored");
+      log.info("routing rules version {} ({}) in force", active.rules().version(), active.source());
       if (watchIntervalMs > 0) watchTimer = vertx.setPeriodic(watchIntervalMs, t -> checkFile());
+      return Future.succeededFuture();
     });
   }
 
@@ -90,14 +119,24 @@ public final class RulesSource {
     return active;
   }
 
+  /** The routing file's state against the rules in force. */
+  public FileState fileState() {
+    FileState problem = fileProblem;
+    if (problem != null) return problem;
+    Active a = active;
+    String here = FILE_SOURCE + fileHash;
+    if (a != null && a.source().equals(here)) return new FileState(file.toString(), "in_force", "the rules in force are this file's");
+    return new FileState(file.toString(), "superseded", "the file has not changed since it was applied; the rules in"
+        + " force (version " + (a == null ? "?" : a.rules().version()) + ") came later from "
+        + (a != null && isFile(a.source()) ? "another instance's copy of the file" : "the API"));
+  }
+
   /**
    * Validates and installs new rules, read from YAML or JSON (see {@link RulesDocument#normalize}).
    * Fails with {@link InvalidRoutingRulesException} listing every problem, changing nothing.
    *
    * <p>Rules from the API that are the same as those in force ({@link RulesDocument#sameRules})
-   * create no version: the rules in force are answered as they are. A file change is always a new
-   * version, even to the same rules: the stored source name is how a restart knows which file text
-   * was applied last.
+   * create no version: the rules in force are answered as they are.
    */
   public Future<Active> replace(Map<String, Object> raw, String source) {
     Map<String, Object> doc = RulesDocument.normalize(raw);
@@ -108,22 +147,67 @@ public final class RulesSource {
       return Future.failedFuture(e);
     }
     Active current = active;
-    if (!isFile(source) && current != null && RulesDocument.sameRules(current.raw().getMap(), doc)) {
+    if (current != null && RulesDocument.sameRules(current.raw().getMap(), doc)) {
       log.info("routing rules from {} are those of version {}: unchanged", source, current.rules().version());
       return Future.succeededFuture(current);
     }
     JsonObject json = new JsonObject(doc);
     return store.insertRouting(source, json).map(version -> {
       Active a = new Active(parsed.withVersion(version), json, source);
-      active = a;
-      log.info("routing rules version {} in force (from {})", version, isFile(source) ? "file" : source);
+      install(a);
+      log.info("routing rules version {} in force (from {})", version, source);
+      inForce.accept(version);
       return a;
+    });
+  }
+
+  /**
+   * Another instance says version {@code version} is in force: if this one runs an older version,
+   * load the newest stored one. At most one load at a time; one asked for meanwhile is dropped
+   * (the fleet's beacons repeat the version every half second).
+   */
+  public void catchUp(long version) {
+    Active a = active;
+    if (a == null || version <= a.rules().version() || version == unloadable) return;
+    if (!catchingUp.compareAndSet(false, true)) return;
+    loadNewest().onComplete(ar -> {
+      catchingUp.set(false);
+      if (ar.failed()) log.warn("routing rules version {} could not be loaded: {}", version, ar.cause().toString());
     });
   }
 
   /** True when a stored source names the routing file. */
   public static boolean isFile(String source) {
     return source.startsWith(FILE_SOURCE);
+  }
+
+  /** Installs the newest stored version if it is newer than the one in force. */
+  private Future<Void> loadNewest() {
+    return store.latestRouting().compose(latest -> {
+      if (latest.isEmpty()) return Future.succeededFuture();
+      Store.RoutingVersion v = latest.get();
+      Active a = active;
+      if (a != null && a.rules().version() >= v.version()) return Future.succeededFuture();
+      Map<String, Object> doc = RulesDocument.normalize(v.rules().getMap());
+      try {
+        install(new Active(parse(doc).withVersion(v.version()), new JsonObject(doc), v.source()));
+      } catch (InvalidRoutingRulesException e) {
+        unloadable = v.version();
+        log.error("routing rules version {} does not validate on this instance (its providers: {}): {}; "
+            + "keeping version {}", v.version(), providers, e.problems(), a == null ? "none" : a.rules().version());
+        return Future.failedFuture(e);
+      }
+      log.info("routing rules version {} in force (stored by {})", v.version(), isFile(v.source()) ? "a file edit" : v.source());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Puts rules in force unless a newer version already is (versions only move forward). */
+  private synchronized boolean install(Active a) {
+    Active current = active;
+    if (current != null && current.rules().version() > a.rules().version()) return false;
+    active = a;
+    return true;
   }
 
   private void checkFile() {
@@ -138,16 +222,55 @@ public final class RulesSource {
 
   private Future<Void> applyFile(String text, String hash) {
     fileHash = hash;
-    Map<String, Object> raw;
+    Map<String, Object> previous = lastFileDoc;
+    Map<String, Object> doc;
+    RoutingRules parsed;
     try {
-      raw = ConfigLoader.readYaml(text);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(new InvalidRoutingRulesException("routing file is not valid YAML",
-          List.of(new FieldError("", String.valueOf(e.getMessage())))));
+      try {
+        doc = RulesDocument.normalize(ConfigLoader.readYaml(text));
+      } catch (RuntimeException e) {
+        throw new InvalidRoutingRulesException("routing file is not valid YAML",
+            List.of(new FieldError("", String.valueOf(e.getMessage()))));
+      }
+      parsed = parse(doc);
+    } catch (InvalidRoutingRulesException e) {
+      fileProblem = new FileState(file.toString(), "invalid", e.getMessage() + ": " + e.problems());
+      return Future.failedFuture(e);
     }
-    return replace(raw, FILE_SOURCE + hash).map(v -> {
-      appliedFileHash = hash;
-      return null;
+    lastFileDoc = doc;
+    String source = FILE_SOURCE + hash;
+    JsonObject json = new JsonObject(doc);
+    AtomicReference<FileEditPolicy.Verdict> verdict = new AtomicReference<>();
+    return store.insertRoutingIf(source, json, latest -> {
+      Map<String, Object> newest = latest.map(v -> RulesDocument.normalize(v.rules().getMap())).orElse(null);
+      FileEditPolicy.Verdict d = FileEditPolicy.decide(latest.map(Store.RoutingVersion::source), source,
+          newest != null && RulesDocument.sameRules(newest, doc),
+          newest != null && previous != null && RulesDocument.sameRules(newest, previous));
+      verdict.set(d);
+      return d == FileEditPolicy.Verdict.APPLY;
+    }).compose(w -> {
+      switch (verdict.get()) {
+        case APPLY -> {
+          fileProblem = null;
+          install(new Active(parsed.withVersion(w.version()), json, source));
+          log.info("routing rules version {} in force (from the file)", w.version());
+          inForce.accept(w.version());
+          return Future.succeededFuture();
+        }
+        case ADOPT -> {
+          fileProblem = null;
+          return loadNewest();
+        }
+        default -> {
+          String why = "the file was edited after the rules were changed through the API (version " + w.version()
+              + "); applying it would discard that change, so nothing changed. To put the file back in charge,"
+              + " write the rules in force into it (GET /admin/routing), then edit it; or PUT the file's rules"
+              + " through the API";
+          fileProblem = new FileState(file.toString(), "refused", why);
+          log.warn("routing file {} edit refused: {}", file, why);
+          return active == null ? loadNewest() : Future.succeededFuture();
+        }
+      }
     });
   }
 

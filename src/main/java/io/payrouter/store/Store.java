@@ -527,7 +527,8 @@ public final class Store {
               SELECT o.merchant_id, o.key FROM idempotency_keys o JOIN charges c ON c.id = o.charge_id
               WHERE o.created_at < now() - make_interval(hours => $1)
                 AND c.status IN ('succeeded', 'declined', 'failed')
-              LIMIT $2) old
+              -- several instances purge at once: each key is deleted by one of them, the others skip it
+              LIMIT $2 FOR UPDATE OF o SKIP LOCKED) old
             WHERE k.merchant_id = old.merchant_id AND k.key = old.key
               -- re-checked on the row being deleted: a retry of a failed charge that reclaimed it
               -- meanwhile refreshed its age (Store.reclaimFailed), so it is kept
@@ -655,9 +656,64 @@ public final class Store {
         .map(rs -> first(rs).map(r -> new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2)))));
   }
 
+  /**
+   * Every change of the routing versions is serialised by this transaction-scoped advisory lock, so
+   * that a decision taken on the newest version (a file edit refused because the API changed the
+   * rules after it) cannot race another instance's insert.
+   */
+  static final long ROUTING_LOCK = 0x7061_7972_6f75_7465L;
+
+  /** Stores rules as a new version (under the routing lock); answers its number. */
   public Future<Long> insertRouting(String source, JsonObject rules) {
-    return reachable(pool.preparedQuery("INSERT INTO routing_configs (source, rules) VALUES ($1, $2::jsonb) RETURNING version")
-        .execute(Tuple.of(source, rules)).map(rs -> rs.iterator().next().getLong(0)));
+    return insertRoutingIf(source, rules, latest -> true).map(r -> r.version());
+  }
+
+  /** What {@link #insertRoutingIf} did: inserted a new version, or left the newest as it was. */
+  public record RoutingWrite(boolean inserted, long version, RoutingVersion latest) {}
+
+  /**
+   * Under the routing lock: reads the newest version, asks {@code insert} whether to add these
+   * rules after it, and inserts them if so. Answers the version in force afterwards (the new one,
+   * or the newest that was there; 0 and a null {@code latest} when there is none).
+   */
+  public Future<RoutingWrite> insertRoutingIf(String source, JsonObject rules,
+      java.util.function.Predicate<Optional<RoutingVersion>> insert) {
+    return reachable(pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+        .execute(Tuple.of(ROUTING_LOCK))
+        .compose(x -> conn.query("SELECT version, rules, source FROM routing_configs ORDER BY version DESC LIMIT 1")
+            .execute())
+        .compose(rs -> {
+          Optional<RoutingVersion> latest = first(rs).map(r ->
+              new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2)));
+          if (!insert.test(latest)) {
+            return Future.succeededFuture(new RoutingWrite(false, latest.map(RoutingVersion::version).orElse(0L),
+                latest.orElse(null)));
+          }
+          return conn.preparedQuery("INSERT INTO routing_configs (source, rules) VALUES ($1, $2::jsonb) RETURNING version")
+              .execute(Tuple.of(source, rules)).map(ins -> {
+                long v = ins.iterator().next().getLong(0);
+                return new RoutingWrite(true, v, new RoutingVersion(v, rules, source));
+              });
+        })));
+  }
+
+  // ---------------------------------------------------------------- provider flags
+
+  /** The operators' enable/disable choices (shared by every instance; they win over router.yaml). */
+  public Future<Map<String, Boolean>> providerFlags() {
+    return reachable(pool.query("SELECT provider, enabled FROM provider_flags").execute().map(rs -> {
+      Map<String, Boolean> m = new LinkedHashMap<>();
+      for (Row r : rs) m.put(r.getString(0), r.getBoolean(1));
+      return m;
+    }));
+  }
+
+  /** Records an operator's enable/disable of a provider. */
+  public Future<Void> setProviderFlag(String provider, boolean enabled, String changedBy) {
+    return reachable(pool.preparedQuery("""
+            INSERT INTO provider_flags (provider, enabled, changed_by) VALUES ($1, $2, $3)
+            ON CONFLICT (provider) DO UPDATE SET enabled = $2, changed_by = $3, changed_at = now()""")
+        .execute(Tuple.of(provider, enabled, changedBy)).mapEmpty());
   }
 
   /** The source name of the newest routing version whose source starts with the prefix. */

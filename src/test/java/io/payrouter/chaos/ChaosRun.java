@@ -1101,7 +1101,7 @@ public final class ChaosRun {
    * Revio's brand id and Dintero's account id keep the defaults: they are not secrets, and
    * production mode does not check them.
    */
-  static io.payrouter.simulator.SimCredentials randomCredentials() {
+  public static io.payrouter.simulator.SimCredentials randomCredentials() {
     java.security.SecureRandom rnd = new java.security.SecureRandom();
     java.util.function.Supplier<String> r = () -> {
       byte[] b = new byte[12];
@@ -1133,7 +1133,7 @@ public final class ChaosRun {
   }
 
   /** A router's {@code credentials} block for one PSP type (what its connector reads), from the simulators' set. */
-  static Map<String, String> routerCredentials(io.payrouter.simulator.SimCredentials c, String psp) {
+  public static Map<String, String> routerCredentials(io.payrouter.simulator.SimCredentials c, String psp) {
     Map<String, String> m = new LinkedHashMap<>();
     switch (psp) {
       case "revio" -> m.put("secret_key", c.revioSecretKey());

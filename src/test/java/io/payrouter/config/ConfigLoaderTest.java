@@ -536,4 +536,31 @@ class ConfigLoaderTest {
     assertEquals(1, problems.size());
     assertTrue(problems.get(0).startsWith("cannot read "), problems.toString());
   }
+
+  @Test
+  void clusterModeIsOffByDefault() {
+    RouterConfig.Cluster c = shipped().cluster();
+    assertEquals(false, c.enabled());
+    assertEquals(5701, c.port());
+  }
+
+  @Test
+  void clusterSettingsComeFromTheEnvironmentLikeTheOtherKeys() {
+    RouterConfig.Cluster c = ConfigLoader.cluster(ROUTER_YAML, env("ROUTER_CLUSTER_ENABLED", "true",
+        "ROUTER_CLUSTER_HOST", "127.0.0.1", "ROUTER_CLUSTER_PORT", "5702",
+        "ROUTER_CLUSTER_MEMBERS", "127.0.0.1:5701, 127.0.0.1:5702"));
+    assertEquals(new RouterConfig.Cluster(true, "127.0.0.1", 5702, List.of("127.0.0.1:5701", "127.0.0.1:5702")), c);
+  }
+
+  @Test
+  void clusterModeOnTheEmbeddedDatabaseIsRefused() {
+    List<String> p = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_CLUSTER_ENABLED", "true"));
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("cluster.enabled: clustered mode needs an external PostgreSQL")), p.toString());
+  }
+
+  @Test
+  void aClusterMemberThatIsNotHostAndPortIsAProblem() {
+    List<String> p = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_CLUSTER_MEMBERS", "127.0.0.1"));
+    assertTrue(p.contains("cluster.members: '127.0.0.1' is not host:port"), p.toString());
+  }
 }

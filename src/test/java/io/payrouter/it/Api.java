@@ -19,9 +19,14 @@ public final class Api {
   private final String sim;
 
   public Api(Vertx vertx, RouterHarness h) {
+    this(vertx, h.url(), h.simulatorUrl());
+  }
+
+  /** A router at {@code base} whose PSPs are the simulators at {@code sim}. */
+  public Api(Vertx vertx, String base, String sim) {
     this.client = WebClient.create(vertx, new WebClientOptions(), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
-    this.base = h.url();
-    this.sim = h.simulatorUrl();
+    this.base = base;
+    this.sim = sim;
   }
 
   public HttpRequest<Buffer> request(HttpMethod m, String path, String key) {

@@ -170,7 +170,7 @@ class RoutingExamplesTest {
     HttpResponse<Buffer> get = await(api.get("/admin/routing", ADMIN));
     assertEquals(200, get.statusCode());
     JsonObject answer = get.bodyAsJsonObject();
-    assertEquals(Set.of("version", "source", "rules"), answer.fieldNames(), "GET keeps its fields");
+    assertEquals(Set.of("version", "source", "rules", "file"), answer.fieldNames(), "GET keeps its fields");
 
     // The answer's bytes, unchanged, as JSON: 200, the same version, source and rules.
     HttpResponse<Buffer> back = await(api.request(HttpMethod.PUT, "/admin/routing", ADMIN)

@@ -125,6 +125,9 @@ class RoutingLiveTest {
   void editingTheFileReloadsTheRulesLive(Vertx vertx) throws Exception {
     Api api = new Api(vertx, h);
     String card = await(api.card(KEY, new JsonObject().put("fatora", Api.token("fatora", "")).put("revio", Api.token("revio", ""))));
+    // The file in charge, whatever the other tests did through the API: the API sets the file's
+    // own rules, so the edit below discards no API change.
+    assertEquals(200, put(api, Files.readString(dir.resolve("routing.yaml"))).statusCode());
     long v0 = version(api);
     Files.writeString(dir.resolve("routing.yaml"), RULES.replace("providers: [processout]", "providers: [processout, revio]")
         .replace("providers: [fatora, revio]", "providers: [revio, fatora]"));
@@ -141,6 +144,38 @@ class RoutingLiveTest {
     Files.writeString(dir.resolve("routing.yaml"), "rules: [ { name: broken, providers: [nope] } ]\n");
     await(vertx.timer(2500));
     assertEquals(v, version(api), "an invalid file changes nothing");
+    assertEquals("invalid", await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject().getJsonObject("file")
+        .getString("status"));
+  }
+
+  @Test
+  void aFileEditAfterAnApiChangeIsRefusedAndShownUntilTheFileHoldsTheRulesInForce(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String viaApi = RULES.replace("providers: [processout]", "providers: [processout, fatora]");
+    HttpResponse<Buffer> changed = put(api, viaApi);
+    assertEquals(200, changed.statusCode(), changed.bodyAsString());
+    long apiVersion = changed.bodyAsJsonObject().getLong("version");
+
+    Files.writeString(dir.resolve("routing.yaml"), RULES.replace("providers: [processout]", "providers: [revio]"));
+    JsonObject shown = null;
+    for (int i = 0; i < 40; i++) {
+      await(vertx.timer(100));
+      shown = await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject();
+      if ("refused".equals(shown.getJsonObject("file").getString("status"))) break;
+    }
+    assertEquals("refused", shown.getJsonObject("file").getString("status"), shown.encode());
+    assertEquals(apiVersion, shown.getLong("version"), "the API change is still in force");
+    assertEquals("api", shown.getString("source"));
+
+    // Writing the rules in force into the file puts the file back in charge (a version from the file).
+    Files.writeString(dir.resolve("routing.yaml"), viaApi);
+    for (int i = 0; i < 40; i++) {
+      await(vertx.timer(100));
+      shown = await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject();
+      if (shown.getLong("version") > apiVersion) break;
+    }
+    assertEquals("file", shown.getString("source"), shown.encode());
+    assertEquals("in_force", shown.getJsonObject("file").getString("status"));
   }
 
   @Test

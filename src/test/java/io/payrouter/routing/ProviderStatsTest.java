@@ -139,4 +139,31 @@ class ProviderStatsTest {
     assertThrows(IllegalArgumentException.class, () -> new ProviderStats(0));
     assertThrows(IllegalArgumentException.class, () -> new ProviderStats(ProviderStats.MAX_WINDOW_SECONDS + 1));
   }
+
+  @Test
+  void anotherTrackersSecondMergesIntoTheWindowAndAgesOutWithIt() {
+    ProviderStats here = new ProviderStats(10);
+    ProviderStats there = new ProviderStats(10);
+    for (int i = 0; i < 8; i++) there.record("revio", false, 40, T0 + 100);
+    for (int i = 0; i < 2; i++) there.record("revio", true, 40, T0 + 200);
+    here.record("revio", true, 5, T0 + 300);
+    ProviderStats.Second s = there.second("revio", T0 / 1000).orElseThrow();
+    assertEquals(10, s.total());
+    here.add("revio", s);
+    StatsSummary merged = here.summary("revio", T0 + 500);
+    assertEquals(11, merged.samples());
+    assertEquals(3.0 / 11, merged.successRate(), 1e-9);
+    assertEquals(0, here.summary("revio", T0 + 11_000).samples(), "gone one window later, like local samples");
+  }
+
+  @Test
+  void aSecondOlderThanTheRingOrOfTheWrongShapeIsIgnored() {
+    ProviderStats here = new ProviderStats(10);
+    here.record("revio", true, 5, T0);
+    here.add("revio", new ProviderStats.Second(T0 / 1000 - ProviderStats.MAX_WINDOW_SECONDS, 5, 5,
+        new long[ProviderStats.LATENCY_BOUNDS_MS.length + 1]));
+    here.add("revio", new ProviderStats.Second(T0 / 1000, 5, 5, new long[3]));
+    assertEquals(1, here.summary("revio", T0 + 10).samples());
+    assertTrue(here.second("revio", T0 / 1000 - 1).isEmpty());
+  }
 }
