@@ -42,6 +42,13 @@ class LayeringTest {
       .should().dependOnClassesThat().resideInAPackage("io.payrouter.store..");
 
   @ArchTest
+  static final ArchRule theClusterCarriesMessagesAndKnowsNoService = noClasses()
+      .that().resideInAPackage("io.payrouter.cluster..")
+      .should().dependOnClassesThat().resideInAnyPackage("io.payrouter.store..", "io.payrouter.charge..",
+          "io.payrouter.recovery..", "io.payrouter.api..", "io.payrouter.rules..", "io.payrouter.merchant..",
+          "io.payrouter.connector..", "io.payrouter.simulator..");
+
+  @ArchTest
   static final ArchRule onlyTheStoreSpeaksSql = noClasses()
       .that().resideOutsideOfPackages("io.payrouter.store..")
       .and().resideOutsideOfPackage("io.payrouter")
