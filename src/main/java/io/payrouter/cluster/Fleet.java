@@ -213,7 +213,16 @@ public final class Fleet {
     long theirs = b.getLong("rules_version", 0L);
     if (theirs > local.rulesVersion()) listener.rulesInForce(theirs);
     JsonObject flags = b.getJsonObject("flags");
-    if (flags != null && !flags.getMap().equals(new LinkedHashMap<>(local.providerFlags()))) listener.providerFlagsDiffer();
+    if (flags != null && differ(flags, local.providerFlags())) listener.providerFlagsDiffer();
+  }
+
+  /** Flags differ on a provider both members have (a provider only one of them has is no difference). */
+  static boolean differ(JsonObject theirs, Map<String, Boolean> mine) {
+    for (Map.Entry<String, Boolean> e : mine.entrySet()) {
+      Object t = theirs.getValue(e.getKey());
+      if (t instanceof Boolean tb && tb != e.getValue().booleanValue()) return true;
+    }
+    return false;
   }
 
   private void health(JsonObject h) {
