@@ -133,6 +133,14 @@ public final class Application implements AutoCloseable {
       TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
       Pool pool = db.pool(vertx, cfg.database().poolSize());
       Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
+      try {
+        await(store.checkTokenKey());
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof Store.TokenKeyMismatchException m) {
+          throw new io.payrouter.config.ConfigException(List.of(m.getMessage()));
+        }
+        throw e;
+      }
       String instanceId = Ids.next("inst_");
       RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
       await(rules.start(1_000));

@@ -138,6 +138,18 @@ public final class ConfigLoader {
     String tokenKey = sec.string("token_encryption_key", "");
     if (notBlank(env.apply("ROUTER_TOKEN_KEY"))) tokenKey = env.apply("ROUTER_TOKEN_KEY");
     if (adminKey.length() < 12) problems.add("security.admin_key: at least 12 characters required");
+    if (notBlank(tokenKey)) {
+      byte[] k;
+      try {
+        k = java.util.Base64.getDecoder().decode(tokenKey.trim());
+      } catch (IllegalArgumentException e) {
+        k = null;
+      }
+      if (k == null || k.length != 32) {
+        problems.add("security.token_encryption_key: must be 32 bytes in base64 (openssl rand -base64 32), kept with"
+            + " the database");
+      }
+    }
 
     List<RouterConfig.MerchantSeed> merchants = new ArrayList<>();
     Object ms = raw.get("merchants");

@@ -697,6 +697,57 @@ public final class Store {
         })));
   }
 
+  // ---------------------------------------------------------------- token key check
+
+  static final String KEY_CHECK = "token_key_check";
+  static final String KEY_CHECK_TEXT = "payment-router token key check";
+
+  /**
+   * Proves at start that the configured token key is the one the stored tokens were encrypted
+   * with: a check value stored with the data (written the first time, from a stored token if there
+   * is one, so a database from before the check is verified too) must decrypt. Fails with
+   * {@link TokenKeyMismatchException} otherwise; the router then refuses to start.
+   */
+  public Future<Void> checkTokenKey() {
+    return reachable(pool.preparedQuery("SELECT value FROM router_settings WHERE name = $1").execute(Tuple.of(KEY_CHECK))
+        .compose(rs -> {
+          Optional<Row> row = first(rs);
+          if (row.isPresent()) {
+            return decrypts(row.get().getBuffer(0).getBytes(), KEY_CHECK) ? Future.<Void>succeededFuture()
+                : Future.<Void>failedFuture(new TokenKeyMismatchException());
+          }
+          return pool.query("SELECT card_id, provider, token_enc FROM provider_tokens LIMIT 1").execute().compose(t -> {
+            Optional<Row> token = first(t);
+            if (token.isPresent() && !decrypts(token.get().getBuffer(2).getBytes(),
+                token.get().getString(0) + "/" + token.get().getString(1))) {
+              return Future.<Void>failedFuture(new TokenKeyMismatchException());
+            }
+            io.vertx.core.buffer.Buffer check = io.vertx.core.buffer.Buffer.buffer(cipher.encrypt(KEY_CHECK_TEXT, KEY_CHECK));
+            // another instance may store its check value first: read back whichever is stored
+            return pool.preparedQuery("INSERT INTO router_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .execute(Tuple.of(KEY_CHECK, check)).compose(x -> checkTokenKey());
+          });
+        }));
+  }
+
+  private boolean decrypts(byte[] blob, String aad) {
+    try {
+      cipher.decrypt(blob, aad);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** The configured token key is not the one the stored data was encrypted with. */
+  public static final class TokenKeyMismatchException extends RuntimeException {
+    public TokenKeyMismatchException() {
+      super("security.token_encryption_key (ROUTER_TOKEN_KEY) does not decrypt the data stored in this database: it is"
+          + " not the key the stored card tokens were encrypted with. Start with the key in use; keep it with the"
+          + " database (a new key on every start makes every stored card unusable)");
+    }
+  }
+
   // ---------------------------------------------------------------- provider flags
 
   /** The operators' enable/disable choices (shared by every instance; they win over router.yaml). */

@@ -563,4 +563,10 @@ class ConfigLoaderTest {
     List<String> p = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_CLUSTER_MEMBERS", "127.0.0.1"));
     assertTrue(p.contains("cluster.members: '127.0.0.1' is not host:port"), p.toString());
   }
+
+  @Test
+  void aMalformedTokenKeyIsAConfigurationProblemListedWithTheOthers() {
+    List<String> p = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_TOKEN_KEY", "not-base64-32-bytes"));
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("security.token_encryption_key: must be 32 bytes in base64")), p.toString());
+  }
 }
