@@ -104,6 +104,9 @@ final class AdminHandlers {
         if (ps.getValue(i) instanceof String p && p.length() > 64) errors.add(new FieldError("providers[" + i + "]", "at most 64 characters"));
       }
     }
+    if (errors.isEmpty() && body.getString("card_id") != null && body.getString("merchant", "").isEmpty()) {
+      errors.add(new FieldError("merchant", "required with card_id (the card is looked up among this merchant's)"));
+    }
     if (!errors.isEmpty()) throw ProblemException.validation(errors);
     Map<String, String> metadata = new LinkedHashMap<>();
     body.getJsonObject("metadata", new JsonObject()).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));

@@ -39,12 +39,26 @@ final class ApiKeys {
     });
   }
 
-  /** The operations API: the admin key only. */
+  /**
+   * The operations API: the admin key only. A valid merchant key is 403 (authenticated, not
+   * allowed here); anything else 401.
+   */
   void admin(RoutingContext rc) {
-    if (merchants.isAdminKey(bearer(rc))) {
+    String key = bearer(rc);
+    if (merchants.isAdminKey(key)) {
       rc.next();
-    } else {
-      rc.fail(ProblemException.unauthorized());
+      return;
     }
+    if (key == null) {
+      rc.fail(ProblemException.unauthorized());
+      return;
+    }
+    merchants.merchantForKey(key).onComplete(ar -> {
+      if (ar.succeeded() && ar.result().isPresent()) {
+        rc.fail(ProblemException.forbidden("a merchant key cannot use the operations API; use the admin key"));
+      } else {
+        rc.fail(ProblemException.unauthorized());
+      }
+    });
   }
 }

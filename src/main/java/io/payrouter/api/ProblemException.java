@@ -52,6 +52,10 @@ public class ProblemException extends RuntimeException {
         "A valid API key is required in the Authorization header (Bearer)", null);
   }
 
+  public static ProblemException forbidden(String detail) {
+    return new ProblemException(403, "forbidden", "Forbidden", detail, null);
+  }
+
   public static ProblemException notFound(String what) {
     return new ProblemException(404, "not-found", "Not found", what + " not found", null);
   }

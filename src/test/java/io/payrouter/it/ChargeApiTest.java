@@ -246,10 +246,29 @@ class ChargeApiTest {
   void missingOrWrongKeyIs401(VertxTestContext ctx) {
     Future<HttpResponse<Buffer>> none = api.get("/v1/charges/ch_x", null);
     Future<HttpResponse<Buffer>> wrong = api.get("/v1/charges/ch_x", "sk_test_wrong");
-    Future<HttpResponse<Buffer>> merchantOnAdmin = api.get("/admin/providers", KEY);
+    Future<HttpResponse<Buffer>> wrongOnAdmin = api.get("/admin/providers", "sk_test_wrong_key_long");
     Future<HttpResponse<Buffer>> adminOnMerchant = api.get("/v1/charges/ch_x", RouterHarness.ADMIN_KEY);
-    Future.all(none, wrong, merchantOnAdmin, adminOnMerchant).onComplete(ctx.succeeding(x -> ctx.verify(() -> {
-      for (var f : List.of(none, wrong, merchantOnAdmin, adminOnMerchant)) assertProblem(f.result(), 401);
+    Future.all(none, wrong, wrongOnAdmin, adminOnMerchant).onComplete(ctx.succeeding(x -> ctx.verify(() -> {
+      for (var f : List.of(none, wrong, wrongOnAdmin, adminOnMerchant)) assertProblem(f.result(), 401);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void aMerchantKeyOnTheOperationsApiIs403(VertxTestContext ctx) {
+    api.get("/admin/providers", KEY).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertProblem(r, 403);
+      assertTrue(r.bodyAsJsonObject().getString("detail").contains("admin key"), r.bodyAsString());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void explainWithACardButNoMerchantIs400(VertxTestContext ctx) {
+    api.post("/admin/routing/explain", RouterHarness.ADMIN_KEY, new JsonObject().put("amount", 100).put("currency", "USD")
+        .put("card_id", "card_x")).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertProblem(r, 400);
+      assertTrue(r.bodyAsString().contains("merchant"), r.bodyAsString());
       ctx.completeNow();
     })));
   }
