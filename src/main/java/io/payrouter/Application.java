@@ -287,19 +287,43 @@ public final class Application implements AutoCloseable {
   }
 
   /**
-   * Ready means able to take charges now: the database answers (a ping, and no transient failure
-   * seen since), no write queue is over capacity, and routing rules are loaded.
+   * Ready means able to take charges now: not shutting down, routing rules loaded, in a fleet not
+   * stuck on older rules than another member, no write queue over capacity, and the database
+   * answers (a ping within 1 s, and no transient failure seen since). Each check says what it saw.
    */
-  private static Future<Void> readiness(Store store, RulesSource rules, Drain drain, Fleet fleet) {
-    if (drain.draining()) return Future.failedFuture("shutting down: draining the charges in flight");
-    if (rules.active() == null) return Future.failedFuture("routing rules not loaded");
+  private static Future<io.payrouter.api.Readiness> readiness(Store store, RulesSource rules, Drain drain, Fleet fleet) {
+    List<io.payrouter.api.Readiness.Check> checks = new java.util.ArrayList<>();
+    checks.add(drain.draining()
+        ? new io.payrouter.api.Readiness.Check("shutdown", false, "shutting down: draining the charges in flight")
+        : new io.payrouter.api.Readiness.Check("shutdown", true, "not shutting down"));
+    RulesSource.Active a = rules.active();
+    checks.add(a == null ? new io.payrouter.api.Readiness.Check("routing_rules", false, "routing rules not loaded")
+        : new io.payrouter.api.Readiness.Check("routing_rules", true, "version " + a.rules().version() + " in force ("
+            + (RulesSource.isFile(a.source()) ? "file" : a.source()) + ")"));
     java.util.Optional<String> member = fleet.readinessProblem();
-    if (member.isPresent()) return Future.failedFuture(member.get());
-    if (!store.acceptingCharges()) {
-      return Future.failedFuture(store.health().isUp() ? "write backlog over capacity" : "database unavailable");
-    }
-    return store.ping().timeout(1, TimeUnit.SECONDS).recover(err -> Future.failedFuture("database unavailable"));
+    checks.add(member.map(m -> new io.payrouter.api.Readiness.Check("cluster", false, m))
+        .orElseGet(() -> new io.payrouter.api.Readiness.Check("cluster", true, fleet.clustered()
+            ? "in the cluster; rules version in line with every member heard" : "not clustered (one instance)")));
+    int backlog = store.writeBacklog();
+    boolean accepting = store.acceptingCharges();
+    boolean dbUp = store.health().isUp();
+    checks.add(new io.payrouter.api.Readiness.Check("write_queues", accepting || !dbUp,
+        accepting ? backlog + " row(s) waiting to be written" : dbUp ? "write backlog over capacity (" + backlog + " rows)"
+            : backlog + " row(s) waiting for the database"));
+    long t0 = System.nanoTime();
+    return store.ping().timeout(1, TimeUnit.SECONDS).transform(ar -> {
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (ar.succeeded() && store.health().isUp()) {
+        checks.add(new io.payrouter.api.Readiness.Check("database", true, "answered in " + ms + " ms"));
+      } else {
+        checks.add(new io.payrouter.api.Readiness.Check("database", false, "database unavailable"
+            + (ar.failed() ? ": " + (ar.cause() instanceof java.util.concurrent.TimeoutException ? "no answer within 1 s"
+                : ar.cause().getMessage()) : ": a transient failure was seen since the last success")));
+      }
+      return Future.succeededFuture(new io.payrouter.api.Readiness(checks));
+    });
   }
+
 
   /** The embedded default keeps a generated AES key beside its data, so restarts can decrypt. */
   private static String embeddedTokenKey(RouterConfig cfg) throws IOException {

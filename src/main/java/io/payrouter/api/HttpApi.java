@@ -26,7 +26,7 @@ public final class HttpApi extends VerticleBase {
   /** Everything the handlers share (thread-safe services built once by the application). */
   public record Services(ChargeService charges, CardService cards, WebhookService webhooks,
       MerchantService merchants, RoutingAdmin routing, JsonObject openApi, String openApiText, Metrics metrics,
-      java.util.function.Supplier<Future<Void>> readiness, Drain drain, java.util.List<String> warnings,
+      java.util.function.Supplier<Future<Readiness>> readiness, Drain drain, java.util.List<String> warnings,
       io.payrouter.cluster.Fleet fleet) {
     public Services {
       warnings = java.util.List.copyOf(warnings);
@@ -79,8 +79,9 @@ public final class HttpApi extends VerticleBase {
 
     r.get("/health/live").handler(rc -> Json.send(rc, 200, new JsonObject().put("status", "UP")));
     r.get("/health/ready").handler(rc -> s.readiness().get()
-        .onSuccess(v -> Json.send(rc, 200, readyBody(true, null, s.warnings())))
-        .onFailure(err -> Json.send(rc, 503, readyBody(false, err.getMessage(), s.warnings()))));
+        .onSuccess(ready -> Json.send(rc, ready.up() ? 200 : 503, readyBody(ready, s.warnings())))
+        .onFailure(err -> Json.send(rc, 503, readyBody(new Readiness(java.util.List.of(
+            new Readiness.Check("readiness", false, "could not be checked: " + err.getMessage()))), s.warnings()))));
     // Rendering the registry takes 30-40 ms (a histogram per timer and tag set): on a worker
     // thread, so that a scrape never stalls the charges that share this event loop.
     r.get("/metrics").handler(rc -> rc.vertx().executeBlocking(() -> s.metrics().registry().scrape(), false)
@@ -99,13 +100,24 @@ public final class HttpApi extends VerticleBase {
   }
 
   /**
-   * The body of {@code GET /health/ready}: {@code status} (UP with {@code database} and
-   * {@code config}, or DOWN with the {@code reason}); when a rehearsal setting is on, also
-   * {@code rehearsal: true} and the {@code warnings} saying what is relaxed.
+   * The body of {@code GET /health/ready}: {@code status} (UP or DOWN), {@code database} (UP or
+   * DOWN) and {@code config} (LOADED or NOT_LOADED) as the checks found them, every check with what
+   * it saw ({@code checks}), and when DOWN the first failed check as {@code reason} and all of them
+   * as {@code reasons}; when a rehearsal setting is on, also {@code rehearsal: true} and the
+   * {@code warnings} saying what is relaxed.
    */
-  static JsonObject readyBody(boolean up, String reason, java.util.List<String> warnings) {
-    JsonObject b = up ? new JsonObject().put("status", "UP").put("database", "UP").put("config", "LOADED")
-        : new JsonObject().put("status", "DOWN").put("reason", reason);
+  static JsonObject readyBody(Readiness ready, java.util.List<String> warnings) {
+    JsonObject b = new JsonObject().put("status", ready.up() ? "UP" : "DOWN");
+    b.put("database", ready.check("database").map(c -> c.ok() ? "UP" : "DOWN").orElse("UNKNOWN"));
+    b.put("config", ready.check("routing_rules").map(c -> c.ok() ? "LOADED" : "NOT_LOADED").orElse("UNKNOWN"));
+    io.vertx.core.json.JsonObject checks = new JsonObject();
+    io.vertx.core.json.JsonArray reasons = new io.vertx.core.json.JsonArray();
+    for (Readiness.Check c : ready.checks()) {
+      checks.put(c.name(), new JsonObject().put("status", c.ok() ? "UP" : "DOWN").put("detail", c.detail()));
+      if (!c.ok()) reasons.add(c.name() + ": " + c.detail());
+    }
+    b.put("checks", checks);
+    ready.reason().ifPresent(r -> b.put("reason", r).put("reasons", reasons));
     if (!warnings.isEmpty()) b.put("rehearsal", true).put("warnings", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(warnings)));
     return b;
   }
