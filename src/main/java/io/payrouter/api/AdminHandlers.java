@@ -148,6 +148,6 @@ final class AdminHandlers {
         .put("success_rate", p.successRate()).put("samples", p.samples()).put("p50_ms", p.p50Ms())
         .put("p99_ms", p.p99Ms()).put("in_flight", p.inFlight()).put("currencies", new JsonArray(new ArrayList<>(p.currencies())))
         .put("local_success_rate", p.localSuccessRate()).put("local_samples", p.localSamples())
-        .put("open_on", new JsonArray(new ArrayList<>(p.openOn())));
+        .put("open_on", new JsonArray(new ArrayList<>(p.openOn()))).put("credentials", p.credentials());
   }
 }

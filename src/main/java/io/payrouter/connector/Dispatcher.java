@@ -56,6 +56,8 @@ public final class Dispatcher {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicReference<AccessToken> token = new AtomicReference<>();
     final AtomicReference<Future<AccessToken>> tokenFetch = new AtomicReference<>();
+    /** Whether the PSP refused the router's credentials on the last call that told (null: not known yet). */
+    final AtomicReference<Boolean> credentialsRefused = new AtomicReference<>();
 
     Provider(ProviderConfig cfg, Connector connector, WebClient client, CircuitBreaker breaker) {
       this.cfg = cfg;
@@ -99,6 +101,7 @@ public final class Dispatcher {
           .halfOpenHandler(v -> log.info("circuit of {} half-open: one trial call", cfg.name()))
           .closeHandler(v -> log.info("circuit of {} closed", cfg.name()));
       providers.put(cfg.name(), new Provider(cfg, c, client, breaker));
+      metrics.count("router_psp_credentials_refused_total", "provider", cfg.name(), 0); // at 0 from start
     }
   }
 
@@ -165,7 +168,43 @@ public final class Dispatcher {
         .recover(err -> Future.succeededFuture(result.get() != null ? result.get()
             : err instanceof OpenCircuitException ? PspResult.notSent(NotSentReason.CIRCUIT_OPEN, PspResult.CIRCUIT_OPEN)
             : PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, safeMessage(err))))
+        .onSuccess(r -> credentials(p, r))
         .onComplete(x -> p.inFlight.decrementAndGet());
+  }
+
+  /**
+   * What a charge result says about the router's credentials at this PSP: refused (401/403, or no
+   * access token), accepted (the PSP processed the request: approved, declined or pending), or
+   * nothing (in doubt, not sent for another reason). Pure.
+   */
+  static java.util.Optional<Boolean> credentialsRefused(PspResult r) {
+    if (r.outcome() == io.payrouter.domain.Outcome.NOT_SENT) {
+      return r.notSentReason() == NotSentReason.CREDENTIALS_REFUSED || r.notSentReason() == NotSentReason.AUTHENTICATION_FAILED
+          ? java.util.Optional.of(true) : java.util.Optional.empty();
+    }
+    return r.outcome() == io.payrouter.domain.Outcome.IN_DOUBT ? java.util.Optional.empty() : java.util.Optional.of(false);
+  }
+
+  /** Logs a change of the credentials' state once (not once per charge) and counts every refusal. */
+  private void credentials(Provider p, PspResult r) {
+    java.util.Optional<Boolean> refused = credentialsRefused(r);
+    if (refused.isEmpty()) return;
+    boolean now = refused.get();
+    if (now) metrics.count("router_psp_credentials_refused_total", "provider", p.cfg.name());
+    Boolean before = p.credentialsRefused.getAndSet(now);
+    if (now && !Boolean.TRUE.equals(before)) {
+      log.error("provider {} refuses the router's credentials ({}): every charge routed to it fails over or fails;"
+          + " check providers.{}.credentials", p.cfg.name(), r.message(), p.cfg.name());
+    } else if (!now && Boolean.TRUE.equals(before)) {
+      log.info("provider {} accepts the router's credentials again", p.cfg.name());
+    }
+  }
+
+  /** {@code refused}, {@code accepted}, or {@code unknown} (no charge has told yet). */
+  public String credentials(String provider) {
+    Provider p = providers.get(provider);
+    Boolean refused = p == null ? null : p.credentialsRefused.get();
+    return refused == null ? "unknown" : refused ? "refused" : "accepted";
   }
 
   /** Asks a provider for a charge's state (not under the breaker: settling must go on while it is open). */

@@ -34,7 +34,7 @@ public final class ProviderHealthView {
   /** One provider as the operations API shows it. */
   public record ProviderStatus(String name, boolean enabled, String circuit, double successRate, long samples,
       double p50Ms, double p99Ms, int inFlight, List<String> currencies, double localSuccessRate,
-      long localSamples, List<String> openOn) {}
+      long localSamples, List<String> openOn, String credentials) {}
 
   private final Map<String, ProviderConfig> providers;
   private final Dispatcher dispatcher;
@@ -151,6 +151,7 @@ public final class ProviderHealthView {
     StatsSummary mine = stats.summary(name, now, window);
     return Optional.of(new ProviderStatus(name, enabled.getOrDefault(name, false), dispatcher.circuit(name).name(),
         s.successRate(), s.samples(), s.p50LatencyMs(), s.p99LatencyMs(), dispatcher.inFlight(name),
-        List.copyOf(p.currencies()), mine.successRate(), mine.samples(), List.copyOf(openElsewhere.apply(name))));
+        List.copyOf(p.currencies()), mine.successRate(), mine.samples(), List.copyOf(openElsewhere.apply(name)),
+        dispatcher.credentials(name)));
   }
 }

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
+import java.util.List;
 import java.util.Set;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -258,6 +259,30 @@ class ConnectorContractTest {
       assertEquals(RouterHarness.fallback(psp), c.getString("provider"));
       ctx.completeNow();
     })));
+  }
+
+  @ParameterizedTest
+  @MethodSource("psps")
+  void refusedCredentialsAreShownPerProviderAndCounted(String psp, Vertx vertx, VertxTestContext ctx) {
+    Api api = new Api(vertx, h);
+    charge(api, psp + "_badauth", psp, "", 4500)
+        .compose(c -> api.get("/admin/providers", RouterHarness.ADMIN_KEY))
+        .compose(providers -> api.get("/metrics", null).map(m -> List.<HttpResponse<Buffer>>of(providers, m)))
+        .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
+          JsonObject bad = null;
+          JsonObject fallback = null;
+          for (Object o : rs.get(0).bodyAsJsonObject().getJsonArray("data")) {
+            JsonObject p = (JsonObject) o;
+            if (p.getString("name").equals(psp + "_badauth")) bad = p;
+            if (p.getString("name").equals(RouterHarness.fallback(psp))) fallback = p;
+          }
+          assertEquals("refused", bad.getString("credentials"), bad.encode());
+          assertEquals("accepted", fallback.getString("credentials"), "the fallback charged: " + fallback.encode());
+          String metrics = rs.get(1).bodyAsString();
+          assertTrue(metrics.lines().anyMatch(l -> l.startsWith("router_psp_credentials_refused_total{provider=\"" + psp
+              + "_badauth\"}") && !l.endsWith(" 0.0")), "counted");
+          ctx.completeNow();
+        })));
   }
 
   @ParameterizedTest
