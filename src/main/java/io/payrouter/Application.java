@@ -129,7 +129,12 @@ public final class Application implements AutoCloseable {
     Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
     Database db = Database.start(cfg.database());
     try {
-      db.migrate();
+      try {
+        db.migrate();
+      } catch (RuntimeException e) {
+        var c = db.connectOptions();
+        throw StartFailure.database(c.getHost() + ":" + c.getPort() + "/" + c.getDatabase(), e);
+      }
       TokenCipher cipher = TokenCipher.fromBase64(cfg.tokenKey() != null ? cfg.tokenKey() : embeddedTokenKey(cfg));
       Pool pool = db.pool(vertx, cfg.database().poolSize());
       Store store = new Store(vertx, pool, cipher, cfg.writer(), metrics);
@@ -180,8 +185,13 @@ public final class Application implements AutoCloseable {
           routingAdmin, openApi, openApiText, metrics,
           () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet);
       RouterConfig fcfg = cfg;
-      String deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
-          new DeploymentOptions().setInstances(cfg.http().instances())));
+      String deploymentId;
+      try {
+        deploymentId = await(vertx.deployVerticle(() -> new HttpApi(services, fcfg.http().host(), fcfg.http().port()),
+            new DeploymentOptions().setInstances(cfg.http().instances())));
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw StartFailure.http(cfg.http().host(), cfg.http().port(), e.getCause());
+      }
       reconciler.start();
       KeyRetention keyRetention = new KeyRetention(vertx, store, cfg.idempotency(), metrics);
       keyRetention.start();

@@ -119,9 +119,16 @@ public final class Main {
       return;
     } catch (Throwable e) {
       // A router that cannot start must say so and exit non-zero at once, so a supervisor restarts
-      // it; Vert.x's threads would otherwise keep a half-started process alive.
-      System.err.println("payment-router: could not start: " + e);
-      e.printStackTrace(System.err);
+      // it; Vert.x's threads would otherwise keep a half-started process alive. One line that
+      // names what failed; the stack trace only when asked (ROUTER_DEBUG=true).
+      Throwable shown = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      System.err.println("payment-router: could not start: " + (shown instanceof StartFailure ? shown.getMessage()
+          : shown.getClass().getSimpleName() + ": " + shown.getMessage()));
+      if ("true".equals(envFn.apply("ROUTER_DEBUG"))) {
+        shown.printStackTrace(System.err);
+      } else {
+        System.err.println("payment-router: (ROUTER_DEBUG=true prints the stack trace)");
+      }
       Runtime.getRuntime().halt(1);
       return;
     }

@@ -128,6 +128,10 @@ public final class ConfigLoader {
     Node db = root.child("database");
     String url = db.string("url", "");
     if (notBlank(env.apply("ROUTER_DATABASE_URL"))) url = env.apply("ROUTER_DATABASE_URL");
+    if (notBlank(url) && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      problems.add("database.url: " + (url.startsWith("jdbc:") ? "a jdbc: URL is not taken" : "not a PostgreSQL URL")
+          + "; write postgresql://user:password@host:5432/database");
+    }
     Path dataDir = configDir.resolve(db.string("data_dir", "../data")).normalize();
     int poolSize = db.integer("pool_size", 8, 1, 200);
     int statementTimeoutMs = db.integer("statement_timeout_ms", 5_000, 100, 3_600_000);

@@ -105,8 +105,10 @@ public final class Database implements AutoCloseable {
     long t0 = System.nanoTime();
     var result = Flyway.configure().dataSource(jdbc, connect.getUser(), connect.getPassword())
         .locations("classpath:db/migration").load().migrate();
-    log.info("schema at version {} ({} migrations applied) in {} ms", result.targetSchemaVersion,
-        result.migrationsExecuted, (System.nanoTime() - t0) / 1_000_000);
+    // targetSchemaVersion is null when nothing was applied: the version is then the one found
+    String version = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+    log.info("schema at version {} ({} migration(s) applied) in {} ms", version, result.migrationsExecuted,
+        (System.nanoTime() - t0) / 1_000_000);
   }
 
   /**

@@ -569,4 +569,11 @@ class ConfigLoaderTest {
     List<String> p = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_TOKEN_KEY", "not-base64-32-bytes"));
     assertTrue(p.stream().anyMatch(x -> x.startsWith("security.token_encryption_key: must be 32 bytes in base64")), p.toString());
   }
+
+  @Test
+  void aJdbcDatabaseUrlIsAProblemThatShowsTheFormExpected() {
+    List<String> p = problems(ROUTER_YAML, env("SIMULATOR_URL", SIM, "ROUTER_DATABASE_URL", "jdbc:postgresql://db:5432/router"));
+    assertTrue(p.contains("database.url: a jdbc: URL is not taken; write postgresql://user:password@host:5432/database"),
+        p.toString());
+  }
 }
