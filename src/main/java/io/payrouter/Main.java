@@ -54,6 +54,11 @@ public final class Main {
       }
     }
     if (simCredentials != null && !simulatorsOnly) fail("--credentials is an option of the simulators subcommand");
+    // Before the first logger exists: logback reads its configuration once.
+    if (!simulatorsOnly && "json".equals(ConfigLoader.logFormat(Path.of(config),
+        n -> env.containsKey(n) ? env.get(n) : System.getenv(n)))) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
     if (simulatorsOnly) {
       // Read before Vert.x serves: a bad file stops here with one line and exit code 2.
       SimCredentials credentials = SimCredentials.DEFAULTS;

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * outcome to the write queue without waiting for it.
  */
 public final class ChargeService {
+  /** The per-charge log (ids, provider, outcome, latency; never a token): on with logging.format json. */
+  private static final org.slf4j.Logger CHARGES = org.slf4j.LoggerFactory.getLogger("io.payrouter.charges");
   private static final Logger log = LoggerFactory.getLogger(ChargeService.class);
 
   /** The answer to a charge request: the charge and whether it is a replay of an earlier request. */
@@ -158,7 +160,16 @@ public final class ChargeService {
     }).onComplete(ar -> {
       unanswered.decrementAndGet();
       if (ar.succeeded() && !ar.result().replayed()) {
-        metrics.chargeFinished(ar.result().charge().provider(), ar.result().charge().status().wire(), System.nanoTime() - t0);
+        long nanos = System.nanoTime() - t0;
+        Charge c = ar.result().charge();
+        metrics.chargeFinished(c.provider(), c.status().wire(), nanos);
+        // One line per answered charge, only when logging.format is json (the logger is off otherwise)
+        if (CHARGES.isInfoEnabled()) {
+          CHARGES.atInfo().addKeyValue("charge_id", c.id()).addKeyValue("merchant", c.merchantId())
+              .addKeyValue("provider", c.provider() == null ? "none" : c.provider())
+              .addKeyValue("outcome", c.status().wire()).addKeyValue("attempts", c.attempts().size())
+              .addKeyValue("latency_ms", nanos / 1_000_000).log("charge answered");
+        }
       }
     });
   }

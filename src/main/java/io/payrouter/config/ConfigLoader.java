@@ -29,7 +29,7 @@ public final class ConfigLoader {
   public static final String ALLOW_LOOPBACK_ENV = "ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL";
   private static final Set<String> TOP_KEYS = Set.of("http", "database", "security", "merchants",
       "providers", "simulators", "writer", "recovery", "routing_file", "idempotency",
-      "cluster");
+      "cluster", "logging");
   private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
       "currencies", "timeout_ms", "breaker", "options");
 
@@ -200,6 +200,11 @@ public final class ConfigLoader {
         ik.integer("purge_interval_ms", 60_000, 100, 86_400_000));
     Path routingFile = configDir.resolve(root.string("routing_file", "routing.yaml")).normalize();
     RouterConfig.Cluster cluster = cluster(root.child("cluster"), env, problems);
+    String logFormat = notBlank(env.apply("ROUTER_LOG_FORMAT")) ? env.apply("ROUTER_LOG_FORMAT").trim()
+        : root.child("logging").string("format", "text");
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      problems.add("logging.format: text or json (ROUTER_LOG_FORMAT), not '" + logFormat + "'");
+    }
     if (cluster.enabled() && !production) {
       problems.add("cluster.enabled: clustered mode needs an external PostgreSQL (database.url or ROUTER_DATABASE_URL);"
           + " the embedded database belongs to one process");
@@ -270,6 +275,22 @@ public final class ConfigLoader {
     }
     if (host.isBlank()) problems.add("cluster.host: an interface address is required");
     return new RouterConfig.Cluster(enabled, host, port, members);
+  }
+
+  /**
+   * {@code logging.format} ({@code text} or {@code json}; {@code ROUTER_LOG_FORMAT} overrides),
+   * read before anything logs: logging is configured once, at the first logger. An unreadable
+   * file or value is {@code text} here; the full {@link #load} reports it.
+   */
+  public static String logFormat(Path file, Function<String, String> env) {
+    String v = env.apply("ROUTER_LOG_FORMAT");
+    if (notBlank(v)) return v.trim();
+    try {
+      Object logging = readYaml(file).get("logging");
+      return logging instanceof Map<?, ?> m && "json".equals(m.get("format")) ? "json" : "text";
+    } catch (RuntimeException e) {
+      return "text";
+    }
   }
 
   /**
