@@ -245,7 +245,8 @@ public final class RoutingEngine {
   private static void traceScores(List<Scored> scored, double pooled, double bandFloor, Trace trace) {
     for (Scored sc : scored) {
       ProviderHealth h = sc.candidate().health();
-      String rate = h.samples() > 0 ? String.valueOf(round4(h.successRate())) : "n/a";
+      // with no samples, the same 1.0 GET /admin/providers shows (the pooled prior scores it)
+      String rate = h.samples() > 0 ? String.valueOf(round4(h.successRate())) : "1.0 (no samples yet)";
       String why = "success " + rate + " over " + h.samples() + " samples (pooled prior "
           + round4(pooled) + "), p50 " + Math.round(h.p50LatencyMs()) + " ms"
           + (sc.score() >= bandFloor ? "; within tolerance of the best" : "");

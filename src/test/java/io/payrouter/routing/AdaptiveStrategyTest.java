@@ -222,4 +222,12 @@ class AdaptiveStrategyTest {
     assertTrue(Fixtures.traceLine(d, "score", "paycore").verdict().startsWith("score 0.9"));
     assertTrue(Fixtures.traceLine(d, "strategy", "adaptive").verdict().endsWith(d.candidates().get(0)));
   }
+
+  @Test
+  void aCandidateWithoutSamplesShowsTheSameRateTheProvidersApiShows() {
+    HealthSnapshot health = HealthSnapshot.of(List.of(stats("revio", 1.0, 0, 0), stats("paycore", 1.0, 100, 50)));
+    Decision d = RoutingEngine.decide(charge("ch_1", 1000, "USD", "visa"), TWO_PROVIDERS, health);
+    assertTrue(Fixtures.traceLine(d, "score", "revio").reason().startsWith("success 1.0 (no samples yet) over 0 samples"),
+        Fixtures.traceLine(d, "score", "revio").reason());
+  }
 }
