@@ -87,7 +87,17 @@ final class AdminHandlers {
     RulesSource.FileState f = routing.file();
     return new JsonObject().put("version", a.rules().version())
         .put("source", RulesSource.isFile(a.source()) ? "file" : a.source()).put("rules", a.raw())
-        .put("file", new JsonObject().put("path", f.path()).put("status", f.status()).put("detail", f.detail()));
+        .put("file", fileState(f));
+  }
+
+  private static JsonObject fileState(RulesSource.FileState f) {
+    JsonObject o = new JsonObject().put("path", f.path()).put("status", f.status()).put("detail", f.detail());
+    if (!f.problems().isEmpty()) {
+      JsonArray problems = new JsonArray();
+      f.problems().forEach(p -> problems.add(new JsonObject().put("field", p.field()).put("message", p.message())));
+      o.put("problems", problems);
+    }
+    return o;
   }
 
   void explain(RoutingContext rc) {

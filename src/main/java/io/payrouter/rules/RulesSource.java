@@ -50,7 +50,25 @@ public final class RulesSource {
    *     API change and applying it would have discarded that change: nothing changed), or
    *     {@code invalid} (the file's last edit does not parse or validate: nothing changed)
    */
-  public record FileState(String path, String status, String detail) {}
+  public record FileState(String path, String status, String detail, List<FieldError> problems) {
+    public FileState(String path, String status, String detail) {
+      this(path, status, detail, List.of());
+    }
+
+    public FileState {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** Problems as an operator reads them: {@code field: message; field: message}. */
+  static String readable(List<FieldError> problems) {
+    StringBuilder b = new StringBuilder();
+    for (FieldError f : problems) {
+      if (b.length() > 0) b.append("; ");
+      b.append(f.field().isEmpty() ? "(document)" : f.field()).append(": ").append(f.message());
+    }
+    return b.toString();
+  }
 
   private final Vertx vertx;
   private final Store store;
@@ -194,7 +212,7 @@ public final class RulesSource {
       } catch (InvalidRoutingRulesException e) {
         unloadable = v.version();
         log.error("routing rules version {} does not validate on this instance (its providers: {}): {}; "
-            + "keeping version {}", v.version(), providers, e.problems(), a == null ? "none" : a.rules().version());
+            + "keeping version {}", v.version(), providers, readable(e.problems()), a == null ? "none" : a.rules().version());
         return Future.failedFuture(e);
       }
       log.info("routing rules version {} in force (stored by {})", v.version(), isFile(v.source()) ? "a file edit" : v.source());
@@ -216,7 +234,7 @@ public final class RulesSource {
       String hash = sha256(text);
       if (hash.equals(fileHash)) return;
       applyFile(text, hash).onFailure(err -> log.error("routing file {} rejected, rules unchanged: {}", file,
-          err instanceof InvalidRoutingRulesException p ? p.problems() : err.toString()));
+          err instanceof InvalidRoutingRulesException p ? readable(p.problems()) : err.toString()));
     }).onFailure(err -> log.warn("routing file {} unreadable: {}", file, err.toString()));
   }
 
@@ -234,7 +252,8 @@ public final class RulesSource {
       }
       parsed = parse(doc);
     } catch (InvalidRoutingRulesException e) {
-      fileProblem = new FileState(file.toString(), "invalid", e.getMessage() + ": " + e.problems());
+      fileProblem = new FileState(file.toString(), "invalid", "the last edit (" + java.time.Instant.now() + ") was not applied: "
+          + e.getMessage() + ": " + readable(e.problems()), e.problems());
       return Future.failedFuture(e);
     }
     lastFileDoc = doc;

@@ -144,8 +144,10 @@ class RoutingLiveTest {
     Files.writeString(dir.resolve("routing.yaml"), "rules: [ { name: broken, providers: [nope] } ]\n");
     await(vertx.timer(2500));
     assertEquals(v, version(api), "an invalid file changes nothing");
-    assertEquals("invalid", await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject().getJsonObject("file")
-        .getString("status"));
+    JsonObject file = await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject().getJsonObject("file");
+    assertEquals("invalid", file.getString("status"));
+    assertTrue(file.getJsonArray("problems").encode().contains("nope"), "the problems are shown: " + file.encode());
+    assertTrue(file.getString("detail").contains("rules[0].providers[0]: "), "readable: " + file.getString("detail"));
   }
 
   @Test
