@@ -469,8 +469,11 @@ public final class Store {
    * {@code SKIP LOCKED}, so two reconcilers never take the same charge. Each taken charge's next
    * check is pushed back by most of one interval (due again at the next round, yet behind every
    * charge already due, so charges that stay
-   * undecided never starve newer ones), and exponentially (up to 64 intervals) once it has been
-   * undecided for twice the grace period, so truly stuck charges cost little.
+   * undecided never starve newer ones), and, once it has been undecided for twice the grace
+   * period, by about a quarter of its age (at least 1, at most 64 intervals), so truly stuck
+   * charges cost little while one that just missed its answer (a PSP fault, the database away) is
+   * asked again within seconds. The age, not the number of takes, sets it: a charge is taken
+   * every round of its grace period, and counting those would put it 64 intervals away at once.
    */
   public Future<List<Taken>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, long graceMs,
       int limit, boolean takeOthers) {
@@ -489,8 +492,13 @@ public final class Store {
                    owner_epoch = c.owner_epoch + CASE WHEN picked.previous IS DISTINCT FROM $1 THEN 1 ELSE 0 END,
                    next_check_at = least(
                        now() + make_interval(secs => $3::float8 / 1000 *
+                         -- undecided for twice its grace: asked again after about a quarter of its age
+                         -- (1 to 64 intervals), however often it was taken before; during the grace
+                         -- it is taken every round, and counting those takes would jump straight to 64
                          CASE WHEN c.updated_at < now() - make_interval(secs => $5::float8 / 500)
-                              THEN least(64, power(2, least(c.checks, 6))) ELSE 0.8 END),
+                              THEN least(64, greatest(1, floor(extract(epoch FROM now() - c.updated_at) * 1000
+                                   / (4 * $3::float8))))
+                              ELSE 0.8 END),
                        -- never past the end of its grace period, while that is still ahead
                        CASE WHEN c.updated_at + make_interval(secs => $5::float8 / 1000) > now()
                             THEN c.updated_at + make_interval(secs => $5::float8 / 1000) END)

@@ -70,6 +70,47 @@ class OwnershipAndReconcilerTest {
     return id;
   }
 
+  /** Seconds from now to the charge's next check. */
+  static double nextCheckIn(String chargeId) throws Exception {
+    return await(h.app.pool.preparedQuery("SELECT extract(epoch FROM next_check_at - now())::float8 FROM charges WHERE id = $1")
+        .execute(Tuple.of(chargeId))).iterator().next().getDouble(0);
+  }
+
+  @Test
+  void aChargeJustPastTwiceItsGraceIsAskedAgainWithinAQuarterOfItsAgeNotSixtyFourIntervals() throws Exception {
+    // taken every round of its grace period (checks = 12), then one answer was missed: it must not
+    // wait 64 intervals for the next question (what counting takes did)
+    String id = "ch_backoff_" + System.nanoTime();
+    String owner = h.app.charges.instanceId();
+    long interval = h.app.config.recovery().intervalMs();
+    long grace = h.app.config.recovery().processingGraceMs();
+    long ageMs = 2 * grace + 4 * interval;
+    sql("INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, status, routing, "
+        + "created_at, updated_at, owner, next_check_at, provider, checks) VALUES ($1, 'it-merchant', $1, 'fp', 1000, 'USD', "
+        + "'pending', '{\"rule\":\"t\",\"strategy\":\"priority\",\"config_version\":1,\"candidates\":[\"fatora\"]}'::jsonb, "
+        + "now() - make_interval(secs => $2), now() - make_interval(secs => $2), $3, now() - interval '1 second', 'fatora', 12)",
+        id, ageMs / 1000.0, owner);
+    var taken = await(h.app.store.takeUnsettled(owner, 3_000, interval, grace, 10_000, false));
+    assertTrue(taken.stream().anyMatch(t -> t.charge().id().equals(id)), "due, so taken");
+    double in = nextCheckIn(id);
+    double quarter = ageMs / 4.0 / 1000.0;
+    assertTrue(in <= quarter + interval / 1000.0 && in >= interval / 1000.0 * 0.9,
+        "next check in " + in + " s: about a quarter of its " + ageMs / 1000.0 + " s age, not " + 64 * interval / 1000.0 + " s");
+    sql("DELETE FROM charges WHERE id = $1", id);
+  }
+
+  @Test
+  void aChargeUndecidedForAnHourIsAskedAtMostEverySixtyFourIntervals() throws Exception {
+    String id = orphan("pending", h.app.charges.instanceId(), "1 second");
+    long interval = h.app.config.recovery().intervalMs();
+    await(h.app.store.takeUnsettled(h.app.charges.instanceId(), 3_000, interval, h.app.config.recovery().processingGraceMs(),
+        10_000, false));
+    double in = nextCheckIn(id);
+    assertTrue(Math.abs(in - 64 * interval / 1000.0) < 1.0, "next check in " + in + " s, the 64-interval ceiling");
+    sql("DELETE FROM attempts WHERE charge_id = $1", id);
+    sql("DELETE FROM charges WHERE id = $1", id);
+  }
+
   @Test
   void aChargeOfALiveInstanceIsNeverSettledByAnotherWhateverItsAge() throws Exception {
     instance("inst_live_a", true);
