@@ -71,7 +71,21 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
       /** SIGSTOP one router for {@code holdMs} (longer than its lease: others take its charges over), then SIGCONT. */
       ROUTER_STOP,
       /** SIGTERM one router (it drains), then start it again: a rolling restart. */
-      ROUTER_TERM
+      ROUTER_TERM,
+      /** HA tier: SIGKILL of the Patroni leader's postmaster alone (Patroni restarts it in place). */
+      PG_PRIMARY_KILL,
+      /** HA tier: SIGKILL of the leader's Patroni and postmaster, a lost machine (the sync standby is promoted). */
+      PG_NODE_KILL,
+      /** HA tier: the lost node's Patroni started again; it must rejoin as a replica. */
+      PG_REJOIN,
+      /** Cluster: {@code PUT /admin/routing} through router {@code instance}; timed until every live member has it in force. */
+      ROUTING_CHANGE,
+      /** Cluster: {@code POST /admin/providers/{mode}/disable} through {@code instance}; timed until every member shows it. */
+      PROVIDER_DISABLE,
+      /** Cluster: {@code POST /admin/providers/{mode}/enable} through {@code instance}; timed likewise. */
+      PROVIDER_ENABLE,
+      /** Cluster: a new merchant key made and revoked through {@code instance}; timed until every member refuses it. */
+      KEY_REVOKE
     }
 
     Event(long atMs, Type type, String mode, long holdMs) {
@@ -86,6 +100,13 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         case ROUTER_KILL -> instance == 0 && mode == null ? "router SIGKILL + start" : who + " SIGKILL + start";
         case ROUTER_STOP -> who + " SIGSTOP " + holdMs + " ms + SIGCONT";
         case ROUTER_TERM -> who + " SIGTERM (drain) + start";
+        case PG_PRIMARY_KILL -> "postgres leader's postmaster SIGKILL";
+        case PG_NODE_KILL -> "postgres leader node lost (Patroni + postmaster SIGKILL)";
+        case PG_REJOIN -> "postgres lost node started again";
+        case ROUTING_CHANGE -> "routing change through " + who;
+        case PROVIDER_DISABLE -> mode + " disabled through " + who;
+        case PROVIDER_ENABLE -> mode + " enabled through " + who;
+        case KEY_REVOKE -> "merchant key revoked through " + who;
       };
     }
   }
@@ -156,6 +177,70 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
         new Event(17_000, Event.Type.PG_RESTART, "fast", 1_500),
         new Event(21_000, Event.Type.ROUTER_TERM, null, 0, 0)),
         "revio", 1_000, 8_000, 1_000, 2_000, 15_000, 115_000, false, 5_000, 3, true, 10_000);
+  }
+
+  /**
+   * {@code load-tests/pg-ha.sh}: 2 routers in production mode behind HAProxy on the Patroni tier,
+   * 1,500 charges from 16 clients over 60 s with the fleet's faults; the leader's postmaster
+   * SIGKILLed at 12 s (restarted in place), the leader node lost at 30 s (the standby promoted),
+   * the lost node started again at 46 s (it must rejoin as a replica).
+   */
+  static ChaosPlan ha() {
+    return new ChaosPlan("ha", 1500, 16, 60_000, 5_000, 30_000, List.of(
+        new Event(12_000, Event.Type.PG_PRIMARY_KILL, null, 0),
+        new Event(30_000, Event.Type.PG_NODE_KILL, null, 0),
+        new Event(46_000, Event.Type.PG_REJOIN, null, 0)),
+        "revio", 1_000, 8_000, 1_000, 2_000, 20_000, 290_000, false, 10_000, 2, true, 10_000);
+  }
+
+  /**
+   * The same plan on the Patroni tier ({@code cluster.sh --ha}): a PostgreSQL restart {@code -m fast}
+   * becomes a SIGKILL of the leader's postmaster, {@code -m immediate} the loss of the leader's node,
+   * started again 14 s later.
+   */
+  ChaosPlan onHaTier() {
+    List<Event> ev = new ArrayList<>();
+    for (Event e : events) {
+      if (e.type() != Event.Type.PG_RESTART) {
+        ev.add(e);
+      } else if ("fast".equals(e.mode())) {
+        ev.add(new Event(e.atMs(), Event.Type.PG_PRIMARY_KILL, null, 0));
+      } else {
+        ev.add(new Event(e.atMs(), Event.Type.PG_NODE_KILL, null, 0));
+        ev.add(new Event(e.atMs() + 14_000, Event.Type.PG_REJOIN, null, 0));
+      }
+    }
+    return new ChaosPlan(name + "-ha", charges, clients, loadMs, clientTimeoutMs, retryForMs, ev, downPsp, intervalMs,
+        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs + 60_000, requireEveryFaultKind,
+        settleMarginMs, instances, retryFailed, lateMs);
+  }
+
+  /**
+   * The same plan with the shared changes of a clustered fleet ({@code cluster.sh}), each made
+   * through router {@code via} (0-based; not the one most traffic reaches: the merchants go
+   * through HAProxy, these go to that instance directly): a routing change, a provider disabled
+   * and enabled again 10 s later, a merchant key revoked. Placed where every instance runs.
+   */
+  ChaosPlan withSharedChanges(int via) {
+    List<Event> ev = new ArrayList<>(events);
+    // after the first pause and PostgreSQL restart of fleet(), before its SIGKILL; early in the short plans
+    long at = name.startsWith("fleet-ci") ? 23_500 : 30_000;
+    ev.add(new Event(at, Event.Type.ROUTING_CHANGE, null, 0, via));
+    ev.add(new Event(at + 1_500, Event.Type.PROVIDER_DISABLE, "paycore", 0, via));
+    ev.add(new Event(at + 3_000, Event.Type.KEY_REVOKE, null, 0, via));
+    ev.add(new Event(at + 11_500, Event.Type.PROVIDER_ENABLE, "paycore", 0, via));
+    return new ChaosPlan(name + "-cluster", charges, clients, loadMs, clientTimeoutMs, retryForMs, ev, downPsp,
+        intervalMs, graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind,
+        settleMarginMs, instances, retryFailed, lateMs);
+  }
+
+  /** The same plan with {@code n} routers (at least 2: the fleet topology). */
+  ChaosPlan withInstances(int n) {
+    if (n < 2) throw new IllegalArgumentException("a fleet has at least 2 instances");
+    List<Event> ev = events.stream().filter(e -> e.instance() < n).toList();
+    return new ChaosPlan(name, charges, clients, loadMs, clientTimeoutMs, retryForMs, ev, downPsp, intervalMs,
+        graceMs, pspTimeoutMs, recoveryBoundMs, recoveryWaitMs, deadlineMs, requireEveryFaultKind, settleMarginMs, n,
+        retryFailed, lateMs);
   }
 
   ChaosPlan withCharges(int n, int c) {

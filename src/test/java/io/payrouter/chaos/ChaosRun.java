@@ -94,11 +94,41 @@ public final class ChaosRun {
   private final Map<String, List<JsonObject>> ledgerDetail = new HashMap<>();
   private final List<String> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
   private long t0;
+  /** {@code --ha}: the fleet's PostgreSQL is the Patroni tier (two nodes, synchronous replication) behind HAProxy. */
+  private boolean haTier;
+  private volatile PatroniTier tier;
+  /** The Patroni node the last {@code PG_NODE_KILL} took away (started again by {@code PG_REJOIN}). */
+  private volatile PatroniTier.Node lostNode;
+  /** {@code --cluster}: the routers form a Vert.x cluster on Hazelcast (cluster.enabled). */
+  private boolean clustered;
+  private final List<Integer> hazelcastPorts = new ArrayList<>();
+  private final List<SharedChanges.Propagation> propagations = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** {@code --throughput}: after the verdict, wrk through one instance and through all, side by side. */
+  private boolean throughput;
+  /** The propagation bound of the issue: a shared change is in force on every member within this. */
+  static final long SHARED_BOUND_MS = 1_000;
+  /** The throughput phase's bound (added to the watchdog's). */
+  private static final long THROUGHPUT_BUDGET_MS = 200_000;
 
   public ChaosRun(ChaosPlan plan, Path out, PrintStream console) {
     this.plan = plan;
     this.out = out;
     this.console = console;
+  }
+
+  ChaosRun ha(boolean on) {
+    this.haTier = on;
+    return this;
+  }
+
+  ChaosRun clustered(boolean on) {
+    this.clustered = on;
+    return this;
+  }
+
+  ChaosRun throughput(boolean on) {
+    this.throughput = on;
+    return this;
   }
 
   /** The command line to print in the summary (so a run can be repeated). */
@@ -122,18 +152,37 @@ public final class ChaosRun {
   public static void main(String[] args) throws Exception {
     boolean fleet = false;
     boolean shortRun = false;
+    boolean ha = false;
+    boolean cluster = false;
+    boolean throughput = false;
     for (String a : args) {
       fleet |= a.equals("--fleet");
       shortRun |= a.equals("--ci") || a.equals("--short");
+      ha |= a.equals("--ha");
+      cluster |= a.equals("--cluster");
+      throughput |= a.equals("--throughput");
     }
-    ChaosPlan plan = fleet ? (shortRun ? ChaosPlan.fleetCi() : ChaosPlan.fleet()) : shortRun ? ChaosPlan.ci() : ChaosPlan.full();
-    if (fleet && Haproxy.binary() == null) {
-      System.err.println("chaos --fleet needs haproxy (apt-get install -y haproxy)");
+    fleet |= cluster;
+    ChaosPlan plan = fleet ? (shortRun ? ChaosPlan.fleetCi() : ChaosPlan.fleet()) : ha ? ChaosPlan.ha()
+        : shortRun ? ChaosPlan.ci() : ChaosPlan.full();
+    if (fleet && ha) plan = plan.onHaTier();
+    if (cluster) plan = plan.withSharedChanges(1);
+    if ((fleet || ha) && Haproxy.binary() == null) {
+      System.err.println("chaos --fleet, --cluster and --ha need haproxy (apt-get install -y haproxy)");
+      System.exit(2);
+    }
+    if (ha && !PatroniTier.installed()) {
+      System.err.println("--ha needs Patroni, etcd and PostgreSQL 15: " + PatroniTier.missing());
+      System.exit(2);
+    }
+    if (throughput && FleetThroughput.wrk() == null) {
+      System.err.println("--throughput needs wrk (apt-get install -y wrk)");
       System.exit(2);
     }
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--ci", "--short", "--fleet" -> { }
+        case "--ci", "--short", "--fleet", "--ha", "--cluster", "--throughput" -> { }
+        case "--instances" -> plan = plan.withInstances(Integer.parseInt(args[++i]));
         case "--charges" -> plan = plan.withCharges(Integer.parseInt(args[++i]), plan.clients());
         case "--clients" -> plan = plan.withCharges(plan.charges(), Integer.parseInt(args[++i]));
         case "--without" -> {
@@ -141,7 +190,8 @@ public final class ChaosRun {
           plan = what.equals("late") ? plan.withoutLate() : plan.without(Event.Type.valueOf(what.toUpperCase(Locale.ROOT)));
         }
         default -> {
-          System.err.println("usage: chaos.sh [--fleet] [--short] [--charges N] [--clients N]"
+          System.err.println("usage: chaos.sh [--fleet] [--cluster] [--ha] [--throughput] [--instances N] [--short]"
+              + " [--charges N] [--clients N]"
               + " [--without psp_down|pg_restart|router_kill|router_stop|router_term|late]"
               + "\n  --without is for diagnosis only: a run without part of the chaos does not prove the issue's claims");
           System.exit(2);
@@ -150,7 +200,7 @@ public final class ChaosRun {
     }
     Result r;
     try {
-      r = new ChaosRun(plan, defaultOut(plan.name()), System.out)
+      r = new ChaosRun(plan, defaultOut(plan.name()), System.out).ha(ha).clustered(cluster).throughput(throughput && fleet)
           .command("load-tests/chaos.sh" + (args.length == 0 ? "" : " " + String.join(" ", args))).run(true);
     } catch (Exception e) {
       System.err.println("chaos run could not be carried out: " + e);
@@ -219,14 +269,20 @@ public final class ChaosRun {
     } else {
       url = "http://127.0.0.1:" + lbPort;
       pg = new PgControl(out.resolve("pg"), out.resolve("postgres.log"));
+      if (haTier) {
+        tier = PatroniTier.start(out.resolve("ha"), this::say, 120_000);
+        pgPortValue = tier.port();
+      }
       String tokenKey = io.payrouter.store.TokenCipher.newKeyBase64();
+      for (int i = 0; i < plan.instances(); i++) hazelcastPorts.add(freePort());
       for (int i = 0; i < plan.instances(); i++) {
         int port = freePort();
         String name = "r" + (i + 1);
         Path config = out.resolve(name + ".yaml");
         // The last instance takes the rehearsal setting from the environment, the others from the file.
         boolean viaEnv = i == plan.instances() - 1;
-        Files.writeString(config, fleetRouterYaml(port, url, pgPort(), tokenKey, sims.baseUrl(), plan, !viaEnv));
+        Files.writeString(config, fleetRouterYaml(port, url, pgPort(), tokenKey, sims.baseUrl(), plan, !viaEnv)
+            + clusterYaml(i));
         routers.add(new RouterProcess(config, out, "http://127.0.0.1:" + port, name,
             viaEnv ? Map.of(io.payrouter.config.ConfigLoader.ALLOW_LOOPBACK_ENV, "true") : Map.of(), FLEET_JVM));
       }
@@ -239,12 +295,13 @@ public final class ChaosRun {
     in.minCharges = plan.charges();
     Map<String, Object> figures = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     List<String> warnings = new ArrayList<>();
-    Thread watchdog = watchdog(deadline + 10_000, haltOnDeadline);
+    Thread watchdog = watchdog(deadline + 10_000 + (throughput ? THROUGHPUT_BUDGET_MS : 0), haltOnDeadline);
     // Interrupted (Ctrl-C, timeout, a killed test JVM): leave no router, balancer or PostgreSQL behind.
     Thread cleanup = new Thread(this::killEverything, "chaos-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     say("plan " + plan.name() + ": " + plan.charges() + " charges, " + plan.clients() + " clients over "
-        + plan.loadMs() / 1000 + " s" + (fleet ? ", " + plan.instances() + " routers behind HAProxy on one PostgreSQL" : "")
+        + plan.loadMs() / 1000 + " s" + (fleet ? ", " + plan.instances() + (clustered ? " clustered" : "")
+        + " routers behind HAProxy on " + (haTier ? "the Patroni tier" : "one PostgreSQL") : "")
         + "; out " + out);
     try {
       if (!fleet) {
@@ -299,6 +356,10 @@ public final class ChaosRun {
           }
           case ROUTER_STOP -> pauseInstance(e, in);
           case ROUTER_TERM -> terminateInstance(e, traffic, in, figures, deadline);
+          case PG_PRIMARY_KILL -> probes.add(killLeaderPostmaster(traffic, in, figures));
+          case PG_NODE_KILL -> probes.add(loseLeaderNode(traffic, in, figures));
+          case PG_REJOIN -> rejoin(in, figures);
+          case ROUTING_CHANGE, PROVIDER_DISABLE, PROVIDER_ENABLE, KEY_REVOKE -> sharedChange(e, in);
         }
         if (fleet) routerDown = routers.stream().noneMatch(RouterProcess::alive);
       }
@@ -405,14 +466,19 @@ public final class ChaosRun {
         }
       }
       if (fleet) readTakeovers(in);
+      if (clustered) clusterEnd(in, figures);
+      if (tier != null) figures.put("HA tier at the end", tier.describe());
       Verdict verdict = Verifier.verify(in);
+      String measured = throughput ? measureThroughput(traffic, warnings) : null;
+      warnings.addAll(warningsLater);
       figures.put("merchant keys", traffic.keys.size());
       figures.put("merchant POSTs", traffic.posts.sum());
       figures.put("merchant retries", traffic.retries.sum() + (plan.retryFailed()
           ? " (" + traffic.failedRetries.sum() + " of them after a failed answer, same key)" : ""));
       figures.put("merchants gave up", traffic.gaveUp.size());
       figures.put("watcher reads", traffic.reads.sum());
-      String summary = summary(verdict, in, figures, injected, warnings, now() - startedAt);
+      String summary = summary(verdict, in, figures, injected, warnings, now() - startedAt)
+          + (measured == null ? "" : measured);
       console.println(summary);
       Files.writeString(out.resolve("summary.txt"), summary);
       writeDetails(verdict, in);
@@ -427,6 +493,7 @@ public final class ChaosRun {
         }
       }
       if (lb != null) lb.stop();
+      if (tier != null) tier.close();
       if (externalPg != null && pg.running()) {
         try {
           externalPg.close();
@@ -470,9 +537,13 @@ public final class ChaosRun {
   private void startFleet(Vertx vertx, int lbPort, long deadline, Verifier.Input in, Map<String, Object> figures)
       throws Exception {
     long t = now();
-    startExternalPostgres(pg.dir(), pgPort());
-    pg.learn();
-    say("external PostgreSQL pid " + pg.pid() + " on 127.0.0.1:" + pg.port() + " (" + (now() - t) + " ms)");
+    if (tier == null) {
+      startExternalPostgres(pg.dir(), pgPort());
+      pg.learn();
+      say("external PostgreSQL pid " + pg.pid() + " on 127.0.0.1:" + pg.port() + " (" + (now() - t) + " ms)");
+    } else {
+      say("the routers' database: HAProxy 127.0.0.1:" + tier.port() + " -> Patroni leader (" + tier.describe() + ")");
+    }
     List<Integer> ports = new ArrayList<>();
     for (RouterProcess r : routers) ports.add(Integer.parseInt(r.url().substring(r.url().lastIndexOf(':') + 1)));
     lb = Haproxy.start(out, lbPort, ports);
@@ -681,7 +752,7 @@ public final class ChaosRun {
   /** The fleet's counters per instance, summed over its processes (a restart starts them at 0). */
   private final Map<String, Map<String, Double>> counters = new LinkedHashMap<>();
   private final Map<String, List<String>> scrapes = new LinkedHashMap<>();
-  static final List<String> FLEET_COUNTERS = List.of("router_takeovers_total", "router_fencing_refusals_total",
+  static final List<String> FLEET_COUNTERS = List.of("router_charges_total", "router_takeovers_total", "router_fencing_refusals_total",
       "router_outcome_lost_races_total", "router_charges_shed_total");
 
   /** Reads one instance's /metrics, adds its fleet counters to the instance's totals, keeps the text. */
@@ -750,6 +821,246 @@ public final class ChaosRun {
       }
     }
     if (pg != null) pg.stopLeftover();
+    if (tier != null) tier.close();
+  }
+
+  // ---------------------------------------------------------------- the Patroni tier (--ha)
+
+  /** SIGKILL of the leader's postmaster alone; Patroni restarts it in place. Timed to the first write through HAProxy. */
+  private Object[] killLeaderPostmaster(Traffic traffic, Verifier.Input in, Map<String, Object> figures) throws Exception {
+    String label = "pg leader postmaster SIGKILL";
+    AtomicLong upAt = new AtomicLong(-1);
+    PatroniTier.Node leader = tier == null ? null : tier.leader();
+    if (leader == null) {
+      in.chaosProblems.add(label + ": " + (tier == null ? "not on the Patroni tier (--ha)" : "no leader"));
+      return new Object[] {label, upAt, traffic.probe("failed", 1)};
+    }
+    long k = now();
+    long pid = tier.killPostmaster(leader);
+    event(leader.name + "'s postmaster pid " + pid + " SIGKILLed (its Patroni keeps running)");
+    tier.snapshotOrphans(out.resolve("ps-after-postmaster-kill.txt"), 2_000);
+    Traffic.Probe probe = traffic.probe("pg-postmaster-kill", 90_000);
+    long w = tier.awaitWrites(40_000);
+    upAt.set(w);
+    PatroniTier.Node after = tier.leader();
+    in.excused.add(new Verifier.Window("postgres leader postmaster SIGKILL", k, w > 0 ? w : now()));
+    String what = (after == leader ? "no failover, " + leader.name + " still the leader (restarted in place)"
+        : "leader now " + (after == null ? "none" : after.name)) + "; writes through HAProxy again "
+        + (w > 0 ? (w - k) + " ms after the kill" : "NOT within 40 s");
+    figures.put("HA: leader's postmaster SIGKILL", what);
+    event("PostgreSQL: " + what);
+    return new Object[] {label, upAt, probe};
+  }
+
+  /** SIGKILL of the leader's Patroni and postmaster (a lost machine): the sync standby must be promoted. */
+  private Object[] loseLeaderNode(Traffic traffic, Verifier.Input in, Map<String, Object> figures) throws Exception {
+    String label = "pg leader node lost";
+    AtomicLong upAt = new AtomicLong(-1);
+    PatroniTier.Node leader = tier == null ? null : tier.leader();
+    if (leader == null) {
+      in.chaosProblems.add(label + ": " + (tier == null ? "not on the Patroni tier (--ha)" : "no leader"));
+      return new Object[] {label, upAt, traffic.probe("failed", 1)};
+    }
+    PatroniTier.Node standby = tier.other(leader);
+    long waited = tier.awaitSyncStandby(standby, 20_000);
+    if (waited < 0) warningsLater.add(standby.name + " was not a streaming sync standby 20 s before the node loss: " + tier.describe());
+    long k = now();
+    tier.killNode(leader);
+    lostNode = leader;
+    event(leader.name + " lost: its Patroni and postmaster SIGKILLed (" + standby.name + " was the sync standby"
+        + (waited > 0 ? ", caught up after " + waited + " ms of waiting" : "") + ")");
+    Traffic.Probe probe = traffic.probe("pg-node-loss", 120_000);
+    long promoted = -1;
+    while (now() - k < 40_000) {
+      if (tier.isPrimary(standby)) {
+        promoted = now();
+        break;
+      }
+      Thread.sleep(50);
+    }
+    long w = tier.awaitWrites(Math.max(1_000, 45_000 - (now() - k)));
+    upAt.set(w);
+    in.excused.add(new Verifier.Window("postgres leader node lost", k, w > 0 ? w : now()));
+    String what = standby.name + (promoted > 0 ? " promoted " + (promoted - k) + " ms after the loss" : " NOT promoted within 40 s")
+        + "; writes through HAProxy again " + (w > 0 ? (w - k) + " ms after the loss" : "NOT within 45 s");
+    figures.put("HA: leader node lost", what);
+    event("PostgreSQL: " + what);
+    return new Object[] {label, upAt, probe};
+  }
+
+  /** Starts the lost node's Patroni again (on a thread of its own) and times its return as a replica. */
+  private void rejoin(Verifier.Input in, Map<String, Object> figures) throws Exception {
+    PatroniTier.Node n = lostNode;
+    if (tier == null || n == null) {
+      in.chaosProblems.add("pg rejoin: no node was lost");
+      return;
+    }
+    long s = now();
+    tier.startPatroni(n);
+    event(n.name + "'s Patroni started again (it must rejoin as a replica of " + tier.other(n).name + ")");
+    Thread t = new Thread(() -> {
+      try {
+        String role = null;
+        String state = null;
+        while (now() - s < 90_000) {
+          JsonObject m = tier.member(n);
+          role = m == null ? null : m.getString("role");
+          state = m == null ? null : m.getString("state");
+          if (("sync_standby".equals(role) || "replica".equals(role)) && ("streaming".equals(state) || "running".equals(state))) break;
+          Thread.sleep(200);
+        }
+        boolean back = "sync_standby".equals(role) || "replica".equals(role);
+        String what = back ? n.name + " back as " + role + " (" + state + ") " + (now() - s) + " ms after its start"
+            : n.name + " NOT back as a replica within 90 s (role " + role + ", state " + state + ")";
+        figures.put("HA: lost node rejoined", what);
+        event("PostgreSQL: " + what + "; " + tier.describe());
+        if (!back) {
+          synchronized (in) {
+            in.chaosProblems.add("pg rejoin: " + what + "\n      " + tier.tail(n).replace("\n", "\n      "));
+          }
+        } else if (tier.other(n) != tier.leader()) {
+          synchronized (in) {
+            in.chaosProblems.add("pg rejoin: the rejoined node took the leadership back; " + tier.describe());
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "chaos-pg-rejoin");
+    t.setDaemon(true);
+    t.start();
+    resumers.add(t);
+  }
+
+  /** Warnings found while the timeline runs (added to the summary's). */
+  private final List<String> warningsLater = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  // ---------------------------------------------------------------- the cluster (--cluster)
+
+  /** The {@code cluster} block of instance {@code i} (empty when the fleet is not clustered). */
+  String clusterYaml(int i) {
+    if (!clustered) return "";
+    return "cluster: { enabled: true, host: 127.0.0.1, port: " + hazelcastPorts.get(i) + ", members: ["
+        + String.join(", ", hazelcastPorts.stream().map(p -> "\"127.0.0.1:" + p + "\"").toList()) + "] }\n";
+  }
+
+  /** The instances answering now (alive, not paused, ready), by name. */
+  private Map<String, String> liveMembers() {
+    Map<String, String> m = new LinkedHashMap<>();
+    java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofMillis(500)).build();
+    for (RouterProcess r : routers) {
+      if (!r.alive() || r.paused()) continue;
+      try {
+        var resp = c.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(r.url() + "/health/ready"))
+            .timeout(java.time.Duration.ofSeconds(1)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        if (resp.statusCode() == 200) m.put(r.name(), r.url());
+      } catch (java.io.IOException e) {
+        // not answering: not a member to time
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return m;
+  }
+
+  /** One shared change through the event's instance, timed on every live member. */
+  private void sharedChange(Event e, Verifier.Input in) {
+    if (!clustered) {
+      in.chaosProblems.add(e.label() + ": the fleet is not clustered (--cluster)");
+      return;
+    }
+    RouterProcess via = routers.get(e.instance());
+    Map<String, String> members = liveMembers();
+    if (!members.containsKey(via.name())) {
+      in.chaosProblems.add("not applied, " + via.name() + " was not answering: " + e.label());
+      return;
+    }
+    SharedChanges c = new SharedChanges(FLEET_ADMIN_KEY, "chaos");
+    SharedChanges.Propagation p = switch (e.type()) {
+      case ROUTING_CHANGE -> c.routingChange(via.name(), via.url(), members);
+      case PROVIDER_DISABLE -> c.providerToggle(via.name(), via.url(), e.mode(), false, members);
+      case PROVIDER_ENABLE -> c.providerToggle(via.name(), via.url(), e.mode(), true, members);
+      case KEY_REVOKE -> c.keyRevocation(via.name(), via.url(), members);
+      default -> throw new IllegalArgumentException(e.type().name());
+    };
+    propagations.add(p);
+    event("shared change: " + p);
+    if (!p.complete() || p.slowest() > SHARED_BOUND_MS) {
+      in.chaosProblems.add("shared change not in force everywhere within " + SHARED_BOUND_MS + " ms: " + p);
+    }
+  }
+
+  /**
+   * At the end: every instance (all restarted ones included) has the same rules version and the same
+   * enabled providers, and {@code GET /admin/cluster} counts every instance with none disagreeing.
+   */
+  private void clusterEnd(Verifier.Input in, Map<String, Object> figures) throws InterruptedException {
+    Map<String, String> members = liveMembers();
+    SharedChanges c = new SharedChanges(FLEET_ADMIN_KEY, "chaos");
+    Map<String, String> state = c.stateOf(members);
+    figures.put("cluster: state per instance at the end", state);
+    if (members.size() != routers.size()) {
+      in.chaosProblems.add("cluster at the end: " + members.size() + " of " + routers.size() + " instances answering");
+    }
+    if (state.values().stream().distinct().count() > 1) {
+      in.chaosProblems.add("cluster at the end: the instances disagree: " + state);
+    }
+    // membership settles a few seconds after the last restart
+    JsonObject view = null;
+    long until = now() + 10_000;
+    while (now() < until) {
+      view = members.isEmpty() ? null : c.cluster(members.values().iterator().next());
+      if (view != null && view.getJsonArray("members", new io.vertx.core.json.JsonArray()).size() == routers.size()
+          && view.getJsonArray("disagreeing", new io.vertx.core.json.JsonArray()).isEmpty()) break;
+      Thread.sleep(250);
+    }
+    figures.put("cluster: GET /admin/cluster at the end", view == null ? "unreadable" : view.getJsonArray("members",
+        new io.vertx.core.json.JsonArray()).size() + " members, disagreeing " + view.getValue("disagreeing"));
+    if (view == null || view.getJsonArray("members", new io.vertx.core.json.JsonArray()).size() != routers.size()) {
+      in.chaosProblems.add("cluster at the end: GET /admin/cluster does not list every instance: " + view);
+    }
+  }
+
+  /** The throughput phase (see {@link FleetThroughput}): ONE instance vs ALL through HAProxy, interleaved. */
+  private String measureThroughput(Traffic traffic, List<String> warnings) {
+    try {
+      int seconds = Integer.parseInt(System.getenv().getOrDefault("THROUGHPUT_SECONDS", "15"));
+      int rounds = Integer.parseInt(System.getenv().getOrDefault("THROUGHPUT_ROUNDS", "2"));
+      int conns = Integer.parseInt(System.getenv().getOrDefault("THROUGHPUT_CONNS", "32"));
+      for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, new JsonObject()), 5_000);
+      Map<String, String> members = liveMembers();
+      if (members.size() != routers.size()) {
+        warnings.add("throughput not measured: " + members.size() + " of " + routers.size() + " instances answering");
+        return null;
+      }
+      Map<String, java.util.function.LongSupplier> pids = new LinkedHashMap<>();
+      for (RouterProcess r : routers) pids.put(r.name(), r::pid);
+      List<java.util.function.LongSupplier> pgPids = new ArrayList<>();
+      if (tier != null) {
+        for (PatroniTier.Node n : tier.nodes()) pgPids.add(n::postmasterPid);
+      } else {
+        pgPids.add(pg::pid);
+      }
+      FleetThroughput ft = new FleetThroughput(out, Path.of("load-tests", "wrk", "charge.lua").toAbsolutePath(),
+          MERCHANT_KEY, traffic.cards().get(0));
+      String one = routers.get(0).url();
+      say("throughput: warm-up, then " + rounds + " x (ONE " + one + ", ALL " + url + "), " + seconds + " s each");
+      java.util.function.LongSupplier lbPid = () -> lb == null ? -1 : lb.pid();
+      ft.run("warm", 0, url, members, pids, pgPids, lbPid, 8, conns);
+      List<FleetThroughput.Phase> phases = new ArrayList<>();
+      for (int r = 1; r <= rounds; r++) {
+        phases.add(ft.run("ONE", r, one, members, pids, pgPids, lbPid, seconds, conns));
+        say("throughput ONE #" + r + ": " + Math.round(phases.get(phases.size() - 1).rate()) + "/s");
+        phases.add(ft.run("ALL", r, url, members, pids, pgPids, lbPid, seconds, conns));
+        say("throughput ALL #" + r + ": " + Math.round(phases.get(phases.size() - 1).rate()) + "/s");
+      }
+      String text = FleetThroughput.report(phases, seconds, conns);
+      Files.writeString(out.resolve("throughput.txt"), text);
+      return text;
+    } catch (Exception e) {
+      warnings.add("throughput not measured: " + e);
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------- chaos actions
@@ -850,8 +1161,13 @@ public final class ChaosRun {
     return iso == null ? 0 : Instant.parse(iso).toEpochMilli();
   }
 
+  /** Where the suite reads the database: the PostgreSQL itself, or HAProxy in front of the Patroni tier. */
+  private int dbPort() {
+    return tier != null ? tier.port() : pg.port();
+  }
+
   private int countUnsettled(PgControl pg) {
-    try (Connection c = pg.connect(pg.port()); Statement s = c.createStatement();
+    try (Connection c = pg.connect(dbPort()); Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT count(*) FROM charges WHERE status IN ('processing', 'pending')")) {
       r.next();
       return r.getInt(1);
@@ -865,8 +1181,8 @@ public final class ChaosRun {
    * that PostgreSQL itself (same data directory and options) just to read it; stopped at the end.
    */
   private void readDatabase(PgControl pg, Verifier.Input in, Map<String, Object> figures) {
-    String how = "live";
-    if (!pg.running()) {
+    String how = tier != null ? "the Patroni leader through HAProxy (" + tier.describe() + ")" : "live";
+    if (tier == null && !pg.running()) {
       try {
         pg.start();
         how = "started by the suite to read it (the router had left it stopped)";
@@ -874,7 +1190,7 @@ public final class ChaosRun {
         say("could not start PostgreSQL to read it: " + e.getMessage());
       }
     }
-    try (Connection c = pg.connect(pg.port()); Statement s = c.createStatement();
+    try (Connection c = pg.connect(dbPort()); Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT id, idempotency_key, status, provider,"
             + " (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint"
             + " FROM charges")) {
@@ -915,7 +1231,7 @@ public final class ChaosRun {
   }
 
   private void readDatabaseRows(PgControl pg, Verifier.Input in, List<String> ids) {
-    try (Connection c = pg.connect(pg.port());
+    try (Connection c = pg.connect(dbPort());
         java.sql.PreparedStatement s = c.prepareStatement("SELECT id, idempotency_key, status, provider,"
             + " (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint"
             + " FROM charges WHERE id = ANY(?)")) {
@@ -951,9 +1267,12 @@ public final class ChaosRun {
     b.append(line);
     row(b, "command", command);
     if (plan.isFleet()) {
-      row(b, "topology", plan.instances() + " routers (production mode, rehearsal setting on) behind HAProxy " + url
-          + ", one external PostgreSQL (port " + pgPortValue + "), simulators in the chaos JVM");
+      row(b, "topology", plan.instances() + (clustered ? " clustered (Hazelcast " + hazelcastPorts + ")" : "")
+          + " routers (production mode, rehearsal setting on) behind HAProxy " + url + ", " + (tier != null
+          ? "the Patroni tier (etcd, 2 PostgreSQL nodes, synchronous_mode) behind HAProxy 127.0.0.1:" + pgPortValue
+          : "one external PostgreSQL (port " + pgPortValue + ")") + ", simulators in the chaos JVM");
     }
+    for (SharedChanges.Propagation p : List.copyOf(propagations)) row(b, "SHARED " + p.what().split(" ")[0], p.toString());
     Map<String, Integer> byProvider = new TreeMap<>();
     for (String id : in.db.keySet()) {
       Row r = in.api.get(id) != null ? in.api.get(id) : in.db.get(id);

@@ -73,11 +73,16 @@ final class Haproxy {
   /** Writes the configuration, checks it ({@code haproxy -c}) and starts HAProxy. */
   static Haproxy start(Path dir, int port, List<Integer> routerPorts) throws IOException,
       InterruptedException {
+    return start(dir, "haproxy", config(port, routerPorts));
+  }
+
+  /** Writes {@code <name>.cfg} with {@code configText}, checks it and starts HAProxy (log: {@code <name>.log}). */
+  static Haproxy start(Path dir, String name, String configText) throws IOException, InterruptedException {
     String bin = binary();
     if (bin == null) throw new IOException("haproxy is not installed (apt-get install -y haproxy)");
-    Path cfg = dir.resolve("haproxy.cfg");
-    Files.writeString(cfg, config(port, routerPorts));
-    Haproxy h = new Haproxy(cfg, dir.resolve("haproxy.log"));
+    Path cfg = dir.resolve(name + ".cfg");
+    Files.writeString(cfg, configText);
+    Haproxy h = new Haproxy(cfg, dir.resolve(name + ".log"));
     Process check = new ProcessBuilder(bin, "-c", "-f", cfg.toString()).redirectErrorStream(true)
         .redirectOutput(h.log.toFile()).start();
     if (!check.waitFor(10, TimeUnit.SECONDS) || check.exitValue() != 0) {
