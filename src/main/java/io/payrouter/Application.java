@@ -149,6 +149,7 @@ public final class Application implements AutoCloseable {
       }
       String instanceId = Ids.next("inst_");
       RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
+      rules.onFileRejected(metrics::routingFileRejected);
       await(rules.start(1_000));
       ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
           () -> rules.active().rules().healthWindowSeconds());

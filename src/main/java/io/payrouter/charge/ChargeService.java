@@ -262,7 +262,12 @@ public final class ChargeService {
               .onComplete(ar -> {
                 if (ar.failed()) {
                   outcomeRefused(done, ar.cause());
-                } else if (!ar.result()) {
+                } else if (ar.result()) {
+                  // Final once durable: a final answer is a settlement by the request itself.
+                  if (done.status().isFinal()) {
+                    metrics.settled(SettlementPolicy.Source.REQUEST.wire(), done.status().wire(), done.provider());
+                  }
+                } else {
                   lostRace(done, SettlementPolicy.Source.REQUEST);
                   if (d.last() != null && d.lastResult() != null && d.lastResult().outcome() == Outcome.SUCCEEDED) {
                     // A success is never only logged: it settles the charge if it is still waiting
@@ -520,7 +525,7 @@ public final class ChargeService {
         return new SettleResult(Settlement.LOST_RACE, before);
       }
       log.info("charge {} settled {} by {} ({})", settled.id(), settled.status().wire(), source.wire(), provider);
-      metrics.settled(source.wire());
+      metrics.settled(source.wire(), settled.status().wire(), settled.provider());
       return new SettleResult(Settlement.APPLIED, settled);
     });
   }

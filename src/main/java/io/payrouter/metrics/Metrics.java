@@ -28,6 +28,8 @@ public final class Metrics {
   public static final String NO_PROVIDER = "none";
   /** Where a settlement came from (the {@code source} tag of settlements and lost races). */
   public static final List<String> SOURCES = List.of("request", "webhook", "reconciler");
+  /** The reasons a routing file edit is not applied ({@code rules/RulesSource}). */
+  public static final List<String> FILE_REJECTIONS = List.of("invalid", "refused");
 
   private static final String CHARGES = "router_charges_total";
   private static final String SETTLEMENTS = "router_settlements_total";
@@ -36,6 +38,9 @@ public final class Metrics {
   private final PrometheusMeterRegistry registry;
   /** provider, then status. */
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> charges = new ConcurrentHashMap<>();
+  /** source, then status, then provider. */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>>> settlements =
+      new ConcurrentHashMap<>();
   /** provider, then call, then result. */
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>>> pspTimers =
       new ConcurrentHashMap<>();
@@ -64,8 +69,9 @@ public final class Metrics {
       "Money calls not sent: the checkpoint answered after the ownership lease", "provider");
   private static final Family LOST_RACES = new Family("router_outcome_lost_races_total",
       "Outcome writes that changed nothing: the charge was settled or taken over elsewhere first", "source");
-  private static final Family SETTLEMENTS_BY_SOURCE = new Family(SETTLEMENTS,
-      "Pending or orphaned charges settled after the answer, by who settled them", "source");
+  private static final Family FILE_REJECTED = new Family("router_routing_file_rejections_total",
+      "Edits of the routing file not applied: invalid (does not parse or validate) or refused (would discard"
+          + " a change made through the API)", "reason");
   private static final Family WRITE_REJECTED = new Family("router_write_rejected_total",
       "Rows refused because the write queue was full (the charge gets 503 or the attempt is not sent)", "queue");
   private static final Family WRITE_REJECTED_ROWS = new Family("router_write_rejected_rows_total",
@@ -91,10 +97,11 @@ public final class Metrics {
         .description("Unsettled charges taken over from an instance whose heartbeat stopped")
         .tag("reason", "owner_lapsed").register(registry);
     for (String s : SOURCES) counter(LOST_RACES, s);
-    for (String s : SOURCES) counter(SETTLEMENTS_BY_SOURCE, s);
+    for (String r : FILE_REJECTIONS) counter(FILE_REJECTED, r);
     // No PSP decided: failed before or without any PSP's word, or left pending after a bug.
     charge(NO_PROVIDER, "failed");
     charge(NO_PROVIDER, "pending");
+    for (String s : SOURCES) settlement(s, "failed", NO_PROVIDER);
     Gauge.builder("router_ready", () -> ready)
         .description("1 when GET /health/ready answers UP (the same checks, run at each scrape), else 0")
         .register(registry);
@@ -122,6 +129,10 @@ public final class Metrics {
   public void providers(Collection<String> names) {
     for (String p : names) {
       for (String status : List.of("succeeded", "declined", "pending")) charge(p, status);
+      for (String s : SOURCES) {
+        settlement(s, "succeeded", p);
+        settlement(s, "declined", p);
+      }
       // The first step of every charge flow: the series each provider has once it is called.
       pspTimer(p, "charge.1", "2xx");
       for (Family f : List.of(CONFLICTS, CREDENTIALS_REFUSED, WEBHOOK_MISMATCH, FENCING_REFUSALS, CHECKPOINTS_TOO_LATE)) {
@@ -188,9 +199,24 @@ public final class Metrics {
             .tag("provider", provider).tag("status", st).register(registry));
   }
 
-  /** A pending or orphaned charge was settled after its answer. */
-  public void settled(String source) {
-    counter(SETTLEMENTS_BY_SOURCE, source).increment();
+  /**
+   * A charge became final ({@code succeeded}, {@code declined}, {@code failed}), once per charge,
+   * by whoever made it so: the request path ({@code request}) once its outcome is durable, a
+   * webhook or the reconciler.
+   *
+   * @param provider the charge's provider, null when none (a failed charge)
+   */
+  public void settled(String source, String status, String provider) {
+    settlement(source, status, provider == null ? NO_PROVIDER : provider).increment();
+  }
+
+  private Counter settlement(String source, String status, String provider) {
+    return settlements.computeIfAbsent(source, x -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, x -> new ConcurrentHashMap<>())
+        .computeIfAbsent(provider, p -> Counter.builder(SETTLEMENTS)
+            .description("Charges that became final, by who settled them (request, webhook, reconciler), final"
+                + " status and provider")
+            .tag("source", source).tag("status", status).tag("provider", p).register(registry));
   }
 
   public void chargeShed() {
@@ -246,6 +272,13 @@ public final class Metrics {
   /** An authentic callback refused because its amount or currency differs from the charge's. */
   public void webhookMismatch(String provider) {
     counter(WEBHOOK_MISMATCH, provider).increment();
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  /** A routing file edit was not applied; {@code reason} is one of {@link #FILE_REJECTIONS}. */
+  public void routingFileRejected(String reason) {
+    counter(FILE_REJECTED, reason).increment();
   }
 
   // ------------------------------------------------------------------ write queues

@@ -37,6 +37,12 @@ class MetricsTest {
       }
       assertEquals(0.0, value(text, "router_psp_call_duration_seconds_count{call=\"charge.1\",provider=\"" + p
           + "\",result=\"2xx\"}"));
+      for (String source : Metrics.SOURCES) {
+        for (String status : List.of("succeeded", "declined")) {
+          assertEquals(0.0, value(text, "router_settlements_total{provider=\"" + p + "\",source=\"" + source
+              + "\",status=\"" + status + "\"}"));
+        }
+      }
     }
     assertEquals(0.0, value(text, "router_charges_total{provider=\"none\",status=\"failed\"}"));
   }
@@ -47,11 +53,30 @@ class MetricsTest {
     assertEquals(0.0, value(text, "router_charges_shed_total{reason=\"in_flight\"}"));
     assertEquals(0.0, value(text, "router_idempotency_keys_purged_total{store=\"postgres\"}"));
     assertEquals(0.0, value(text, "router_takeovers_total{reason=\"owner_lapsed\"}"));
-    for (String s : Metrics.SOURCES) assertEquals(0.0, value(text, "router_outcome_lost_races_total{source=\"" + s + "\"}"));
+    for (String s : Metrics.SOURCES) {
+      assertEquals(0.0, value(text, "router_outcome_lost_races_total{source=\"" + s + "\"}"));
+      assertEquals(0.0, value(text, "router_settlements_total{provider=\"none\",source=\"" + s + "\",status=\"failed\"}"));
+    }
+    for (String r : Metrics.FILE_REJECTIONS) assertEquals(0.0, value(text, "router_routing_file_rejections_total{reason=\"" + r + "\"}"));
     assertEquals(0.0, value(text, "router_charge_duration_seconds_count"));
     assertEquals(0.0, value(text, "router_ready"));
     assertEquals(0.0, value(text, "router_unsettled_charges"));
     assertEquals(0.0, value(text, "router_unsettled_oldest_age_seconds"));
+  }
+
+  @Test
+  void aSettlementIsCountedBySourceFinalStatusAndProviderAndAFailedOneHasNoProvider() {
+    Metrics m = Metrics.standalone();
+    m.providers(List.of("fatora"));
+    m.settled("webhook", "succeeded", "fatora");
+    m.settled("request", "succeeded", "fatora");
+    m.settled("request", "succeeded", "fatora");
+    m.settled("reconciler", "failed", null);
+    String text = m.registry().scrape();
+    assertEquals(1.0, value(text, "router_settlements_total{provider=\"fatora\",source=\"webhook\",status=\"succeeded\"}"));
+    assertEquals(2.0, value(text, "router_settlements_total{provider=\"fatora\",source=\"request\",status=\"succeeded\"}"));
+    assertEquals(1.0, value(text, "router_settlements_total{provider=\"none\",source=\"reconciler\",status=\"failed\"}"));
+    assertEquals(0.0, value(text, "router_settlements_total{provider=\"fatora\",source=\"reconciler\",status=\"declined\"}"));
   }
 
   @Test
