@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -111,6 +113,28 @@ public final class Metrics {
     Gauge.builder("router_unsettled_oldest_age_seconds", () -> unsettledOldestSeconds)
         .description("Seconds since the oldest unsettled charge last changed status (0 when none)")
         .register(registry);
+  }
+
+  /**
+   * Vert.x's own meters as the router runs them (set when Vert.x is built): the JVM's, and every
+   * category but the HTTP client and the event bus.
+   *
+   * <p>Every PSP call is measured by router_psp_call_duration_seconds (provider, call, result);
+   * Vert.x's HTTP client meters repeated it and looked up or registered a gauge per request (4% of
+   * the router's CPU per charge in the profile).
+   *
+   * <p>Vert.x's event bus meters register their {@code vertx_eventbus_handlers} and
+   * {@code vertx_eventbus_pending} gauges again for every handler and every message received, so
+   * the fleet's second consumer made Micrometer warn at each start ("This Gauge has been already
+   * registered") and every beacon paid a registry look-up. The event bus only carries the fleet's
+   * beacons and hints here, which router_cluster_members and router_cluster_members_disagreeing
+   * already show.
+   */
+  public static MicrometerMetricsOptions vertxMetricsOptions() {
+    return new MicrometerMetricsOptions().setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
   }
 
   public static Metrics standalone() {
