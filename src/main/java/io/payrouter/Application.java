@@ -126,6 +126,7 @@ public final class Application implements AutoCloseable {
     for (String w : cfg.rehearsalWarnings()) log.warn("REHEARSAL: {}", w);
 
     // First: a provider its connector cannot use (ConfigException) stops the start before anything runs.
+    metrics.providers(cfg.providers().keySet());
     Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
     Database db = Database.start(cfg.database());
     try {
@@ -148,10 +149,12 @@ public final class Application implements AutoCloseable {
       }
       String instanceId = Ids.next("inst_");
       RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
+      rules.onFileRejected(metrics::routingFileRejected);
       await(rules.start(1_000));
       ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
           () -> rules.active().rules().healthWindowSeconds());
       health.applyAll(await(store.providerFlags()));
+      for (String p : cfg.providers().keySet()) metrics.provider(p, () -> dispatcher.circuit(p), () -> health.enabled(p));
       LiveRouter router = new LiveRouter(rules, health);
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
@@ -172,10 +175,7 @@ public final class Application implements AutoCloseable {
       merchants.onRevoked(fleet::keyRevoked);
       health.openElsewhere(fleet::openElsewhere);
       fleet.start();
-      metrics.gauge("router_cluster_members", "Members this instance hears from (itself included)",
-          () -> fleet.view().members().stream().filter(m -> !m.silent()).count());
-      metrics.gauge("router_cluster_members_disagreeing", "Members that have run older routing rules than another"
-          + " member for more than 5 s", fleet::disagreeing);
+      metrics.cluster(() -> fleet.view().members().stream().filter(m -> !m.silent()).count(), fleet::disagreeing);
       String openApiText = resource("/openapi.yaml");
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));

@@ -54,6 +54,12 @@ class LayeringTest {
       .and().resideOutsideOfPackage("io.payrouter")
       .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..");
 
+  /** Every router_* meter is named, described and registered in one place (metrics/Metrics). */
+  @ArchTest
+  static final ArchRule onlyTheMetricsPackageDefinesMeters = noClasses()
+      .that().resideOutsideOfPackage("io.payrouter.metrics..")
+      .should().dependOnClassesThat().resideInAPackage("io.micrometer.core.instrument..");
+
   @ArchTest
   static final ArchRule packagesAreFreeOfCycles = slices().matching("io.payrouter.(*)..").should().beFreeOfCycles();
 }

@@ -82,6 +82,7 @@ public final class RulesSource {
   /** Set while the file text of {@link #fileHash} is refused or invalid: why. */
   private volatile FileState fileProblem;
   private volatile LongConsumer inForce = v -> {};
+  private volatile java.util.function.Consumer<String> fileRejected = why -> {};
   private final AtomicBoolean catchingUp = new AtomicBoolean();
   private volatile long unloadable = -1;
   private long watchTimer = -1;
@@ -96,6 +97,15 @@ public final class RulesSource {
   /** Called with the version number each time a change made on this instance is in force here. */
   public void onInForce(LongConsumer listener) {
     this.inForce = listener;
+  }
+
+  /**
+   * Called each time an edit of the routing file is not applied: with {@code invalid} (it does not
+   * parse or validate) or {@code refused} (applying it would discard a change made through the
+   * API). Set it before {@link #start}, which may reject the file as it found it.
+   */
+  public void onFileRejected(java.util.function.Consumer<String> listener) {
+    this.fileRejected = listener;
   }
 
   /**
@@ -254,6 +264,7 @@ public final class RulesSource {
     } catch (InvalidRoutingRulesException e) {
       fileProblem = new FileState(file.toString(), "invalid", "the last edit (" + java.time.Instant.now() + ") was not applied: "
           + e.getMessage() + ": " + readable(e.problems()), e.problems());
+      fileRejected.accept("invalid");
       return Future.failedFuture(e);
     }
     lastFileDoc = doc;
@@ -286,6 +297,7 @@ public final class RulesSource {
               + " write the rules in force into it (GET /admin/routing), then edit it; or PUT the file's rules"
               + " through the API";
           fileProblem = new FileState(file.toString(), "refused", why);
+          fileRejected.accept("refused");
           log.warn("routing file {} edit refused: {}", file, why);
           return active == null ? loadNewest() : Future.succeededFuture();
         }

@@ -58,6 +58,9 @@ public final class Store {
   /** A charge the reconciler took, with the epoch it now owns it under. */
   public record Taken(Charge charge, long epoch, boolean tookOver) {}
 
+  /** Unsettled charges in the database: how many, and seconds since the oldest last changed status. */
+  public record Backlog(long charges, double oldestAgeSeconds) {}
+
 
   /**
    * Claims the idempotency keys and records the intents of a whole batch in one statement (the rows
@@ -779,6 +782,20 @@ public final class Store {
   public Future<Optional<String>> lastRoutingSource(String prefix) {
     return reachable(pool.preparedQuery("SELECT source FROM routing_configs WHERE starts_with(source, $1) ORDER BY version DESC LIMIT 1")
         .execute(Tuple.of(prefix)).map(rs -> first(rs).map(r -> r.getString(0))));
+  }
+
+  /**
+   * Every instance's unsettled ({@code processing} or {@code pending}) charges: one aggregate over
+   * the partial index {@code charges_unsettled}, so its cost follows the backlog, not the table.
+   */
+  public Future<Backlog> unsettledBacklog() {
+    return reachable(pool.query("""
+            SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(updated_at)), 0)::float8
+            FROM charges WHERE status IN ('processing', 'pending')""").execute()
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new Backlog(r.getLong(0), Math.max(0, r.getDouble(1)));
+        }));
   }
 
   public Future<Void> ping() {
