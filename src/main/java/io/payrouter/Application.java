@@ -147,7 +147,7 @@ public final class Application implements AutoCloseable {
         throw e;
       }
       String instanceId = Ids.next("inst_");
-      RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
+      RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile(), instanceId);
       await(rules.start(1_000));
       ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
           () -> rules.active().rules().healthWindowSeconds());
@@ -181,9 +181,10 @@ public final class Application implements AutoCloseable {
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
       Drain drain = new Drain();
+      List<HttpApi.OperationsSurface> surfaces = List.of();
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           routingAdmin, openApi, openApiText, metrics,
-          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet);
+          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet, surfaces);
       RouterConfig fcfg = cfg;
       String deploymentId;
       try {
