@@ -3,6 +3,8 @@ package io.payrouter;
 import io.payrouter.api.Drain;
 import io.payrouter.cluster.Fleet;
 import io.payrouter.api.HttpApi;
+import io.payrouter.console.Console;
+import io.payrouter.console.ConsoleSessions;
 import io.payrouter.charge.CardService;
 import io.payrouter.charge.ChargeService;
 import io.payrouter.charge.WebhookService;
@@ -148,7 +150,7 @@ public final class Application implements AutoCloseable {
         throw e;
       }
       String instanceId = Ids.next("inst_");
-      RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
+      RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile(), instanceId);
       rules.onFileRejected(metrics::routingFileRejected);
       await(rules.start(1_000));
       ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
@@ -181,9 +183,15 @@ public final class Application implements AutoCloseable {
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
       Drain drain = new Drain();
+      List<HttpApi.OperationsSurface> surfaces = new java.util.ArrayList<>();
+      if (cfg.console().enabled()) {
+        ConsoleSessions sessions = new ConsoleSessions(cfg.console().idleTimeoutMs(), cfg.console().absoluteTimeoutMs());
+        vertx.setPeriodic(60_000, t -> sessions.purge());
+        surfaces.add(new Console(sessions, merchants::isAdminKey));
+      }
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           routingAdmin, openApi, openApiText, metrics,
-          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet);
+          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet, surfaces);
       RouterConfig fcfg = cfg;
       String deploymentId;
       try {

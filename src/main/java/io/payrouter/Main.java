@@ -156,6 +156,7 @@ public final class Main {
       if (RouterConfig.DEMO_ADMIN_KEY.equals(c.adminKey())) banner.append("  admin key:          ").append(c.adminKey()).append('\n');
     }
     banner.append("  API contract:       http://127.0.0.1:").append(app.port()).append("/openapi.yaml\n");
+    if (c.console().enabled()) banner.append("  SRE console:        http://127.0.0.1:").append(app.port()).append("/console (admin key)\n");
     banner.append("  network transport:  ").append(vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO").append('\n');
     System.out.println(banner);
   }

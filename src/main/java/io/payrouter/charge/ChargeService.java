@@ -612,6 +612,41 @@ public final class ChargeService {
     return store.conflicts(limit);
   }
 
+  // ------------------------------------------------------------------ operations reads
+
+  /** The most recent charges of every merchant (or of one), newest first; as settled in memory when newer. */
+  public Future<List<Charge>> recent(String merchantId, int limit) {
+    return store.recentCharges(merchantId, limit).map(this::fresher);
+  }
+
+  /** Charges with a merchant reference, of one merchant or of every merchant, newest first. */
+  public Future<List<Charge>> byReferenceAnyMerchant(String merchantId, String reference, int limit) {
+    return store.chargesByReferenceAnyMerchant(merchantId, reference, limit).map(this::fresher);
+  }
+
+  /** A charge by id, whatever its merchant. */
+  public Future<Optional<Charge>> byId(String chargeId) {
+    Charge mem = undurable.get(chargeId);
+    if (mem != null) return Future.succeededFuture(Optional.of(mem));
+    return store.chargeById(chargeId);
+  }
+
+  /** Charges still processing or pending, oldest first, with their age and reconciler bookkeeping. */
+  public Future<io.payrouter.domain.Page<io.payrouter.domain.UnsettledCharge>> unsettled(int limit) {
+    return store.unsettled(limit);
+  }
+
+  /** Rows the database refused (kept, never dropped), newest first. */
+  public Future<io.payrouter.domain.Page<io.payrouter.domain.DeadLetter>> deadLetters(int limit) {
+    return store.deadLetters(limit);
+  }
+
+  private List<Charge> fresher(List<Charge> list) {
+    List<Charge> out = new ArrayList<>(list.size());
+    for (Charge c : list) out.add(undurable.getOrDefault(c.id(), c));
+    return out;
+  }
+
   public void forgetCard(String cardId) {
     cards.evict(cardId);
   }
