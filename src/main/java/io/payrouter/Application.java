@@ -3,6 +3,8 @@ package io.payrouter;
 import io.payrouter.api.Drain;
 import io.payrouter.cluster.Fleet;
 import io.payrouter.api.HttpApi;
+import io.payrouter.console.Console;
+import io.payrouter.console.ConsoleSessions;
 import io.payrouter.charge.CardService;
 import io.payrouter.charge.ChargeService;
 import io.payrouter.charge.WebhookService;
@@ -126,6 +128,7 @@ public final class Application implements AutoCloseable {
     for (String w : cfg.rehearsalWarnings()) log.warn("REHEARSAL: {}", w);
 
     // First: a provider its connector cannot use (ConfigException) stops the start before anything runs.
+    metrics.providers(cfg.providers().keySet());
     Dispatcher dispatcher = new Dispatcher(vertx, cfg.providers().values(), Psps.connectors(), metrics);
     Database db = Database.start(cfg.database());
     try {
@@ -147,11 +150,13 @@ public final class Application implements AutoCloseable {
         throw e;
       }
       String instanceId = Ids.next("inst_");
-      RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile());
+      RulesSource rules = new RulesSource(vertx, store, cfg.providers().keySet(), cfg.routingFile(), instanceId);
+      rules.onFileRejected(metrics::routingFileRejected);
       await(rules.start(1_000));
       ProviderHealthView health = new ProviderHealthView(cfg.providers(), dispatcher,
           () -> rules.active().rules().healthWindowSeconds());
       health.applyAll(await(store.providerFlags()));
+      for (String p : cfg.providers().keySet()) metrics.provider(p, () -> dispatcher.circuit(p), () -> health.enabled(p));
       LiveRouter router = new LiveRouter(rules, health);
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
@@ -172,18 +177,21 @@ public final class Application implements AutoCloseable {
       merchants.onRevoked(fleet::keyRevoked);
       health.openElsewhere(fleet::openElsewhere);
       fleet.start();
-      metrics.gauge("router_cluster_members", "Members this instance hears from (itself included)",
-          () -> fleet.view().members().stream().filter(m -> !m.silent()).count());
-      metrics.gauge("router_cluster_members_disagreeing", "Members that have run older routing rules than another"
-          + " member for more than 5 s", fleet::disagreeing);
+      metrics.cluster(() -> fleet.view().members().stream().filter(m -> !m.silent()).count(), fleet::disagreeing);
       String openApiText = resource("/openapi.yaml");
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
       Drain drain = new Drain();
+      List<HttpApi.OperationsSurface> surfaces = new java.util.ArrayList<>();
+      if (cfg.console().enabled()) {
+        ConsoleSessions sessions = new ConsoleSessions(cfg.console().idleTimeoutMs(), cfg.console().absoluteTimeoutMs());
+        vertx.setPeriodic(60_000, t -> sessions.purge());
+        surfaces.add(new Console(sessions, merchants::isAdminKey));
+      }
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           routingAdmin, openApi, openApiText, metrics,
-          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet);
+          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet, surfaces);
       RouterConfig fcfg = cfg;
       String deploymentId;
       try {

@@ -12,8 +12,6 @@ import io.payrouter.simulator.SimulatorServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -83,12 +81,7 @@ public final class Main {
     Path configFile = Path.of(config);
     if (!Files.exists(configFile)) fail("config file not found: " + configFile.toAbsolutePath());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            // Every PSP call is measured by router_psp_call_duration_seconds (provider, call,
-            // result); Vert.x's own HTTP client meters repeated it and looked up or registered
-            // a gauge per request (4% of the router's CPU per charge in the profile).
-            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT))
+    VertxOptions options = new VertxOptions().setMetricsOptions(Metrics.vertxMetricsOptions())
         .setEventLoopPoolSize(ConfigLoader.eventLoops(configFile))
         // Linux epoll when its native library loads (it ships in the jar); NIO otherwise, or
         // with -Drouter.nativeTransport=false.
@@ -163,6 +156,7 @@ public final class Main {
       if (RouterConfig.DEMO_ADMIN_KEY.equals(c.adminKey())) banner.append("  admin key:          ").append(c.adminKey()).append('\n');
     }
     banner.append("  API contract:       http://127.0.0.1:").append(app.port()).append("/openapi.yaml\n");
+    if (c.console().enabled()) banner.append("  SRE console:        http://127.0.0.1:").append(app.port()).append("/console (admin key)\n");
     banner.append("  network transport:  ").append(vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO").append('\n');
     System.out.println(banner);
   }

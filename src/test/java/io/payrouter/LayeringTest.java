@@ -48,11 +48,33 @@ class LayeringTest {
           "io.payrouter.recovery..", "io.payrouter.api..", "io.payrouter.rules..", "io.payrouter.merchant..",
           "io.payrouter.connector..", "io.payrouter.simulator..");
 
+  /**
+   * The console is a surface over the operations API: its pages call the API's own handlers, so it
+   * knows the API's surface hook and problems, never a service or the store (no logic of its own).
+   */
+  @ArchTest
+  static final ArchRule theConsoleReachesServicesOnlyThroughTheApi = noClasses()
+      .that().resideInAPackage("io.payrouter.console..")
+      .should().dependOnClassesThat().resideInAnyPackage("io.payrouter.store..", "io.payrouter.charge..",
+          "io.payrouter.rules..", "io.payrouter.routing..", "io.payrouter.connector..", "io.payrouter.recovery..",
+          "io.payrouter.merchant..", "io.payrouter.simulator..", "io.payrouter.cluster..", "io.payrouter.domain..");
+
+  @ArchTest
+  static final ArchRule theApiDoesNotKnowTheConsole = noClasses()
+      .that().resideInAPackage("io.payrouter.api..")
+      .should().dependOnClassesThat().resideInAPackage("io.payrouter.console..");
+
   @ArchTest
   static final ArchRule onlyTheStoreSpeaksSql = noClasses()
       .that().resideOutsideOfPackages("io.payrouter.store..")
       .and().resideOutsideOfPackage("io.payrouter")
       .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..");
+
+  /** Every router_* meter is named, described and registered in one place (metrics/Metrics). */
+  @ArchTest
+  static final ArchRule onlyTheMetricsPackageDefinesMeters = noClasses()
+      .that().resideOutsideOfPackage("io.payrouter.metrics..")
+      .should().dependOnClassesThat().resideInAPackage("io.micrometer.core.instrument..");
 
   @ArchTest
   static final ArchRule packagesAreFreeOfCycles = slices().matching("io.payrouter.(*)..").should().beFreeOfCycles();

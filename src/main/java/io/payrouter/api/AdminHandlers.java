@@ -3,6 +3,7 @@ package io.payrouter.api;
 import io.payrouter.common.Currencies;
 import io.payrouter.common.FieldError;
 import io.payrouter.config.ConfigLoader;
+import io.payrouter.domain.InvalidRoutingRulesException;
 import io.payrouter.merchant.MerchantService;
 import io.payrouter.routing.Decision;
 import io.payrouter.routing.TraceLine;
@@ -62,15 +63,25 @@ final class AdminHandlers {
   /** Longest string (name, provider, condition value) a routing document may hold. */
   static final int MAX_RULE_STRING = 500;
 
+  /**
+   * {@code PUT /admin/routing}: validate and install. With {@code ?dry_run=true} the same
+   * validation, nothing stored: 200 with what would be in force, or the very 422 a real PUT would
+   * answer. Problems with a YAML body carry the line of their field.
+   */
   void putRouting(RoutingContext rc) {
+    boolean dryRun = dryRun(rc);
     String ct = rc.request().getHeader("Content-Type");
     Map<String, Object> raw;
+    String yaml = null;
     if (YAML_TYPES.contains(Json.mediaType(ct)) && Json.utf8Charset(ct)) {
-      String text = Json.utf8(rc);
+      yaml = Json.utf8(rc);
       try {
-        raw = ConfigLoader.readYaml(text);
+        raw = ConfigLoader.readYaml(yaml);
       } catch (RuntimeException e) {
-        throw ProblemException.badRequest("the body is not a YAML mapping");
+        int line = YamlLines.errorLine(e);
+        if (line < 0) throw ProblemException.badRequest("the body is not a YAML mapping");
+        throw new ProblemException(400, "bad-request", "Bad request", "the body is not a YAML mapping: it does not"
+            + " parse at line " + line, List.of(new FieldError("", "the YAML does not parse here", line)));
       }
     } else if (Json.isJson(ct)) {
       raw = Json.body(rc).getMap();
@@ -79,8 +90,62 @@ final class AdminHandlers {
     }
     List<FieldError> errors = new ArrayList<>();
     Strings.check(raw, "", MAX_RULE_STRING, errors);
-    if (!errors.isEmpty()) throw ProblemException.validation(errors);
-    routing.replace(raw).onSuccess(a -> Json.send(rc, 200, rules(a))).onFailure(rc::fail);
+    String text = yaml;
+    if (!errors.isEmpty()) throw ProblemException.validation(text == null ? errors : YamlLines.place(text, errors));
+    if (dryRun) {
+      routing.check(raw).onSuccess(d -> Json.send(rc, 200, new JsonObject().put("dry_run", true).put("valid", true)
+              .put("changes", d.changes()).put("version_in_force", d.inForce()).put("rules", d.rules())))
+          .onFailure(err -> rc.fail(placed(err, text)));
+      return;
+    }
+    routing.replace(raw, actor(rc)).onSuccess(a -> Json.send(rc, 200, rules(a))).onFailure(err -> rc.fail(placed(err, text)));
+  }
+
+  private static boolean dryRun(RoutingContext rc) {
+    List<String> v = rc.queryParam("dry_run");
+    if (v.isEmpty()) return false;
+    if (v.size() == 1 && (v.get(0).equals("true") || v.get(0).equals("false"))) return v.get(0).equals("true");
+    throw ProblemException.validation(List.of(new FieldError("dry_run", "true or false, at most once")));
+  }
+
+  /** Invalid rules from a YAML body: the same 422, each problem with the line of its field. */
+  private static Throwable placed(Throwable err, String yaml) {
+    if (yaml == null || !(err instanceof InvalidRoutingRulesException e)) return err;
+    return ProblemException.unprocessable("invalid-routing", e.getMessage(), YamlLines.place(yaml, e.problems()));
+  }
+
+  /**
+   * Who is asking, for the routing version history: the console's guard names its session
+   * ({@link HttpApi#ACTOR}); otherwise the admin key. With the peer's address (never a header a
+   * client could set).
+   */
+  static String actor(RoutingContext rc) {
+    String who = rc.get(HttpApi.ACTOR);
+    var peer = rc.request().remoteAddress();
+    return (who == null ? "admin_api" : who) + (peer == null ? "" : " from " + peer.hostAddress());
+  }
+
+  void routingVersions(RoutingContext rc) {
+    routing.versions(Params.limit(rc, 50)).onSuccess(list -> {
+      JsonArray data = new JsonArray();
+      for (RoutingAdmin.Version v : list) data.add(version(v));
+      Json.send(rc, 200, new JsonObject().put("data", data));
+    }).onFailure(rc::fail);
+  }
+
+  void routingVersion(RoutingContext rc) {
+    String n = rc.pathParam("version");
+    if (n == null || !n.matches("[0-9]{1,18}")) {
+      throw ProblemException.validation(List.of(new FieldError("version", "a version number")));
+    }
+    routing.version(Long.parseLong(n)).onSuccess(v -> Json.send(rc, 200, version(v).put("rules", v.rules())))
+        .onFailure(rc::fail);
+  }
+
+  private static JsonObject version(RoutingAdmin.Version v) {
+    return new JsonObject().put("version", v.version()).put("source", v.source()).put("changed_by", v.changedBy())
+        .put("instance", v.instance()).put("created_at", v.createdAt().toString()).put("rule_count", v.ruleCount())
+        .put("in_force", v.inForce());
   }
 
   private JsonObject rules(RulesSource.Active a) {

@@ -4,7 +4,6 @@ import io.payrouter.charge.ChargeService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /** {@code GET /admin/conflicts}: late results that disagreed with a final charge, newest first. */
 final class ConflictHandlers {
@@ -15,15 +14,7 @@ final class ConflictHandlers {
   }
 
   void list(RoutingContext rc) {
-    int limit = 100;
-    String l = rc.request().getParam("limit");
-    if (l != null) {
-      if (!l.matches("[0-9]{1,4}") || Integer.parseInt(l) < 1 || Integer.parseInt(l) > 1000) {
-        throw ProblemException.validation(List.of(new io.payrouter.common.FieldError("limit", "an integer from 1 to 1000")));
-      }
-      limit = Integer.parseInt(l);
-    }
-    charges.conflicts(limit).onSuccess(list -> {
+    charges.conflicts(Params.limit(rc, 100)).onSuccess(list -> {
       JsonArray data = new JsonArray();
       for (var c : list) {
         data.add(new JsonObject().put("id", c.id()).put("charge_id", c.chargeId()).put("provider", c.provider())

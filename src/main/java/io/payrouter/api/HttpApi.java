@@ -22,14 +22,37 @@ public final class HttpApi extends VerticleBase {
   /** The Prometheus text exposition format, as Micrometer renders it. */
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   public static final int BODY_LIMIT = 64 * 1024;
+  /**
+   * Routing context key: who is calling the operations API when it is not the admin key itself
+   * (the console's guard puts its session's name here); recorded with each routing version.
+   */
+  public static final String ACTOR = "operationsActor";
+
+  /**
+   * Something served beside the API that reaches the operations API under a prefix of its own,
+   * through its own guard instead of the admin key: the SRE console ({@code /console/api/*}).
+   * It mounts its own routes; the operations API's routes are mounted again under
+   * {@link #adminPrefix()}, the same handlers, behind {@link #guard}.
+   */
+  public interface OperationsSurface {
+    /** Where the operations API is mounted again, e.g. {@code /console/api}. */
+    String adminPrefix();
+
+    /** Mounts the surface's own routes (called once per HTTP verticle). */
+    void mount(io.vertx.core.Vertx vertx, Router router);
+
+    /** Authorises a call under {@link #adminPrefix()}: {@code rc.next()} or a problem. */
+    void guard(io.vertx.ext.web.RoutingContext rc);
+  }
 
   /** Everything the handlers share (thread-safe services built once by the application). */
   public record Services(ChargeService charges, CardService cards, WebhookService webhooks,
       MerchantService merchants, RoutingAdmin routing, JsonObject openApi, String openApiText, Metrics metrics,
       java.util.function.Supplier<Future<Readiness>> readiness, Drain drain, java.util.List<String> warnings,
-      io.payrouter.cluster.Fleet fleet) {
+      io.payrouter.cluster.Fleet fleet, java.util.List<OperationsSurface> surfaces) {
     public Services {
       warnings = java.util.List.copyOf(warnings);
+      surfaces = java.util.List.copyOf(surfaces);
     }
   }
 
@@ -64,27 +87,44 @@ public final class HttpApi extends VerticleBase {
     r.get("/v1/charges/:id").handler(keys::merchant).handler(charges::get);
     r.post("/v1/webhooks/:provider").handler(webhooks::handle);
 
-    r.route("/admin/*").handler(keys::admin);
-    r.post("/admin/merchants").handler(admin::createMerchant);
-    r.post("/admin/merchants/:id/keys").handler(admin::createKey);
-    r.delete("/admin/merchants/:id/keys/:key_id").handler(admin::deleteKey);
-    r.get("/admin/routing").handler(admin::getRouting);
-    r.put("/admin/routing").handler(admin::putRouting);
-    r.post("/admin/routing/explain").handler(admin::explain);
-    r.get("/admin/providers").handler(admin::providers);
-    r.get("/admin/cluster").handler(new ClusterHandler(s.fleet())::get);
-    r.get("/admin/conflicts").handler(new ConflictHandlers(s.charges())::list);
-    r.post("/admin/providers/:name/disable").handler(rc -> admin.setEnabled(rc, false));
-    r.post("/admin/providers/:name/enable").handler(rc -> admin.setEnabled(rc, true));
+    ClusterHandler cluster = new ClusterHandler(s.fleet());
+    ConflictHandlers conflicts = new ConflictHandlers(s.charges());
+    OperationsReads reads = new OperationsReads(s.charges());
+    java.util.function.BiConsumer<String, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext>> operations =
+        (prefix, guard) -> {
+          r.route(prefix + "/*").handler(guard);
+          r.post(prefix + "/merchants").handler(admin::createMerchant);
+          r.post(prefix + "/merchants/:id/keys").handler(admin::createKey);
+          r.delete(prefix + "/merchants/:id/keys/:key_id").handler(admin::deleteKey);
+          r.get(prefix + "/routing").handler(admin::getRouting);
+          r.put(prefix + "/routing").handler(admin::putRouting);
+          r.post(prefix + "/routing/explain").handler(admin::explain);
+          r.get(prefix + "/routing/versions").handler(admin::routingVersions);
+          r.get(prefix + "/routing/versions/:version").handler(admin::routingVersion);
+          r.get(prefix + "/providers").handler(admin::providers);
+          r.get(prefix + "/cluster").handler(cluster::get);
+          r.get(prefix + "/conflicts").handler(conflicts::list);
+          r.get(prefix + "/charges").handler(reads::charges);
+          r.get(prefix + "/unsettled").handler(reads::unsettled);
+          r.get(prefix + "/dead-letters").handler(reads::deadLetters);
+          r.post(prefix + "/providers/:name/disable").handler(rc -> admin.setEnabled(rc, false));
+          r.post(prefix + "/providers/:name/enable").handler(rc -> admin.setEnabled(rc, true));
+        };
+    operations.accept("/admin", keys::admin);
+    for (OperationsSurface surface : s.surfaces()) {
+      surface.mount(vertx, r);
+      operations.accept(surface.adminPrefix(), surface::guard);
+    }
 
     r.get("/health/live").handler(rc -> Json.send(rc, 200, new JsonObject().put("status", "UP")));
-    r.get("/health/ready").handler(rc -> s.readiness().get()
+    r.get("/health/ready").handler(rc -> readiness()
         .onSuccess(ready -> Json.send(rc, ready.up() ? 200 : 503, readyBody(ready, s.warnings())))
         .onFailure(err -> Json.send(rc, 503, readyBody(new Readiness(java.util.List.of(
             new Readiness.Check("readiness", false, "could not be checked: " + err.getMessage()))), s.warnings()))));
-    // Rendering the registry takes 30-40 ms (a histogram per timer and tag set): on a worker
-    // thread, so that a scrape never stalls the charges that share this event loop.
-    r.get("/metrics").handler(rc -> rc.vertx().executeBlocking(() -> s.metrics().registry().scrape(), false)
+    // router_ready is what the readiness checks find at each scrape (at most 1 s: the database
+    // ping's bound). Rendering the registry takes 30-40 ms (a histogram per timer and tag set): on
+    // a worker thread, so that a scrape never stalls the charges that share this event loop.
+    r.get("/metrics").handler(rc -> readiness().transform(x -> rc.vertx().executeBlocking(() -> s.metrics().registry().scrape(), false))
         .onSuccess(text -> rc.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(text))
         .onFailure(rc::fail));
     r.get("/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(s.openApiText()));
@@ -97,6 +137,11 @@ public final class HttpApi extends VerticleBase {
         .requestHandler(new EdgeGuard(r)).invalidRequestHandler(EdgeGuard::invalid)
         .webSocketHandshakeHandler(EdgeGuard::webSocket)
         .listen().onSuccess(srv -> server = srv);
+  }
+
+  /** Runs the readiness checks; what they found is also router_ready. */
+  private Future<Readiness> readiness() {
+    return s.readiness().get().onComplete(ar -> s.metrics().ready(ar.succeeded() && ar.result().up()));
   }
 
   /**

@@ -94,7 +94,11 @@ public final class Problems {
         .put("status", p.status()).put("detail", p.getMessage());
     if (!p.errors().isEmpty()) {
       JsonArray errors = new JsonArray();
-      for (FieldError e : p.errors()) errors.add(new JsonObject().put("field", e.field()).put("message", e.message()));
+      for (FieldError e : p.errors()) {
+        JsonObject o = new JsonObject().put("field", e.field()).put("message", e.message());
+        if (e.line() != null) o.put("line", e.line());
+        errors.add(o);
+      }
       body.put("errors", errors);
     }
     if (p.status() == 401) response.putHeader("WWW-Authenticate", "Bearer");

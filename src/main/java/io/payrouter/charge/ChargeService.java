@@ -75,7 +75,6 @@ public final class ChargeService {
    * fill it and shed new charges while only a few requests were being worked on.
    */
   private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
-  private final Runnable shed;
   /** merchant + key to the charge being worked on here: the fast path in front of the database claim. */
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
   /** Ids of the charges this instance is still deciding (an index of {@link #inFlight} without a decision). */
@@ -93,7 +92,6 @@ public final class ChargeService {
   public ChargeService(Store store, Dispatcher dispatcher, RouteDecider router, Metrics metrics,
       String publicUrl, int maxInFlight, String instanceId, long processingGraceMs, long pendingRecheckMs) {
     this.maxInFlight = maxInFlight;
-    this.shed = metrics.counter("router_charges_shed_total", "reason", "in_flight");
     this.store = store;
     this.dispatcher = dispatcher;
     this.router = router;
@@ -123,7 +121,7 @@ public final class ChargeService {
       // Overload: answer at once rather than queue behind thousands of others (an open-model
       // overload would otherwise wait up to the 5 s claim bound before its 503). Nothing was sent.
       unanswered.decrementAndGet();
-      shed.run();
+      metrics.chargeShed();
       return Future.failedFuture(new UnavailableException(
           "the router is at its limit of charges in flight; nothing was charged, retry later"));
     }
@@ -264,7 +262,12 @@ public final class ChargeService {
               .onComplete(ar -> {
                 if (ar.failed()) {
                   outcomeRefused(done, ar.cause());
-                } else if (!ar.result()) {
+                } else if (ar.result()) {
+                  // Final once durable: a final answer is a settlement by the request itself.
+                  if (done.status().isFinal()) {
+                    metrics.settled(SettlementPolicy.Source.REQUEST.wire(), done.status().wire(), done.provider());
+                  }
+                } else {
                   lostRace(done, SettlementPolicy.Source.REQUEST);
                   if (d.last() != null && d.lastResult() != null && d.lastResult().outcome() == Outcome.SUCCEEDED) {
                     // A success is never only logged: it settles the charge if it is still waiting
@@ -324,7 +327,7 @@ public final class ChargeService {
                 provider, ref), instanceId, epoch)
             .onFailure(err -> {
               if (err instanceof io.payrouter.domain.FencedException) {
-                metrics.count("router_fencing_refusals_total", "provider", provider);
+                metrics.fencingRefusal(provider);
                 log.warn("charge {}: this instance no longer owns it; nothing sent to {}", c.id(), provider);
               }
             }), c.id(), provider))
@@ -376,7 +379,7 @@ public final class ChargeService {
       if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
       log.warn("charge {}: the checkpoint for {} answered after {} ms, longer than the {} ms lease; not sending",
           chargeId, provider, ms, Store.OWNER_TIMEOUT_MS);
-      metrics.count("router_checkpoints_too_late_total", "provider", provider);
+      metrics.checkpointTooLate(provider);
       return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
     });
   }
@@ -522,7 +525,7 @@ public final class ChargeService {
         return new SettleResult(Settlement.LOST_RACE, before);
       }
       log.info("charge {} settled {} by {} ({})", settled.id(), settled.status().wire(), source.wire(), provider);
-      metrics.count("router_settlements_total", "source", source.wire());
+      metrics.settled(source.wire(), settled.status().wire(), settled.provider());
       return new SettleResult(Settlement.APPLIED, settled);
     });
   }
@@ -545,7 +548,7 @@ public final class ChargeService {
         + (result.providerReference() == null ? "" : " (" + result.providerReference() + ")") + " via " + e.source().wire()
         + " while the charge is " + c.status().wire() + (c.provider() == null ? "" : " at " + c.provider());
     log.error("CONFLICT charge {}: {}", c.id(), detail);
-    metrics.count("router_conflicts_total", "provider", e.provider());
+    metrics.conflict(e.provider());
     return store.recordConflict(c.id(), e.provider(), e.source().wire(), c.status().wire(),
             AttemptOutcome.of(result.outcome()).wire(), result.providerReference(), detail)
         .map(v -> new SettleResult(Settlement.CONFLICT, c));
@@ -571,7 +574,7 @@ public final class ChargeService {
   private void lostRace(Charge mine, SettlementPolicy.Source source) {
     log.warn("charge {}: outcome {} ({}) not written: the charge was settled or taken over elsewhere first",
         mine.id(), mine.status().wire(), source.wire());
-    metrics.count("router_outcome_lost_races_total", "source", source.wire());
+    metrics.lostRace(source.wire());
   }
 
   private Store.Outcome outcome(Charge c, String owner, Long epoch) {
@@ -607,6 +610,41 @@ public final class ChargeService {
   /** The most recent conflicts (late results that disagreed with a final charge), newest first. */
   public Future<List<io.payrouter.domain.Conflict>> conflicts(int limit) {
     return store.conflicts(limit);
+  }
+
+  // ------------------------------------------------------------------ operations reads
+
+  /** The most recent charges of every merchant (or of one), newest first; as settled in memory when newer. */
+  public Future<List<Charge>> recent(String merchantId, int limit) {
+    return store.recentCharges(merchantId, limit).map(this::fresher);
+  }
+
+  /** Charges with a merchant reference, of one merchant or of every merchant, newest first. */
+  public Future<List<Charge>> byReferenceAnyMerchant(String merchantId, String reference, int limit) {
+    return store.chargesByReferenceAnyMerchant(merchantId, reference, limit).map(this::fresher);
+  }
+
+  /** A charge by id, whatever its merchant. */
+  public Future<Optional<Charge>> byId(String chargeId) {
+    Charge mem = undurable.get(chargeId);
+    if (mem != null) return Future.succeededFuture(Optional.of(mem));
+    return store.chargeById(chargeId);
+  }
+
+  /** Charges still processing or pending, oldest first, with their age and reconciler bookkeeping. */
+  public Future<io.payrouter.domain.Page<io.payrouter.domain.UnsettledCharge>> unsettled(int limit) {
+    return store.unsettled(limit);
+  }
+
+  /** Rows the database refused (kept, never dropped), newest first. */
+  public Future<io.payrouter.domain.Page<io.payrouter.domain.DeadLetter>> deadLetters(int limit) {
+    return store.deadLetters(limit);
+  }
+
+  private List<Charge> fresher(List<Charge> list) {
+    List<Charge> out = new ArrayList<>(list.size());
+    for (Charge c : list) out.add(undurable.getOrDefault(c.id(), c));
+    return out;
   }
 
   public void forgetCard(String cardId) {

@@ -32,7 +32,11 @@ public final class SettlementPolicy {
 
   /** Where a result comes from. */
   public enum Source {
-    /** The request path's own write lost its conditional update (another writer went first). */
+    /**
+     * The request path: its own outcome write (a final answer, once durable, is settled by the
+     * request), or the settlement of its result after that write lost its conditional update
+     * (another writer went first).
+     */
     REQUEST,
     /** A PSP callback, verified and re-read from the PSP. */
     WEBHOOK,

@@ -29,7 +29,7 @@ public final class ConfigLoader {
   public static final String ALLOW_LOOPBACK_ENV = "ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL";
   private static final Set<String> TOP_KEYS = Set.of("http", "database", "security", "merchants",
       "providers", "simulators", "writer", "recovery", "routing_file", "idempotency",
-      "cluster", "logging");
+      "cluster", "logging", "console");
   private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
       "currencies", "timeout_ms", "breaker", "options");
 
@@ -200,6 +200,13 @@ public final class ConfigLoader {
         ik.integer("purge_interval_ms", 60_000, 100, 86_400_000));
     Path routingFile = configDir.resolve(root.string("routing_file", "routing.yaml")).normalize();
     RouterConfig.Cluster cluster = cluster(root.child("cluster"), env, problems);
+    Node con = root.child("console");
+    RouterConfig.Console console = new RouterConfig.Console(con.bool("enabled", true),
+        con.duration("idle_timeout", RouterConfig.Console.DEFAULT_IDLE_TIMEOUT_MS, 1_000L, 86_400_000L),
+        con.duration("absolute_timeout", RouterConfig.Console.DEFAULT_ABSOLUTE_TIMEOUT_MS, 1_000L, 7 * 86_400_000L));
+    if (console.idleTimeoutMs() > console.absoluteTimeoutMs()) {
+      problems.add("console.idle_timeout: must not be longer than console.absolute_timeout");
+    }
     String logFormat = notBlank(env.apply("ROUTER_LOG_FORMAT")) ? env.apply("ROUTER_LOG_FORMAT").trim()
         : root.child("logging").string("format", "text");
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
@@ -241,7 +248,7 @@ public final class ConfigLoader {
             allowLoopbackPublicUrl, drainTimeoutMs),
         new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize, statementTimeoutMs), adminKey,
         notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
-        routingFile, configDir, idempotency, cluster);
+        routingFile, configDir, idempotency, cluster, console);
   }
 
   /**

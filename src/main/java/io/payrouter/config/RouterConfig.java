@@ -20,6 +20,7 @@ import java.util.Map;
  * @param recovery reconciler settings
  * @param routingFile the routing rules file (watched for edits)
  * @param configDir the directory of router.yaml
+ * @param console the SRE console's settings
  */
 public record RouterConfig(
     Http http,
@@ -35,7 +36,8 @@ public record RouterConfig(
     Path routingFile,
     Path configDir,
     Idempotency idempotency,
-    Cluster cluster) {
+    Cluster cluster,
+    Console console) {
 
   public static final String DEMO_MERCHANT_KEY = "sk_test_demo";
   public static final String DEMO_ADMIN_KEY = "admin_test_demo";
@@ -133,7 +135,20 @@ public record RouterConfig(
     return new RouterConfig(new Http(http.host(), port, http.instances(), url, http.maxChargesInFlight(),
         http.allowLoopbackPublicUrl(), http.drainTimeoutMs()), database,
         adminKey, tokenKey, merchants, providers, simulatorsEnabled, simulatorsPort, writer, recovery,
-        routingFile, configDir, idempotency, cluster);
+        routingFile, configDir, idempotency, cluster, console);
+  }
+
+  /**
+   * {@code console}: the SRE console at {@code /console} (README "Console").
+   *
+   * @param enabled serve it at all
+   * @param idleTimeoutMs a session unused this long is ended
+   * @param absoluteTimeoutMs a session is ended this long after its login, used or not
+   */
+  public record Console(boolean enabled, long idleTimeoutMs, long absoluteTimeoutMs) {
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000L;
+    public static final long DEFAULT_ABSOLUTE_TIMEOUT_MS = 8 * 3_600_000L;
+    public static final Console DEFAULT = new Console(true, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_ABSOLUTE_TIMEOUT_MS);
   }
 
   /**

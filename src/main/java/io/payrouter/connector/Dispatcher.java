@@ -101,7 +101,6 @@ public final class Dispatcher {
           .halfOpenHandler(v -> log.info("circuit of {} half-open: one trial call", cfg.name()))
           .closeHandler(v -> log.info("circuit of {} closed", cfg.name()));
       providers.put(cfg.name(), new Provider(cfg, c, client, breaker));
-      metrics.count("router_psp_credentials_refused_total", "provider", cfg.name(), 0); // at 0 from start
     }
   }
 
@@ -190,7 +189,7 @@ public final class Dispatcher {
     java.util.Optional<Boolean> refused = credentialsRefused(r);
     if (refused.isEmpty()) return;
     boolean now = refused.get();
-    if (now) metrics.count("router_psp_credentials_refused_total", "provider", p.cfg.name());
+    if (now) metrics.credentialsRefused(p.cfg.name());
     Boolean before = p.credentialsRefused.getAndSet(now);
     if (now && !Boolean.TRUE.equals(before)) {
       log.error("provider {} refuses the router's credentials ({}): every charge routed to it fails over or fails;"

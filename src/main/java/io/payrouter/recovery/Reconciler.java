@@ -70,13 +70,14 @@ public final class Reconciler {
   /** Charges this instance's reconciler is working on right now. */
   private final java.util.Set<String> working = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long timer = -1;
+  private long backlogTimer = -1;
+  private final AtomicBoolean measuring = new AtomicBoolean();
 
   private final Metrics metrics;
 
   public Reconciler(Vertx vertx, Store store, Dispatcher dispatcher, ChargeService charges, RouterConfig.Recovery cfg,
       Heartbeat heartbeat, Metrics metrics) {
     this.metrics = metrics;
-    metrics.count("router_takeovers_total", "reason", "owner_lapsed", 0); // exported from start, at 0
     this.heartbeat = heartbeat;
     this.vertx = vertx;
     this.store = store;
@@ -87,10 +88,26 @@ public final class Reconciler {
 
   public void start() {
     timer = vertx.setPeriodic(100, cfg.intervalMs(), t -> runOnce()); // at once: a restarted router settles what its predecessor left
+    backlogTimer = vertx.setPeriodic(0, Math.max(1_000, cfg.intervalMs()), t -> measureBacklog());
   }
 
   public void stop() {
     if (timer >= 0) vertx.cancelTimer(timer);
+    if (backlogTimer >= 0) vertx.cancelTimer(backlogTimer);
+  }
+
+  /**
+   * What is left to settle (router_unsettled_charges, router_unsettled_oldest_age_seconds): one
+   * aggregate query per recovery interval (at least 1 s apart), one at a time. When the database
+   * does not answer the gauges keep their last figures (readiness says the database is down).
+   */
+  void measureBacklog() {
+    if (!measuring.compareAndSet(false, true)) return;
+    store.unsettledBacklog().onComplete(ar -> {
+      measuring.set(false);
+      if (ar.succeeded()) metrics.unsettled(ar.result().charges(), ar.result().oldestAgeSeconds());
+      else log.debug("unsettled backlog not measured: {}", ar.cause().toString());
+    });
   }
 
   /**
@@ -117,7 +134,7 @@ public final class Reconciler {
       for (Store.Taken t : list) {
         Charge c = t.charge();
         if (t.tookOver()) {
-          metrics.count("router_takeovers_total", "reason", "owner_lapsed");
+          metrics.takeover();
           log.info("charge {} taken over from its previous owner (epoch {})", c.id(), t.epoch());
         }
         if (working.size() >= PARALLEL || !working.add(c.id())) continue; // taken again next time

@@ -130,6 +130,11 @@ public final class ProviderHealthView {
     flags.forEach(this::apply);
   }
 
+  /** Whether routing may choose the provider here (false for an unknown name). */
+  public boolean enabled(String provider) {
+    return enabled.getOrDefault(provider, false);
+  }
+
   /** Every provider's enabled flag in force here. */
   public Map<String, Boolean> flags() {
     return new java.util.TreeMap<>(enabled);

@@ -61,8 +61,40 @@ public final class RoutingAdmin {
    * nothing). The body is a rules document or {@code GET /admin/routing}'s answer as it is
    * ({@link RulesDocument#fromRequest}); rules the same as those in force create no version.
    */
-  public Future<RulesSource.Active> replace(Map<String, Object> raw) {
-    return rules.replace(RulesDocument.fromRequest(raw), "api");
+  public Future<RulesSource.Active> replace(Map<String, Object> raw, String changedBy) {
+    return rules.replace(RulesDocument.fromRequest(raw), "api", changedBy);
+  }
+
+  /** {@link #replace} without installing anything: every problem, or whether it would change the rules. */
+  public Future<RulesSource.DryRun> check(Map<String, Object> raw) {
+    return rules.check(RulesDocument.fromRequest(raw));
+  }
+
+  /**
+   * A stored routing version for the history.
+   *
+   * @param source {@code file} or {@code api}
+   * @param changedBy who stored it ({@code admin_api from <address>}, {@code console session <tag>
+   *     from <address>}, {@code file}); null for versions stored before this was recorded
+   * @param rules its document (null in a listing)
+   */
+  public record Version(long version, String source, String changedBy, String instance, java.time.Instant createdAt,
+      int ruleCount, boolean inForce, io.vertx.core.json.JsonObject rules) {}
+
+  /** The newest stored versions, newest first (without their documents). */
+  public Future<List<Version>> versions(int limit) {
+    return store.routingVersions(limit).map(list -> list.stream().map(this::version).toList());
+  }
+
+  /** One stored version with its document; fails with {@link NotFoundException} when there is none. */
+  public Future<Version> version(long n) {
+    return store.routingVersion(n).map(v -> version(v.orElseThrow(() -> new NotFoundException("routing version " + n))));
+  }
+
+  private Version version(io.payrouter.store.Store.RoutingVersionEntry e) {
+    RulesSource.Active a = rules.active();
+    return new Version(e.version(), RulesSource.isFile(e.source()) ? "file" : e.source(), e.changedBy(), e.instance(),
+        e.createdAt(), e.ruleCount(), a != null && a.rules().version() == e.version(), e.rules());
   }
 
   public Future<Decision> explain(ExplainQuery q) {

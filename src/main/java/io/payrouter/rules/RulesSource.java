@@ -82,20 +82,34 @@ public final class RulesSource {
   /** Set while the file text of {@link #fileHash} is refused or invalid: why. */
   private volatile FileState fileProblem;
   private volatile LongConsumer inForce = v -> {};
+  private volatile java.util.function.Consumer<String> fileRejected = why -> {};
   private final AtomicBoolean catchingUp = new AtomicBoolean();
   private volatile long unloadable = -1;
   private long watchTimer = -1;
 
-  public RulesSource(Vertx vertx, Store store, Set<String> providers, Path file) {
+  private final String instanceId;
+
+  /** @param instanceId this instance, recorded with every version it stores */
+  public RulesSource(Vertx vertx, Store store, Set<String> providers, Path file, String instanceId) {
     this.vertx = vertx;
     this.store = store;
     this.providers = Set.copyOf(providers);
     this.file = file;
+    this.instanceId = instanceId;
   }
 
   /** Called with the version number each time a change made on this instance is in force here. */
   public void onInForce(LongConsumer listener) {
     this.inForce = listener;
+  }
+
+  /**
+   * Called each time an edit of the routing file is not applied: with {@code invalid} (it does not
+   * parse or validate) or {@code refused} (applying it would discard a change made through the
+   * API). Set it before {@link #start}, which may reject the file as it found it.
+   */
+  public void onFileRejected(java.util.function.Consumer<String> listener) {
+    this.fileRejected = listener;
   }
 
   /**
@@ -156,7 +170,7 @@ public final class RulesSource {
    * <p>Rules from the API that are the same as those in force ({@link RulesDocument#sameRules})
    * create no version: the rules in force are answered as they are.
    */
-  public Future<Active> replace(Map<String, Object> raw, String source) {
+  public Future<Active> replace(Map<String, Object> raw, String source, String changedBy) {
     Map<String, Object> doc = RulesDocument.normalize(raw);
     RoutingRules parsed;
     try {
@@ -170,7 +184,7 @@ public final class RulesSource {
       return Future.succeededFuture(current);
     }
     JsonObject json = new JsonObject(doc);
-    return store.insertRouting(source, json).map(version -> {
+    return store.insertRouting(source, json, changedBy, instanceId).map(version -> {
       Active a = new Active(parsed.withVersion(version), json, source);
       install(a);
       log.info("routing rules version {} in force (from {})", version, source);
@@ -178,6 +192,27 @@ public final class RulesSource {
       return a;
     });
   }
+
+  /**
+   * What {@link #replace} would do, doing nothing: fails with {@link InvalidRoutingRulesException}
+   * listing every problem (the very validation {@code replace} runs), or answers the normalised
+   * document and whether it differs from the rules in force (a real replace would then store a
+   * new version).
+   */
+  public Future<DryRun> check(Map<String, Object> raw) {
+    Map<String, Object> doc = RulesDocument.normalize(raw);
+    try {
+      parse(doc);
+    } catch (InvalidRoutingRulesException e) {
+      return Future.failedFuture(e);
+    }
+    Active current = active;
+    boolean changes = current == null || !RulesDocument.sameRules(current.raw().getMap(), doc);
+    return Future.succeededFuture(new DryRun(new JsonObject(doc), changes, current == null ? 0 : current.rules().version()));
+  }
+
+  /** A validated document that was not installed: would it change the rules in force (version {@code inForce})? */
+  public record DryRun(JsonObject rules, boolean changes, long inForce) {}
 
   /**
    * Another instance says version {@code version} is in force: if this one runs an older version,
@@ -254,13 +289,14 @@ public final class RulesSource {
     } catch (InvalidRoutingRulesException e) {
       fileProblem = new FileState(file.toString(), "invalid", "the last edit (" + java.time.Instant.now() + ") was not applied: "
           + e.getMessage() + ": " + readable(e.problems()), e.problems());
+      fileRejected.accept("invalid");
       return Future.failedFuture(e);
     }
     lastFileDoc = doc;
     String source = FILE_SOURCE + hash;
     JsonObject json = new JsonObject(doc);
     AtomicReference<FileEditPolicy.Verdict> verdict = new AtomicReference<>();
-    return store.insertRoutingIf(source, json, latest -> {
+    return store.insertRoutingIf(source, json, "file", instanceId, latest -> {
       Map<String, Object> newest = latest.map(v -> RulesDocument.normalize(v.rules().getMap())).orElse(null);
       FileEditPolicy.Verdict d = FileEditPolicy.decide(latest.map(Store.RoutingVersion::source), source,
           newest != null && RulesDocument.sameRules(newest, doc),
@@ -286,6 +322,7 @@ public final class RulesSource {
               + " write the rules in force into it (GET /admin/routing), then edit it; or PUT the file's rules"
               + " through the API";
           fileProblem = new FileState(file.toString(), "refused", why);
+          fileRejected.accept("refused");
           log.warn("routing file {} edit refused: {}", file, why);
           return active == null ? loadNewest() : Future.succeededFuture();
         }

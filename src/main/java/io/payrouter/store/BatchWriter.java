@@ -68,7 +68,7 @@ public final class BatchWriter<T, R> {
   private final int maxBatch;
   private final int maxInFlight;
   private final Mode mode;
-  private final Metrics metrics;
+  private final Metrics.WriteQueue meters;
   private final Context context;
   private final ConcurrentLinkedQueue<Item<T, R>> queue = new ConcurrentLinkedQueue<>();
   /** Rows held back from a batch that already carried their key (writer context only). */
@@ -113,19 +113,16 @@ public final class BatchWriter<T, R> {
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.mode = mode;
-    this.metrics = metrics;
     this.health = health;
     this.deadLetterPayload = deadLetterPayload;
     this.context = vertx.getOrCreateContext();
-    metrics.queueGauge(name, size::get);
-    this.rejected = metrics.counter("router_write_rejected_total", "queue", name);
+    this.meters = metrics.writeQueue(name, size::get);
     if (mode == Mode.FAIL_FAST && maxWaitMs > 0) {
       long period = Math.max(10, Math.min(250, maxWaitMs / 4));
       context.runOnContext(v -> watchdog = vertx.setPeriodic(period, t -> expire()));
     }
   }
 
-  private final Runnable rejected;
   private long watchdog = -1; // writer context only
 
   /** Rows waiting (not yet sent). */
@@ -148,7 +145,7 @@ public final class BatchWriter<T, R> {
     // bounded upstream: the charge path refuses new charges (503) while their backlog is over capacity.
     if (size.incrementAndGet() > capacity && mode == Mode.FAIL_FAST) {
       size.decrementAndGet();
-      rejected.run();
+      meters.rejected();
       return Future.failedFuture(new StoreUnavailableException("write queue " + name + " is full"));
     }
     Context caller = vertx.getOrCreateContext();
@@ -215,7 +212,7 @@ public final class BatchWriter<T, R> {
   }
 
   private void send(List<Item<T, R>> items, int retries) {
-    metrics.batch(name, items.size());
+    meters.batch(items.size());
     List<T> rows = new ArrayList<>(items.size());
     for (Item<T, R> i : items) rows.add(i.value());
     Batch<T, R> batch = new Batch<>(items);
@@ -255,7 +252,7 @@ public final class BatchWriter<T, R> {
           for (Item<T, R> i : items) fail(i, new StoreUnavailableException("database unavailable"));
           finished();
         } else {
-          metrics.count("router_write_retries_total", "queue", name);
+          meters.retry();
           long delay = Math.min(2_000, 25L << Math.min(retries, 7));
           if (retries % 10 == 0) {
             log.warn("writer {}: database unavailable ({}), retrying {} rows in {} ms", name,
@@ -280,7 +277,7 @@ public final class BatchWriter<T, R> {
     String state = DbErrors.sqlState(cause);
     String message = cause instanceof io.vertx.pgclient.PgException pg ? pg.getErrorMessage() : String.valueOf(cause);
     log.error("writer {}: row refused by the database (sqlstate {}): {}", name, state, message);
-    metrics.count("router_write_rejected_rows_total", "queue", name);
+    meters.rejectedRow();
     if (deadLetterPayload == null) {
       fail(i, cause);
       finished();
@@ -289,7 +286,7 @@ public final class BatchWriter<T, R> {
     JsonObject payload = deadLetterPayload.apply(i.value());
     deadLetter(payload, state, message, 0).onComplete(x -> context.runOnContext(y -> {
       boolean written = x.succeeded() && Boolean.TRUE.equals(x.result());
-      if (written) metrics.count("router_dead_letters_total", "queue", name);
+      if (written) meters.deadLetter();
       fail(i, new RowRefusedException(name, state, written, cause));
       finished();
     }));

@@ -61,7 +61,7 @@ public final class KeyRetention {
         return;
       }
       int n = ar.result();
-      if (n > 0) metrics.count("router_idempotency_keys_purged_total", "store", "postgres", n);
+      if (n > 0) metrics.keysPurged(n);
       long sum = total + n;
       if (n < cfg.purgeBatch() || statements + 1 >= MAX_STATEMENTS_PER_ROUND) {
         if (sum > 0) log.info("purged {} idempotency keys older than {} h", sum, cfg.retentionHours());

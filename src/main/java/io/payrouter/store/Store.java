@@ -4,6 +4,9 @@ import io.payrouter.domain.Charge;
 import io.payrouter.domain.Card;
 import io.payrouter.domain.Attempt;
 import io.payrouter.domain.Conflict;
+import io.payrouter.domain.DeadLetter;
+import io.payrouter.domain.Page;
+import io.payrouter.domain.UnsettledCharge;
 import io.payrouter.domain.AttemptOutcome;
 import io.payrouter.domain.DeclineCode;
 import io.payrouter.domain.ChargeStatus;
@@ -57,6 +60,9 @@ public final class Store {
 
   /** A charge the reconciler took, with the epoch it now owns it under. */
   public record Taken(Charge charge, long epoch, boolean tookOver) {}
+
+  /** Unsettled charges in the database: how many, and seconds since the oldest last changed status. */
+  public record Backlog(long charges, double oldestAgeSeconds) {}
 
 
   /**
@@ -585,6 +591,83 @@ public final class Store {
         }));
   }
 
+  // ---------------------------------------------------------------- operations reads (console)
+
+  /**
+   * How far back {@link #recentCharges} looks, widening step by step until it has {@code limit}
+   * charges: the BRIN index on {@code created_at} then reads only the last few block ranges on a
+   * busy router. Thirty days is as far as "recent" goes.
+   */
+  static final long[] RECENT_WINDOWS_S = {10, 60, 600, 3_600, 86_400, 7 * 86_400, 30 * 86_400};
+
+  /** The most recent charges (of one merchant, or of all), newest first, at most 30 days back. */
+  public Future<List<Charge>> recentCharges(String merchantId, int limit) {
+    return recentCharges(merchantId, limit, 0);
+  }
+
+  private Future<List<Charge>> recentCharges(String merchantId, int limit, int window) {
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c "
+            + "WHERE c.created_at >= now() - make_interval(secs => $1) AND ($2::text IS NULL OR c.merchant_id = $2) "
+            + "ORDER BY c.created_at DESC, c.id DESC LIMIT $3")
+        .execute(Tuple.of((double) RECENT_WINDOWS_S[window], merchantId, limit)).map(Store::charges))
+        .compose(list -> list.size() >= limit || window == RECENT_WINDOWS_S.length - 1 ? Future.succeededFuture(list)
+            : recentCharges(merchantId, limit, window + 1));
+  }
+
+  /**
+   * Charges with this merchant reference, newest first: of one merchant, or of every merchant (one
+   * look-up per merchant in the {@code (merchant_id, merchant_reference)} index).
+   */
+  public Future<List<Charge>> chargesByReferenceAnyMerchant(String merchantId, String reference, int limit) {
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + " FROM charges c "
+            + "WHERE c.merchant_id = ANY(CASE WHEN $1::text IS NULL THEN ARRAY(SELECT id FROM merchants) ELSE ARRAY[$1] END) "
+            + "AND c.merchant_reference = $2 ORDER BY c.created_at DESC, c.id DESC LIMIT $3")
+        .execute(Tuple.of(merchantId, reference, limit)).map(Store::charges));
+  }
+
+  /**
+   * Every {@code processing} or {@code pending} charge, oldest first (the partial unsettled index),
+   * with the reconciler's bookkeeping and its age by PostgreSQL's clock; and how many there are.
+   */
+  public Future<Page<UnsettledCharge>> unsettled(int limit) {
+    return reachable(pool.preparedQuery("SELECT " + CHARGE_COLUMNS + ", c.owner, c.checks, c.next_check_at, "
+            + "(extract(epoch FROM now() - c.created_at) * 1000)::int8 AS age_ms, count(*) OVER () AS total "
+            + "FROM charges c WHERE c.status IN ('processing', 'pending') ORDER BY c.created_at, c.id LIMIT $1")
+        .execute(Tuple.of(limit)).map(rs -> {
+          List<UnsettledCharge> out = new ArrayList<>();
+          long total = 0;
+          for (Row r : rs) {
+            OffsetDateTime next = r.getOffsetDateTime("next_check_at");
+            out.add(new UnsettledCharge(charge(r), r.getString("owner"), r.getInteger("checks"),
+                next == null ? null : next.toInstant(), Math.max(0, r.getLong("age_ms"))));
+            total = r.getLong("total");
+          }
+          return new Page<>(out, total);
+        }));
+  }
+
+  /** Rows the database refused, newest first, with how many there are. */
+  public Future<Page<DeadLetter>> deadLetters(int limit) {
+    return reachable(pool.preparedQuery("SELECT id, queue, sqlstate, error, payload::text, created_at, "
+            + "(SELECT count(*) FROM dead_letters) FROM dead_letters ORDER BY id DESC LIMIT $1")
+        .execute(Tuple.of(limit)).map(rs -> {
+          List<DeadLetter> out = new ArrayList<>();
+          long total = 0;
+          for (Row r : rs) {
+            out.add(new DeadLetter(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                r.getOffsetDateTime(5).toInstant()));
+            total = r.getLong(6);
+          }
+          return new Page<>(out, total);
+        }));
+  }
+
+  private static List<Charge> charges(RowSet<Row> rs) {
+    List<Charge> out = new ArrayList<>(rs.size());
+    for (Row r : rs) out.add(charge(r));
+    return out;
+  }
+
   // ---------------------------------------------------------------- merchants and keys
 
   public Future<Void> ensureMerchant(String id, String name) {
@@ -659,6 +742,42 @@ public final class Store {
 
   public record RoutingVersion(long version, JsonObject rules, String source) {}
 
+  /**
+   * A stored routing version as the operations API lists it.
+   *
+   * @param changedBy who stored it (null for versions from before migration V9)
+   * @param instance the instance that stored it (null likewise)
+   * @param rules the document (null in a listing)
+   * @param ruleCount how many rules the document has
+   */
+  public record RoutingVersionEntry(long version, String source, String changedBy, String instance, Instant createdAt,
+      int ruleCount, JsonObject rules) {}
+
+  /** The newest routing versions, newest first, without their documents. */
+  public Future<List<RoutingVersionEntry>> routingVersions(int limit) {
+    return reachable(pool.preparedQuery("SELECT version, source, changed_by, instance, created_at, "
+            + "coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(rules->'rules') = 'array' THEN rules->'rules' END), 0) "
+            + "FROM routing_configs ORDER BY version DESC LIMIT $1")
+        .execute(Tuple.of(limit)).map(rs -> {
+          List<RoutingVersionEntry> out = new ArrayList<>();
+          for (Row r : rs) {
+            out.add(new RoutingVersionEntry(r.getLong(0), r.getString(1), r.getString(2), r.getString(3),
+                r.getOffsetDateTime(4).toInstant(), r.getInteger(5), null));
+          }
+          return out;
+        }));
+  }
+
+  /** One stored routing version with its document. */
+  public Future<Optional<RoutingVersionEntry>> routingVersion(long version) {
+    return reachable(pool.preparedQuery("SELECT version, source, changed_by, instance, created_at, "
+            + "coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(rules->'rules') = 'array' THEN rules->'rules' END), 0), "
+            + "rules FROM routing_configs WHERE version = $1")
+        .execute(Tuple.of(version)).map(rs -> first(rs).map(r -> new RoutingVersionEntry(r.getLong(0), r.getString(1),
+            r.getString(2), r.getString(3), r.getOffsetDateTime(4).toInstant(), r.getInteger(5),
+            (JsonObject) r.getValue(6)))));
+  }
+
   public Future<Optional<RoutingVersion>> latestRouting() {
     return reachable(pool.query("SELECT version, rules, source FROM routing_configs ORDER BY version DESC LIMIT 1").execute()
         .map(rs -> first(rs).map(r -> new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2)))));
@@ -671,9 +790,14 @@ public final class Store {
    */
   static final long ROUTING_LOCK = 0x7061_7972_6f75_7465L;
 
-  /** Stores rules as a new version (under the routing lock); answers its number. */
-  public Future<Long> insertRouting(String source, JsonObject rules) {
-    return insertRoutingIf(source, rules, latest -> true).map(r -> r.version());
+  /**
+   * Stores rules as a new version (under the routing lock); answers its number.
+   *
+   * @param changedBy who asked (shown in the version history)
+   * @param instance the instance storing it
+   */
+  public Future<Long> insertRouting(String source, JsonObject rules, String changedBy, String instance) {
+    return insertRoutingIf(source, rules, changedBy, instance, latest -> true).map(r -> r.version());
   }
 
   /** What {@link #insertRoutingIf} did: inserted a new version, or left the newest as it was. */
@@ -684,7 +808,7 @@ public final class Store {
    * rules after it, and inserts them if so. Answers the version in force afterwards (the new one,
    * or the newest that was there; 0 and a null {@code latest} when there is none).
    */
-  public Future<RoutingWrite> insertRoutingIf(String source, JsonObject rules,
+  public Future<RoutingWrite> insertRoutingIf(String source, JsonObject rules, String changedBy, String instance,
       java.util.function.Predicate<Optional<RoutingVersion>> insert) {
     return reachable(pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
         .execute(Tuple.of(ROUTING_LOCK))
@@ -697,8 +821,9 @@ public final class Store {
             return Future.succeededFuture(new RoutingWrite(false, latest.map(RoutingVersion::version).orElse(0L),
                 latest.orElse(null)));
           }
-          return conn.preparedQuery("INSERT INTO routing_configs (source, rules) VALUES ($1, $2::jsonb) RETURNING version")
-              .execute(Tuple.of(source, rules)).map(ins -> {
+          return conn.preparedQuery("INSERT INTO routing_configs (source, rules, changed_by, instance) "
+                  + "VALUES ($1, $2::jsonb, $3, $4) RETURNING version")
+              .execute(Tuple.of(source, rules, clean(changedBy), instance)).map(ins -> {
                 long v = ins.iterator().next().getLong(0);
                 return new RoutingWrite(true, v, new RoutingVersion(v, rules, source));
               });
@@ -779,6 +904,20 @@ public final class Store {
   public Future<Optional<String>> lastRoutingSource(String prefix) {
     return reachable(pool.preparedQuery("SELECT source FROM routing_configs WHERE starts_with(source, $1) ORDER BY version DESC LIMIT 1")
         .execute(Tuple.of(prefix)).map(rs -> first(rs).map(r -> r.getString(0))));
+  }
+
+  /**
+   * Every instance's unsettled ({@code processing} or {@code pending}) charges: one aggregate over
+   * the partial index {@code charges_unsettled}, so its cost follows the backlog, not the table.
+   */
+  public Future<Backlog> unsettledBacklog() {
+    return reachable(pool.query("""
+            SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(updated_at)), 0)::float8
+            FROM charges WHERE status IN ('processing', 'pending')""").execute()
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new Backlog(r.getLong(0), Math.max(0, r.getDouble(1)));
+        }));
   }
 
   public Future<Void> ping() {

@@ -142,7 +142,7 @@ class OpenApiDocumentTest {
     assertEquals(Set.of("type", "title", "status", "detail", "errors"), problem.getProperties().keySet());
     assertEquals(Set.of("type", "title", "status", "detail"), Set.copyOf(nonNull(problem.getRequired())));
     Schema<?> error = problem.getProperties().get("errors").getItems();
-    assertEquals(Set.of("field", "message"), error.getProperties().keySet());
+    assertEquals(Set.of("field", "message", "line"), error.getProperties().keySet());
     assertEquals(Set.of("field", "message"), Set.copyOf(nonNull(error.getRequired())));
   }
 

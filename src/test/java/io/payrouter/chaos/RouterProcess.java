@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * for the single router; {@code r1-1.log}, ... for the fleet's instances). Blocking; call from the
  * orchestrating thread only.
  */
-final class RouterProcess {
+public final class RouterProcess {
   private final Path config;
   private final Path outDir;
   private final String url;
@@ -39,7 +39,7 @@ final class RouterProcess {
    * {@code env}: variables set for the child after every inherited ROUTER_* one was removed;
    * {@code jvmArgs}: its heap and JIT settings.
    */
-  RouterProcess(Path config, Path outDir, String url, String name, java.util.Map<String, String> env,
+  public RouterProcess(Path config, Path outDir, String url, String name, java.util.Map<String, String> env,
       List<String> jvmArgs) {
     this.config = config;
     this.outDir = outDir;
@@ -53,7 +53,7 @@ final class RouterProcess {
     return name;
   }
 
-  String url() {
+  public String url() {
     return url;
   }
 
@@ -61,7 +61,7 @@ final class RouterProcess {
     return starts;
   }
 
-  Path log() {
+  public Path log() {
     return outDir.resolve(name + "-" + starts + ".log");
   }
 
@@ -73,7 +73,7 @@ final class RouterProcess {
     return process != null && process.isAlive();
   }
 
-  void start() throws IOException {
+  public void start() throws IOException {
     starts++;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java));
@@ -138,7 +138,7 @@ final class RouterProcess {
   }
 
   /** Polls {@code GET /health/ready} every 100 ms; false if the process died or the time ran out. */
-  boolean awaitReady(long timeoutMs) throws InterruptedException {
+  public boolean awaitReady(long timeoutMs) throws InterruptedException {
     long end = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < end) {
       if (!alive()) return false;
@@ -163,7 +163,7 @@ final class RouterProcess {
   }
 
   /** SIGTERM (the router's shutdown hook drains writes and stops its PostgreSQL), SIGKILL after 20 s. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (process == null || !process.isAlive()) return;
     if (paused) {
       try {
@@ -180,7 +180,7 @@ final class RouterProcess {
   }
 
   /** The last lines of the current log (for reports). */
-  String tail(int lines) {
+  public String tail(int lines) {
     try {
       List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
       List<String> keep = new ArrayList<>();

@@ -98,4 +98,39 @@ public final class Api {
       return vertx.timer(250).compose(t -> awaitStatus(vertx, key, chargeId, status, tries - 1));
     });
   }
+
+  /**
+   * The sum of every sample of {@code name} in a Prometheus text scrape whose labels include each of
+   * {@code labels} (written as rendered: {@code provider="fatora"}); NaN when none matches.
+   */
+  public static double sample(String scrape, String name, String... labels) {
+    double sum = Double.NaN;
+    for (String line : scrape.split("\n")) {
+      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) continue;
+      int end = line.indexOf('}');
+      String set = end < 0 ? "" : line.substring(name.length(), end + 1);
+      boolean all = true;
+      for (String l : labels) all &= set.contains("{" + l + ",") || set.contains("," + l + ",")
+          || set.contains("," + l + "}") || set.contains("{" + l + "}");
+      if (!all) continue;
+      double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      sum = Double.isNaN(sum) ? v : sum + v;
+    }
+    return sum;
+  }
+
+  /** {@link #sample} of a fresh GET /metrics. */
+  public Future<Double> metric(String name, String... labels) {
+    return get("/metrics", null).map(r -> sample(r.bodyAsString(), name, labels));
+  }
+
+  /** Polls {@link #metric} until it reaches {@code atLeast} (bounded: 20 tries, 100 ms apart); the last value. */
+  public Future<Double> awaitMetric(Vertx vertx, double atLeast, String name, String... labels) {
+    return awaitMetric(vertx, atLeast, 20, name, labels);
+  }
+
+  private Future<Double> awaitMetric(Vertx vertx, double atLeast, int tries, String name, String... labels) {
+    return metric(name, labels).compose(v -> v >= atLeast || tries <= 1 ? Future.succeededFuture(v)
+        : vertx.timer(100).compose(t -> awaitMetric(vertx, atLeast, tries - 1, name, labels)));
+  }
 }

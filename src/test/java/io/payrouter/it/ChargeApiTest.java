@@ -396,14 +396,29 @@ class ChargeApiTest {
   }
 
   @Test
-  void healthMetricsAndContractAreServed(VertxTestContext ctx) {
+  void healthMetricsAndContractAreServed(Vertx vertx, VertxTestContext ctx) {
     Future<HttpResponse<Buffer>> live = api.get("/health/live", null);
     Future<HttpResponse<Buffer>> ready = api.get("/health/ready", null);
     Future<HttpResponse<Buffer>> doc = api.get("/openapi.yaml", null);
-    Future<HttpResponse<Buffer>> metrics = api.card(KEY, fatoraCard())
+    String[] settledByRequest = {"router_settlements_total", "provider=\"fatora\"", "source=\"request\"",
+        "status=\"succeeded\""};
+    double[] before = new double[1];
+    double[] after = new double[1];
+    Future<HttpResponse<Buffer>> metrics = api.metric(settledByRequest[0], java.util.Arrays.copyOfRange(settledByRequest, 1, 4))
+        .compose(b -> {
+          before[0] = b;
+          return api.card(KEY, fatoraCard());
+        })
         .compose(id -> api.charge(KEY, key(), charge(id, 3000)))
-        .compose(x -> api.get("/metrics", null));
+        // counted once the outcome is durable, just after the answer
+        .compose(x -> api.awaitMetric(vertx, before[0] + 1, settledByRequest[0],
+            java.util.Arrays.copyOfRange(settledByRequest, 1, 4)))
+        .compose(a -> {
+          after[0] = a;
+          return api.get("/metrics", null);
+        });
     Future.all(live, ready, doc, metrics).onComplete(ctx.succeeding(x -> ctx.verify(() -> {
+      assertTrue(after[0] >= before[0] + 1, "a succeeded answer is a settlement by the request: " + before[0] + " -> " + after[0]);
       assertEquals(200, live.result().statusCode());
       assertEquals(200, ready.result().statusCode());
       assertTrue(doc.result().bodyAsString().startsWith("openapi: 3.1.0"));

@@ -221,19 +221,44 @@ class ConnectorContractTest {
 
   @ParameterizedTest
   @MethodSource("psps")
-  void pendingIsSettledLaterByWebhookOrInquiry(String psp, Vertx vertx, VertxTestContext ctx) {
+  void pendingIsSettledLaterByWebhookOrInquiryAndCountedAsSuch(String psp, Vertx vertx, VertxTestContext ctx) {
     Api api = new Api(vertx, h);
-    charge(api, psp, psp, "", 4377).compose(c -> {
+    double[] before = new double[1];
+    settledLater(api, psp).compose(b -> {
+      before[0] = b;
+      return charge(api, psp, psp, "", 4377);
+    }).compose(c -> {
       ctx.verify(() -> {
         assertEquals(202, c.getInteger("_http"), c.encode());
         assertEquals("pending", c.getString("status"));
       });
       return api.awaitStatus(vertx, KEY, c.getString("id"), "succeeded");
-    }).onComplete(ctx.succeeding(c -> ctx.verify(() -> {
+    }).compose(c -> awaitSettledLater(vertx, api, psp, before[0] + 1, 20).map(n -> c.put("_settled_later", n)))
+        .onComplete(ctx.succeeding(c -> ctx.verify(() -> {
       assertEquals("succeeded", c.getString("status"), c.encode());
       assertEquals(psp, c.getString("provider"));
+      assertEquals(before[0] + 1, c.getDouble("_settled_later"), 0.0,
+          "router_settlements_total{source=webhook|reconciler,status=succeeded,provider=" + psp + "} counted it once");
       ctx.completeNow();
     })));
+  }
+
+  /** Successes at {@code psp} settled after the answer (by a webhook or the reconciler). */
+  static Future<Double> settledLater(Api api, String psp) {
+    return api.get("/metrics", null).map(r -> {
+      String m = r.bodyAsString();
+      double sum = 0;
+      for (String source : List.of("webhook", "reconciler")) {
+        sum += Api.sample(m, "router_settlements_total", "provider=\"" + psp + "\"", "source=\"" + source + "\"",
+            "status=\"succeeded\"");
+      }
+      return sum;
+    });
+  }
+
+  static Future<Double> awaitSettledLater(Vertx vertx, Api api, String psp, double atLeast, int tries) {
+    return settledLater(api, psp).compose(n -> n >= atLeast || tries <= 1 ? Future.succeededFuture(n)
+        : vertx.timer(100).compose(t -> awaitSettledLater(vertx, api, psp, atLeast, tries - 1)));
   }
 
   @ParameterizedTest

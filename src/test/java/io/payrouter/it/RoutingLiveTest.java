@@ -141,9 +141,12 @@ class RoutingLiveTest {
     assertEquals("revio", c.getString("provider"));
     assertEquals(v, c.getJsonObject("routing").getLong("config_version"));
 
+    double invalidBefore = await(api.metric("router_routing_file_rejections_total", "reason=\"invalid\""));
     Files.writeString(dir.resolve("routing.yaml"), "rules: [ { name: broken, providers: [nope] } ]\n");
     await(vertx.timer(2500));
     assertEquals(v, version(api), "an invalid file changes nothing");
+    assertEquals(invalidBefore + 1, await(api.metric("router_routing_file_rejections_total", "reason=\"invalid\"")),
+        "the rejected edit is counted once");
     JsonObject file = await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject().getJsonObject("file");
     assertEquals("invalid", file.getString("status"));
     assertTrue(file.getJsonArray("problems").encode().contains("nope"), "the problems are shown: " + file.encode());
@@ -157,6 +160,7 @@ class RoutingLiveTest {
     HttpResponse<Buffer> changed = put(api, viaApi);
     assertEquals(200, changed.statusCode(), changed.bodyAsString());
     long apiVersion = changed.bodyAsJsonObject().getLong("version");
+    double refusedBefore = await(api.metric("router_routing_file_rejections_total", "reason=\"refused\""));
 
     Files.writeString(dir.resolve("routing.yaml"), RULES.replace("providers: [processout]", "providers: [revio]"));
     JsonObject shown = null;
@@ -168,6 +172,8 @@ class RoutingLiveTest {
     assertEquals("refused", shown.getJsonObject("file").getString("status"), shown.encode());
     assertEquals(apiVersion, shown.getLong("version"), "the API change is still in force");
     assertEquals("api", shown.getString("source"));
+    assertEquals(refusedBefore + 1, await(api.metric("router_routing_file_rejections_total", "reason=\"refused\"")),
+        "the refused edit is counted once");
 
     // Writing the rules in force into the file puts the file back in charge (a version from the file).
     Files.writeString(dir.resolve("routing.yaml"), viaApi);
@@ -194,6 +200,7 @@ class RoutingLiveTest {
       }
       JsonObject revio = provider(api, "revio");
       assertEquals("OPEN", revio.getString("circuit"), revio.encode());
+      assertEquals(2.0, await(api.metric("router_circuit_state", "provider=\"revio\"")), "open reads 2");
       JsonObject explain = await(api.post("/admin/routing/explain", ADMIN, new JsonObject().put("amount", 1000)
           .put("currency", "EUR").put("brand", "visa"))).bodyAsJsonObject();
       assertFalse(explain.getJsonArray("candidates").contains("revio"), "breaker-open PSP drops out: " + explain.encode());
@@ -232,10 +239,12 @@ class RoutingLiveTest {
       assertTrue(c.getJsonObject("routing").getJsonArray("candidates").isEmpty() || !c.getJsonObject("routing")
           .getJsonArray("candidates").contains("processout"), c.encode());
       assertEquals(false, provider(api, "processout").getBoolean("enabled"));
+      assertEquals(0.0, await(api.metric("router_provider_enabled", "provider=\"processout\"")));
     } finally {
       assertEquals(200, await(api.request(HttpMethod.POST, "/admin/providers/processout/enable", ADMIN).send()).statusCode());
     }
     assertEquals("succeeded", charge(api, card, "JPY", 1000).getString("status"));
+    assertEquals(1.0, await(api.metric("router_provider_enabled", "provider=\"processout\"")));
     assertEquals(404, await(api.request(HttpMethod.POST, "/admin/providers/nope/disable", ADMIN).send()).statusCode());
   }
 
