@@ -92,6 +92,22 @@ class MonitoringFilesTest {
   }
 
   @Test
+  void theFirstConnectionsAfterStartLogNoWarningEither() throws Exception {
+    // Vert.x's HTTP server meters re-registered a gauge per connection: Micrometer warned at the second
+    java.net.http.HttpClient[] clients = new java.net.http.HttpClient[4];
+    for (int i = 0; i < clients.length; i++) {
+      clients[i] = java.net.http.HttpClient.newHttpClient(); // a client of its own: a connection of its own
+      var resp = clients[i].send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+          + "/health/live")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, resp.statusCode());
+    }
+    Thread.sleep(300);
+    List<String> loud = Files.readAllLines(router.log(), StandardCharsets.UTF_8).stream()
+        .filter(l -> l.matches("^\\S+ (WARN|ERROR) .*")).toList();
+    assertEquals(List.of(), loud, "four connections after start log no WARN or ERROR");
+  }
+
+  @Test
   void everyMetricTheDashboardQueriesIsExportedFromStartWithHelp(Vertx vertx, VertxTestContext ctx) throws IOException {
     JsonObject dash = new JsonObject(Files.readString(DASHBOARD));
     assertEquals(39, dash.getInteger("schemaVersion"));
