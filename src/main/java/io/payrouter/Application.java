@@ -286,8 +286,34 @@ public final class Application implements AutoCloseable {
         health.merge(provider, second);
       }
     };
-    return new Fleet(vertx, instanceId, cfg.http().publicUrl(), local, listener);
+    Fleet fleet = new Fleet(vertx, instanceId, cfg.http().publicUrl(), local, listener);
+    // PostgreSQL is the truth, the event bus only the fast path: a member cut off from the others
+    // (paused past Hazelcast's heartbeat timeout, so split from the cluster until it merges back),
+    // or one that lost a message, still picks up the newest rules and provider flags from the
+    // database within this period.
+    // Revoked keys too: each check asks for the keys revoked since the previous one (by the
+    // database's clock) and drops them from the key cache.
+    java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<java.time.OffsetDateTime> revokedSince =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    vertx.setPeriodic(DATABASE_CHECK_MS, DATABASE_CHECK_MS, t -> {
+      if (!checking.compareAndSet(false, true)) return;
+      store.latestRoutingVersion().onSuccess(rules::catchUp)
+          .compose(v -> store.providerFlags()).onSuccess(health::applyAll)
+          .compose(v -> store.keysRevokedSince(revokedSince.get())).onSuccess(r -> {
+            r.keyHashesHex().forEach(merchants::evict);
+            revokedSince.set(r.until());
+          })
+          .onComplete(ar -> checking.set(false));
+    });
+    return fleet;
   }
+
+  /**
+   * How often an instance checks the database for rules, provider flags and key revocations it may
+   * have missed (three small queries each time).
+   */
+  static final long DATABASE_CHECK_MS = 500;
 
   /**
    * The embedded default runs one router per data directory: the instance that ran here before

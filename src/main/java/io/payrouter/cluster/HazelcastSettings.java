@@ -12,7 +12,7 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
  * and auto-detection off), bound to {@code cluster.host} alone (not every address), no phone-home,
  * and a member that stops answering declared gone after a few seconds (Hazelcast's default is a
  * minute) so the others see it leave soon; its charges are taken over by the database's
- * heartbeat rules, not by this.
+ * heartbeat rules, not by this. A member split away by a pause is merged back within seconds.
  */
 public final class HazelcastSettings {
   /** The cluster name: members of another router fleet (or another product) on the same ports never join. */
@@ -30,6 +30,13 @@ public final class HazelcastSettings {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.logging.type", "slf4j");
+    // A member paused past the heartbeat timeout (a GC pause, a frozen VM, SIGSTOP) is removed and,
+    // once it runs again, forms a cluster of its own; Hazelcast merges the two only when its
+    // split-brain check runs: by default 300 s after start, then every 120 s. Until then the
+    // shared changes made on one side do not reach the other by the event bus (the database check
+    // in Application.fleet still brings rules and flags). Look for a split every 5 s instead.
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     NetworkConfig net = config.getNetworkConfig();
     net.setPort(c.port()).setPortAutoIncrement(false);
     net.getInterfaces().setEnabled(true).clear().addInterface(c.host());

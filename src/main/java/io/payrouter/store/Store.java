@@ -778,6 +778,30 @@ public final class Store {
             (JsonObject) r.getValue(6)))));
   }
 
+  /** Keys revoked since a point of the database's clock, and that clock now (for the next call). */
+  public record Revocations(List<String> keyHashesHex, java.time.OffsetDateTime until) {}
+
+  /**
+   * The hashes (hex) of keys revoked after {@code since} minus 2 s (a revocation committed a little
+   * after its {@code revoked_at} is not missed; seeing one twice only evicts it twice), with the
+   * database's {@code now()}; {@code since} null: from now on.
+   */
+  public Future<Revocations> keysRevokedSince(java.time.OffsetDateTime since) {
+    return reachable(pool.preparedQuery("SELECT now(), (SELECT coalesce(array_agg(encode(key_hash, 'hex')), '{}') "
+            + "FROM api_keys WHERE $1::timestamptz IS NOT NULL AND revoked_at > $1::timestamptz - interval '2 seconds')")
+        .execute(Tuple.of(since)).map(rs -> {
+          Row r = rs.iterator().next();
+          String[] hashes = r.getArrayOfStrings(1);
+          return new Revocations(hashes == null ? List.of() : List.of(hashes), r.getOffsetDateTime(0));
+        }));
+  }
+
+  /** The newest stored routing version's number (0 when none): the fleet's cheap check against the database. */
+  public Future<Long> latestRoutingVersion() {
+    return reachable(pool.query("SELECT coalesce(max(version), 0) FROM routing_configs").execute()
+        .map(rs -> rs.iterator().next().getLong(0)));
+  }
+
   public Future<Optional<RoutingVersion>> latestRouting() {
     return reachable(pool.query("SELECT version, rules, source FROM routing_configs ORDER BY version DESC LIMIT 1").execute()
         .map(rs -> first(rs).map(r -> new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2)))));

@@ -339,6 +339,47 @@ class ClusterTest {
 
   @Test
   @Order(10)
+  void rulesFlagsAndRevocationsStoredWithNoMessageOnTheEventBusReachEveryMemberFromTheDatabase(Vertx vertx) throws Exception {
+    // What a member split from the cluster (paused past the heartbeat timeout) or one that lost a
+    // message lives through: the change is in PostgreSQL, the event bus never said so.
+    Api onA = api(vertx, a);
+    Api onB = api(vertx, b);
+    long stored = await(a.app.pool.query("INSERT INTO routing_configs (rules, source, changed_by, instance) "
+        + "SELECT rules, 'api', 'ClusterTest', 'an instance cut off' FROM routing_configs ORDER BY version DESC LIMIT 1 "
+        + "RETURNING version").execute().map(rs -> rs.iterator().next().getLong(0)));
+    await(a.app.pool.query("INSERT INTO provider_flags (provider, enabled, changed_by) VALUES ('revio', false, 'ClusterTest') "
+        + "ON CONFLICT (provider) DO UPDATE SET enabled = false").execute());
+    String id = "d" + UUID.randomUUID().toString().substring(0, 8);
+    HttpResponse<Buffer> created = await(onA.post("/admin/merchants", ADMIN, new JsonObject().put("id", id).put("name", id)));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    String key = created.bodyAsJsonObject().getString("api_key");
+    for (Api api : List.of(onA, onB)) assertEquals(404, await(api.get("/v1/cards/card_none", key)).statusCode(), "key cached");
+    await(a.app.pool.preparedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(created.bodyAsJsonObject().getString("key_id"))));
+    for (Api api : List.of(onA, onB)) {
+      long t0 = System.nanoTime();
+      int status = 404;
+      while (status == 404 && System.nanoTime() - t0 < 1_500_000_000L) {
+        status = await(api.get("/v1/cards/card_none", key)).statusCode();
+        if (status == 404) await(vertx.timer(20));
+      }
+      assertEquals(401, status, "a key revoked in the database only is refused within one check period");
+    }
+    try {
+      for (Api api : List.of(onA, onB)) {
+        long rules = within(vertx, api, "/admin/routing", ADMIN, 3_000, r -> version(r) == stored);
+        assertTrue(rules >= 0, "version " + stored + " in force from the database within its check period: "
+            + get(api, "/admin/routing", ADMIN).getLong("version"));
+        long flag = within(vertx, api, "/admin/providers", ADMIN, 3_000, p -> !provider(p, "revio").getBoolean("enabled"));
+        assertTrue(flag >= 0, "revio disabled from the database within its check period");
+      }
+    } finally {
+      assertEquals(200, await(onA.post("/admin/providers/revio/enable", ADMIN, new JsonObject())).statusCode());
+    }
+  }
+
+  @Test
+  @Order(11)
   void aMemberThatJoinsLateStartsOnTheNewestRulesAndTheStoredProviderFlags(Vertx vertx) throws Exception {
     Api onA = api(vertx, a);
     long v = version(get(onA, "/admin/routing", ADMIN));
@@ -354,7 +395,7 @@ class ClusterTest {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void aMemberThatLeavesHasItsUnsettledChargesTakenOverAndShowsSilent(Vertx vertx) throws Exception {
     Api onA = api(vertx, a);
     Api onB = api(vertx, b);
