@@ -297,6 +297,33 @@ final class PatroniTier implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * SIGKILLs the backends a killed postmaster left behind (parent pid 1, title
+   * {@code postgres: payrouter: ...}; the live node's children still have their postmaster as
+   * parent). Seen twice in five runs: idle backends blocked in a pipe read outlived their postmaster
+   * by minutes and kept its shared memory in use, so PostgreSQL refused to start on that data
+   * directory ("pre-existing shared memory block is still in use") and Patroni could neither
+   * restart it in place nor make it a replica. What an operator (or a supervisor that kills the
+   * whole process group) does. Returns how many were killed.
+   */
+  int killOrphanedBackends() throws IOException, InterruptedException {
+    int n = 0;
+    for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+      if (p.parent().map(ProcessHandle::pid).orElse(-1L) != 1L) continue;
+      String cmd = "";
+      try {
+        cmd = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
+      } catch (IOException e) {
+        continue;
+      }
+      if (cmd.startsWith("postgres: " + SCOPE + ":")) {
+        kill9(p.pid());
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** SIGKILL of the node's Patroni and postmaster together: the machine is lost. */
   void killNode(Node n) throws IOException, InterruptedException {
     long pm = n.postmasterPid();
