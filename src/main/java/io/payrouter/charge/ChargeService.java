@@ -676,7 +676,11 @@ public final class ChargeService {
   }
 
   private static RoutingInfo routingInfo(Decision d) {
-    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), List.copyOf(d.candidates()));
+    List<RoutingInfo.Excluded> excluded = new ArrayList<>(d.excluded().size());
+    for (io.payrouter.routing.Exclusion e : d.excluded()) {
+      excluded.add(new RoutingInfo.Excluded(e.provider(), e.reason().wire(), e.detail()));
+    }
+    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), d.candidates(), excluded);
   }
 
   private static IdempotencyKeyReusedException keyReused() {

@@ -994,15 +994,30 @@ public final class Store {
 
   static JsonObject routingJson(RoutingInfo ri) {
     if (ri == null) return null;
-    return new JsonObject().put("rule", ri.rule()).put("strategy", ri.strategy())
+    JsonObject j = new JsonObject().put("rule", ri.rule()).put("strategy", ri.strategy())
         .put("config_version", ri.configVersion()).put("candidates", new JsonArray(new ArrayList<>(ri.candidates())));
+    if (!ri.excluded().isEmpty()) {
+      // Why the other providers were left out: a charge no PSP could take explains itself from it.
+      JsonArray excluded = new JsonArray();
+      for (RoutingInfo.Excluded e : ri.excluded()) {
+        excluded.add(new JsonObject().put("provider", e.provider()).put("reason", e.reason()).put("detail", e.detail()));
+      }
+      j.put("excluded", excluded);
+    }
+    return j;
   }
 
   static RoutingInfo routingInfo(JsonObject j) {
     List<String> c = new ArrayList<>();
     JsonArray arr = j.getJsonArray("candidates", new JsonArray());
     for (int i = 0; i < arr.size(); i++) c.add(arr.getString(i));
-    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), List.copyOf(c));
+    List<RoutingInfo.Excluded> excluded = new ArrayList<>();
+    JsonArray ex = j.getJsonArray("excluded", new JsonArray());
+    for (int i = 0; i < ex.size(); i++) {
+      JsonObject e = ex.getJsonObject(i);
+      excluded.add(new RoutingInfo.Excluded(e.getString("provider"), e.getString("reason"), e.getString("detail")));
+    }
+    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), c, excluded);
   }
 
   static OffsetDateTime odt(Instant i) {
