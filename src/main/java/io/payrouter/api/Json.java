@@ -126,7 +126,7 @@ final class Json {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String name = p.currentName();
           String path = at.isEmpty() ? name : at + "." + name;
-          if (Strings.hasForbidden(name)) errors.add(new FieldError(Strings.printable(path), "the key " + Strings.FORBIDDEN));
+          if (Strings.hasForbidden(name)) errors.add(Strings.forbiddenKey(path));
           o.put(name, value(p, p.nextToken(), path, errors));
         }
         return o;
@@ -139,14 +139,14 @@ final class Json {
       }
       case VALUE_STRING: {
         String s = p.getText();
-        if (Strings.hasForbidden(s)) errors.add(new FieldError(Strings.printable(at), Strings.FORBIDDEN));
+        if (Strings.hasForbidden(s)) errors.add(Strings.forbidden(at));
         return s;
       }
       case VALUE_NUMBER_INT:
         return p.getNumberValue();
       case VALUE_NUMBER_FLOAT: {
         double d = p.getDoubleValue();
-        if (!Double.isFinite(d)) errors.add(new FieldError(Strings.printable(at), "number out of range"));
+        if (!Double.isFinite(d)) errors.add(new FieldError(Strings.printable(at), Strings.printable(at) + " is a number out of range"));
         return d;
       }
       case VALUE_TRUE:

@@ -157,4 +157,42 @@ class ChargeExplainsItselfTest {
           ctx.completeNow();
         })));
   }
+
+  // ---------------------------------------------------------------- validation in words
+
+  Future<JsonArray> errors(JsonObject body) {
+    return api.charge(KEY, "it-" + UUID.randomUUID(), body).map(r -> {
+      assertEquals(400, r.statusCode(), r.bodyAsString());
+      assertEquals("application/problem+json", r.getHeader("Content-Type"));
+      return r.bodyAsJsonObject().getJsonArray("errors");
+    });
+  }
+
+  @Test
+  void amountWithAFractionGetsOneMessageWhateverTheFraction(VertxTestContext ctx) {
+    JsonObject base = new JsonObject().put("currency", "USD").put("card_id", "card_x");
+    String expected = "amount must be a whole number of minor units from 1 to 99999999999, e.g. 1999 for 19.99 USD";
+    errors(base.copy().put("amount", 19.99)).compose(a -> errors(base.copy().put("amount", 19.0)).map(b -> new JsonArray[] {a, b}))
+        .onComplete(ctx.succeeding(e -> ctx.verify(() -> {
+          assertEquals(new JsonArray().add(new JsonObject().put("field", "amount").put("message", expected)), e[0]);
+          assertEquals(e[0], e[1], "19.99 and 19.0 break the same rule");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void currencyAndCardMessagesNameTheirFields(VertxTestContext ctx) {
+    errors(new JsonObject().put("amount", 100).put("currency", "usd"))
+        .compose(a -> errors(new JsonObject().put("amount", 100).put("currency", "ABC").put("card_id", "card_x"))
+            .map(b -> new JsonArray[] {a, b}))
+        .onComplete(ctx.succeeding(e -> ctx.verify(() -> {
+          assertEquals(new JsonArray()
+              .add(new JsonObject().put("field", "currency").put("message", "currency must be an upper-case ISO 4217 code, e.g. USD"))
+              .add(new JsonObject().put("field", "card_id").put("message", "card_id or card is required, but not both")), e[0]);
+          assertEquals("currency", e[1].getJsonObject(0).getString("field"));
+          assertTrue(e[1].getJsonObject(0).getString("message").startsWith("currency must be a currency the router knows"),
+              e[1].encode());
+          ctx.completeNow();
+        })));
+  }
 }
