@@ -105,7 +105,7 @@ final class AdminHandlers {
     List<String> v = rc.queryParam("dry_run");
     if (v.isEmpty()) return false;
     if (v.size() == 1 && (v.get(0).equals("true") || v.get(0).equals("false"))) return v.get(0).equals("true");
-    throw ProblemException.validation(List.of(new FieldError("dry_run", "true or false, at most once")));
+    throw ProblemException.validation(List.of(new FieldError("dry_run", "dry_run must be true or false, given at most once")));
   }
 
   /** Invalid rules from a YAML body: the same 422, each problem with the line of its field. */
@@ -136,7 +136,7 @@ final class AdminHandlers {
   void routingVersion(RoutingContext rc) {
     String n = rc.pathParam("version");
     if (n == null || !n.matches("[0-9]{1,18}")) {
-      throw ProblemException.validation(List.of(new FieldError("version", "a version number")));
+      throw ProblemException.validation(List.of(new FieldError("version", "version must be a routing version number, e.g. 3")));
     }
     routing.version(Long.parseLong(n)).onSuccess(v -> Json.send(rc, 200, version(v).put("rules", v.rules())))
         .onFailure(rc::fail);
@@ -168,19 +168,19 @@ final class AdminHandlers {
   void explain(RoutingContext rc) {
     JsonObject body = Json.body(rc);
     List<FieldError> errors = new ArrayList<>(validator.validate("ExplainRequest", body));
-    String currency = body.getString("currency");
-    if (errors.isEmpty() && !Currencies.isKnown(currency)) errors.add(new FieldError("currency", "unknown currency"));
-    if (body.getValue("amount") instanceof Double && errors.stream().noneMatch(e -> e.field().equals("amount"))) {
-      errors.add(new FieldError("amount", "must be an integer number of minor units"));
+    String currency = body.getValue("currency") instanceof String c ? c : null;
+    if (errors.stream().noneMatch(e -> e.field().equals("currency")) && currency != null && !Currencies.isKnown(currency)) {
+      errors.add(new FieldError("currency", ValidationMessages.CURRENCY_UNKNOWN));
     }
     if (body.getValue("providers") instanceof JsonArray ps) {
-      if (ps.size() > 50) errors.add(new FieldError("providers", "at most 50 providers"));
+      if (ps.size() > 50) errors.add(new FieldError("providers", "providers must list at most 50 provider names"));
       for (int i = 0; i < ps.size(); i++) {
-        if (ps.getValue(i) instanceof String p && p.length() > 64) errors.add(new FieldError("providers[" + i + "]", "at most 64 characters"));
+        String f = "providers[" + i + "]";
+        if (ps.getValue(i) instanceof String p && p.length() > 64) errors.add(new FieldError(f, f + " must be a provider name of at most 64 characters"));
       }
     }
     if (errors.isEmpty() && body.getString("card_id") != null && body.getString("merchant", "").isEmpty()) {
-      errors.add(new FieldError("merchant", "required with card_id (the card is looked up among this merchant's)"));
+      errors.add(new FieldError("merchant", "merchant is required with card_id (the card is looked up among that merchant's)"));
     }
     if (!errors.isEmpty()) throw ProblemException.validation(errors);
     Map<String, String> metadata = new LinkedHashMap<>();

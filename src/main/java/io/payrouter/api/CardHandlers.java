@@ -49,41 +49,34 @@ final class CardHandlers {
    */
   Card parse(JsonObject body, String prefix, String merchantId) {
     List<FieldError> errors = new ArrayList<>();
-    for (FieldError e : validator.validate("CardCreate", body)) errors.add(prefixed(prefix, e.field(), e.message()));
+    for (FieldError e : validator.validate("CardCreate", body)) errors.add(e.under(prefix));
     JsonObject tokens = body.getValue("tokens") instanceof JsonObject t ? t : new JsonObject();
     Map<String, Map<String, String>> parsed = new LinkedHashMap<>();
     for (String provider : tokens.fieldNames()) {
       if (!(tokens.getValue(provider) instanceof JsonObject tok)) {
         if (cards.tokenProblems(provider, new JsonObject()).isEmpty()) {
-          errors.add(prefixed(prefix, "tokens." + provider, "unknown provider"));
+          errors.add(ValidationMessages.unknownProvider("tokens." + provider).under(prefix));
         }
         continue; // the schema reported it
       }
       Optional<List<FieldError>> problems = cards.tokenProblems(provider, tok);
       if (problems.isEmpty()) {
-        errors.add(prefixed(prefix, "tokens." + provider, "unknown provider"));
+        errors.add(ValidationMessages.unknownProvider("tokens." + provider).under(prefix));
         continue;
       }
       for (FieldError e : problems.get()) {
-        FieldError fe = prefixed(prefix, "tokens." + provider + (e.field().isEmpty() ? "" : "." + e.field()), e.message());
+        // The schema's words win where it already named the field (the connector's own rules,
+        // such as Dintero's one-of, and providers the document does not name remain).
+        FieldError fe = e.under("tokens." + provider).under(prefix);
         if (errors.stream().noneMatch(x -> x.field().equals(fe.field()))) errors.add(fe);
       }
       Map<String, String> fields = new LinkedHashMap<>();
       tok.forEach(en -> fields.put(en.getKey(), String.valueOf(en.getValue())));
       parsed.put(provider, Map.copyOf(fields));
     }
-    Object year = body.getValue("exp_year");
-    Object month = body.getValue("exp_month");
-    if (year instanceof Double || month instanceof Double) {
-      errors.add(prefixed(prefix, year instanceof Double ? "exp_year" : "exp_month", "must be an integer"));
-    }
     if (!errors.isEmpty()) throw ProblemException.validation(errors);
     return new Card(Ids.next("card_"), merchantId, body.getString("customer_reference"), body.getString("brand"),
         body.getString("last4"), body.getInteger("exp_month"), body.getInteger("exp_year"), body.getString("issuer_country"),
         Map.copyOf(parsed), Instant.now().truncatedTo(ChronoUnit.MILLIS), false);
-  }
-
-  private static FieldError prefixed(String prefix, String field, String message) {
-    return new FieldError(prefix.isEmpty() ? field : field.isEmpty() ? prefix : prefix + "." + field, message);
   }
 }

@@ -34,20 +34,19 @@ final class ChargeHandlers {
     String key = rc.request().getHeader("Idempotency-Key");
     List<FieldError> errors = new ArrayList<>();
     if (key == null || key.isEmpty()) {
-      errors.add(new FieldError("Idempotency-Key", "header required: 1-255 printable ASCII characters"));
+      errors.add(new FieldError("Idempotency-Key", ValidationMessages.IDEMPOTENCY_KEY_MISSING));
     } else if (key.length() > 255 || !key.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e)) {
-      errors.add(new FieldError("Idempotency-Key", "must be 1-255 printable ASCII characters"));
+      errors.add(new FieldError("Idempotency-Key", ValidationMessages.IDEMPOTENCY_KEY_INVALID));
     }
     JsonObject body = Json.body(rc);
     errors.addAll(validator.validate("ChargeCreate", body));
-    if (body.getValue("amount") instanceof Double && errors.stream().noneMatch(e -> e.field().equals("amount"))) errors.add(new FieldError("amount", "must be an integer number of minor units"));
     String currency = body.getValue("currency") instanceof String s ? s : null;
     if (currency != null && THREE_LETTERS.matcher(currency).matches() && !Currencies.isKnown(currency)) {
-      errors.add(new FieldError("currency", "not an ISO 4217 currency the router knows"));
+      errors.add(new FieldError("currency", ValidationMessages.CURRENCY_UNKNOWN));
     }
     boolean hasCardId = body.containsKey("card_id");
     boolean hasCard = body.containsKey("card");
-    if (hasCardId == hasCard) errors.add(new FieldError("card_id", "exactly one of card_id or card is required"));
+    if (hasCardId == hasCard) errors.add(new FieldError("card_id", ValidationMessages.CARD_ONE_OF));
     Card inline = null;
     if (hasCard && body.getValue("card") instanceof JsonObject cardJson) {
       try {
@@ -93,7 +92,8 @@ final class ChargeHandlers {
     List<String> refs = rc.queryParam("merchant_reference");
     String ref = refs.size() == 1 ? refs.get(0) : null;
     if (ref == null || ref.isEmpty() || ref.length() > 255) {
-      throw ProblemException.validation(List.of(new FieldError("merchant_reference", "query parameter required once (1-255 characters)")));
+      throw ProblemException.validation(List.of(new FieldError("merchant_reference",
+          "merchant_reference is required: one query parameter of 1 to 255 characters")));
     }
     charges.byReference(rc.get(ApiKeys.MERCHANT), ref).onSuccess(list -> {
       JsonArray data = new JsonArray();

@@ -5,6 +5,7 @@ import io.payrouter.domain.AttemptOutcome;
 import io.payrouter.domain.Card;
 import io.payrouter.domain.Charge;
 import io.payrouter.domain.ChargeStatus;
+import io.payrouter.domain.FailureReason;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -125,7 +126,7 @@ final class Json {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String name = p.currentName();
           String path = at.isEmpty() ? name : at + "." + name;
-          if (Strings.hasForbidden(name)) errors.add(new FieldError(Strings.printable(path), "the key " + Strings.FORBIDDEN));
+          if (Strings.hasForbidden(name)) errors.add(Strings.forbiddenKey(path));
           o.put(name, value(p, p.nextToken(), path, errors));
         }
         return o;
@@ -138,14 +139,14 @@ final class Json {
       }
       case VALUE_STRING: {
         String s = p.getText();
-        if (Strings.hasForbidden(s)) errors.add(new FieldError(Strings.printable(at), Strings.FORBIDDEN));
+        if (Strings.hasForbidden(s)) errors.add(Strings.forbidden(at));
         return s;
       }
       case VALUE_NUMBER_INT:
         return p.getNumberValue();
       case VALUE_NUMBER_FLOAT: {
         double d = p.getDoubleValue();
-        if (!Double.isFinite(d)) errors.add(new FieldError(Strings.printable(at), "number out of range"));
+        if (!Double.isFinite(d)) errors.add(new FieldError(Strings.printable(at), Strings.printable(at) + " is a number out of range"));
         return d;
       }
       case VALUE_TRUE:
@@ -185,10 +186,31 @@ final class Json {
         .put("provider", c.provider()).put("provider_reference", c.providerReference())
         .put("decline_code", c.declineCode() == null ? null : c.declineCode().wire()).put("provider_code", c.providerCode())
         .put("attempts", attempts).put("routing", routing)
+        .put("settled_by", c.settledBy() == null ? null : c.settledBy().wire())
+        .put("failure_reason", failureReason(FailureReason.of(c)))
         .put("created_at", c.createdAt().toString()).put("updated_at", c.updatedAt().toString());
     // A late result that disagreed with the final status (see GET /admin/conflicts).
     if (c.conflict() != null) out.put("conflict", c.conflict());
     return out;
+  }
+
+  /** A charge's {@code failure_reason}: null unless it is failed or declined. */
+  static JsonObject failureReason(FailureReason f) {
+    if (f == null) return null;
+    JsonArray providers = new JsonArray();
+    for (FailureReason.Provider p : f.providers()) {
+      JsonObject o = new JsonObject().put("provider", p.provider());
+      if (p.answered() != null) {
+        o.put("answered", p.answered());
+        if (p.message() != null) o.put("message", p.message());
+        if (p.declineCode() != null) o.put("decline_code", p.declineCode());
+      } else {
+        o.put("reason", p.reason());
+        if (p.detail() != null) o.put("detail", p.detail());
+      }
+      providers.add(o);
+    }
+    return new JsonObject().put("code", f.code()).put("message", f.message()).put("providers", providers);
   }
 
   static int chargeStatusCode(Charge c) {

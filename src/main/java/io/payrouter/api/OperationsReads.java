@@ -33,7 +33,7 @@ final class OperationsReads {
     String reference = Params.text(rc, "merchant_reference", 255, errors);
     String merchant = Params.text(rc, "merchant", 64, errors);
     int limit = Params.limit(rc, 50);
-    if (id != null && reference != null) errors.add(new FieldError("id", "give id or merchant_reference, not both"));
+    if (id != null && reference != null) errors.add(new FieldError("id", "id and merchant_reference cannot be given together: give one of them"));
     if (!errors.isEmpty()) throw ProblemException.validation(errors);
     Future<List<Charge>> found;
     if (id != null) {

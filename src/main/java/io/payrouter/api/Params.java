@@ -16,7 +16,7 @@ final class Params {
     if (l.isEmpty()) return dflt;
     String v = l.get(0);
     if (!v.matches("[0-9]{1,4}") || Integer.parseInt(v) < 1 || Integer.parseInt(v) > MAX_LIMIT) {
-      throw ProblemException.validation(List.of(new FieldError("limit", "an integer from 1 to " + MAX_LIMIT)));
+      throw ProblemException.validation(List.of(new FieldError("limit", "limit must be a whole number from 1 to " + MAX_LIMIT)));
     }
     return Integer.parseInt(v);
   }
@@ -26,7 +26,7 @@ final class Params {
     List<String> v = rc.queryParam(name);
     if (v.isEmpty()) return null;
     if (v.size() > 1 || v.get(0).isEmpty() || v.get(0).length() > max) {
-      errors.add(new FieldError(name, "at most once, 1 to " + max + " characters"));
+      errors.add(new FieldError(name, name + " must be given at most once, 1 to " + max + " characters"));
       return null;
     }
     return v.get(0);

@@ -62,34 +62,110 @@ public final class RequestValidator {
     Validator v = validators.computeIfAbsent(schema,
         s -> repository.validator(BASE + "#/components/schemas/" + s));
     OutputUnit out = v.validate(body);
-    if (Boolean.TRUE.equals(out.getValid())) return List.of();
-    List<OutputUnit> leaves = new ArrayList<>();
-    flatten(out, leaves);
     Set<FieldError> errors = new LinkedHashSet<>();
-    for (OutputUnit u : leaves) {
-      String at = location(u);
-      String msg = u.getError();
-      if (msg == null) continue;
-      if (isWrapper(msg)) {
-        // A wrapper of errors reported at or below the same place: keep only those. Alone, an
-        // additionalProperties wrapper is the real thing: an unknown field.
-        boolean explained = false;
-        for (OutputUnit o : leaves) {
-          if (o != u && (!isWrapper(o.getError()) && location(o).equals(at) || location(o).startsWith(at + "/"))) {
-            explained = true;
-            break;
-          }
+    if (!Boolean.TRUE.equals(out.getValid())) {
+      List<OutputUnit> leaves = new ArrayList<>();
+      flatten(out, leaves);
+      for (OutputUnit u : leaves) {
+        FieldError e = error(schema, u, leaves);
+        if (e != null) errors.add(e);
+      }
+      if (errors.isEmpty()) errors.add(new FieldError("", ValidationMessages.BODY_NOT_OBJECT));
+    }
+    // JSON Schema counts 19.0 as an integer; the API does not (a fraction, even .0, is refused),
+    // and says so in the same words as for 19.99.
+    wholeNumbersWithAFraction(schemas.getValue(schema), body, "", errors);
+    return new ArrayList<>(errors);
+  }
+
+  /** One leaf of the validator's output in words (null: a wrapper explained by other leaves). */
+  private FieldError error(String schema, OutputUnit u, List<OutputUnit> leaves) {
+    String at = location(u);
+    String msg = u.getError();
+    if (msg == null) return null;
+    if (isWrapper(msg)) {
+      // A wrapper of errors reported at or below the same place: keep only those. Alone, an
+      // additionalProperties wrapper is the real thing: an unknown field.
+      for (OutputUnit o : leaves) {
+        if (o != u && (!isWrapper(o.getError()) && location(o).equals(at) || location(o).startsWith(at + "/"))) {
+          return null;
         }
-        if (explained || !msg.contains("additional properties")) continue;
-        errors.add(new FieldError(field(at), "unknown field"));
+      }
+      return msg.contains("additional properties") ? FieldError.unknownField(field(at)) : null;
+    }
+    Matcher m = REQUIRED.matcher(msg);
+    // A missing property is reported at its parent: name the property itself.
+    if (m.find()) return FieldError.required(field(at + "/" + m.group(1)));
+    String keyword = u.getKeywordLocation() == null ? "" : u.getKeywordLocation();
+    if (keyword.contains("/propertyNames/")) {
+      String parent = at.substring(0, Math.max(0, at.lastIndexOf('/')));
+      return new FieldError(field(at), ValidationMessages.key(field(at), nodeAt(schema, parent)));
+    }
+    return valueError(schema, at);
+  }
+
+  /** The value at {@code at} breaks its rule (or is not a field at all). */
+  private FieldError valueError(String schema, String at) {
+    JsonObject node = nodeAt(schema, at);
+    if (node == FORBIDDEN) return FieldError.unknownField(field(at));
+    return new FieldError(field(at), ValidationMessages.value(field(at), node));
+  }
+
+  /** Marks a place the schema forbids (a property of a closed object that it does not declare). */
+  private static final JsonObject FORBIDDEN = new JsonObject();
+
+  /**
+   * The schema of the value at a JSON pointer of the body, $refs resolved: {@link #FORBIDDEN} for
+   * an undeclared property of a closed object, null where the schema says nothing plain.
+   */
+  JsonObject nodeAt(String schema, String pointer) {
+    JsonObject node = resolve(schemas.getValue(schema));
+    for (String raw : pointer.split("/")) {
+      if (raw.isEmpty()) continue;
+      if (node == null || node == FORBIDDEN) return null;
+      String seg = raw.replace("~1", "/").replace("~0", "~");
+      JsonObject props = node.getValue("properties") instanceof JsonObject p ? p : null;
+      if (props != null && props.getValue(seg) instanceof JsonObject declared) {
+        node = resolve(declared);
+      } else if (node.getValue("items") instanceof JsonObject items && seg.chars().allMatch(Character::isDigit)) {
+        node = resolve(items);
+      } else if (node.getValue("additionalProperties") instanceof JsonObject extra) {
+        node = resolve(extra);
+      } else if (Boolean.FALSE.equals(node.getValue("additionalProperties"))) {
+        node = FORBIDDEN;
       } else {
-        Matcher m = REQUIRED.matcher(msg);
-        // A missing property is reported at its parent: name the property itself.
-        errors.add(m.find() ? new FieldError(field(at + "/" + m.group(1)), "required") : new FieldError(field(at), msg));
+        node = null;
       }
     }
-    if (errors.isEmpty()) errors.add(new FieldError("", "does not match the schema"));
-    return new ArrayList<>(errors);
+    return node;
+  }
+
+  private JsonObject resolve(Object node) {
+    Object n = node;
+    for (int guard = 0; n instanceof JsonObject o && o.getValue("$ref") instanceof String ref && guard < 16; guard++) {
+      n = ref.startsWith("#/components/schemas/") ? schemas.getValue(ref.substring("#/components/schemas/".length())) : null;
+    }
+    return n instanceof JsonObject o ? o : null;
+  }
+
+  /** Every number with a fraction (19.0 included) where the schema wants an integer. */
+  private void wholeNumbersWithAFraction(Object schemaNode, Object value, String at, Set<FieldError> errors) {
+    JsonObject node = resolve(schemaNode);
+    if (node == null) return;
+    if (value instanceof JsonObject o) {
+      JsonObject props = node.getValue("properties") instanceof JsonObject p ? p : new JsonObject();
+      for (Map.Entry<String, Object> e : o) {
+        String path = at + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+        Object child = props.getValue(e.getKey()) instanceof JsonObject declared ? declared
+            : node.getValue("additionalProperties") instanceof JsonObject extra ? extra : null;
+        if (child != null) wholeNumbersWithAFraction(child, e.getValue(), path, errors);
+      }
+    } else if (value instanceof io.vertx.core.json.JsonArray a && node.getValue("items") instanceof JsonObject items) {
+      for (int i = 0; i < a.size(); i++) wholeNumbersWithAFraction(items, a.getValue(i), at + "/" + i, errors);
+    } else if ((value instanceof Double || value instanceof Float || value instanceof java.math.BigDecimal)
+        && "integer".equals(node.getValue("type"))) {
+      errors.add(new FieldError(field(at), ValidationMessages.value(field(at), node)));
+    }
   }
 
   private static void flatten(OutputUnit unit, List<OutputUnit> out) {

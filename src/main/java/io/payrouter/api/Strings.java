@@ -16,6 +16,18 @@ final class Strings {
 
   private Strings() {}
 
+  /** A string value at {@code at} holds a forbidden character. */
+  static FieldError forbidden(String at) {
+    String f = printable(at);
+    return new FieldError(f, (f.isEmpty() ? "the body" : f) + " " + FORBIDDEN);
+  }
+
+  /** The key at {@code path} holds a forbidden character. */
+  static FieldError forbiddenKey(String path) {
+    String f = printable(path);
+    return new FieldError(f, "the key " + f + " " + FORBIDDEN);
+  }
+
   /** NUL and the other C0 controls except tab, LF and CR; DEL; an unpaired surrogate. */
   static boolean hasForbidden(String s) {
     return scan(s, false);
@@ -66,12 +78,15 @@ final class Strings {
     if (v instanceof Map<?, ?> m) {
       for (var e : m.entrySet()) {
         if (!(e.getKey() instanceof String k)) {
-          errors.add(new FieldError(printable(at), "keys must be strings"));
+          errors.add(new FieldError(printable(at), (at.isEmpty() ? "the document" : printable(at)) + " must have string keys"));
           continue;
         }
         String path = at.isEmpty() ? k : at + "." + k;
-        if (hasForbidden(k)) errors.add(new FieldError(printable(path), "the key " + FORBIDDEN));
-        if (k.length() > maxLength) errors.add(new FieldError(printable(at), "a key is longer than " + maxLength + " characters"));
+        if (hasForbidden(k)) errors.add(forbiddenKey(path));
+        if (k.length() > maxLength) {
+          errors.add(new FieldError(printable(at), (at.isEmpty() ? "the document" : printable(at)) + " has a key longer than "
+              + maxLength + " characters"));
+        }
         check(e.getValue(), path, maxLength, errors);
       }
     } else if (v instanceof List<?> l) {
@@ -81,10 +96,10 @@ final class Strings {
     } else if (v instanceof io.vertx.core.json.JsonArray a) {
       check(a.getList(), at, maxLength, errors);
     } else if (v instanceof String s) {
-      if (hasForbidden(s)) errors.add(new FieldError(printable(at), FORBIDDEN));
-      if (s.length() > maxLength) errors.add(new FieldError(printable(at), "longer than " + maxLength + " characters"));
+      if (hasForbidden(s)) errors.add(forbidden(at));
+      if (s.length() > maxLength) errors.add(new FieldError(printable(at), printable(at) + " is longer than " + maxLength + " characters"));
     } else if (v != null && !(v instanceof Number) && !(v instanceof Boolean)) {
-      errors.add(new FieldError(printable(at), "must be a string, number, boolean, null, mapping or list"));
+      errors.add(new FieldError(printable(at), printable(at) + " must be a string, number, boolean, null, mapping or list"));
     }
   }
 }

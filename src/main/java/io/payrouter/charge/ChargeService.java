@@ -23,6 +23,7 @@ import io.payrouter.domain.Card;
 import io.payrouter.domain.Charge;
 import io.payrouter.domain.ChargeStatus;
 import io.payrouter.domain.RoutingInfo;
+import io.payrouter.domain.SettledBy;
 import io.payrouter.store.Store;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -246,7 +247,7 @@ public final class ChargeService {
           // A bug, not a PSP answer: keep the charge unsettled for the reconciler, never guess.
           log.error("charge {} stopped unexpectedly; left for reconciliation", intent.id(), err);
           return Future.succeededFuture(new Decided(
-              intent.settled(ChargeStatus.PENDING, null, null, null, null, List.copyOf(attempts), now()), false, null, null));
+              intent.settled(ChargeStatus.PENDING, null, null, null, null, List.copyOf(attempts), now(), null), false, null, null));
         })
         .map(d -> {
           Charge done = d.charge();
@@ -301,9 +302,9 @@ public final class ChargeService {
           a.providerReference(), a.declineCode(), null));
     }
     Charge pending = done.settled(ChargeStatus.PENDING, done.provider(), done.providerReference(), null, null,
-        List.copyOf(bare), now());
+        List.copyOf(bare), now(), null);
     store.recordOutcome(new Store.Outcome(pending.id(), ChargeStatus.PENDING, pending.provider(), null, null, null,
-            pending.attempts(), pending.updatedAt(), null, null, pending.updatedAt()))
+            pending.attempts(), pending.updatedAt(), null, null, pending.updatedAt(), null))
         .onFailure(err -> log.error("charge {}: the pending fallback outcome was refused too ({}); the reconciler "
             + "will take it once its owner's heartbeat stops", done.id(), err.toString()));
   }
@@ -313,7 +314,8 @@ public final class ChargeService {
     List<String> candidates = d.candidates();
     if (candidateIndex >= candidates.size() || made >= d.maxAttempts()) {
       return Future.succeededFuture(new Decided(
-          c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(attempts), now()), false, null, null));
+          c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(attempts), now(), SettledBy.REQUEST),
+          false, null, null));
     }
     String provider = candidates.get(candidateIndex);
     String attemptId = Ids.next("att_");
@@ -352,14 +354,14 @@ public final class ChargeService {
           attempts.add(made1);
           boolean candidateLeft = candidateIndex + 1 < candidates.size() && made + 1 < d.maxAttempts();
           return switch (FailoverPolicy.next(r, d.failoverOnSoftDecline(), candidateLeft)) {
-            case SUCCEED -> finish(c, ChargeStatus.SUCCEEDED, provider, r, attempts, made1);
-            case PENDING -> finish(c, ChargeStatus.PENDING, provider, r, attempts, made1);
-            case DECLINE -> finish(c, ChargeStatus.DECLINED, provider, r, attempts, made1);
+            case SUCCEED -> finish(c, ChargeStatus.SUCCEEDED, provider, r, attempts, made1, a.settledBy());
+            case PENDING -> finish(c, ChargeStatus.PENDING, provider, r, attempts, made1, null);
+            case DECLINE -> finish(c, ChargeStatus.DECLINED, provider, r, attempts, made1, a.settledBy());
             case NEXT_CANDIDATE -> attempt(c, d, card, req, attempts, candidateIndex + 1, made + 1, epoch);
-            case FAIL -> Future.succeededFuture(new Decided(
-                c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(attempts), now()), false, made1, r));
+            case FAIL -> Future.succeededFuture(new Decided(c.settled(ChargeStatus.FAILED, null, null, null, null,
+                List.copyOf(attempts), now(), SettledBy.REQUEST), false, made1, r));
             case ABANDON -> Future.succeededFuture(new Decided(
-                c.settled(ChargeStatus.PENDING, provider, null, null, null, List.copyOf(attempts), now()), true, made1, r));
+                c.settled(ChargeStatus.PENDING, provider, null, null, null, List.copyOf(attempts), now(), null), true, made1, r));
           };
         });
   }
@@ -390,22 +392,30 @@ public final class ChargeService {
       return FailoverPolicy.resolveInDoubt(first, inquiry);
     }
 
-    /** An attempt that succeeded carries no error; one settled by asking says so. */
+    /**
+     * An attempt that succeeded carries no error. A decline learnt by asking keeps what went
+     * wrong with the call itself (a timeout, say); the charge's {@code settled_by} says it was
+     * settled by inquiry.
+     */
     String error() {
       PspResult r = settledResult();
-      if (r.outcome() == Outcome.SUCCEEDED || r.outcome() == Outcome.DECLINED) {
-        return inquiry == null ? null : first.message() + "; settled by inquiry";
-      }
+      if (r.outcome() == Outcome.SUCCEEDED) return null;
+      if (r.outcome() == Outcome.DECLINED) return inquiry == null ? null : first.message();
       return r.message();
+    }
+
+    /** A final answer of the PSP itself ({@code request}), or one it gave when asked ({@code inquiry}). */
+    SettledBy settledBy() {
+      return inquiry != null && first.outcome() == Outcome.IN_DOUBT ? SettledBy.INQUIRY : SettledBy.REQUEST;
     }
   }
 
   private static Future<Decided> finish(Charge c, ChargeStatus status, String provider, PspResult r, List<Attempt> attempts,
-      Attempt last) {
+      Attempt last, SettledBy by) {
     return Future.succeededFuture(new Decided(c.settled(status, provider, r.providerReference(),
         status == ChargeStatus.DECLINED ? r.declineCode() : null,
         status == ChargeStatus.DECLINED || status == ChargeStatus.PENDING ? r.providerCode() : null,
-        List.copyOf(attempts), now()), false, last, r));
+        List.copyOf(attempts), now(), by), false, last, r));
   }
 
   // ------------------------------------------------------------------ settle (webhooks, reconciler)
@@ -490,7 +500,7 @@ public final class ChargeService {
         result.providerReference() != null ? result.providerReference() : c.providerReference(),
         target == ChargeStatus.DECLINED ? result.declineCode() : null,
         target == ChargeStatus.DECLINED ? result.providerCode() : null,
-        attemptsSettledBy(c, e), now());
+        attemptsSettledBy(c, e), now(), settledBy(e.source()));
     return write(c, settled, e.source(), epoch, e.provider());
   }
 
@@ -509,9 +519,9 @@ public final class ChargeService {
       List<Attempt> atts = new ArrayList<>();
       for (Attempt a : c.attempts()) {
         atts.add(a.outcome().mayHaveCharged() && a.outcome() != AttemptOutcome.DECLINED
-            ? a.settledBy(PspResult.notSent(io.payrouter.domain.NotSentReason.PROVEN_NOT_CHARGED, why), SettlementPolicy.Source.RECONCILER.wire()) : a);
+            ? a.settledBy(PspResult.notSent(io.payrouter.domain.NotSentReason.PROVEN_NOT_CHARGED, why)) : a);
       }
-      Charge settled = c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(atts), now());
+      Charge settled = c.settled(ChargeStatus.FAILED, null, null, null, null, List.copyOf(atts), now(), SettledBy.RECONCILER);
       return write(c, settled, SettlementPolicy.Source.RECONCILER, epoch, "none");
     });
   }
@@ -560,14 +570,24 @@ public final class ChargeService {
     for (int i = atts.size() - 1; i >= 0; i--) {
       Attempt a = atts.get(i);
       if (a.provider().equals(e.provider()) && AttemptReference.of(c.id(), a.seq()).equals(e.reference())) {
-        atts.set(i, a.settledBy(e.result(), e.source().wire()));
+        atts.set(i, a.settledBy(e.result()));
         return List.copyOf(atts);
       }
     }
     PspResult r = e.result();
-    atts.add(new Attempt(Ids.next("att_"), c.id(), atts.size() + 1, e.provider(), AttemptOutcome.of(r.outcome()), 0,
-        "settled by " + e.source().wire(), r.providerReference(), r.declineCode(), r.providerCode()));
+    Attempt unknown = new Attempt(Ids.next("att_"), c.id(), atts.size() + 1, e.provider(), AttemptOutcome.of(r.outcome()), 0,
+        null, r.providerReference(), r.declineCode(), r.providerCode());
+    atts.add(unknown.settledBy(r));
     return List.copyOf(atts);
+  }
+
+  /** What a settlement from this source is rendered as ({@code settled_by}). */
+  static SettledBy settledBy(SettlementPolicy.Source source) {
+    return switch (source) {
+      case REQUEST -> SettledBy.REQUEST;
+      case WEBHOOK -> SettledBy.WEBHOOK;
+      case RECONCILER -> SettledBy.RECONCILER;
+    };
   }
 
   /** An outcome write that changed nothing: someone else settled or took the charge first. */
@@ -580,7 +600,7 @@ public final class ChargeService {
   private Store.Outcome outcome(Charge c, String owner, Long epoch) {
     Instant next = c.status() == ChargeStatus.PENDING ? c.updatedAt().plusMillis(pendingRecheckMs) : null;
     return new Store.Outcome(c.id(), c.status(), c.provider(), c.providerReference(), c.declineCode(),
-        c.providerCode(), c.attempts(), c.updatedAt(), owner, owner == null ? null : epoch, next);
+        c.providerCode(), c.attempts(), c.updatedAt(), owner, owner == null ? null : epoch, next, c.settledBy());
   }
 
   /**
@@ -676,7 +696,11 @@ public final class ChargeService {
   }
 
   private static RoutingInfo routingInfo(Decision d) {
-    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), List.copyOf(d.candidates()));
+    List<RoutingInfo.Excluded> excluded = new ArrayList<>(d.excluded().size());
+    for (io.payrouter.routing.Exclusion e : d.excluded()) {
+      excluded.add(new RoutingInfo.Excluded(e.provider(), e.reason().wire(), e.detail()));
+    }
+    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), d.candidates(), excluded);
   }
 
   private static IdempotencyKeyReusedException keyReused() {

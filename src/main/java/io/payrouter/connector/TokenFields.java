@@ -17,14 +17,14 @@ public final class TokenFields {
     List<FieldError> errors = new ArrayList<>();
     JsonObject t = token == null ? new JsonObject() : token;
     for (String k : t.fieldNames()) {
-      if (!required.contains(k)) errors.add(new FieldError(k, "unknown field"));
+      if (!required.contains(k)) errors.add(FieldError.unknownField(k));
     }
     for (String f : required) {
       Object v = t.getValue(f);
       if (v == null) {
-        errors.add(new FieldError(f, "required"));
+        errors.add(FieldError.required(f));
       } else if (!(v instanceof String s) || s.isBlank() || s.length() > MAX_LENGTH) {
-        errors.add(new FieldError(f, "must be a non-empty string of at most " + MAX_LENGTH + " characters"));
+        errors.add(new FieldError(f, f + " must be a string of 1 to " + MAX_LENGTH + " characters, not only spaces"));
       }
     }
     return errors;

@@ -23,9 +23,15 @@ public record Attempt(
     return new Attempt(id, chargeId, seq, provider, AttemptOutcome.SENT, 0, null, providerReference, null, null);
   }
 
-  /** This attempt settled by a later answer (webhook, inquiry). */
-  public Attempt settledBy(PspResult r, String source) {
-    return new Attempt(id, chargeId, seq, provider, AttemptOutcome.of(r.outcome()), latencyMs, "settled by " + source,
+  /**
+   * This attempt settled by a later answer (webhook, reconciler). A success or a decline carries
+   * no error (what settled it is the charge's {@code settled_by}); any other outcome keeps the
+   * answer's message (e.g. why it is proven not charged).
+   */
+  public Attempt settledBy(PspResult r) {
+    AttemptOutcome o = AttemptOutcome.of(r.outcome());
+    String err = o == AttemptOutcome.SUCCEEDED || o == AttemptOutcome.DECLINED ? null : r.message();
+    return new Attempt(id, chargeId, seq, provider, o, latencyMs, err,
         r.providerReference() != null ? r.providerReference() : providerReference, r.declineCode(), r.providerCode());
   }
 }

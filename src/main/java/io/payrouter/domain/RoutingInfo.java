@@ -2,5 +2,32 @@ package io.payrouter.domain;
 
 import java.util.List;
 
-/** How a charge was routed (stored with the charge, rendered as {@code routing}). */
-public record RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates) {}
+/**
+ * How a charge was routed (stored with the charge, rendered as {@code routing}).
+ *
+ * @param excluded the providers routing left out and why (see {@link Excluded}); what a charge no
+ *     PSP could take explains itself with ({@code failure_reason})
+ */
+public record RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates,
+    List<Excluded> excluded) {
+
+  /**
+   * One provider routing left out of the candidates.
+   *
+   * @param reason the most fundamental reason, as a wire code: {@code not_in_rule},
+   *     {@code unknown_provider}, {@code no_token}, {@code currency_not_supported},
+   *     {@code disabled}, {@code circuit_open}
+   * @param detail every reason in words (the explain trace's)
+   */
+  public record Excluded(String provider, String reason, String detail) {}
+
+  public RoutingInfo {
+    candidates = List.copyOf(candidates);
+    excluded = excluded == null ? List.of() : List.copyOf(excluded);
+  }
+
+  /** A decision without exclusions (as stored before they were recorded). */
+  public RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates) {
+    this(rule, strategy, configVersion, candidates, List.of());
+  }
+}

@@ -13,6 +13,9 @@ import java.util.List;
  * @param maxAttempts maximum number of PSP attempts for this charge
  * @param failoverOnSoftDecline whether a soft decline may move on to the next candidate
  * @param trace rule-by-rule and candidate-by-candidate explanation (empty when not requested)
+ * @param excluded the providers left out and why, with or without a trace: those of the matched
+ *     rule that were dropped (in the rule's order), then those the card has a token for that the
+ *     rule does not list (empty when no rule matched)
  */
 public record Decision(
     String rule,
@@ -21,11 +24,13 @@ public record Decision(
     List<String> candidates,
     int maxAttempts,
     boolean failoverOnSoftDecline,
-    List<TraceLine> trace) {
+    List<TraceLine> trace,
+    List<Exclusion> excluded) {
 
   public Decision {
     candidates = List.copyOf(candidates);
     trace = List.copyOf(trace);
+    excluded = List.copyOf(excluded);
   }
 
   /** True when there is at least one candidate. */

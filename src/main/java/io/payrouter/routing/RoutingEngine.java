@@ -36,16 +36,18 @@ public final class RoutingEngine {
     if (rule == null) {
       trace.add(TraceLine.RESULT, "-", TraceLine.NO_ROUTE, "no rule matched");
       return new Decision(null, null, rules.version(), List.of(), rules.maxAttempts(),
-          rules.failoverOnSoftDecline(), trace.lines());
+          rules.failoverOnSoftDecline(), trace.lines(), List.of());
     }
-    List<Candidate> kept = narrow(attrs, rule, health, trace);
+    List<Exclusion> excluded = new ArrayList<>(0);
+    List<Candidate> kept = narrow(attrs, rule, health, trace, excluded);
+    notInRule(attrs, rule, health, trace, excluded);
     List<String> ordered = kept.isEmpty() ? List.of() : order(attrs, rule, kept, trace);
     if (ordered.isEmpty()) {
       trace.add(TraceLine.RESULT, rule.name(), TraceLine.NO_ROUTE,
           "every provider of rule " + rule.name() + " was dropped");
     }
     return new Decision(rule.name(), rule.strategy().configName(), rules.version(), ordered,
-        rule.maxAttempts(), rule.failoverOnSoftDecline(), trace.lines());
+        rule.maxAttempts(), rule.failoverOnSoftDecline(), trace.lines(), excluded);
   }
 
   private static Rule firstMatch(ChargeAttributes attrs, RoutingRules rules, Trace trace) {
@@ -70,7 +72,7 @@ public final class RoutingEngine {
   private record Candidate(RuleProvider provider, ProviderHealth health, int position) {}
 
   private static List<Candidate> narrow(
-      ChargeAttributes attrs, Rule rule, HealthSnapshot health, Trace trace) {
+      ChargeAttributes attrs, Rule rule, HealthSnapshot health, Trace trace, List<Exclusion> excluded) {
     List<RuleProvider> listed = rule.providers();
     List<Candidate> kept = new ArrayList<>(listed.size());
     for (int i = 0; i < listed.size(); i++) {
@@ -79,11 +81,36 @@ public final class RoutingEngine {
       if (usable(attrs, h)) {
         kept.add(new Candidate(p, h, i));
         if (trace.on()) trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.KEPT, keptReason(attrs));
-      } else if (trace.on()) {
-        trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.DROPPED, dropReason(attrs, h));
+      } else {
+        Exclusion e = exclusion(attrs, p.name(), h, null);
+        excluded.add(e);
+        trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.DROPPED, e.detail());
       }
     }
     return kept;
+  }
+
+  /**
+   * The providers the card has a token for that the matched rule does not list: never candidates,
+   * named so that a charge nobody could take says why its card's PSPs were not tried. Only when
+   * the card is known (its token providers), in the card's order.
+   */
+  private static void notInRule(
+      ChargeAttributes attrs, Rule rule, HealthSnapshot health, Trace trace, List<Exclusion> excluded) {
+    if (attrs.tokenProviders() == null) return;
+    for (String name : attrs.tokenProviders()) {
+      if (listedBy(rule, name)) continue;
+      Exclusion e = exclusion(attrs, name, health.get(name), rule.name());
+      excluded.add(e);
+      trace.add(TraceLine.CANDIDATE, name, TraceLine.DROPPED, e.detail());
+    }
+  }
+
+  private static boolean listedBy(Rule rule, String name) {
+    for (RuleProvider p : rule.providers()) {
+      if (p.name().equals(name)) return true;
+    }
+    return false;
   }
 
   private static boolean usable(ChargeAttributes attrs, ProviderHealth h) {
@@ -100,18 +127,40 @@ public final class RoutingEngine {
         : "has token, supports " + attrs.currency() + ", enabled, circuit closed";
   }
 
-  private static String dropReason(ChargeAttributes attrs, ProviderHealth h) {
-    if (h == null) return "unknown provider";
-    List<String> reasons = new ArrayList<>(4);
+  /**
+   * Every reason a provider cannot take the charge, with their words (the trace's and the
+   * charge's {@code failure_reason}'s). {@code notInRule}: the name of the matched rule when it
+   * does not list the provider, else null.
+   */
+  private static Exclusion exclusion(ChargeAttributes attrs, String name, ProviderHealth h, String notInRule) {
+    List<Exclusion.Reason> reasons = new ArrayList<>(4);
+    List<String> words = new ArrayList<>(4);
+    if (notInRule != null) {
+      reasons.add(Exclusion.Reason.NOT_IN_RULE);
+      words.add("not listed by rule " + notInRule);
+    }
+    if (h == null) {
+      reasons.add(Exclusion.Reason.UNKNOWN_PROVIDER);
+      words.add("unknown provider");
+      return new Exclusion(name, reasons, String.join("; ", words));
+    }
     if (attrs.tokenProviders() != null && !attrs.tokenProviders().contains(h.name())) {
-      reasons.add("no token");
+      reasons.add(Exclusion.Reason.NO_TOKEN);
+      words.add("no token");
     }
     if (attrs.currency() == null || !h.currencies().contains(attrs.currency())) {
-      reasons.add("currency " + attrs.currency() + " not supported");
+      reasons.add(Exclusion.Reason.CURRENCY_NOT_SUPPORTED);
+      words.add("currency " + attrs.currency() + " not supported");
     }
-    if (!h.enabled()) reasons.add("disabled");
-    if (h.circuitOpen()) reasons.add("circuit open");
-    return String.join("; ", reasons);
+    if (!h.enabled()) {
+      reasons.add(Exclusion.Reason.DISABLED);
+      words.add("disabled");
+    }
+    if (h.circuitOpen()) {
+      reasons.add(Exclusion.Reason.CIRCUIT_OPEN);
+      words.add("circuit open");
+    }
+    return new Exclusion(name, reasons, String.join("; ", words));
   }
 
   private static List<String> order(

@@ -7,6 +7,7 @@ import io.payrouter.domain.Conflict;
 import io.payrouter.domain.DeadLetter;
 import io.payrouter.domain.Page;
 import io.payrouter.domain.UnsettledCharge;
+import io.payrouter.domain.SettledBy;
 import io.payrouter.domain.AttemptOutcome;
 import io.payrouter.domain.DeclineCode;
 import io.payrouter.domain.ChargeStatus;
@@ -50,10 +51,20 @@ public final class Store {
    *
    * @param owner the instance the write is conditional on (null: any owner, e.g. a webhook)
    * @param nextCheckAt when the reconciler should look at it again (pending), else null
+   * @param settledBy what settled it (null: not settled, e.g. pending)
    */
   public record Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
       DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at, String owner,
-      Long epoch, Instant nextCheckAt) {}
+      Long epoch, Instant nextCheckAt, SettledBy settledBy) {
+
+    /** An outcome that records nothing about what settled it. */
+    public Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
+        DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at, String owner,
+        Long epoch, Instant nextCheckAt) {
+      this(chargeId, status, provider, providerReference, declineCode, providerCode, attempts, at, owner, epoch,
+          nextCheckAt, null);
+    }
+  }
 
   /** An attempt's checkpoint, made only while {@code owner} still owns the charge under {@code epoch}. */
   public record Checkpoint(Attempt attempt, String owner, long epoch) {}
@@ -102,12 +113,13 @@ public final class Store {
   static final String OUTCOME_SQL = """
       WITH o AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                             $7::timestamptz[], $8::text[], $9::timestamptz[], $20::int8[])
-          AS o(id, status, provider, provider_reference, decline_code, provider_code, at, owner, next_check_at, epoch)),
+                             $7::timestamptz[], $8::text[], $9::timestamptz[], $20::int8[], $21::text[])
+          AS o(id, status, provider, provider_reference, decline_code, provider_code, at, owner, next_check_at, epoch,
+               settled_by)),
       u AS (
         UPDATE charges c SET status = o.status, provider = o.provider, provider_reference = o.provider_reference,
                decline_code = o.decline_code, provider_code = o.provider_code, updated_at = o.at,
-               next_check_at = o.next_check_at
+               next_check_at = o.next_check_at, settled_by = o.settled_by
         FROM o
         -- "not final" rather than "processing or pending": the same rows, but it keeps the planner on
         -- the primary key instead of a scan of the whole unsettled index for a batch of ids
@@ -155,7 +167,7 @@ public final class Store {
   private static final String CHARGE_COLUMNS = """
       c.id, c.merchant_id, c.idempotency_key, c.fingerprint, c.amount, c.currency, c.card_id,
       c.merchant_reference, c.status, c.provider, c.provider_reference, c.decline_code,
-      c.provider_code, c.routing, c.created_at, c.updated_at, c.conflict,
+      c.provider_code, c.routing, c.created_at, c.updated_at, c.conflict, c.settled_by,
       (SELECT coalesce(json_agg(a ORDER BY a.seq), '[]'::json) FROM attempts a WHERE a.charge_id = c.id) AS attempts""";
 
   private final Pool pool;
@@ -359,7 +371,8 @@ public final class Store {
     return new JsonObject().put("charge_id", o.chargeId()).put("status", o.status().wire())
         .put("provider", o.provider()).put("provider_reference", o.providerReference())
         .put("decline_code", o.declineCode() == null ? null : o.declineCode().wire())
-        .put("provider_code", o.providerCode()).put("at", o.at().toString()).put("attempts", attemptsJson(o));
+        .put("provider_code", o.providerCode()).put("at", o.at().toString())
+        .put("settled_by", o.settledBy() == null ? null : o.settledBy().wire()).put("attempts", attemptsJson(o));
   }
 
   private static JsonArray attemptsJson(Outcome o) {
@@ -376,7 +389,7 @@ public final class Store {
   private static Tuple outcomeTuple(List<Outcome> batch) {
     int n = batch.size();
     String[] id = new String[n], status = new String[n], provider = new String[n], reference = new String[n],
-        decline = new String[n], code = new String[n], owner = new String[n];
+        decline = new String[n], code = new String[n], owner = new String[n], settledBy = new String[n];
     Long[] epoch = new Long[n];
     OffsetDateTime[] at = new OffsetDateTime[n], nextCheck = new OffsetDateTime[n];
     int attempts = 0;
@@ -398,6 +411,7 @@ public final class Store {
       owner[k] = o.owner();
       epoch[k] = o.epoch();
       nextCheck[k] = o.nextCheckAt() == null ? null : odt(o.nextCheckAt());
+      settledBy[k] = o.settledBy() == null ? null : o.settledBy().wire();
       for (Attempt a : o.attempts()) {
         aId[m] = a.id();
         aCharge[m] = o.chargeId();
@@ -413,7 +427,7 @@ public final class Store {
       }
     }
     return Tuple.from(new Object[] {id, status, provider, reference, decline, code, at, owner, nextCheck,
-        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode, epoch});
+        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode, epoch, settledBy});
   }
 
   /**
@@ -432,7 +446,7 @@ public final class Store {
               WHERE merchant_id = $5 AND key = $6 AND charge_id = $1
               RETURNING charge_id)
             UPDATE charges c SET status = 'processing', routing = $2::jsonb, updated_at = now(), owner = $3,
-                   owner_epoch = c.owner_epoch + 1, next_check_at = $4, checks = 0
+                   owner_epoch = c.owner_epoch + 1, next_check_at = $4, checks = 0, settled_by = NULL
             FROM k WHERE c.id = k.charge_id AND c.status = 'failed' AND c.conflict IS NULL
             RETURNING c.owner_epoch""")
         .execute(Tuple.of(chargeId, routingJson(routing), owner, odt(nextCheckAt), merchantId, key))
@@ -1008,7 +1022,7 @@ public final class Store {
         r.getString("provider_reference"), DeclineCode.fromWire(r.getString("decline_code")), r.getString("provider_code"),
         routing == null ? null : routingInfo(routing), List.copyOf(attempts),
         r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant(),
-        r.getString("conflict"));
+        r.getString("conflict"), SettledBy.fromWire(r.getString("settled_by")));
   }
 
   /** A checkpoint row has no latency yet: its column is null (getLong(key, 0L) answers null then). */
@@ -1018,15 +1032,30 @@ public final class Store {
 
   static JsonObject routingJson(RoutingInfo ri) {
     if (ri == null) return null;
-    return new JsonObject().put("rule", ri.rule()).put("strategy", ri.strategy())
+    JsonObject j = new JsonObject().put("rule", ri.rule()).put("strategy", ri.strategy())
         .put("config_version", ri.configVersion()).put("candidates", new JsonArray(new ArrayList<>(ri.candidates())));
+    if (!ri.excluded().isEmpty()) {
+      // Why the other providers were left out: a charge no PSP could take explains itself from it.
+      JsonArray excluded = new JsonArray();
+      for (RoutingInfo.Excluded e : ri.excluded()) {
+        excluded.add(new JsonObject().put("provider", e.provider()).put("reason", e.reason()).put("detail", e.detail()));
+      }
+      j.put("excluded", excluded);
+    }
+    return j;
   }
 
   static RoutingInfo routingInfo(JsonObject j) {
     List<String> c = new ArrayList<>();
     JsonArray arr = j.getJsonArray("candidates", new JsonArray());
     for (int i = 0; i < arr.size(); i++) c.add(arr.getString(i));
-    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), List.copyOf(c));
+    List<RoutingInfo.Excluded> excluded = new ArrayList<>();
+    JsonArray ex = j.getJsonArray("excluded", new JsonArray());
+    for (int i = 0; i < ex.size(); i++) {
+      JsonObject e = ex.getJsonObject(i);
+      excluded.add(new RoutingInfo.Excluded(e.getString("provider"), e.getString("reason"), e.getString("detail")));
+    }
+    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), c, excluded);
   }
 
   static OffsetDateTime odt(Instant i) {

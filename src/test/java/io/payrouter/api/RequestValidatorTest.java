@@ -246,14 +246,14 @@ class RequestValidatorTest {
   void extraPropertyInAClosedObjectIsReportedAsUnknownField(Prop closed) {
     JsonObject body = full(closed.schema());
     objectAt(body, closed.path()).put(EXTRA, "x");
-    assertTrue(validate(closed.schema(), body).contains(new FieldError(join(closed.path(), EXTRA), "unknown field")),
+    assertTrue(validate(closed.schema(), body).contains(FieldError.unknownField(join(closed.path(), EXTRA))),
         () -> validate(closed.schema(), body).toString());
   }
 
   @ParameterizedTest(name = "{0}: an extra top-level property is the only problem reported")
   @MethodSource("requestSchemas")
   void extraTopLevelPropertyIsTheOnlyProblem(String schema) {
-    assertEquals(List.of(new FieldError(EXTRA, "unknown field")), validate(schema, minimal(schema).put(EXTRA, 1)));
+    assertEquals(List.of(FieldError.unknownField(EXTRA)), validate(schema, minimal(schema).put(EXTRA, 1)));
   }
 
   static Stream<Prop> nestedClosedObjects() {
@@ -265,7 +265,7 @@ class RequestValidatorTest {
   void nestedExtraPropertyIsTheOnlyProblem(Prop closed) {
     JsonObject body = full(closed.schema());
     objectAt(body, closed.path()).put(EXTRA, "x");
-    assertEquals(List.of(new FieldError(join(closed.path(), EXTRA), "unknown field")), validate(closed.schema(), body));
+    assertEquals(List.of(FieldError.unknownField(join(closed.path(), EXTRA))), validate(closed.schema(), body));
   }
 
   @Test
@@ -288,12 +288,12 @@ class RequestValidatorTest {
   @ParameterizedTest(name = "{0}: missing {1} -> [{1}: required]")
   @MethodSource("requiredProperties")
   void missingRequiredPropertyIsReportedByItsOwnName(String schema, String path) {
-    assertEquals(List.of(new FieldError(path, "required")), validate(schema, without(full(schema), path)));
+    assertEquals(List.of(FieldError.required(path)), validate(schema, without(full(schema), path)));
   }
 
   @Test
   void everyMissingRequiredPropertyIsListed() {
-    assertEquals(List.of(new FieldError("amount", "required"), new FieldError("currency", "required")),
+    assertEquals(List.of(FieldError.required("amount"), FieldError.required("currency")),
         validate("ChargeCreate", new JsonObject()));
   }
 
@@ -301,7 +301,7 @@ class RequestValidatorTest {
   void missingNestedRequiredPropertyIsDotted() {
     JsonObject card = fullCard();
     card.getJsonObject("tokens").getJsonObject("revio").remove("recurring_token");
-    assertEquals(List.of(new FieldError("tokens.revio.recurring_token", "required")), validate("CardCreate", card));
+    assertEquals(List.of(FieldError.required("tokens.revio.recurring_token")), validate("CardCreate", card));
   }
 
   // ---------------------------------------------------------------- integer bounds
@@ -587,7 +587,7 @@ class RequestValidatorTest {
   @Test
   void cardInsideAChargeIsPrefixedWithCard() {
     JsonObject charge = minimal("ChargeCreate").put("card", without(fullCard(), "brand"));
-    assertEquals(List.of(new FieldError("card.brand", "required")), validate("ChargeCreate", charge));
+    assertEquals(List.of(FieldError.required("card.brand")), validate("ChargeCreate", charge));
   }
 
   @Test
@@ -597,7 +597,7 @@ class RequestValidatorTest {
     List<FieldError> errors = validate("ChargeCreate", body);
     assertEquals(Set.of("amount", "currency", "merchant_reference", EXTRA), fields(errors));
     assertEquals(4, errors.size(), errors.toString());
-    assertTrue(errors.contains(new FieldError(EXTRA, "unknown field")));
+    assertTrue(errors.contains(FieldError.unknownField(EXTRA)));
   }
 
   @Test
@@ -606,7 +606,7 @@ class RequestValidatorTest {
         .put("tokens", new JsonObject().put("revio", new JsonObject().put("client_id", "c")));
     List<FieldError> errors = validate("CardCreate", card);
     assertEquals(Set.of("brand", "last4", "exp_month", "tokens.revio.recurring_token"), fields(errors));
-    assertTrue(errors.contains(new FieldError("tokens.revio.recurring_token", "required")));
+    assertTrue(errors.contains(FieldError.required("tokens.revio.recurring_token")));
   }
 
   @ParameterizedTest(name = "no duplicate problems for {0}")
@@ -637,5 +637,104 @@ class RequestValidatorTest {
   @Test
   void bodyThatIsNotAnObjectIsReportedAtTheRoot() {
     assertEquals(Set.of(""), fields(validate("ChargeCreate", new JsonArray())));
+  }
+
+  // ---------------------------------------------------------------- wording: one per rule
+
+  /** The schema validator's own phrasings, which must never reach a merchant. */
+  static final List<String> RAW = List.of("Instance", "String is", "does not match", "Expected", "Property",
+      "subschema", "\\z");
+
+  /** Every way the document lets a value of this property be wrong (a type, each bound, pattern, enum). */
+  static List<Object> violations(Prop p) {
+    JsonObject d = p.def();
+    Object type = d.getValue("type");
+    Object sample = get(full(p.schema()), p.path());
+    List<Object> out = new ArrayList<>();
+    if ("integer".equals(type)) {
+      long ok = sample instanceof Number n ? n.longValue() : 1;
+      out.add(String.valueOf(ok));
+      out.add(ok + 0.5);
+      out.add((double) ok); // 19.0: JSON Schema calls it an integer, the API does not
+      if (d.containsKey("minimum")) out.add(number(d, "minimum") - 1);
+      if (d.containsKey("maximum")) out.add(number(d, "maximum") + 1);
+    } else if ("string".equals(type)) {
+      out.add(12345);
+      out.add(true);
+      if (d.containsKey("maxLength")) out.add(ofLength(String.valueOf(sample), (int) number(d, "maxLength") + 1));
+      if (number0(d, "minLength") > 0) out.add("");
+      if (d.containsKey("pattern")) out.add(sample + "\n");
+      if (d.containsKey("enum")) out.add("NOT_IN_THE_ENUM");
+    } else if ("object".equals(type)) {
+      out.add("not an object");
+      out.add(7);
+    } else if ("array".equals(type)) {
+      out.add("not a list");
+    }
+    return out;
+  }
+
+  static Stream<Prop> valueRules() {
+    return allProps().filter(p -> !p.path().isEmpty() && !violations(p).isEmpty());
+  }
+
+  @ParameterizedTest(name = "{0}: every way of breaking its value gets one and the same message, naming it")
+  @MethodSource("valueRules")
+  void eachValueRuleHasOneWording(Prop p) {
+    Set<String> messages = new TreeSet<>();
+    for (Object bad : violations(p)) {
+      List<FieldError> errors = validate(p.schema(), with(full(p.schema()), p.path(), bad));
+      assertEquals(Set.of(p.path()), fields(errors), () -> bad + " -> " + errors);
+      assertEquals(1, errors.size(), () -> bad + " -> " + errors);
+      messages.add(errors.get(0).message());
+    }
+    assertEquals(1, messages.size(), () -> "one wording for " + p + ": " + messages);
+    String message = messages.iterator().next();
+    assertTrue(message.startsWith(p.path() + " must be "), message);
+    for (String raw : RAW) assertFalse(message.contains(raw), message);
+  }
+
+  @Test
+  void everyPatternOfTheRequestSchemasHasWords() {
+    for (Prop p : patterns().toList()) {
+      assertTrue(ValidationMessages.PATTERNS.containsKey(p.def().getString("pattern")), p + " " + p.def());
+    }
+  }
+
+  @Test
+  void theWordsOfTheIssue() {
+    JsonObject charge = minimal("ChargeCreate");
+    String amount = "amount must be a whole number of minor units from 1 to 99999999999, e.g. 1999 for 19.99 USD";
+    assertEquals(List.of(new FieldError("amount", amount)), validate("ChargeCreate", charge.copy().put("amount", 19.99)));
+    assertEquals(List.of(new FieldError("amount", amount)), validate("ChargeCreate", charge.copy().put("amount", 19.0)));
+    assertEquals(List.of(new FieldError("currency", "currency must be an upper-case ISO 4217 code, e.g. USD")),
+        validate("ChargeCreate", charge.copy().put("currency", "usd")));
+    assertEquals(List.of(new FieldError("card.exp_month", "card.exp_month must be a whole number from 1 to 12")),
+        validate("ChargeCreate", charge.copy().put("card", fullCard().put("exp_month", 12.0))));
+  }
+
+  @Test
+  void requiredUnknownAndKeyRulesHaveOneWordingEach() {
+    assertEquals("customer.zz is not a known field", validate("ChargeCreate",
+        minimal("ChargeCreate").put("customer", new JsonObject().put("zz", 1))).get(0).message());
+    assertEquals("tokens.revio.client_id is required", validate("CardCreate",
+        with(fullCard(), "tokens.revio", new JsonObject().put("recurring_token", "r"))).get(0).message());
+    String longKey = "k".repeat(65);
+    assertEquals("metadata." + longKey + " has too long a key: the keys of metadata must be at most 64 characters",
+        validate("ChargeCreate", minimal("ChargeCreate").put("metadata", new JsonObject().put(longKey, "v"))).get(0).message());
+  }
+
+  @ParameterizedTest(name = "every message of {0} names its field")
+  @ValueSource(strings = {
+    "{\"amount\":0,\"currency\":\"usd\",\"zz\":1,\"yy\":2}",
+    "{\"customer\":{\"email\":\"x\",\"reference\":\"\"},\"metadata\":{\"a\":1,\"b\":2}}",
+    "{\"amount\":\"1\",\"card\":{\"brand\":\"x\",\"tokens\":{\"revio\":{},\"fatora\":{\"card_token\":\"\"}}}}",
+    "{\"amount\":1.5,\"currency\":5,\"card_id\":\"\",\"description\":7}"
+  })
+  void everyMessageNamesItsField(String body) {
+    for (FieldError e : validate("ChargeCreate", new JsonObject(body))) {
+      assertTrue(e.message().startsWith(e.field() + " "), e.toString());
+      for (String raw : RAW) assertFalse(e.message().contains(raw), e.toString());
+    }
   }
 }

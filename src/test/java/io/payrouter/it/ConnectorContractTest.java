@@ -208,7 +208,8 @@ class ConnectorContractTest {
         assertEquals("succeeded", c.getString("status"), c.encode());
         assertEquals(psp, c.getString("provider"));
         assertEquals(1, c.getJsonArray("attempts").size(), "no failover after a timeout");
-        assertTrue(attempt(c, 0).getString("error").contains("settled by inquiry"), c.encode());
+        assertEquals("inquiry", c.getString("settled_by"), "answered after asking the PSP: " + c.encode());
+        assertEquals(null, attempt(c, 0).getString("error"), "an attempt that succeeded carries no error");
       });
       return api.ledger(psp, c.getString("id")).compose(l -> api.ledger(RouterHarness.fallback(psp), c.getString("id"))
           .map(f -> new JsonArray().add(l.size()).add(f.size())));
@@ -231,12 +232,15 @@ class ConnectorContractTest {
       ctx.verify(() -> {
         assertEquals(202, c.getInteger("_http"), c.encode());
         assertEquals("pending", c.getString("status"));
+        assertEquals(null, c.getString("settled_by"), "not settled yet");
       });
       return api.awaitStatus(vertx, KEY, c.getString("id"), "succeeded");
     }).compose(c -> awaitSettledLater(vertx, api, psp, before[0] + 1, 20).map(n -> c.put("_settled_later", n)))
         .onComplete(ctx.succeeding(c -> ctx.verify(() -> {
       assertEquals("succeeded", c.getString("status"), c.encode());
       assertEquals(psp, c.getString("provider"));
+      assertTrue(List.of("webhook", "reconciler").contains(c.getString("settled_by")), c.encode());
+      assertEquals(null, c.getJsonArray("attempts").getJsonObject(0).getString("error"), "a success carries no error");
       assertEquals(before[0] + 1, c.getDouble("_settled_later"), 0.0,
           "router_settlements_total{source=webhook|reconciler,status=succeeded,provider=" + psp + "} counted it once");
       ctx.completeNow();

@@ -548,13 +548,13 @@ class ChargeProtocolProperties {
       for (int i = atts.size() - 1; i >= 0; i--) {
         Attempt a = atts.get(i);
         if (a.provider().equals(e.provider()) && AttemptReference.of(c.id(), a.seq()).equals(e.reference())) {
-          atts.set(i, a.settledBy(e.result(), e.source().wire()));
+          atts.set(i, a.settledBy(e.result()));
           return List.copyOf(atts);
         }
       }
       PspResult r = e.result();
       atts.add(new Attempt("att_" + (++attemptSeq), c.id(), atts.size() + 1, e.provider(), AttemptOutcome.of(r.outcome()),
-          0, "settled by " + e.source().wire(), r.providerReference(), r.declineCode(), r.providerCode()));
+          0, null, r.providerReference(), r.declineCode(), r.providerCode()).settledBy(r));
       return List.copyOf(atts);
     }
 
@@ -565,7 +565,7 @@ class ChargeProtocolProperties {
       List<Attempt> atts = new ArrayList<>();
       for (Attempt a : c.attempts()) {
         atts.add(a.outcome().mayHaveCharged() && a.outcome() != AttemptOutcome.DECLINED
-            ? a.settledBy(PspResult.notSent(NotSentReason.PROVEN_NOT_CHARGED, "nothing charged"), "reconciler") : a);
+            ? a.settledBy(PspResult.notSent(NotSentReason.PROVEN_NOT_CHARGED, "nothing charged")) : a);
       }
       write(with(c, ChargeStatus.FAILED, null, null, List.copyOf(atts), c.conflict()), in.id, epoch);
     }

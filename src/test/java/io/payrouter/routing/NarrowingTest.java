@@ -100,4 +100,48 @@ class NarrowingTest {
     assertEquals(List.of("revio", "paycore", "fatora"), d.candidates());
     assertTrue(traceLine(d, "candidate", "revio").reason().contains("token not checked"));
   }
+
+  // ---------------------------------------------------------------- exclusions (failure_reason)
+
+  @Test
+  void exclusionsCarryTheTraceWordsWithCodesAndAreKeptWithoutATrace() {
+    HealthSnapshot health = healthyExcept(new ProviderHealth("revio", false, true, Set.of("EUR"), 1, 0, 0));
+    Decision traced = RoutingEngine.decide(withTokens(Set.of("paycore")), RULES, health);
+    Decision bare = RoutingEngine.decide(withTokens(Set.of("paycore")), RULES, health, false);
+    assertEquals(List.of(), bare.trace());
+    assertEquals(traced.excluded(), bare.excluded(), "the charge path records what explain shows");
+    Exclusion revio = bare.excluded().get(0);
+    assertEquals("revio", revio.provider());
+    assertEquals(List.of(Exclusion.Reason.NO_TOKEN, Exclusion.Reason.CURRENCY_NOT_SUPPORTED,
+        Exclusion.Reason.DISABLED, Exclusion.Reason.CIRCUIT_OPEN), revio.reasons());
+    assertEquals("no_token", revio.reason().wire());
+    assertEquals(traceLine(traced, "candidate", "revio").reason(), revio.detail());
+    assertEquals(List.of("revio", "fatora"), bare.excluded().stream().map(Exclusion::provider).toList());
+  }
+
+  @Test
+  void aTokenProviderTheRuleDoesNotListIsExcludedAsNotInRule() {
+    HealthSnapshot health = healthyExcept(ProviderHealth.fresh("dintero", Set.of("NOK")));
+    Decision d = RoutingEngine.decide(withTokens(new java.util.LinkedHashSet<>(List.of("dintero", "revio"))), RULES,
+        health, false);
+    assertEquals(List.of("revio"), d.candidates());
+    Exclusion dintero = d.excluded().stream().filter(e -> e.provider().equals("dintero")).findFirst().orElseThrow();
+    assertEquals(List.of(Exclusion.Reason.NOT_IN_RULE, Exclusion.Reason.CURRENCY_NOT_SUPPORTED), dintero.reasons());
+    assertEquals("not listed by rule all; currency USD not supported", dintero.detail());
+    assertEquals(dintero.detail(), traceLine(RoutingEngine.decide(withTokens(Set.of("dintero", "revio")), RULES, health),
+        "candidate", "dintero").reason(), "explain says the same");
+  }
+
+  @Test
+  void noExclusionsWhenNoRuleMatchesOrNoCardIsKnown() {
+    RoutingRules usdOnly = rules("""
+        rules:
+          - name: usd
+            when: { currency: [USD] }
+            providers: [revio]
+        """);
+    assertEquals(List.of(), RoutingEngine.decide(new ChargeAttributes("ch_1", "acme", 1000, "JPY", "visa", "US", Map.of(),
+        Set.of("revio")), usdOnly, allHealthy(), false).excluded());
+    assertEquals(List.of(), RoutingEngine.decide(withTokens(null), RULES, allHealthy(), false).excluded());
+  }
 }

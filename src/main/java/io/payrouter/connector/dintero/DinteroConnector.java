@@ -80,29 +80,29 @@ public final class DinteroConnector implements Connector {
   public List<FieldError> validateToken(JsonObject token) {
     List<FieldError> errors = new ArrayList<>();
     if (token == null) {
-      errors.add(new FieldError("payment_product_type", "required"));
+      errors.add(FieldError.required("payment_product_type"));
       return errors;
     }
     for (String k : token.fieldNames()) {
-      if (!TOKEN_FIELDS.contains(k)) errors.add(new FieldError(k, "unknown field"));
+      if (!TOKEN_FIELDS.contains(k)) errors.add(FieldError.unknownField(k));
     }
     Object ppt = token.getValue("payment_product_type");
     if (ppt == null) {
-      errors.add(new FieldError("payment_product_type", "required"));
+      errors.add(FieldError.required("payment_product_type"));
     } else if (!(ppt instanceof String s) || !PRODUCT_TYPES.contains(s)) {
       errors.add(new FieldError("payment_product_type",
-          "must be one of payex.creditcard, bambora.creditcard, dintero_psp.creditcard"));
+          "payment_product_type must be one of payex.creditcard, bambora.creditcard, dintero_psp.creditcard"));
     }
     boolean hasPayment = checkTokenString(token, "payment_token", errors);
     boolean hasRecurrence = checkTokenString(token, "recurrence_token", errors);
     if (hasPayment && hasRecurrence) {
-      errors.add(new FieldError("recurrence_token", "give exactly one of payment_token or recurrence_token"));
+      errors.add(new FieldError("recurrence_token", "recurrence_token cannot be given with payment_token: give exactly one of them"));
     } else if (!hasPayment && !hasRecurrence && !token.containsKey("payment_token")
         && !token.containsKey("recurrence_token")) {
-      errors.add(new FieldError("payment_token", "one of payment_token or recurrence_token is required"));
+      errors.add(new FieldError("payment_token", "payment_token or recurrence_token is required"));
     }
     if (hasRecurrence && ppt instanceof String s && PRODUCT_TYPES.contains(s) && !s.equals("payex.creditcard")) {
-      errors.add(new FieldError("recurrence_token", "only supported with payment_product_type payex.creditcard"));
+      errors.add(new FieldError("recurrence_token", "recurrence_token is accepted only with payment_product_type payex.creditcard"));
     }
     return errors;
   }
@@ -110,7 +110,7 @@ public final class DinteroConnector implements Connector {
   private static boolean checkTokenString(JsonObject token, String field, List<FieldError> errors) {
     if (!token.containsKey(field)) return false;
     if (!(token.getValue(field) instanceof String s) || s.isBlank() || s.length() > 1024) {
-      errors.add(new FieldError(field, "must be a non-empty string of at most 1024 characters"));
+      errors.add(new FieldError(field, field + " must be a string of 1 to 1024 characters, not only spaces"));
       return false;
     }
     return true;

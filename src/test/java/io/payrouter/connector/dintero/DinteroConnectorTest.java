@@ -411,7 +411,7 @@ class DinteroConnectorTest {
 
   @Test
   void missingPaymentProductTypeIsAnError() {
-    assertEquals(List.of(new FieldError("payment_product_type", "required")),
+    assertEquals(List.of(FieldError.required("payment_product_type")),
         validate(new JsonObject().put("payment_token", "pt")));
   }
 
@@ -445,7 +445,7 @@ class DinteroConnectorTest {
   void unknownTokenFieldIsAnError() {
     List<FieldError> e = validate(new JsonObject().put("payment_product_type", "payex.creditcard")
         .put("payment_token", "pt").put("cvc", "123"));
-    assertEquals(List.of(new FieldError("cvc", "unknown field")), e);
+    assertEquals(List.of(FieldError.unknownField("cvc")), e);
   }
 
   @Test

@@ -77,7 +77,7 @@ class FatoraConnectorTest {
   void unknownTokenFieldIsAnError() {
     List<FieldError> errors = connector.validateToken(
         new JsonObject().put("card_token", CARD_TOKEN).put("recurring_token", "x"));
-    assertEquals(List.of(new FieldError("recurring_token", "unknown field")), errors);
+    assertEquals(List.of(FieldError.unknownField("recurring_token")), errors);
   }
 
   // ---------------------------------------------------------------- collect-payment request

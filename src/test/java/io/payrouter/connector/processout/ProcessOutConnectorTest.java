@@ -501,7 +501,7 @@ class ProcessOutConnectorTest {
 
   @Test
   void unknownTokenFieldIsAnError() {
-    assertEquals(List.of(new FieldError("card_id", "unknown field")), connector().validateToken(
+    assertEquals(List.of(FieldError.unknownField("card_id")), connector().validateToken(
         new JsonObject().put("customer_id", "cust_1").put("token_id", "tok_1").put("card_id", "card_1")));
   }
 }
