@@ -109,7 +109,10 @@ public final class RefundService {
     String key = req.merchantId() + '\n' + req.idempotencyKey();
     InFlight existing = inFlight.get(key);
     if (existing != null) return Future.succeededFuture(replayInFlight(existing, req.fingerprint()));
-    return charges.get(req.merchantId(), req.chargeId()).compose(found -> {
+    // A charge answered a moment ago may not be durable yet: the claim reads the stored charge.
+    return charges.whenDurable(req.chargeId()).timeout(Store.CLAIM_MAX_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(slow -> Future.succeededFuture())
+        .compose(v -> charges.get(req.merchantId(), req.chargeId())).compose(found -> {
       Charge c = found.orElseThrow(() -> new NotFoundException("charge " + req.chargeId()));
       if (c.status() == ChargeStatus.SUCCEEDED) {
         Optional<String> refusal = dispatcher.refundRefusal(c.provider(), c.amount(), req.amount());
