@@ -68,7 +68,7 @@ public final class RefundReconciler {
   /** One round; answers how many refunds it settled (0 at once while a round is running). */
   public Future<Integer> runOnce() {
     if (!running.compareAndSet(false, true)) return Future.succeededFuture(0);
-    return store.takeUnsettled(refunds.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(), BATCH,
+    return store.takeUnsettled(refunds.instanceId(), Heartbeat.OWNER_TIMEOUT_MS, cfg.intervalMs(), cfg.processingGraceMs(), BATCH,
             heartbeat == null || heartbeat.mayTakeOver())
         .onComplete(x -> running.set(false))
         .compose(taken -> {

@@ -114,8 +114,10 @@ public final class RefundStore {
    * Takes unsettled refunds due for a look, under the charges' ownership rule: ones this instance
    * owns, unowned ones, ones whose owner is gone, and (with {@code $5}) ones whose owner's
    * heartbeat stopped. A change of owner raises the epoch (the previous owner's checkpoint and
-   * outcome writes are refused from then on). The next look backs off: one interval after the
-   * first take, doubling to at most 64.
+   * outcome writes are refused from then on). The next look is one interval later while the refund
+   * is younger than twice the grace period ({@code $6}), then after about a quarter of its age (1
+   * to 64 intervals), as for charges: one that just missed its answer is asked again within
+   * seconds, one stuck for hours costs little.
    */
   static final String TAKE_SQL = """
       WITH picked AS (
@@ -129,7 +131,10 @@ public final class RefundStore {
         ORDER BY r.next_check_at LIMIT $4 FOR UPDATE OF r SKIP LOCKED)
       UPDATE refunds r SET owner = $1, checks = r.checks + 1,
              owner_epoch = r.owner_epoch + CASE WHEN picked.previous IS DISTINCT FROM $1 THEN 1 ELSE 0 END,
-             next_check_at = now() + make_interval(secs => $3::float8 / 1000 * power(2, least(r.checks, 6)))
+             next_check_at = now() + make_interval(secs => $3::float8 / 1000 *
+               CASE WHEN r.updated_at < now() - make_interval(secs => $6::float8 / 500)
+                    THEN least(64, greatest(1, floor(extract(epoch FROM now() - r.updated_at) * 1000 / (4 * $3::float8))))
+                    ELSE 1 END)
       FROM picked WHERE r.id = picked.id
       RETURNING\s""" + COLUMNS + """
       , r.owner_epoch, r.sent_at IS NOT NULL AS sent,
@@ -246,10 +251,11 @@ public final class RefundStore {
   }
 
   /** Takes up to {@code limit} unsettled refunds due for a look (see {@link #TAKE_SQL}). */
-  public Future<List<Taken>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, int limit,
+  public Future<List<Taken>> takeUnsettled(String owner, long ownerTimeoutMs, long intervalMs, long graceMs, int limit,
       boolean takeOthers) {
     return store.reachable(pool.preparedQuery(TAKE_SQL)
-        .execute(Tuple.of(owner, (double) ownerTimeoutMs, (double) intervalMs, limit, takeOthers)).map(rs -> {
+        .execute(Tuple.of(owner, (double) ownerTimeoutMs, (double) intervalMs, limit, takeOthers, (double) graceMs))
+        .map(rs -> {
           List<Taken> out = new ArrayList<>();
           for (Row r : rs) {
             out.add(new Taken(refund(r), r.getLong("owner_epoch"), Boolean.TRUE.equals(r.getBoolean("sent")),
