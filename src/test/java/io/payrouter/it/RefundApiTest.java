@@ -228,4 +228,55 @@ class RefundApiTest {
     assertEquals(0L, ledger(id).getLong("refunded_amount"));
     assertNotEquals(0, cases.size());
   }
+
+  /** As a router that claimed a refund and stopped leaves it: reserved on the charge, processing, its owner gone. */
+  static String orphan(String chargeId, long amount, boolean checkpointed) throws Exception {
+    String refundId = "re_orphan" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    await(h.app.pool.withTransaction(c -> c.preparedQuery("UPDATE charges SET refunded_amount = refunded_amount + $2"
+            + " WHERE id = $1").execute(Tuple.of(chargeId, amount))
+        .compose(x -> c.preparedQuery("INSERT INTO refunds (id, charge_id, merchant_id, idempotency_key, fingerprint, amount,"
+            + " currency, provider, charge_reference, charge_provider_reference, charge_amount, refunded_before, status, owner,"
+            + " owner_epoch, sent_at, next_check_at, created_at, updated_at)"
+            + " SELECT $2, id, merchant_id, $2, 'fp', $3, currency, provider, id, provider_reference, amount, refunded_amount - $3,"
+            + " 'processing', 'inst_gone', 1, CASE WHEN $4 THEN now() END, now(), now(), now() FROM charges WHERE id = $1")
+            .execute(Tuple.of(chargeId, refundId, amount, checkpointed)))));
+    return refundId;
+  }
+
+  static String status(String refundId) throws Exception {
+    return await(h.app.pool.preparedQuery("SELECT status FROM refunds WHERE id = $1").execute(Tuple.of(refundId)))
+        .iterator().next().getString(0);
+  }
+
+  static String awaitStatus(String refundId, String want, long maxMs) throws Exception {
+    long end = System.currentTimeMillis() + maxMs;
+    String now = status(refundId);
+    while (!want.equals(now) && System.currentTimeMillis() < end) {
+      Thread.sleep(100);
+      now = status(refundId);
+    }
+    return now;
+  }
+
+  @Test
+  void theReconcilerTakesOverOrphanedRefundsFailingOnlyWhatWasProvablyNeverSent() throws Exception {
+    String id = succeededCharge(2000);
+    // No checkpoint: the money call was never sent. Taken over (its owner is gone) and failed at
+    // once, its amount given back to the charge.
+    String neverSent = orphan(id, 700, false);
+    assertEquals("failed", awaitStatus(neverSent, "failed", 5_000));
+    Row r = await(h.app.pool.preparedQuery("SELECT failure_reason, owner_epoch FROM refunds WHERE id = $1")
+        .execute(Tuple.of(neverSent))).iterator().next();
+    assertEquals("never sent to the PSP", r.getString(0));
+    assertEquals(2L, r.getLong(1), "a takeover raises the epoch: the old owner can neither send nor write");
+    assertEquals(0, stored(id)[1], "its amount is free again");
+    // Checkpointed: it may have been sent. The PSP has no such refund: no proof before the horizon
+    // (6 s here), so it waits; failed only after it.
+    String maybeSent = orphan(id, 700, true);
+    Thread.sleep(2_500);
+    assertNotEquals("failed", status(maybeSent), "no refund at the PSP is no proof before the horizon");
+    assertEquals("failed", awaitStatus(maybeSent, "failed", 15_000));
+    assertEquals(0, stored(id)[1]);
+    assertEquals(0L, ledger(id).getLong("refunded_amount"), "nothing was ever refunded");
+  }
 }
