@@ -28,8 +28,7 @@ final class RefundHandlers {
     String key = rc.request().getHeader("Idempotency-Key");
     List<FieldError> errors = new ArrayList<>(ChargeHandlers.idempotencyKeyErrors(key));
     // The body is optional: none (or {}) refunds everything not refunded yet.
-    JsonObject body = Json.utf8(rc).isBlank() && Json.mediaType(rc.request().getHeader("Content-Type")).isEmpty()
-        ? new JsonObject() : Json.body(rc);
+    JsonObject body = Json.utf8(rc).isBlank() ? new JsonObject() : Json.body(rc);
     errors.addAll(validator.validate("RefundCreate", body));
     if (body.getValue("amount") instanceof Double && errors.stream().noneMatch(e -> e.field().equals("amount"))) {
       errors.add(new FieldError("amount", "must be an integer number of minor units"));
