@@ -67,6 +67,8 @@ public final class Application implements AutoCloseable {
   public final RulesSource rules;
   public final ChargeService charges;
   public final Reconciler reconciler;
+  public final io.payrouter.refund.RefundService refunds;
+  public final io.payrouter.recovery.RefundReconciler refundReconciler;
   public final Heartbeat heartbeat;
   public final KeyRetention keyRetention;
   private final String deploymentId;
@@ -79,8 +81,10 @@ public final class Application implements AutoCloseable {
   private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
       Pool pool, Store store, Dispatcher dispatcher, RulesSource rules, ChargeService charges,
       Reconciler reconciler, Heartbeat heartbeat, KeyRetention keyRetention, String deploymentId, int port, Drain drain,
-      Fleet fleet) {
+      Fleet fleet, io.payrouter.refund.RefundService refunds, io.payrouter.recovery.RefundReconciler refundReconciler) {
     this.fleet = fleet;
+    this.refunds = refunds;
+    this.refundReconciler = refundReconciler;
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -182,6 +186,10 @@ public final class Application implements AutoCloseable {
       @SuppressWarnings("unchecked")
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
+      io.payrouter.refund.RefundService refunds = new io.payrouter.refund.RefundService(vertx, store, dispatcher, charges,
+          instanceId, cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000));
+      io.payrouter.recovery.RefundReconciler refundReconciler = new io.payrouter.recovery.RefundReconciler(vertx,
+          store.refunds(), dispatcher, refunds, cfg.recovery(), heartbeat);
       Drain drain = new Drain();
       List<HttpApi.OperationsSurface> surfaces = new java.util.ArrayList<>();
       if (cfg.console().enabled()) {
@@ -191,7 +199,7 @@ public final class Application implements AutoCloseable {
       }
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           routingAdmin, openApi, openApiText, metrics,
-          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet, surfaces);
+          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet, surfaces, refunds);
       RouterConfig fcfg = cfg;
       String deploymentId;
       try {
@@ -201,10 +209,11 @@ public final class Application implements AutoCloseable {
         throw StartFailure.http(cfg.http().host(), cfg.http().port(), e.getCause());
       }
       reconciler.start();
+      refundReconciler.start();
       KeyRetention keyRetention = new KeyRetention(vertx, store, cfg.idempotency(), metrics);
       keyRetention.start();
       return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
-          heartbeat, keyRetention, deploymentId, cfg.http().port(), drain, fleet);
+          heartbeat, keyRetention, deploymentId, cfg.http().port(), drain, fleet, refunds, refundReconciler);
     } catch (Exception | Error e) {
       // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
       try {
@@ -425,6 +434,7 @@ public final class Application implements AutoCloseable {
           + " processing and owned here: another instance takes them over once this one retires)", limit, left);
     }
     reconciler.stop();
+    refundReconciler.stop();
     keyRetention.stop();
     fleet.stop();
     rules.stop();

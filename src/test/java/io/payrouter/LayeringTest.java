@@ -36,6 +36,22 @@ class LayeringTest {
           "io.payrouter.charge..", "io.payrouter.api..", "io.payrouter.recovery..", "io.payrouter.rules..",
           "io.payrouter.domain..", "io.payrouter.routing..");
 
+  /**
+   * Refunds are the charge path's sibling: the orchestrator uses charges, connectors and the store;
+   * it never reaches up to the API, the reconciler or the console.
+   */
+  @ArchTest
+  static final ArchRule refundsReachNeitherTheApiNorTheReconciler = noClasses()
+      .that().resideInAPackage("io.payrouter.refund..")
+      .should().dependOnClassesThat().resideInAnyPackage("io.payrouter.api..", "io.payrouter.recovery..",
+          "io.payrouter.console..", "io.payrouter.simulator..", "io.payrouter.rules..", "io.payrouter.cluster..");
+
+  @ArchTest
+  static final ArchRule theChargePathKnowsNothingOfRefunds = noClasses()
+      .that().resideInAnyPackage("io.payrouter.charge..", "io.payrouter.connector..", "io.payrouter.store..",
+          "io.payrouter.domain..")
+      .should().dependOnClassesThat().resideInAPackage("io.payrouter.refund..");
+
   @ArchTest
   static final ArchRule apiNeverImportsTheStore = noClasses()
       .that().resideInAPackage("io.payrouter.api..")

@@ -32,12 +32,7 @@ final class ChargeHandlers {
   void create(RoutingContext rc) {
     String merchant = rc.get(ApiKeys.MERCHANT);
     String key = rc.request().getHeader("Idempotency-Key");
-    List<FieldError> errors = new ArrayList<>();
-    if (key == null || key.isEmpty()) {
-      errors.add(new FieldError("Idempotency-Key", ValidationMessages.IDEMPOTENCY_KEY_MISSING));
-    } else if (key.length() > 255 || !key.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e)) {
-      errors.add(new FieldError("Idempotency-Key", ValidationMessages.IDEMPOTENCY_KEY_INVALID));
-    }
+    List<FieldError> errors = new ArrayList<>(idempotencyKeyErrors(key));
     JsonObject body = Json.body(rc);
     errors.addAll(validator.validate("ChargeCreate", body));
     String currency = body.getValue("currency") instanceof String s ? s : null;
@@ -80,6 +75,17 @@ final class ChargeHandlers {
       rc.response().putHeader("Location", "/v1/charges/" + r.charge().id());
       Json.send(rc, Json.chargeStatusCode(r.charge()), Json.charge(r.charge()));
     }).onFailure(rc::fail);
+  }
+
+  /** The problems of an {@code Idempotency-Key} header (charges and refunds alike). */
+  static List<FieldError> idempotencyKeyErrors(String key) {
+    if (key == null || key.isEmpty()) {
+      return List.of(new FieldError("Idempotency-Key", ValidationMessages.IDEMPOTENCY_KEY_MISSING));
+    }
+    if (key.length() > 255 || !key.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e)) {
+      return List.of(new FieldError("Idempotency-Key", ValidationMessages.IDEMPOTENCY_KEY_INVALID));
+    }
+    return List.of();
   }
 
   void get(RoutingContext rc) {

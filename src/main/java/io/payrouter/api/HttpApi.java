@@ -49,7 +49,8 @@ public final class HttpApi extends VerticleBase {
   public record Services(ChargeService charges, CardService cards, WebhookService webhooks,
       MerchantService merchants, RoutingAdmin routing, JsonObject openApi, String openApiText, Metrics metrics,
       java.util.function.Supplier<Future<Readiness>> readiness, Drain drain, java.util.List<String> warnings,
-      io.payrouter.cluster.Fleet fleet, java.util.List<OperationsSurface> surfaces) {
+      io.payrouter.cluster.Fleet fleet, java.util.List<OperationsSurface> surfaces,
+      io.payrouter.refund.RefundService refunds) {
     public Services {
       warnings = java.util.List.copyOf(warnings);
       surfaces = java.util.List.copyOf(surfaces);
@@ -73,6 +74,7 @@ public final class HttpApi extends VerticleBase {
     ApiKeys keys = new ApiKeys(s.merchants());
     CardHandlers cards = new CardHandlers(s.cards(), validator);
     ChargeHandlers charges = new ChargeHandlers(s.charges(), validator, cards, s.drain());
+    RefundHandlers refunds = new RefundHandlers(s.refunds(), validator, s.drain());
     AdminHandlers admin = new AdminHandlers(s.merchants(), s.routing(), validator);
     WebhookHandler webhooks = new WebhookHandler(s.webhooks());
 
@@ -85,6 +87,8 @@ public final class HttpApi extends VerticleBase {
     r.post("/v1/charges").handler(keys::merchant).handler(charges::create);
     r.get("/v1/charges").handler(keys::merchant).handler(charges::list);
     r.get("/v1/charges/:id").handler(keys::merchant).handler(charges::get);
+    r.post("/v1/charges/:id/refunds").handler(keys::merchant).handler(refunds::create);
+    r.get("/v1/charges/:id/refunds").handler(keys::merchant).handler(refunds::list);
     r.post("/v1/webhooks/:provider").handler(webhooks::handle);
 
     ClusterHandler cluster = new ClusterHandler(s.fleet());

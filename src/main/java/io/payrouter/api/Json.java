@@ -213,6 +213,16 @@ final class Json {
     return new JsonObject().put("code", f.code()).put("message", f.message()).put("providers", providers);
   }
 
+  /** A refund as the merchant API renders it ({@code processing} is {@code pending}). */
+  static JsonObject refund(io.payrouter.domain.Refund r) {
+    JsonObject o = new JsonObject().put("id", r.id()).put("charge_id", r.chargeId()).put("amount", r.amount())
+        .put("currency", r.currency()).put("status", r.status().wire()).put("provider", r.provider());
+    if (r.providerReference() != null) o.put("provider_reference", r.providerReference());
+    if (r.reason() != null) o.put("reason", r.reason());
+    if (r.failureReason() != null) o.put("failure_reason", r.failureReason());
+    return o.put("created_at", r.createdAt().toString()).put("updated_at", r.updatedAt().toString());
+  }
+
   static int chargeStatusCode(Charge c) {
     return c.status().isFinal() ? 201 : 202;
   }

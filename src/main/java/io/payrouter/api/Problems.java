@@ -70,6 +70,19 @@ public final class Problems {
       return ProblemException.conflict("idempotency-key-in-progress", e.getMessage());
     }
     if (e instanceof CardDeletedException) return ProblemException.conflict("card-deleted", e.getMessage());
+    if (e instanceof io.payrouter.domain.ChargeNotRefundableException) {
+      return ProblemException.conflict("charge-not-refundable", e.getMessage());
+    }
+    if (e instanceof io.payrouter.domain.RefundInProgressException) {
+      return ProblemException.conflict("refund-in-progress", e.getMessage());
+    }
+    if (e instanceof io.payrouter.domain.RefundExceedsChargeException) {
+      return ProblemException.unprocessable("refund-exceeds-charge", e.getMessage(),
+          java.util.List.of(new FieldError("amount", e.getMessage())));
+    }
+    if (e instanceof io.payrouter.domain.RefundUnsupportedException) {
+      return ProblemException.unprocessable("refund-unsupported", e.getMessage(), null);
+    }
     if (e instanceof MerchantExistsException) return ProblemException.conflict("merchant-exists", e.getMessage());
     if (e instanceof InvalidRoutingRulesException r) {
       return ProblemException.unprocessable("invalid-routing", e.getMessage(), r.problems());

@@ -82,6 +82,8 @@ public final class ChargeService {
   private final java.util.Set<String> deciding = ConcurrentHashMap.newKeySet();
   /** Decided charges whose outcome is not yet durable: served from here until it is. */
   private final ConcurrentHashMap<String, Charge> undurable = new ConcurrentHashMap<>();
+  /** The outcome write of each charge in {@link #undurable}, for {@link #whenDurable}. */
+  private final ConcurrentHashMap<String, Future<Boolean>> outcomeWrites = new ConcurrentHashMap<>();
 
   /**
    * @param instanceId this router instance: the owner of the charges it claims
@@ -259,7 +261,9 @@ public final class ChargeService {
             return done;
           }
           undurable.put(done.id(), done);
-          store.recordOutcome(outcome(done, instanceId, epoch))
+          Future<Boolean> write = store.recordOutcome(outcome(done, instanceId, epoch));
+          outcomeWrites.put(done.id(), write);
+          write
               .onComplete(ar -> {
                 if (ar.failed()) {
                   outcomeRefused(done, ar.cause());
@@ -280,6 +284,7 @@ public final class ChargeService {
                   }
                 }
                 undurable.remove(done.id(), done);
+                outcomeWrites.remove(done.id(), write);
                 inFlight.remove(key, mine);
               });
           return done;
@@ -601,6 +606,16 @@ public final class ChargeService {
     Instant next = c.status() == ChargeStatus.PENDING ? c.updatedAt().plusMillis(pendingRecheckMs) : null;
     return new Store.Outcome(c.id(), c.status(), c.provider(), c.providerReference(), c.declineCode(),
         c.providerCode(), c.attempts(), c.updatedAt(), owner, owner == null ? null : epoch, next, c.settledBy());
+  }
+
+  /**
+   * Completes once the charge's outcome, answered from memory so far, is durable (at once when
+   * nothing of it is waiting to be written here): what follows can then rely on the stored charge
+   * (a refund right after a charge's answer). Never fails.
+   */
+  public Future<Void> whenDurable(String chargeId) {
+    Future<Boolean> w = outcomeWrites.get(chargeId);
+    return w == null ? Future.succeededFuture() : w.transform(x -> Future.<Void>succeededFuture());
   }
 
   /**

@@ -56,6 +56,38 @@ public interface Connector {
     return Optional.empty();
   }
 
+  /**
+   * Why this PSP cannot refund {@code requested} of a charge of {@code chargeAmount} (null: the
+   * rest), as a sentence for the merchant; empty when it can. Asked before anything is recorded:
+   * a PSP without a documented refund call, or without documented partial refunds, is refused
+   * with 422 and nothing is sent. Pure.
+   */
+  default Optional<String> refundRefusal(long chargeAmount, Long requested) {
+    return Optional.of("this PSP documents no refund call");
+  }
+
+  /**
+   * Refunds (part of) a charge through the PSP's documented refund call. The call that moves the
+   * money is marked {@link HttpCall#movingMoney()}: the dispatcher runs the fenced checkpoint
+   * before it, and a timeout or an unreadable answer is in doubt. The result reads as for a
+   * charge: {@code SUCCEEDED} refunded, {@code PENDING} accepted and settling, {@code DECLINED}
+   * refused by the PSP (nothing refunded), {@code NOT_SENT} nothing refunded (for a reason the
+   * result names), {@code IN_DOUBT} the inquiry decides. Empty when the PSP has no refund call.
+   */
+  default Optional<Step<PspResult>> refund(CallContext ctx, RefundInput input) {
+    return Optional.empty();
+  }
+
+  /**
+   * Asks the PSP whether a refund landed: {@code FOUND} with succeeded (refunded), pending or
+   * declined (the PSP refused or failed it); {@code NOT_FOUND} when the PSP shows no such refund
+   * (yet: only the {@code recovery.not_found_final_after} horizon makes that proof); {@code
+   * UNKNOWN} when it cannot say. Never sends the refund again.
+   */
+  default Step<InquiryResult> inquireRefund(CallContext ctx, RefundInput input) {
+    return Step.done(InquiryResult.unknown("this PSP documents no refund inquiry"));
+  }
+
   /** Deactivates a stored token where the PSP's API supports it (Fatora, ProcessOut). */
   default Optional<Step<Boolean>> deactivateToken(CallContext ctx, Map<String, String> token) {
     return Optional.empty();

@@ -232,6 +232,46 @@ public final class Dispatcher {
     }).recover(err -> Future.succeededFuture(InquiryResult.unknown(safeMessage(err))));
   }
 
+  /** Why the provider cannot make this refund (see {@link Connector#refundRefusal}); empty when it can. */
+  public Optional<String> refundRefusal(String provider, long chargeAmount, Long requested) {
+    Provider p = providers.get(provider);
+    if (p == null) return Optional.of("the provider that took the charge is not configured any more");
+    return p.connector.refundRefusal(chargeAmount, requested);
+  }
+
+  /**
+   * Refunds through the provider's refund call. Never fails: every problem is a {@link PspResult}
+   * as for a charge (a timeout or an unreadable answer of the money call is in doubt; a refused
+   * connection, a failed checkpoint or a failure before the money call is not_sent). Not under the
+   * breaker (a refund is the merchant's explicit act, and its own calls must not steer routing),
+   * and not counted in the provider's health.
+   *
+   * @param checkpoint run before the money call: the fenced checkpoint of the refund (a failed
+   *     future means no call: not_sent {@link NotSentReason#FENCED} or {@link
+   *     NotSentReason#CHECKPOINT_FAILED})
+   */
+  public Future<PspResult> refund(String provider, RefundInput in, Function<String, Future<Void>> checkpoint) {
+    Provider p = providers.get(provider);
+    if (p == null) return Future.succeededFuture(PspResult.notSent(NotSentReason.UNSUPPORTED, "unknown provider"));
+    return auth(p).compose(token -> {
+      CallContext ctx = new CallContext(p.cfg, token);
+      Optional<Step<PspResult>> flow = p.connector.refund(ctx, in);
+      return flow.isEmpty() ? Future.succeededFuture(PspResult.notSent(NotSentReason.UNSUPPORTED, "no documented refund call"))
+          : run(p, "refund", 1, flow.get(), ctx, true, checkpoint);
+    }, err -> Future.succeededFuture(PspResult.notSent(NotSentReason.AUTHENTICATION_FAILED, "authentication failed")))
+        .recover(err -> Future.succeededFuture(PspResult.notSent(NotSentReason.PSP_ERROR_BEFORE_MONEY_CALL, safeMessage(err))));
+  }
+
+  /** Asks a provider about a refund (see {@link Connector#inquireRefund}); UNKNOWN when it cannot be asked. */
+  public Future<InquiryResult> inquireRefund(String provider, RefundInput in) {
+    Provider p = providers.get(provider);
+    if (p == null) return Future.succeededFuture(InquiryResult.unknown("unknown provider"));
+    return auth(p).compose(token -> {
+      CallContext ctx = new CallContext(p.cfg, token);
+      return run(p, "refund_inquiry", 1, p.connector.inquireRefund(ctx, in), ctx, false, null);
+    }).recover(err -> Future.succeededFuture(InquiryResult.unknown(safeMessage(err))));
+  }
+
   /** Deactivates a token where the PSP supports it: "deactivated", "failed" or "not_supported". */
   public Future<String> deactivate(String provider, Map<String, String> token) {
     Provider p = providers.get(provider);

@@ -73,8 +73,100 @@ public final class Ledger {
     }
 
     public JsonObject toJson() {
+      JsonArray rs = new JsonArray();
+      for (Refund r : refunds) rs.add(r.toJson());
       return new JsonObject().put("id", id).put("reference", reference).put("amount", amount)
           .put("currency", currency).put("token", token).put("status", status)
+          .put("created_at", createdAt).put("refunded_amount", refunded()).put("refunds", rs);
+    }
+
+    // ---------------------------------------------------------------- refunds
+
+    private final List<Refund> refunds = new CopyOnWriteArrayList<>();
+
+    /**
+     * Records a refund of {@code amount} if it fits in what is left of the payment (refunds that
+     * did not fail count, pending ones too): a PSP never refunds more than it took. Null when it
+     * does not fit. Its visibility to inquiries lags like any write of a lagged request.
+     */
+    public synchronized Refund refund(String refundId, long refundAmount, String refundStatus, String refundReference) {
+      if (refundAmount <= 0 || refundAmount > refundable()) return null;
+      Refund r = new Refund(refundId, refundAmount, refundStatus, refundReference);
+      Ledger l = ledger;
+      if (l != null) r.visibleAt = l.lagUntil();
+      refunds.add(r);
+      return r;
+    }
+
+    /** Moves a refund to another status (a pending one settling, succeeded or failed). */
+    public synchronized void settleRefund(Refund r, String refundStatus) {
+      r.status = refundStatus;
+    }
+
+    /** Everything refunded or being refunded (refunds that did not fail). */
+    public synchronized long refunded() {
+      long sum = 0;
+      for (Refund r : refunds) if (!Refund.FAILED.equals(r.status)) sum += r.amount;
+      return sum;
+    }
+
+    /** What may still be refunded. */
+    public synchronized long refundable() {
+      return amount - refunded();
+    }
+
+    /** This payment's refunds, oldest first. */
+    public List<Refund> refunds() {
+      return List.copyOf(refunds);
+    }
+
+    /** The refunds the PSP's inquiry endpoints show (a lagged one only once it is visible). */
+    public List<Refund> visibleRefunds() {
+      List<Refund> out = new ArrayList<>();
+      for (Refund r : refunds) if (r.visible()) out.add(r);
+      return out;
+    }
+
+    /** What the visible refunds in {@code status} add up to. */
+    public long visibleRefunded(String refundStatus) {
+      long sum = 0;
+      for (Refund r : visibleRefunds()) if (refundStatus.equals(r.status())) sum += r.amount;
+      return sum;
+    }
+  }
+
+  /** One refund of a payment, as the PSP holds it. */
+  public static final class Refund {
+    public static final String SUCCEEDED = "succeeded";
+    public static final String PENDING = "pending";
+    public static final String FAILED = "failed";
+
+    public final String id;
+    public final long amount;
+    /** The merchant's reference for the refund, where the PSP takes one (else null). */
+    public final String reference;
+    public final long createdAt = System.currentTimeMillis();
+    private volatile String status;
+    private volatile long visibleAt;
+
+    Refund(String id, long amount, String status, String reference) {
+      this.id = id;
+      this.amount = amount;
+      this.status = status;
+      this.reference = reference;
+    }
+
+    public String status() {
+      return status;
+    }
+
+    public boolean visible() {
+      long v = visibleAt;
+      return v == 0 || System.currentTimeMillis() >= v;
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("id", id).put("amount", amount).put("status", status).put("reference", reference)
           .put("created_at", createdAt);
     }
   }
@@ -218,6 +310,14 @@ public final class Ledger {
     lagging.remove(request);
   }
 
+  /** 0, or when a write made now by a lagged request becomes visible to inquiries. */
+  long lagUntil() {
+    if (lagging.isEmpty()) return 0;
+    Context c = Vertx.currentContext();
+    Long lag = c == null ? null : lagging.get(c);
+    return lag == null ? 0 : System.currentTimeMillis() + lag;
+  }
+
   private void stampLag(Entry e) {
     if (lagging.isEmpty()) return;
     Context c = Vertx.currentContext();
@@ -237,7 +337,14 @@ public final class Ledger {
     for (Entry e : byId.values()) counts.merge(e.status(), 1, Integer::sum);
     JsonObject o = new JsonObject();
     counts.forEach(o::put);
-    return new JsonObject().put("total", byId.size()).put("by_status", o).put("evicted", evicted.get());
+    long refunded = 0;
+    int refunds = 0;
+    for (Entry e : byId.values()) {
+      refunded += e.refunded();
+      refunds += e.refunds.size();
+    }
+    return new JsonObject().put("total", byId.size()).put("by_status", o).put("evicted", evicted.get())
+        .put("refunds", refunds).put("refunded_amount", refunded);
   }
 
   public void clear() {

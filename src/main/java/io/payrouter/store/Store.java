@@ -177,6 +177,7 @@ public final class Store {
   private final BatchWriter<Outcome, Boolean> outcomes;
   private final BatchWriter<Checkpoint, Boolean> checkpoints;
   private final long ownerTimeoutMs;
+  private final RefundStore refunds;
 
   /** How long a new charge waits for its intent (or a checkpoint) to be durable before it is answered 503. */
   public static final long CLAIM_MAX_WAIT_MS = 5_000;
@@ -196,6 +197,7 @@ public final class Store {
   public Store(Vertx vertx, Pool pool, TokenCipher cipher, RouterConfig.Writer w, Metrics metrics, long ownerTimeoutMs) {
     this.ownerTimeoutMs = ownerTimeoutMs;
     this.pool = pool;
+    this.refunds = new RefundStore(this, pool, ownerTimeoutMs);
     this.cipher = cipher;
     this.intents = new BatchWriter<>(vertx, pool, "intent",
         new BatchWriter.Statement<>(CLAIM_SQL, Store::intentTuple, Store::claims, i -> i.charge().id()),
@@ -221,6 +223,11 @@ public final class Store {
 
   public DatabaseHealth health() {
     return health;
+  }
+
+  /** The refunds' SQL (store/RefundStore). */
+  public RefundStore refunds() {
+    return refunds;
   }
 
   /** Rows waiting in the write queues (intent, outcome, checkpoint). */
@@ -968,7 +975,7 @@ public final class Store {
    * timeout, server shutting down or starting up, too many clients, serialization failure,
    * deadlock) marks the database down and becomes {@link StoreUnavailableException} (503).
    */
-  private <T> Future<T> reachable(Future<T> f) {
+  <T> Future<T> reachable(Future<T> f) {
     return f.map(v -> {
       health.markUp();
       return v;

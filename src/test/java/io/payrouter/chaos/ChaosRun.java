@@ -428,6 +428,7 @@ public final class ChaosRun {
               millis(c.getString("created_at")), millis(c.getString("updated_at")))));
           in.apiErrors.putAll(back.errors());
           settleSnapshots(pg, traffic, in, deadline);
+          refundPhase(vertx, sims, traffic, back.charges(), runId, pg, in, figures, warnings, deadline);
         } catch (Exception e) {
           in.apiAvailable = false;
           warnings.add("could not read the charges back through the API: " + e);
@@ -1262,6 +1263,75 @@ public final class ChaosRun {
       }
     } catch (SQLException e) {
       say("could not read the database again: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A few refunds of succeeded charges with every PSP's faults on again ({@link ChaosRefunds}),
+   * then the faults off and a wait for the refunds to settle, then the router's refunds read from
+   * its database for the verifier's refund checks (the ledgers are read afterwards).
+   */
+  private void refundPhase(Vertx vertx, SimulatorServer sims, Traffic traffic, Map<String, JsonObject> charges, String runId,
+      PgControl pg, Verifier.Input in, Map<String, Object> figures, List<String> warnings, long deadline) throws Exception {
+    int n = Math.max(5, plan.charges() / 25);
+    JsonObject faults = activeFaults.copy();
+    faults.remove("down");
+    for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, faults), 5_000);
+    event("refunds: up to " + n + " succeeded charges, two concurrent refunds each, then the rest; faults on");
+    ChaosRefunds refunds = new ChaosRefunds(vertx, url, MERCHANT_KEY, runId);
+    try {
+      await(refunds.run(charges, n), Math.max(10_000, Math.min(60_000, deadline - now() - 30_000)));
+    } catch (java.util.concurrent.TimeoutException e) {
+      warnings.add("the refund phase did not finish in time; its answers so far are checked");
+    } finally {
+      refunds.close();
+      for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, new JsonObject()), 5_000);
+    }
+    in.refundAnswers.addAll(refunds.answers);
+    for (Verifier.RefundAnswer a : refunds.answers) {
+      JsonObject c = charges.get(a.chargeId());
+      if (c != null) in.chargeAmounts.put(a.chargeId(), c.getLong("amount"));
+    }
+    // Settle: a refund left in doubt is asked about by the reconciler (never sent again).
+    long until = Math.min(deadline - 25_000, now() + plan.settleBoundMs() + plan.graceMs() + 4 * plan.intervalMs());
+    int open = -1;
+    while (now() < until) {
+      open = countOpenRefunds(pg);
+      if (open == 0) break;
+      Thread.sleep(250);
+    }
+    Map<Integer, Integer> codes = new TreeMap<>();
+    Map<String, Integer> statuses = new TreeMap<>();
+    for (Verifier.RefundAnswer a : refunds.answers) {
+      codes.merge(a.http(), 1, Integer::sum);
+      if (a.status() != null) statuses.merge(a.status(), 1, Integer::sum);
+    }
+    try (Connection c = pg.connect(dbPort()); Statement st = c.createStatement();
+        ResultSet r = st.executeQuery("SELECT id, charge_id, status, amount FROM refunds")) {
+      Map<String, Integer> stored = new TreeMap<>();
+      while (r.next()) {
+        in.dbRefunds.computeIfAbsent(r.getString(2), k -> new ArrayList<>())
+            .add(new Verifier.RefundRow(r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
+        stored.merge(r.getString(3), 1, Integer::sum);
+      }
+      figures.put("refunds stored, by status", stored);
+    } catch (SQLException e) {
+      in.dbRefundsRead = false;
+      warnings.add("could not read the refunds table: " + e.getMessage());
+    }
+    figures.put("refund answers, by HTTP status", codes);
+    figures.put("refund answers, by refund status", statuses);
+    event("refunds done: " + refunds.answers.size() + " answers " + codes + "; " + (open < 0 ? "database unreadable"
+        : open + " refund(s) still unsettled"));
+  }
+
+  private int countOpenRefunds(PgControl pg) {
+    try (Connection c = pg.connect(dbPort()); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM refunds WHERE status IN ('processing', 'pending')")) {
+      r.next();
+      return r.getInt(1);
+    } catch (SQLException e) {
+      return -1;
     }
   }
 

@@ -405,4 +405,79 @@ class ChaosVerifierTest {
     assertEquals(Money.State.NONE, Money.of("processout", "failed", false));
     assertEquals(Money.State.UNKNOWN, Money.of("processout", "refunded", false));
   }
+
+  // ---------------------------------------------------------------- refunds
+
+  /** The clean world with ch_ok (4200 at fatora) refunded 1000 then 3200, all consistent. */
+  static Input refunded() {
+    Input in = clean();
+    in.chargeAmounts.put("ch_ok", 4200L);
+    in.ledgerRefunds.put("ch_ok", new HashMap<>(Map.of("fatora", new long[] {4200, 4200})));
+    in.refundAnswers.add(new Verifier.RefundAnswer("ch_ok", "re_1", 201, "succeeded", 1000));
+    in.refundAnswers.add(new Verifier.RefundAnswer("ch_ok", "re_2", 201, "succeeded", 3200));
+    in.refundAnswers.add(new Verifier.RefundAnswer("ch_ok", null, 409, null, 0));
+    in.dbRefunds.put("ch_ok", new java.util.ArrayList<>(java.util.List.of(
+        new Verifier.RefundRow("re_1", "ch_ok", "succeeded", 1000), new Verifier.RefundRow("re_2", "ch_ok", "succeeded", 3200),
+        new Verifier.RefundRow("re_3", "ch_ok", "failed", 500))));
+    return in;
+  }
+
+  @Test
+  void consistentRefundsHaveNoViolation() {
+    Verdict v = verify(refunded());
+    assertTrue(v.ok(), v.violations.toString());
+  }
+
+  @Test
+  void aPspRefundingMoreThanItTookIsAnOverRefund() {
+    Input in = refunded();
+    in.ledgerRefunds.get("ch_ok").put("fatora", new long[] {4200, 5200});
+    in.dbRefunds.get("ch_ok").add(new Verifier.RefundRow("re_4", "ch_ok", "pending", 1000));
+    Verdict v = verify(in);
+    assertTrue(v.violations.stream().anyMatch(x -> x.kind() == Kind.OVER_REFUND && x.subject().equals("ch_ok")
+        && x.detail().contains("fatora refunded 5200")), v.violations.toString());
+  }
+
+  @Test
+  void routerRefundsAboveTheChargeAreAnOverRefund() {
+    Input in = refunded();
+    in.dbRefunds.get("ch_ok").add(new Verifier.RefundRow("re_4", "ch_ok", "pending", 100));
+    Verdict v = verify(in);
+    assertOnly(v, Kind.OVER_REFUND, "ch_ok");
+  }
+
+  @Test
+  void aRefundAnsweredSucceededButNotInTheLedgerIsLost() {
+    Input in = refunded();
+    in.ledgerRefunds.get("ch_ok").put("fatora", new long[] {4200, 1000});
+    Verdict v = verify(in);
+    assertOnly(v, Kind.LOST_REFUND, "ch_ok");
+  }
+
+  @Test
+  void aRefundStoredSucceededButNotInTheLedgerIsLostEvenWithoutAnAnswer() {
+    Input in = refunded();
+    in.refundAnswers.clear();
+    in.ledgerRefunds.get("ch_ok").put("fatora", new long[] {4200, 3200});
+    Verdict v = verify(in);
+    assertOnly(v, Kind.LOST_REFUND, "ch_ok");
+  }
+
+  @Test
+  void aRefundTheRouterFailedButThePspMadeIsRefundedWithoutSuccess() {
+    Input in = refunded();
+    in.dbRefunds.get("ch_ok").set(1, new Verifier.RefundRow("re_2", "ch_ok", "failed", 3200));
+    in.refundAnswers.remove(1);
+    Verdict v = verify(in);
+    assertOnly(v, Kind.REFUNDED_WITHOUT_SUCCESS, "ch_ok");
+  }
+
+  @Test
+  void refundChecksOnTheRouterSideNeedTheRefundsTable() {
+    Input in = refunded();
+    in.dbRefundsRead = false;
+    in.dbRefunds.clear();
+    Verdict v = verify(in);
+    assertTrue(v.ok(), "answers and ledgers agree; nothing is claimed about the unread table: " + v.violations);
+  }
 }

@@ -92,8 +92,15 @@ final class Money {
         String p = le.getKey();
         for (Ledger.Entry e : entriesOf(le.getValue(), id)) {
           State st = of(p, e);
+          long refunded = e.refunded();
+          if (refunded > 0 || st == State.CHARGED) {
+            long[] tr = in.ledgerRefunds.computeIfAbsent(id, k -> new TreeMap<>()).computeIfAbsent(p, k -> new long[2]);
+            if (st == State.CHARGED) tr[0] += e.amount;
+            tr[1] += refunded;
+          }
           detail.computeIfAbsent(id, k -> new ArrayList<>()).add(new JsonObject().put("psp", p).put("entry", e.id)
-              .put("status", e.status()).put("money", st.name()).put("amount", e.amount).put("created_at", e.createdAt));
+              .put("status", e.status()).put("money", st.name()).put("amount", e.amount).put("created_at", e.createdAt)
+              .put("refunded", refunded));
           if (st == State.NONE) continue;
           if (st == State.IN_FLIGHT) inFlight++;
           if (st == State.UNKNOWN) in.unknownLedgerStatuses.merge(p + ":" + e.status(), 1, Integer::sum);

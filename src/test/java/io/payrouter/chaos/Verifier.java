@@ -55,8 +55,29 @@ final class Verifier {
      * The router's state could not be read: neither its API nor its database (only the ledgers were
      * checked), or the API would not answer for one charge (that charge checked against the database).
      */
-    UNVERIFIED
+    UNVERIFIED,
+    /**
+     * More was refunded than was charged: at a PSP (its ledger refunded more of a charge's payments
+     * than they took) or in the router (its refunds that did not fail add up to more than the charge).
+     */
+    OVER_REFUND,
+    /** A refund the router answered or holds as succeeded is not (all) in the PSP's ledger. */
+    LOST_REFUND,
+    /**
+     * The PSP refunded more of a charge than the router's refunds that did not fail add up to: the
+     * router failed a refund that was made (its amount would be refunded again).
+     */
+    REFUNDED_WITHOUT_SUCCESS
   }
+
+  /**
+   * One refund answer a merchant got: {@code http} 0 = no answer; {@code status} and {@code amount}
+   * from the body (null, 0 when it carried no refund).
+   */
+  record RefundAnswer(String chargeId, String refundId, int http, String status, long amount) {}
+
+  /** A refund as the router's database holds it ({@code status} raw: processing, pending, ...). */
+  record RefundRow(String id, String chargeId, String status, long amount) {}
 
   record Violation(Kind kind, String subject, String detail) {
     @Override
@@ -151,6 +172,16 @@ final class Verifier {
     long takeoverAllowanceMs = 0;
     long recoveryBoundMs = 2_000;
     int minCharges;
+    /** Every refund answer the merchants got. */
+    final List<RefundAnswer> refundAnswers = new ArrayList<>();
+    /** Charge id → its refunds in the router's database (absent: none). */
+    final Map<String, List<RefundRow>> dbRefunds = new HashMap<>();
+    /** False when the refunds table could not be read (the router-side refund checks are skipped). */
+    boolean dbRefundsRead = true;
+    /** Charge id → its amount, for the charges refunds were asked for. */
+    final Map<String, Long> chargeAmounts = new HashMap<>();
+    /** Charge id → PSP → {taken by its payments in which money moved, refunded of them} (the ledgers). */
+    final Map<String, Map<String, long[]>> ledgerRefunds = new HashMap<>();
   }
 
   /** The outcome: violations (in a stable order) and the counts the summary prints. */
@@ -386,6 +417,7 @@ final class Verifier {
             + " answered again (bound " + in.recoveryBoundMs + " ms)");
       }
     }
+    refunds(in, v);
     for (String s : in.routerRestartFailures) v.add(Kind.ROUTER_RESTART_FAILED, "router", s);
     for (String s : in.chaosProblems) v.add(Kind.CHAOS_NOT_APPLIED, "plan", s);
     for (String s : in.runProblems) v.add(Kind.RUN_INCOMPLETE, "run", s);
@@ -393,6 +425,57 @@ final class Verifier {
       v.add(Kind.RUN_INCOMPLETE, "charges", v.charges + " charges made, the plan promises at least " + in.minCharges);
     }
     return v;
+  }
+
+  /**
+   * The refund checks: never more refunded than charged, at the PSP or in the router; a refund
+   * answered (or stored) succeeded is in the PSP's ledger; the PSP never refunded more than the
+   * router's refunds that did not fail (a refund failed though it was made).
+   */
+  static void refunds(Input in, Verdict v) {
+    Set<String> ids = new TreeSet<>(in.ledgerRefunds.keySet());
+    ids.addAll(in.dbRefunds.keySet());
+    for (RefundAnswer a : in.refundAnswers) if (a.chargeId() != null) ids.add(a.chargeId());
+    for (String id : ids) {
+      Map<String, long[]> atPsps = in.ledgerRefunds.getOrDefault(id, Map.of());
+      long pspRefunded = 0;
+      for (var e : new TreeMap<>(atPsps).entrySet()) {
+        long taken = e.getValue()[0];
+        long refunded = e.getValue()[1];
+        pspRefunded += refunded;
+        if (refunded > taken) {
+          v.add(Kind.OVER_REFUND, id, e.getKey() + " refunded " + refunded + " of payments that took " + taken);
+        }
+      }
+      List<RefundRow> rows = in.dbRefunds.getOrDefault(id, List.of());
+      long routerLive = 0;
+      long routerSucceeded = 0;
+      for (RefundRow r : rows) {
+        if (!"failed".equals(r.status())) routerLive += r.amount();
+        if ("succeeded".equals(r.status())) routerSucceeded += r.amount();
+      }
+      Long amount = in.chargeAmounts.get(id);
+      if (amount != null && in.dbRefundsRead && routerLive > amount) {
+        v.add(Kind.OVER_REFUND, id, "the router's refunds add up to " + routerLive + " of a charge of " + amount);
+      }
+      long answered = 0;
+      Set<String> counted = new HashSet<>();
+      for (RefundAnswer a : in.refundAnswers) {
+        if (id.equals(a.chargeId()) && "succeeded".equals(a.status()) && a.refundId() != null && counted.add(a.refundId())) {
+          answered += a.amount();
+        }
+      }
+      long promised = Math.max(answered, in.dbAvailable && in.dbRefundsRead ? routerSucceeded : 0);
+      if (promised > pspRefunded) {
+        v.add(Kind.LOST_REFUND, id, "refunds of " + promised + " answered or stored succeeded, but the PSPs refunded "
+            + pspRefunded + " " + new TreeMap<>(atPsps.keySet().stream().collect(java.util.stream.Collectors.toMap(
+                p -> p, p -> atPsps.get(p)[1]))));
+      }
+      if (in.dbAvailable && in.dbRefundsRead && pspRefunded > routerLive) {
+        v.add(Kind.REFUNDED_WITHOUT_SUCCESS, id, "the PSPs refunded " + pspRefunded + " but the router's refunds that did"
+            + " not fail add up to " + routerLive + ": " + rows);
+      }
+    }
   }
 
   /** Distinct charge ids per violation kind (the summary's figures count charges, not lines). */

@@ -46,10 +46,11 @@ class HostileInputTest {
   static final String KEY = RouterHarness.MERCHANT_KEY;
   static final String ADMIN = RouterHarness.ADMIN_KEY;
   static final List<String> TABLES = List.of("charges", "cards", "provider_tokens", "idempotency_keys", "merchants",
-      "api_keys", "routing_configs");
+      "api_keys", "routing_configs", "refunds");
   /** Every route of HttpApi except GET /health/ready (owned elsewhere), plus "no route". */
   static final List<String> ROUTES = List.of("POST /v1/cards", "GET /v1/cards/{id}", "DELETE /v1/cards/{id}",
-      "POST /v1/charges", "GET /v1/charges", "GET /v1/charges/{id}", "POST /v1/webhooks/{provider}",
+      "POST /v1/charges", "GET /v1/charges", "GET /v1/charges/{id}", "POST /v1/charges/{id}/refunds",
+      "GET /v1/charges/{id}/refunds", "POST /v1/webhooks/{provider}",
       "POST /admin/merchants", "POST /admin/merchants/{id}/keys", "DELETE /admin/merchants/{id}/keys/{key_id}",
       "GET /admin/routing", "PUT /admin/routing", "POST /admin/routing/explain", "GET /admin/providers",
       "POST /admin/providers/{name}/disable", "POST /admin/providers/{name}/enable", "GET /health/live",
@@ -225,6 +226,9 @@ class HostileInputTest {
             .put("description", "order " + n)
             .put("customer", new JsonObject().put("reference", "c-" + n).put("email", "a@example.com"))
             .put("metadata", new JsonObject().put("k", "v")), true),
+        // A charge that does not exist: a body that passed every check would be 404, never a refund.
+        new BodyRoute("POST /v1/charges/{id}/refunds", "POST", "/v1/charges/ch_hostile_none/refunds", KEY,
+            n -> new JsonObject().put("amount", 100).put("reason", "returned " + n), true),
         new BodyRoute("POST /admin/merchants", "POST", "/admin/merchants", ADMIN,
             n -> new JsonObject().put("id", "hostile-" + n).put("name", "Hostile " + n), false),
         new BodyRoute("PUT /admin/routing", "PUT", "/admin/routing", ADMIN, n -> rulesInForce.copy(), false),
@@ -483,6 +487,10 @@ class HostileInputTest {
       add("GET /v1/cards/{id}", what, request("GET", "/v1/cards/" + v, headers(KEY, null), new byte[0]));
       add("DELETE /v1/cards/{id}", what, request("DELETE", "/v1/cards/" + v, headers(KEY, null), new byte[0]));
       add("GET /v1/charges/{id}", what, request("GET", "/v1/charges/" + v, headers(KEY, null), new byte[0]));
+      add("GET /v1/charges/{id}/refunds", what, request("GET", "/v1/charges/" + v + "/refunds", headers(KEY, null),
+          new byte[0]));
+      add("POST /v1/charges/{id}/refunds", what, request("POST", "/v1/charges/" + v + "/refunds",
+          headers(KEY, "application/json", "Idempotency-Key", "hostile-path-" + seq.incrementAndGet()), bytes("{}")));
       add("POST /v1/webhooks/{provider}", what, request("POST", "/v1/webhooks/" + v,
           headers(null, "application/json"), bytes("{}")));
       add("POST /admin/merchants/{id}/keys", what, request("POST", "/admin/merchants/" + v + "/keys",

@@ -14,6 +14,7 @@ import io.payrouter.connector.InquiryResult;
 import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.connector.RefundInput;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.WebhookEvent;
 import io.payrouter.connector.WebhookInput;
@@ -235,6 +236,39 @@ public final class DinteroConnector implements Connector {
   @Override
   public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
     return Optional.empty();
+  }
+
+  /** Partial and total refunds are documented [NODE transactions_id_refund_post]. */
+  @Override
+  public Optional<String> refundRefusal(long chargeAmount, Long requested) {
+    return Optional.empty();
+  }
+
+  /** {@code POST /transactions/{id}/refund} with our refund id as refund_reference (see {@link DinteroRefunds}). */
+  @Override
+  public Optional<Step<PspResult>> refund(CallContext ctx, RefundInput in) {
+    if (ctx.accessToken() == null || ctx.accessToken().isBlank()) {
+      return Optional.of(Step.done(PspResult.notSent(NotSentReason.AUTHENTICATION_FAILED, "no dintero access token")));
+    }
+    if (in.chargeProviderReference() == null) {
+      return Optional.of(Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "no dintero transaction id to refund")));
+    }
+    Map<String, String> h = Map.of("Authorization", "Bearer " + ctx.accessToken(),
+        "Content-Type", "application/json", "Accept", "application/json");
+    HttpCall call = HttpCall.post("/transactions/" + enc(in.chargeProviderReference()) + "/refund", h,
+        DinteroRefunds.body(in).encode()).movingMoney();
+    return Optional.of(Step.call(call, r -> Step.done(DinteroRefunds.refundResult(in, r))));
+  }
+
+  /** {@code GET /transactions/{id}}: this refund's events, by its refund_reference. */
+  @Override
+  public Step<InquiryResult> inquireRefund(CallContext ctx, RefundInput in) {
+    if (ctx.accessToken() == null || ctx.accessToken().isBlank()) {
+      return Step.done(InquiryResult.unknown("no dintero access token"));
+    }
+    if (in.chargeProviderReference() == null) return Step.done(InquiryResult.unknown("no dintero transaction id"));
+    return Step.call(HttpCall.get("/transactions/" + enc(in.chargeProviderReference()), readHeaders(ctx)),
+        r -> Step.done(DinteroRefunds.inquiryResult(in, r)));
   }
 
   static Map<String, String> readHeaders(CallContext ctx) {

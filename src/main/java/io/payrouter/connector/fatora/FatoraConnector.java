@@ -11,6 +11,7 @@ import io.payrouter.connector.HttpCall;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.connector.RefundInput;
 import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -121,6 +122,35 @@ public final class FatoraConnector implements Connector {
   @Override
   public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
     return Optional.empty();
+  }
+
+  /** Full refunds only (see {@link FatoraRefunds}). */
+  @Override
+  public Optional<String> refundRefusal(long chargeAmount, Long requested) {
+    return Optional.ofNullable(FatoraRefunds.refusal(chargeAmount, requested));
+  }
+
+  /** {@code POST /api/v1/payments/refund} with the charge's transaction_id and order_id. */
+  @Override
+  public Optional<Step<PspResult>> refund(CallContext ctx, RefundInput in) {
+    if (!in.full()) {
+      return Optional.of(Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "fatora refunds whole payments only")));
+    }
+    if (in.chargeProviderReference() == null) {
+      return Optional.of(Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "no fatora transaction_id to refund")));
+    }
+    HttpCall call = HttpCall.post("/api/v1/payments/refund", headers(ctx.provider()), FatoraRefunds.body(in).encode())
+        .movingMoney();
+    return Optional.of(Step.call(call, r -> Step.done(FatoraRefunds.refundResult(r))));
+  }
+
+  /** {@code POST /v1/payments/verify} for the charge's order (CONVENTION: its refund_status). */
+  @Override
+  public Step<InquiryResult> inquireRefund(CallContext ctx, RefundInput in) {
+    JsonObject body = new JsonObject().put("order_id", in.chargeReference());
+    if (in.chargeProviderReference() != null) body.put("transaction_id", in.chargeProviderReference());
+    return Step.call(HttpCall.post("/v1/payments/verify", headers(ctx.provider()), body.encode()),
+        reply -> Step.done(FatoraRefunds.inquiryResult(reply, in)));
   }
 
   @Override

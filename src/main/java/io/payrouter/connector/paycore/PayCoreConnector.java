@@ -12,6 +12,7 @@ import io.payrouter.connector.HttpReply;
 import io.payrouter.connector.InquiryInput;
 import io.payrouter.connector.InquiryResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.connector.RefundInput;
 import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.Step;
@@ -162,6 +163,33 @@ public final class PayCoreConnector implements Connector {
   @Override
   public Optional<Step<InquiryResult>> cancel(CallContext ctx, InquiryInput in) {
     return Optional.empty();
+  }
+
+  /** Full and partial refunds are documented (repeated partial refunds) [PC-refunds]. */
+  @Override
+  public Optional<String> refundRefusal(long chargeAmount, Long requested) {
+    return Optional.empty();
+  }
+
+  /** {@code POST /payment-invoices/{cpi_id}/refund} (see {@link PayCoreRefunds}). */
+  @Override
+  public Optional<Step<PspResult>> refund(CallContext ctx, RefundInput in) {
+    String cpiId = in.chargeProviderReference();
+    if (!PayCoreMapping.isSafeId(cpiId)) {
+      return Optional.of(Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "no invoice id to refund")));
+    }
+    HttpCall call = HttpCall.post("/payment-invoices/" + cpiId + "/refund", headers(basicAuth(ctx), true),
+        PayCoreRefunds.body(cpiId, in).encode()).movingMoney();
+    return Optional.of(Step.call(call, r -> Step.done(PayCoreRefunds.refundResult(cpiId, in, r))));
+  }
+
+  /** {@code GET /payment-invoices/{cpi_id}}: its {@code refunded_amount} says whether the refund landed. */
+  @Override
+  public Step<InquiryResult> inquireRefund(CallContext ctx, RefundInput in) {
+    String cpiId = in.chargeProviderReference();
+    if (!PayCoreMapping.isSafeId(cpiId)) return Step.done(InquiryResult.unknown("no invoice id"));
+    return Step.call(HttpCall.get("/payment-invoices/" + cpiId, headers(basicAuth(ctx), false)),
+        r -> Step.done(PayCoreRefunds.inquiryResult(cpiId, in, r)));
   }
 
   /**

@@ -16,6 +16,7 @@ import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.Outcome;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.connector.RefundInput;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;
@@ -221,6 +222,53 @@ public final class ProcessOutConnector implements Connector {
       return InquiryResult.unknown("processout transaction belongs to another invoice or order_id");
     }
     return ProcessOutMapping.inquiryFromTransaction(tx, ivId);
+  }
+
+  // ---------------------------------------------------------------- refunds
+
+  /** Partial and full refunds are documented (an amount "not greater than the amount still available"). */
+  @Override
+  public Optional<String> refundRefusal(long chargeAmount, Long requested) {
+    return Optional.empty();
+  }
+
+  /** {@code POST /invoices/{id}/refunds}, Idempotency-Key = our refund id (see {@link ProcessOutRefunds}). */
+  @Override
+  public Optional<Step<PspResult>> refund(CallContext ctx, RefundInput in) {
+    String ivId = in.chargeProviderReference();
+    if (ivId == null || ivId.isBlank()) {
+      return Optional.of(Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "no processout invoice id to refund")));
+    }
+    HttpCall call = HttpCall.post("/invoices/" + enc(ivId) + "/refunds", headers(ctx.provider(), in.refundId(), true),
+        ProcessOutRefunds.body(in).encode()).movingMoney();
+    return Optional.of(Step.call(call, r -> Step.done(ProcessOutRefunds.refundResult(r))));
+  }
+
+  /**
+   * {@code GET /invoices/{id}} for its transaction (this charge's: order_id and id checked), then
+   * {@code GET /transactions/{id}/refunds}, where our refund is the one with our metadata.refund_id.
+   */
+  @Override
+  public Step<InquiryResult> inquireRefund(CallContext ctx, RefundInput in) {
+    String ivId = in.chargeProviderReference();
+    if (ivId == null || ivId.isBlank()) return Step.done(InquiryResult.unknown("no processout invoice id"));
+    Map<String, String> h = headers(ctx.provider(), null, false);
+    return Step.call(HttpCall.get("/invoices/" + enc(ivId), h), reply -> {
+      if (!reply.is2xx()) return Step.done(InquiryResult.unknown("processout answered " + reply.status()));
+      JsonObject b = reply.json();
+      if (b == null || !(b.getValue("invoice") instanceof JsonObject iv)) {
+        return Step.done(InquiryResult.unknown("processout answer unparseable"));
+      }
+      if (!in.chargeReference().equals(ProcessOutMapping.str(iv, "order_id"))
+          || (ProcessOutMapping.str(iv, "id") != null && !ivId.equals(ProcessOutMapping.str(iv, "id")))) {
+        return Step.done(InquiryResult.unknown("processout invoice belongs to another order_id"));
+      }
+      String trId = iv.getValue("transaction") instanceof JsonObject tx ? ProcessOutMapping.str(tx, "id")
+          : ProcessOutMapping.str(iv, "transaction_id");
+      if (trId == null || trId.isBlank()) return Step.done(InquiryResult.unknown("processout invoice without a transaction"));
+      return Step.call(HttpCall.get("/transactions/" + enc(trId) + "/refunds", h),
+          r -> Step.done(ProcessOutRefunds.listResult(in, r)));
+    });
   }
 
   // ---------------------------------------------------------------- cancel

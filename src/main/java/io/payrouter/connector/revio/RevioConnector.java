@@ -14,6 +14,7 @@ import io.payrouter.connector.InquiryResult;
 import io.payrouter.domain.NotSentReason;
 import io.payrouter.domain.PspResult;
 import io.payrouter.connector.PspUnavailableException;
+import io.payrouter.connector.RefundInput;
 import io.payrouter.connector.Step;
 import io.payrouter.connector.TokenFields;
 import io.payrouter.connector.WebhookEvent;
@@ -157,6 +158,33 @@ public final class RevioConnector implements Connector {
       HttpCall get = HttpCall.get("/purchases/" + purchaseId + "/", headers(ctx, false));
       return Step.call(get, r -> Step.done(RevioMapping.inquiryResult(purchaseId, in.reference(), r)));
     }));
+  }
+
+  /** Full and partial refunds are documented (an optional amount) [CHIP-refund]. */
+  @Override
+  public Optional<String> refundRefusal(long chargeAmount, Long requested) {
+    return Optional.empty();
+  }
+
+  /** {@code POST /purchases/{id}/refund/} with the amount (see {@link RevioRefunds}). */
+  @Override
+  public Optional<Step<PspResult>> refund(CallContext ctx, RefundInput in) {
+    String purchaseId = in.chargeProviderReference();
+    if (!RevioMapping.isSafeId(purchaseId)) {
+      return Optional.of(Step.done(PspResult.notSent(NotSentReason.UNSUPPORTED, "no purchase id to refund")));
+    }
+    HttpCall call = HttpCall.post("/purchases/" + purchaseId + "/refund/", headers(ctx, true),
+        RevioRefunds.body(in).encode()).movingMoney();
+    return Optional.of(Step.call(call, r -> Step.done(RevioRefunds.refundResult(purchaseId, in, r))));
+  }
+
+  /** {@code GET /purchases/{id}/}: its refunded total says whether the refund landed. */
+  @Override
+  public Step<InquiryResult> inquireRefund(CallContext ctx, RefundInput in) {
+    String purchaseId = in.chargeProviderReference();
+    if (!RevioMapping.isSafeId(purchaseId)) return Step.done(InquiryResult.unknown("no purchase id"));
+    return Step.call(HttpCall.get("/purchases/" + purchaseId + "/", headers(ctx, false)),
+        r -> Step.done(RevioRefunds.inquiryResult(purchaseId, in, r)));
   }
 
   @Override

@@ -82,7 +82,8 @@ public final class DinteroSimulator implements SimulatedPsp {
 
   @Override
   public boolean movesMoney(HttpMethod method, String path) {
-    return method == HttpMethod.POST && path.equals("/v1/sessions/pay");
+    return method == HttpMethod.POST && (path.equals("/v1/sessions/pay")
+        || path.startsWith("/v1/transactions/") && path.endsWith("/refund"));
   }
 
   /** How many access tokens this simulator has issued (all contexts). */
@@ -99,6 +100,7 @@ public final class DinteroSimulator implements SimulatedPsp {
     r.post("/v1/sessions/pay").handler(rc -> { if (bearer(st, rc)) pay(ctx, st, rc); });
     r.get("/v1/transactions/:id").handler(rc -> { if (bearer(st, rc)) transaction(ctx, rc); });
     r.get("/v1/transactions").handler(rc -> { if (bearer(st, rc)) list(ctx, st, rc); });
+    r.post("/v1/transactions/:id/refund").handler(rc -> { if (bearer(st, rc)) refund(ctx, rc); });
     return r;
   }
 
@@ -340,6 +342,59 @@ public final class DinteroSimulator implements SimulatedPsp {
     return false;
   }
 
+  // ---------------------------------------------------------------- refunds
+
+  /**
+   * {@code POST /v1/transactions/{id}/refund} with {@code {amount, refund_reference?, reason?}}:
+   * a captured transaction is refunded in part or in full, at most what is left (else 400). The
+   * refund amount's last two digits pick the scenario: 91 the PSP's 500 (nothing refunded), 96
+   * refunded and answered after 10 s, 77 accepted with 202 (an {@code INITIATE_REFUND} event),
+   * refunded 2 s later; otherwise 200 with the {@code REFUND} event. Every refund event carries
+   * {@code event_reference} = the refund_reference.
+   */
+  private void refund(SimContext ctx, RoutingContext rc) {
+    Ledger.Entry e = ctx.ledger().get(rc.pathParam("id"));
+    if (e == null) {
+      error(rc, 404, "not_found", "Transaction not found");
+      return;
+    }
+    JsonObject req = json(rc);
+    if (req == null) return;
+    if (!(req.getValue("amount") instanceof Number n) || n.doubleValue() != n.longValue() || n.longValue() < 1) {
+      validation(rc, List.of("amount must be a positive integer in minor units"));
+      return;
+    }
+    long amount = ((Number) req.getValue("amount")).longValue();
+    if (!"CAPTURED".equals(e.status())) {
+      error(rc, 400, "bad_request", "Only a captured transaction can be refunded (status " + e.status() + ")");
+      return;
+    }
+    SimScenario sc = SimScenario.of(amount);
+    if (sc == SimScenario.SERVER_ERROR) {
+      rc.response().setStatusCode(500).putHeader("content-type", "application/json").end(serverErrorBody(500));
+      return;
+    }
+    boolean pending = sc == SimScenario.PENDING_THEN_APPROVED;
+    String reference = req.getValue("refund_reference") instanceof String r ? r : null;
+    Ledger.Refund refund = e.refund(Long.toString(System.nanoTime(), 36), amount,
+        pending ? Ledger.Refund.PENDING : Ledger.Refund.SUCCEEDED, reference);
+    if (refund == null) {
+      error(rc, 400, "bad_request", "The amount exceeds what is left to refund (" + e.refundable() + ")");
+      return;
+    }
+    if (pending) {
+      ctx.later(SimScenario.PENDING_SETTLE_MS, () -> e.settleRefund(refund, Ledger.Refund.SUCCEEDED));
+      send(rc, 202, copy(e));
+      return;
+    }
+    JsonObject answer = copy(e);
+    if (sc == SimScenario.SLOW_APPROVED) {
+      ctx.later(SimScenario.SLOW_ANSWER_MS, () -> send(rc, 200, answer));
+    } else {
+      send(rc, 200, answer);
+    }
+  }
+
   // ---------------------------------------------------------------- transactions
 
   private void transaction(SimContext ctx, RoutingContext rc) {
@@ -380,10 +435,34 @@ public final class DinteroSimulator implements SimulatedPsp {
     rc.response().setStatusCode(200).putHeader("content-type", "application/json").end(out.encode());
   }
 
+  /**
+   * A transaction as Dintero shows it now, with its refunds (those inquiries see) as events:
+   * {@code INITIATE_REFUND} for each refund, then {@code REFUND} once it settled; the status
+   * {@code PARTIALLY_REFUNDED} or {@code REFUNDED} once refunds succeeded.
+   */
   private static JsonObject copy(Ledger.Entry e) {
+    JsonObject tx;
     synchronized (e.data) {
-      return e.data.copy();
+      tx = e.data.copy();
     }
+    List<Ledger.Refund> refunds = e.visibleRefunds();
+    if (refunds.isEmpty() || !"CAPTURED".equals(e.status())) return tx;
+    JsonArray events = tx.getJsonArray("events", new JsonArray());
+    long refunded = 0;
+    for (Ledger.Refund r : refunds) {
+      String at = Instant.ofEpochMilli(r.createdAt).toString();
+      String correlation = "rq_" + r.id;
+      events.add(event("INITIATE_REFUND", true, r.amount, at, "CAPTURED").put("event_reference", r.reference)
+          .put("request_id", correlation));
+      if (Ledger.Refund.PENDING.equals(r.status())) continue;
+      boolean ok = Ledger.Refund.SUCCEEDED.equals(r.status());
+      if (ok) refunded += r.amount;
+      events.add(event("REFUND", ok, r.amount, at, refunded >= e.amount ? "REFUNDED" : "PARTIALLY_REFUNDED")
+          .put("id", r.id).put("event_reference", r.reference).put("correlation_request_id", correlation));
+    }
+    tx.put("events", events);
+    if (refunded > 0) tx.put("status", refunded >= e.amount ? "REFUNDED" : "PARTIALLY_REFUNDED");
+    return tx;
   }
 
   // ---------------------------------------------------------------- helpers

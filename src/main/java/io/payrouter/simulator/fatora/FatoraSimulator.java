@@ -48,7 +48,8 @@ public final class FatoraSimulator implements SimulatedPsp {
 
   @Override
   public boolean movesMoney(HttpMethod method, String path) {
-    return method == HttpMethod.POST && path.equals("/v1/payments/collect-payment");
+    return method == HttpMethod.POST
+        && (path.equals("/v1/payments/collect-payment") || path.equals("/api/v1/payments/refund"));
   }
 
   @Override
@@ -58,6 +59,7 @@ public final class FatoraSimulator implements SimulatedPsp {
     r.route().handler(rc -> auth(ctx, rc));
     r.post("/v1/payments/collect-payment").handler(rc -> collect(ctx, rc));
     r.post("/v1/payments/verify").handler(rc -> verify(ctx, rc));
+    r.post("/api/v1/payments/refund").handler(rc -> refund(ctx, rc));
     r.post("/api/v1/payments/deactivate-card-token").handler(this::deactivate);
     return r;
   }
@@ -180,8 +182,73 @@ public final class FatoraSimulator implements SimulatedPsp {
         .put("amount", Currencies.toMajor(e.amount, e.currency)).put("currency", e.currency)
         .put("payment_status", status).put("mode", "test").put("auth_code", "A" + e.id)
         .put("description", description);
+    // CONVENTION (src/docs/psps.md, Fatora refunds): a refunded payment's verify shows its refund_status.
+    for (Ledger.Refund r : e.visibleRefunds()) {
+      if (!Ledger.Refund.FAILED.equals(r.status())) result.put("refund_status", refundStatus(r));
+    }
     rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "SUCCESS").put("result", result).encode());
+  }
+
+  /**
+   * {@code POST /api/v1/payments/refund} with {@code {transaction_id, order_id}}: the whole payment
+   * goes back (Fatora documents no partial refund). Only a SUCCESS payment not refunded yet can be
+   * refunded; otherwise 200 {@code FAILURE} with the reason. The payment amount's last two digits
+   * pick the scenario: 91 the PSP's 500 (nothing refunded), 96 refunded and answered after 10 s,
+   * 77 {@code refund_status: pending}, completed 2 s later; otherwise {@code SUCCESS} with
+   * {@code refund_status: completed}.
+   */
+  private void refund(SimContext ctx, RoutingContext rc) {
+    JsonObject req = json(rc);
+    if (req == null) return;
+    String orderId = req.getValue("order_id") == null ? null : req.getValue("order_id").toString();
+    Object txn = req.getValue("transaction_id");
+    if (orderId == null || txn == null) {
+      error(rc, 400, "Missing parameter: transaction_id and order_id are required");
+      return;
+    }
+    Ledger.Entry e = null;
+    for (Ledger.Entry x : ctx.ledger().byReference(orderId)) if (txn.toString().equals(x.id)) e = x;
+    if (e == null) {
+      error(rc, 404, "Payment not found");
+      return;
+    }
+    if (!"SUCCESS".equals(e.status())) {
+      refundAnswer(rc, "FAILURE", e, null, "Transaction cannot be refunded: it is not successful");
+      return;
+    }
+    SimScenario sc = SimScenario.of(e.amount);
+    if (sc == SimScenario.SERVER_ERROR) {
+      rc.response().setStatusCode(500).putHeader("content-type", "application/json").end(serverErrorBody(500));
+      return;
+    }
+    boolean pending = sc == SimScenario.PENDING_THEN_APPROVED;
+    Ledger.Refund r = e.refund(ctx.id("rf"), e.amount, pending ? Ledger.Refund.PENDING : Ledger.Refund.SUCCEEDED, null);
+    if (r == null) {
+      refundAnswer(rc, "FAILURE", e, null, "Transaction already refunded");
+      return;
+    }
+    Ledger.Entry paid = e;
+    if (pending) ctx.later(SimScenario.PENDING_SETTLE_MS, () -> paid.settleRefund(r, Ledger.Refund.SUCCEEDED));
+    if (sc == SimScenario.SLOW_APPROVED) {
+      ctx.later(SimScenario.SLOW_ANSWER_MS, () -> refundAnswer(rc, "SUCCESS", paid, r, "Refund Successful"));
+    } else {
+      refundAnswer(rc, "SUCCESS", paid, r, pending ? "Refund Pending" : "Refund Successful");
+    }
+  }
+
+  /** CONVENTION: {@code completed} once refunded, {@code pending} until then. */
+  private static String refundStatus(Ledger.Refund r) {
+    return Ledger.Refund.PENDING.equals(r.status()) ? "pending" : "completed";
+  }
+
+  private static void refundAnswer(RoutingContext rc, String status, Ledger.Entry e, Ledger.Refund r, String description) {
+    if (rc.response().closed()) return;
+    JsonObject result = new JsonObject().put("order_id", e.reference).put("transaction_id", e.id)
+        .put("description", description);
+    if (r != null) result.put("refund_status", refundStatus(r)).put("amount", Currencies.toMajor(r.amount, e.currency));
+    rc.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", status).put("result", result).encode());
   }
 
   private void deactivate(RoutingContext rc) {

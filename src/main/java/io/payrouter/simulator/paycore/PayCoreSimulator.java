@@ -79,7 +79,8 @@ public final class PayCoreSimulator implements SimulatedPsp {
 
   @Override
   public boolean movesMoney(HttpMethod method, String path) {
-    return method == HttpMethod.POST && path.equals("/cardgate/payment/sale");
+    return method == HttpMethod.POST && (path.equals("/cardgate/payment/sale")
+        || path.startsWith("/api/payment-invoices/") && path.endsWith("/refund"));
   }
 
   @Override
@@ -92,6 +93,8 @@ public final class PayCoreSimulator implements SimulatedPsp {
     private final SimContext ctx;
     /** Cardgate bearer token to invoice id. */
     private final Map<String, String> saleTokens = new ConcurrentHashMap<>();
+    /** The refunds' reference_id, unique per account like an invoice's. */
+    private final java.util.Set<String> refundReferences = ConcurrentHashMap.newKeySet();
 
     Api(SimContext ctx) {
       this.ctx = ctx;
@@ -103,6 +106,7 @@ public final class PayCoreSimulator implements SimulatedPsp {
       r.route("/api/*").handler(this::basicAuth);
       r.post("/api/payment-invoices").handler(this::createInvoice);
       r.get("/api/payment-invoices/:id").handler(this::getInvoice);
+      r.post("/api/payment-invoices/:id/refund").handler(this::refund);
       r.post("/cardgate/payment/sale").handler(this::sale);
       return r;
     }
@@ -246,7 +250,77 @@ public final class PayCoreSimulator implements SimulatedPsp {
         return;
       }
       expireIfStale(e);
-      json(rc, 200, e.visible() ? document(e.data) : beforeSale(e.data));
+      json(rc, 200, e.visible() ? document(e) : beforeSale(e.data));
+    }
+
+    /**
+     * {@code POST /api/payment-invoices/{id}/refund} with {@code {"data":{"type":"refund","id",
+     * "attributes":{amount, reference_id, description}}}}: the amount in decimal major units (at most
+     * what is left to refund), {@code reference_id} required and unique per account (422
+     * {@code duplicate_reference_id}). Only a processed invoice can be refunded (422
+     * {@code invoice_not_refundable}); more than is left is 422 {@code refund_amount_exceeded}.
+     * The refund amount's last two digits pick the scenario: 91 the PSP's 500 (nothing refunded),
+     * 96 refunded and answered after 10 s, 77 {@code refund_pending}, refunded 2 s later. The
+     * answer is the invoice: {@code partially_refunded} or {@code refunded}, with {@code refunded_amount}.
+     */
+    private void refund(RoutingContext rc) {
+      Ledger.Entry e = ctx.ledger().get(rc.pathParam("id"));
+      if (e == null) {
+        json(rc, 404, error("not_found", "not_found"));
+        return;
+      }
+      JsonObject doc = bodyObject(rc);
+      JsonObject data = doc != null && doc.getValue("data") instanceof JsonObject d ? d : null;
+      JsonObject a = data != null && data.getValue("attributes") instanceof JsonObject at ? at : null;
+      if (a == null || !"refund".equals(data.getValue("type"))) {
+        json(rc, 422, error("validation_error", "invalid_request"));
+        return;
+      }
+      String reference = str(a, "reference_id");
+      if (reference == null) {
+        json(rc, 422, error("validation_error", "reference_id_required"));
+        return;
+      }
+      long minor;
+      try {
+        minor = Currencies.toMinor(a.getValue("amount"), e.currency);
+      } catch (RuntimeException ex) {
+        json(rc, 422, error("validation_error", "invalid_amount"));
+        return;
+      }
+      if (minor < 1) {
+        json(rc, 422, error("validation_error", "invalid_amount"));
+        return;
+      }
+      if (!"processed".equals(e.status())) {
+        json(rc, 422, error("validation_error", "invoice_not_refundable"));
+        return;
+      }
+      if (!refundReferences.add(reference)) {
+        json(rc, 422, error("validation_error", "duplicate_reference_id"));
+        return;
+      }
+      SimScenario scenario = SimScenario.of(minor);
+      if (scenario == SimScenario.SERVER_ERROR) {
+        refundReferences.remove(reference);
+        json(rc, 500, serverErrorBody(500));
+        return;
+      }
+      boolean pending = scenario == SimScenario.PENDING_THEN_APPROVED;
+      Ledger.Refund refund = e.refund("cpr_" + random(16), minor, pending ? Ledger.Refund.PENDING : Ledger.Refund.SUCCEEDED,
+          reference);
+      if (refund == null) {
+        refundReferences.remove(reference);
+        json(rc, 422, error("validation_error", "refund_amount_exceeded"));
+        return;
+      }
+      if (pending) ctx.later(SimScenario.PENDING_SETTLE_MS, () -> e.settleRefund(refund, Ledger.Refund.SUCCEEDED));
+      String answer = document(e);
+      if (scenario == SimScenario.SLOW_APPROVED) {
+        ctx.later(SimScenario.SLOW_ANSWER_MS, () -> json(rc, 200, answer));
+      } else {
+        json(rc, 200, answer);
+      }
     }
 
     private void sale(RoutingContext rc) {
@@ -377,6 +451,29 @@ public final class PayCoreSimulator implements SimulatedPsp {
     synchronized (state) {
       return new JsonObject().put("data", state.getJsonObject("invoice")).encode();
     }
+  }
+
+  /**
+   * The JSON:API document of an invoice with its refunds as inquiries see them: {@code
+   * refund_pending} while one settles, else {@code partially_refunded} or {@code refunded}, and
+   * {@code refunded_amount} in decimal major units.
+   */
+  private static String document(Ledger.Entry e) {
+    JsonObject invoice;
+    synchronized (e.data) {
+      invoice = e.data.getJsonObject("invoice").copy();
+    }
+    if (!"processed".equals(e.status()) || e.refunds().isEmpty()) return new JsonObject().put("data", invoice).encode();
+    JsonObject attrs = invoice.getJsonObject("attributes");
+    long refunded = e.visibleRefunded(Ledger.Refund.SUCCEEDED);
+    boolean settling = e.visibleRefunded(Ledger.Refund.PENDING) > 0;
+    if (refunded > 0) attrs.put("refunded_amount", Currencies.toMajor(refunded, e.currency)).put("refunded_fee", 0);
+    if (settling) {
+      attrs.put("status", "refund_pending");
+    } else if (refunded > 0) {
+      attrs.put("status", refunded >= e.amount ? "refunded" : "partially_refunded");
+    }
+    return new JsonObject().put("data", invoice).encode();
   }
 
   /** The invoice as a lagging read replica still shows it: waiting for its sale. */

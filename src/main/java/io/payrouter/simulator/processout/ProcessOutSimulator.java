@@ -8,6 +8,7 @@ import io.payrouter.simulator.SimCredentials;
 import io.payrouter.simulator.SimScenario;
 import io.payrouter.simulator.SimulatedPsp;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -93,7 +94,8 @@ public final class ProcessOutSimulator implements SimulatedPsp {
 
   @Override
   public boolean movesMoney(HttpMethod method, String path) {
-    return method == HttpMethod.POST && path.startsWith("/invoices/") && path.endsWith("/capture");
+    return method == HttpMethod.POST && path.startsWith("/invoices/")
+        && (path.endsWith("/capture") || path.endsWith("/refunds"));
   }
 
   @Override
@@ -105,6 +107,18 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     r.post("/invoices").handler(rc -> idempotent(st, rc, x -> createInvoice(ctx, st, x)));
     r.post("/invoices/:id/capture").handler(rc -> idempotent(st, rc, x -> capture(ctx, st, x)));
     r.post("/invoices/:id/void").handler(rc -> idempotent(st, rc, x -> voidInvoice(ctx, st, x)));
+    r.post("/invoices/:id/refunds").handler(rc -> idempotent(st, rc, x -> refund(ctx, st, x)));
+    r.get("/transactions/:id/refunds").handler(rc -> {
+      JsonObject tx = st.transactions.get(rc.pathParam("id"));
+      Ledger.Entry e = tx == null ? null : ctx.ledger().get(tx.getString("id"));
+      if (tx == null) {
+        error(rc, 404, "resource.transaction.not-found", "The transaction could not be found.");
+        return;
+      }
+      JsonArray list = new JsonArray();
+      if (e != null) for (Ledger.Refund one : e.visibleRefunds()) list.add(refundJson(tx, e, one));
+      send(rc, 200, ok().put("refunds", list).put("has_more", false));
+    });
     r.get("/invoices/:id").handler(rc -> getInvoice(ctx, st, rc));
     r.get("/transactions/:id").handler(rc -> {
       JsonObject tx = st.transactions.get(rc.pathParam("id"));
@@ -353,6 +367,61 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     return new Answer(200, ok().put("transaction", copy(tx)));
   }
 
+  // ---------------------------------------------------------------- refunds
+
+  /** Per refund id: what the merchant sent with it (reason, information, metadata). */
+  private final Map<String, JsonObject> refundDetails = new ConcurrentHashMap<>();
+
+  /**
+   * {@code POST /invoices/{id}/refunds} (processout-go {@code Refund.CreateForInvoice}) with
+   * {@code amount} (decimal string, at most what is available on the transaction), {@code reason},
+   * {@code information}, {@code metadata}. Only a completed transaction can be refunded (400
+   * {@code request.transaction.not-refundable}); more than available is 400
+   * {@code request.refund.amount-too-high}. The refund amount's last two digits pick the scenario:
+   * 91 the PSP's 500 (nothing refunded, nothing stored for the Idempotency-Key), 96 refunded and
+   * answered after 10 s; otherwise {@code {success: true, refund}}. An Idempotency-Key replays the
+   * first answer, as on capture.
+   */
+  private Answer refund(SimContext ctx, State st, RoutingContext rc) {
+    JsonObject iv = st.invoices.get(rc.pathParam("id"));
+    if (iv == null) return new Answer(404, err("resource.invoice.not-found", "The invoice could not be found."));
+    JsonObject tx = st.transactions.get(iv.getString("transaction_id"));
+    Ledger.Entry e = ctx.ledger().get(tx.getString("id"));
+    JsonObject req = json(rc);
+    if (req == null || !(req.getValue("amount") instanceof String amountStr)) return validation("amount must be a decimal string");
+    long minor;
+    try {
+      minor = Currencies.toMinor(amountStr, iv.getString("currency"));
+    } catch (RuntimeException ex) {
+      return validation("amount is not a valid amount for " + iv.getString("currency"));
+    }
+    if (minor <= 0) return validation("amount must be positive");
+    if (e == null || !"completed".equals(e.status())) {
+      return new Answer(400, err("request.transaction.not-refundable", "The transaction was not captured."));
+    }
+    SimScenario sc = SimScenario.of(minor);
+    if (sc == SimScenario.SERVER_ERROR) return new Answer(500, new JsonObject(serverErrorBody(500)));
+    Ledger.Refund r = e.refund(ctx.id("re_"), minor, Ledger.Refund.SUCCEEDED, null);
+    if (r == null) {
+      return new Answer(400, err("request.refund.amount-too-high", "The amount is greater than what is available."));
+    }
+    JsonObject details = new JsonObject();
+    for (String f : new String[] {"reason", "information"}) if (req.getValue(f) instanceof String v) details.put(f, v);
+    if (req.getValue("metadata") instanceof JsonObject md) details.put("metadata", md.copy());
+    refundDetails.put(r.id, details);
+    addEvent(ctx, st, "transaction.refunded", tx, iv);
+    return new Answer(200, ok().put("refund", refundJson(tx, e, r)), sc == SimScenario.SLOW_APPROVED ? SimScenario.SLOW_ANSWER_MS : 0);
+  }
+
+  private JsonObject refundJson(JsonObject tx, Ledger.Entry e, Ledger.Refund r) {
+    JsonObject d = refundDetails.getOrDefault(r.id, new JsonObject());
+    return new JsonObject().put("id", r.id).put("transaction_id", tx.getString("id"))
+        .put("amount", Currencies.toMajorString(r.amount, e.currency)).put("reason", d.getString("reason"))
+        .put("information", d.getString("information")).put("metadata", d.getJsonObject("metadata", new JsonObject()))
+        .put("has_failed", Ledger.Refund.FAILED.equals(r.status())).put("sandbox", true)
+        .put("created_at", Instant.ofEpochMilli(r.createdAt).toString());
+  }
+
   private static String addEvent(SimContext ctx, State st, String name, JsonObject tx, JsonObject iv) {
     String id = ctx.id("ev_");
     JsonObject invoice = new JsonObject().put("id", iv.getString("id")).put("order_id", iv.getString("order_id"))
@@ -370,6 +439,11 @@ public final class ProcessOutSimulator implements SimulatedPsp {
   private static JsonObject replicaView(SimContext ctx, JsonObject tx) {
     JsonObject out = copy(tx);
     Ledger.Entry e = ctx.ledger().get(out.getString("id"));
+    if (e != null && e.visible() && "completed".equals(e.status())) {
+      long refunded = e.visibleRefunded(Ledger.Refund.SUCCEEDED);
+      out.put("refunded_amount", Currencies.toMajorString(refunded, e.currency))
+          .put("available_amount", Currencies.toMajorString(e.amount - refunded, e.currency));
+    }
     if (e == null || e.visible()) return out;
     out.remove("token_id");
     return out.put("status", "waiting").put("authorized", false).put("captured", false)

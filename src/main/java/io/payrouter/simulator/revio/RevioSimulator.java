@@ -90,7 +90,8 @@ public final class RevioSimulator implements SimulatedPsp {
 
   @Override
   public boolean movesMoney(HttpMethod method, String path) {
-    return method == HttpMethod.POST && path.startsWith("/api/v1/purchases/") && path.endsWith("/charge/");
+    return method == HttpMethod.POST && path.startsWith("/api/v1/purchases/")
+        && (path.endsWith("/charge/") || path.endsWith("/refund/"));
   }
 
   @Override
@@ -115,6 +116,7 @@ public final class RevioSimulator implements SimulatedPsp {
       r.post("/api/v1/purchases/").handler(this::createPurchase);
       r.post("/api/v1/purchases/:id/charge/").handler(this::charge);
       r.post("/api/v1/purchases/:id/cancel/").handler(this::cancel);
+      r.post("/api/v1/purchases/:id/refund/").handler(this::refund);
       r.get("/api/v1/purchases/:id/").handler(this::getPurchase);
       r.get("/api/v1/public_key/").handler(rc -> json(rc, 200, Json.encode(publicKeyPem)));
       r.get("/api/v1/clients/:id/recurring_tokens/").handler(rc -> json(rc, 200,
@@ -338,6 +340,68 @@ public final class RevioSimulator implements SimulatedPsp {
       }
     }
 
+    /**
+     * {@code POST /purchases/{id}/refund/} (CHIP "Refund a paid purchase"): an optional integer
+     * {@code amount} in minor units (absent: everything refundable), at most the purchase's
+     * {@code refundable_amount}. The refund amount's last two digits pick the scenario like a
+     * charge's: 91 the PSP's 500 (nothing refunded), 96 refunded and answered after 10 s, 77 the
+     * Purchase in {@code pending_refund}, refunded 2 s later; otherwise the Payment the refund
+     * generated. A purchase not paid, or fully refunded, is refused with 400
+     * {@code purchase_refund_error}; more than refundable with 400 on {@code amount}.
+     */
+    private void refund(RoutingContext rc) {
+      String id = rc.pathParam("id");
+      Ledger.Entry entry = ctx.ledger().get(id);
+      if (entry == null) {
+        if (uncharged.containsKey(id)) {
+          json(rc, 400, generic("Purchase is not paid and cannot be refunded.", RevioRefundCode.ERROR));
+        } else {
+          json(rc, 404, generic("Not found.", "not_found"));
+        }
+        return;
+      }
+      JsonObject body = rc.body() == null || rc.body().length() == 0 ? new JsonObject() : bodyObject(rc);
+      if (body == null || (body.getValue("amount") != null
+          && (!isInteger(body.getValue("amount")) || ((Number) body.getValue("amount")).longValue() < 1))) {
+        json(rc, 400, field("amount", "A positive integer amount in minor units is expected.", "invalid"));
+        return;
+      }
+      synchronized (entry.data) {
+        if (!"paid".equals(entry.status())) {
+          json(rc, 400, generic("Purchase is " + entry.status() + " and cannot be refunded.", RevioRefundCode.ERROR));
+          return;
+        }
+      }
+      long amount = body.getValue("amount") == null ? entry.refundable() : ((Number) body.getValue("amount")).longValue();
+      if (amount < 1) {
+        json(rc, 400, generic("Purchase is refunded in full.", RevioRefundCode.ERROR));
+        return;
+      }
+      SimScenario scenario = SimScenario.of(amount);
+      if (scenario == SimScenario.SERVER_ERROR) {
+        json(rc, 500, serverErrorBody(500));
+        return;
+      }
+      boolean pending = scenario == SimScenario.PENDING_THEN_APPROVED;
+      Ledger.Refund refund = entry.refund(UUID.randomUUID().toString(), amount,
+          pending ? Ledger.Refund.PENDING : Ledger.Refund.SUCCEEDED, null);
+      if (refund == null) {
+        json(rc, 400, field("amount", "Amount exceeds the refundable amount (" + entry.refundable() + ").", "invalid"));
+        return;
+      }
+      if (pending) {
+        json(rc, 200, purchaseView(entry).encode());
+        ctx.later(SimScenario.PENDING_SETTLE_MS, () -> entry.settleRefund(refund, Ledger.Refund.SUCCEEDED));
+        return;
+      }
+      String answer = refundPayment(entry, refund).encode();
+      if (scenario == SimScenario.SLOW_APPROVED) {
+        ctx.later(SimScenario.SLOW_ANSWER_MS, () -> json(rc, 200, answer));
+      } else {
+        json(rc, 200, answer);
+      }
+    }
+
     private void decline(RoutingContext rc, Ledger.Entry entry, String code, String message) {
       JsonObject attempt = new JsonObject()
           .put("type", "execute")
@@ -399,11 +463,7 @@ public final class RevioSimulator implements SimulatedPsp {
       String id = rc.pathParam("id");
       Ledger.Entry e = ctx.ledger().get(id);
       if (e != null) {
-        JsonObject p;
-        synchronized (e.data) {
-          p = e.data.copy();
-        }
-        json(rc, 200, (e.visible() ? p : asCreated(p)).encode());
+        json(rc, 200, (e.visible() ? purchaseView(e) : asCreated(purchaseView(e))).encode());
         return;
       }
       JsonObject p = uncharged.get(id);
@@ -413,6 +473,44 @@ public final class RevioSimulator implements SimulatedPsp {
         json(rc, 200, p.encode());
       }
     }
+  }
+
+  /** The error code CHIP documents for a refund that could not be made. */
+  static final class RevioRefundCode {
+    static final String ERROR = "purchase_refund_error";
+  }
+
+  /**
+   * A charged purchase as Revio shows it now, its refunds (those inquiries see) included:
+   * {@code pending_refund} while one is settling, {@code refunded} once refunded in full, and
+   * {@code refundable_amount} less what was refunded.
+   */
+  static JsonObject purchaseView(Ledger.Entry e) {
+    JsonObject p;
+    synchronized (e.data) {
+      p = e.data.copy();
+    }
+    if (!"paid".equals(e.status())) return p;
+    long refunded = e.visibleRefunded(Ledger.Refund.SUCCEEDED);
+    boolean settling = e.visibleRefunded(Ledger.Refund.PENDING) > 0;
+    p.put("refundable_amount", e.amount - refunded);
+    if (settling) {
+      p.put("status", "pending_refund");
+    } else if (refunded >= e.amount) {
+      p.put("status", "refunded");
+    }
+    return p;
+  }
+
+  /** The Payment a refund generated (CHIP's documented refund answer). */
+  static JsonObject refundPayment(Ledger.Entry e, Ledger.Refund r) {
+    long now = nowSeconds();
+    return new JsonObject().put("type", "payment").put("id", r.id).put("created_on", now).put("updated_on", now)
+        .put("payment", new JsonObject().put("is_outgoing", true).put("payment_type", "refund").put("amount", r.amount)
+            .put("currency", e.currency).put("net_amount", r.amount).put("fee_amount", 0).put("paid_on", now))
+        .put("transaction_data", new JsonObject().put("attempts", new JsonArray()))
+        .put("related_to", new JsonObject().put("type", "purchase").put("id", e.id))
+        .put("reference", e.reference == null ? "" : e.reference).put("is_test", true);
   }
 
   /** base64 RSA PKCS#1 v1.5 SHA-256 over the body bytes, as CHIP signs callbacks. */
