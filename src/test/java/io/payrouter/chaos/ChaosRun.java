@@ -709,7 +709,8 @@ public final class ChaosRun {
   /**
    * Starts an instance again on a thread of its own (the timeline goes on meanwhile, as the rest of
    * the fleet does). Like a supervisor, it starts it again when it exits during start-up (a router
-   * that cannot reach its database at start exits at once, by design), up to 3 times in 60 s.
+   * that cannot reach its database at start exits at once, by design), with back-off, up to 8 times
+   * in 60 s.
    */
   private void restart(RouterProcess r, long since, String why, Verifier.Input in, Map<String, Object> figures,
       long deadline) {
@@ -718,7 +719,10 @@ public final class ChaosRun {
         long until = Math.min(now() + 60_000, Math.max(now() + 5_000, deadline - RESERVE_MS));
         int starts = 0;
         boolean ready = false;
-        while (!ready && starts < 3 && now() < until) {
+        while (!ready && starts < 8 && now() < until) {
+          // like a supervisor with back-off (1, 2, 4, 4 ... s between starts): an instance started
+          // while the database fails over exits at once, by design, and is started again
+          if (starts > 0) Thread.sleep(Math.min(4_000, 1_000L << Math.min(starts - 1, 2)));
           starts++;
           r.start();
           ready = r.awaitReady(until - now());
