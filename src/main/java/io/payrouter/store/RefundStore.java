@@ -123,18 +123,13 @@ public final class RefundStore {
       WITH picked AS (
         SELECT r.id, r.owner AS previous FROM refunds r
         WHERE r.status IN ('processing', 'pending') AND r.next_check_at <= now()
-          AND (r.owner IS NULL OR r.owner = $1
-               OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = r.owner)
-               OR $5 AND NOT EXISTS (
-                 SELECT 1 FROM instances i WHERE i.id = r.owner
-                   AND i.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)))
+          AND """ + TakeRule.takeable("r", "$1", "$2", "$5") + """
         ORDER BY r.next_check_at LIMIT $4 FOR UPDATE OF r SKIP LOCKED)
       UPDATE refunds r SET owner = $1, checks = r.checks + 1,
              owner_epoch = r.owner_epoch + CASE WHEN picked.previous IS DISTINCT FROM $1 THEN 1 ELSE 0 END,
              next_check_at = now() + make_interval(secs => $3::float8 / 1000 *
-               CASE WHEN r.updated_at < now() - make_interval(secs => $6::float8 / 500)
-                    THEN least(64, greatest(1, floor(extract(epoch FROM now() - r.updated_at) * 1000 / (4 * $3::float8))))
-                    ELSE 1 END)
+               """ + TakeRule.intervals("r", "$3", "$6", "1") + """
+               )
       FROM picked WHERE r.id = picked.id
       RETURNING\s""" + COLUMNS + """
       , r.owner_epoch, r.sent_at IS NOT NULL AS sent,

@@ -508,24 +508,15 @@ public final class Store {
             WITH picked AS (
               SELECT c.id, c.owner AS previous FROM charges c
               WHERE c.status IN ('processing', 'pending') AND c.next_check_at <= now()
-                AND (c.owner IS NULL OR c.owner = $1
-                     OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = c.owner)
-                     OR $6 AND NOT EXISTS (
-                      SELECT 1 FROM instances i WHERE i.id = c.owner
-                        AND i.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)))
+                AND """ + TakeRule.takeable("c", "$1", "$2", "$6") + """
               ORDER BY c.next_check_at LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
             UPDATE charges c SET owner = $1, checks = c.checks + 1,
                    -- a takeover raises the fencing epoch: the previous owner can send nothing more
                    owner_epoch = c.owner_epoch + CASE WHEN picked.previous IS DISTINCT FROM $1 THEN 1 ELSE 0 END,
                    next_check_at = least(
                        now() + make_interval(secs => $3::float8 / 1000 *
-                         -- undecided for twice its grace: asked again after about a quarter of its age
-                         -- (1 to 64 intervals), however often it was taken before; during the grace
-                         -- it is taken every round, and counting those takes would jump straight to 64
-                         CASE WHEN c.updated_at < now() - make_interval(secs => $5::float8 / 500)
-                              THEN least(64, greatest(1, floor(extract(epoch FROM now() - c.updated_at) * 1000
-                                   / (4 * $3::float8))))
-                              ELSE 0.8 END),
+                         """ + TakeRule.intervals("c", "$3", "$5", "0.8") + """
+                         ),
                        -- never past the end of its grace period, while that is still ahead
                        CASE WHEN c.updated_at + make_interval(secs => $5::float8 / 1000) > now()
                             THEN c.updated_at + make_interval(secs => $5::float8 / 1000) END)
