@@ -69,6 +69,9 @@ public final class Application implements AutoCloseable {
   public final Reconciler reconciler;
   public final io.payrouter.refund.RefundService refunds;
   public final io.payrouter.recovery.RefundReconciler refundReconciler;
+  /** Delivers merchant webhooks from the outbox. */
+  public final io.payrouter.webhook.Deliverer deliverer;
+  public final io.payrouter.webhook.WebhookEndpoints webhookEndpoints;
   public final Heartbeat heartbeat;
   public final KeyRetention keyRetention;
   private final String deploymentId;
@@ -81,7 +84,10 @@ public final class Application implements AutoCloseable {
   private Application(RouterConfig config, Vertx vertx, Metrics metrics, SimulatorServer sims, Database database,
       Pool pool, Store store, Dispatcher dispatcher, RulesSource rules, ChargeService charges,
       Reconciler reconciler, Heartbeat heartbeat, KeyRetention keyRetention, String deploymentId, int port, Drain drain,
-      Fleet fleet, io.payrouter.refund.RefundService refunds, io.payrouter.recovery.RefundReconciler refundReconciler) {
+      Fleet fleet, io.payrouter.refund.RefundService refunds, io.payrouter.recovery.RefundReconciler refundReconciler,
+      io.payrouter.webhook.Deliverer deliverer, io.payrouter.webhook.WebhookEndpoints webhookEndpoints) {
+    this.deliverer = deliverer;
+    this.webhookEndpoints = webhookEndpoints;
     this.fleet = fleet;
     this.refunds = refunds;
     this.refundReconciler = refundReconciler;
@@ -165,12 +171,15 @@ public final class Application implements AutoCloseable {
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
       if (db.embedded()) await(retirePrevious(store, cfg.database().dataDir(), instanceId));
+      io.payrouter.webhook.Events events = new io.payrouter.webhook.Events(io.payrouter.api.Json::charge,
+          io.payrouter.api.Json::refund);
+      events.subscribed(await(store.webhooks().subscribedMerchants()));
       ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl(),
           cfg.http().maxChargesInFlight(), instanceId,
-          cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000));
+          cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000), events);
       MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());
       for (RouterConfig.MerchantSeed m : cfg.merchants()) await(merchants.seed(m.id(), m.name(), m.apiKey()));
-      Fleet fleet = fleet(vertx, cfg, instanceId, store, rules, health, dispatcher, merchants, charges);
+      Fleet fleet = fleet(vertx, cfg, instanceId, store, rules, health, dispatcher, merchants, charges, events);
       CardService cards = new CardService(store, dispatcher, cardId -> {
         charges.forgetCard(cardId);
         fleet.cardDeleted(cardId);
@@ -187,7 +196,11 @@ public final class Application implements AutoCloseable {
       JsonObject openApi = new JsonObject((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(openApiText));
       Reconciler reconciler = new Reconciler(vertx, store, dispatcher, charges, cfg.recovery(), heartbeat, metrics);
       io.payrouter.refund.RefundService refunds = new io.payrouter.refund.RefundService(vertx, store, dispatcher, charges,
-          instanceId, cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000));
+          instanceId, cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000), events);
+      io.payrouter.webhook.Deliverer deliverer = new io.payrouter.webhook.Deliverer(vertx, store, events, metrics,
+          instanceId, cfg.webhooks());
+      io.payrouter.webhook.WebhookEndpoints webhookEndpoints = new io.payrouter.webhook.WebhookEndpoints(
+          store.webhooks(), events, fleet::webhookSubscribed);
       io.payrouter.recovery.RefundReconciler refundReconciler = new io.payrouter.recovery.RefundReconciler(vertx,
           store.refunds(), dispatcher, refunds, cfg.recovery(), heartbeat);
       Drain drain = new Drain();
@@ -199,7 +212,8 @@ public final class Application implements AutoCloseable {
       }
       HttpApi.Services services = new HttpApi.Services(charges, cards, new WebhookService(dispatcher, charges, store, metrics), merchants,
           routingAdmin, openApi, openApiText, metrics,
-          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet, surfaces, refunds);
+          () -> readiness(store, rules, drain, fleet), drain, cfg.rehearsalWarnings(), fleet, surfaces, refunds,
+          webhookEndpoints, cfg.webhooks().allowHttp());
       RouterConfig fcfg = cfg;
       String deploymentId;
       try {
@@ -210,10 +224,12 @@ public final class Application implements AutoCloseable {
       }
       reconciler.start();
       refundReconciler.start();
+      deliverer.start();
       KeyRetention keyRetention = new KeyRetention(vertx, store, cfg.idempotency(), metrics);
       keyRetention.start();
       return new Application(cfg, vertx, metrics, sims, db, pool, store, dispatcher, rules, charges, reconciler,
-          heartbeat, keyRetention, deploymentId, cfg.http().port(), drain, fleet, refunds, refundReconciler);
+          heartbeat, keyRetention, deploymentId, cfg.http().port(), drain, fleet, refunds, refundReconciler, deliverer,
+          webhookEndpoints);
     } catch (Exception | Error e) {
       // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
       try {
@@ -230,7 +246,8 @@ public final class Application implements AutoCloseable {
    * the provider flags, evict a revoked key or a deleted card, merge another member's PSP counts.
    */
   private static Fleet fleet(Vertx vertx, RouterConfig cfg, String instanceId, Store store, RulesSource rules,
-      ProviderHealthView health, Dispatcher dispatcher, MerchantService merchants, ChargeService charges) {
+      ProviderHealthView health, Dispatcher dispatcher, MerchantService merchants, ChargeService charges,
+      io.payrouter.webhook.Events events) {
     java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLong lastRead = new java.util.concurrent.atomic.AtomicLong();
     Fleet.Local local = new Fleet.Local() {
@@ -291,6 +308,11 @@ public final class Application implements AutoCloseable {
       }
 
       @Override
+      public void webhookSubscribed(String merchantId) {
+        events.subscribe(merchantId);
+      }
+
+      @Override
       public void health(String provider, io.payrouter.routing.ProviderStats.Second second) {
         health.merge(provider, second);
       }
@@ -313,6 +335,7 @@ public final class Application implements AutoCloseable {
             r.keyHashesHex().forEach(merchants::evict);
             revokedSince.set(r.until());
           })
+          .compose(v -> store.webhooks().subscribedMerchants()).onSuccess(events::subscribed)
           .onComplete(ar -> checking.set(false));
     });
     return fleet;
@@ -435,6 +458,7 @@ public final class Application implements AutoCloseable {
     }
     reconciler.stop();
     refundReconciler.stop();
+    deliverer.close();
     keyRetention.stop();
     fleet.stop();
     rules.stop();

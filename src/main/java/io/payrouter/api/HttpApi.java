@@ -50,7 +50,8 @@ public final class HttpApi extends VerticleBase {
       MerchantService merchants, RoutingAdmin routing, JsonObject openApi, String openApiText, Metrics metrics,
       java.util.function.Supplier<Future<Readiness>> readiness, Drain drain, java.util.List<String> warnings,
       io.payrouter.cluster.Fleet fleet, java.util.List<OperationsSurface> surfaces,
-      io.payrouter.refund.RefundService refunds) {
+      io.payrouter.refund.RefundService refunds, io.payrouter.webhook.WebhookEndpoints webhookEndpoints,
+      boolean webhookAllowHttp) {
     public Services {
       warnings = java.util.List.copyOf(warnings);
       surfaces = java.util.List.copyOf(surfaces);
@@ -77,6 +78,7 @@ public final class HttpApi extends VerticleBase {
     RefundHandlers refunds = new RefundHandlers(s.refunds(), validator, s.drain());
     AdminHandlers admin = new AdminHandlers(s.merchants(), s.routing(), validator);
     WebhookHandler webhooks = new WebhookHandler(s.webhooks());
+    WebhookEndpointHandlers endpoints = new WebhookEndpointHandlers(s.webhookEndpoints(), validator, s.webhookAllowHttp());
 
     Router r = Router.router(vertx);
     r.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
@@ -89,6 +91,14 @@ public final class HttpApi extends VerticleBase {
     r.get("/v1/charges/:id").handler(keys::merchant).handler(charges::get);
     r.post("/v1/charges/:id/refunds").handler(keys::merchant).handler(refunds::create);
     r.get("/v1/charges/:id/refunds").handler(keys::merchant).handler(refunds::list);
+    r.post("/v1/webhook_endpoints").handler(keys::merchant).handler(endpoints::create);
+    r.get("/v1/webhook_endpoints").handler(keys::merchant).handler(endpoints::list);
+    r.get("/v1/webhook_endpoints/:id").handler(keys::merchant).handler(endpoints::get);
+    r.delete("/v1/webhook_endpoints/:id").handler(keys::merchant).handler(endpoints::delete);
+    r.post("/v1/webhook_endpoints/:id/rotate_secret").handler(keys::merchant).handler(endpoints::rotate);
+    r.post("/v1/webhook_endpoints/:id/enable").handler(keys::merchant).handler(endpoints::enable);
+    r.get("/v1/webhook_endpoints/:id/deliveries").handler(keys::merchant).handler(endpoints::deliveries);
+    r.post("/v1/webhook_endpoints/:id/deliveries/:delivery_id/resend").handler(keys::merchant).handler(endpoints::resend);
     r.post("/v1/webhooks/:provider").handler(webhooks::handle);
 
     ClusterHandler cluster = new ClusterHandler(s.fleet());

@@ -31,7 +31,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Rendering of API objects and request-body helpers. Tokens are never rendered. */
-final class Json {
+public final class Json {
   private Json() {}
 
   /** Deepest nesting of objects and arrays a request body may have (the deepest valid one has 6). */
@@ -164,7 +164,8 @@ final class Json {
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 
-  static JsonObject charge(Charge c) {
+  /** A charge as the merchant API renders it (also the data of its webhook events). */
+  public static JsonObject charge(Charge c) {
     JsonArray attempts = new JsonArray();
     for (Attempt a : c.attempts()) {
       JsonObject o = new JsonObject().put("provider", a.provider())
@@ -214,7 +215,7 @@ final class Json {
   }
 
   /** A refund as the merchant API renders it ({@code processing} is {@code pending}). */
-  static JsonObject refund(io.payrouter.domain.Refund r) {
+  public static JsonObject refund(io.payrouter.domain.Refund r) {
     JsonObject o = new JsonObject().put("id", r.id()).put("charge_id", r.chargeId()).put("amount", r.amount())
         .put("currency", r.currency()).put("status", r.status().wire()).put("provider", r.provider());
     if (r.providerReference() != null) o.put("provider_reference", r.providerReference());

@@ -92,8 +92,13 @@ public final class ChargeService {
    *     take charges whose owner stopped)
    * @param pendingRecheckMs how soon a {@code pending} charge is first re-checked
    */
+  /** The events outcomes report to merchants' webhook endpoints (written with each outcome). */
+  private final io.payrouter.webhook.Events events;
+
   public ChargeService(Store store, Dispatcher dispatcher, RouteDecider router, Metrics metrics,
-      String publicUrl, int maxInFlight, String instanceId, long processingGraceMs, long pendingRecheckMs) {
+      String publicUrl, int maxInFlight, String instanceId, long processingGraceMs, long pendingRecheckMs,
+      io.payrouter.webhook.Events events) {
+    this.events = events;
     this.maxInFlight = maxInFlight;
     this.store = store;
     this.dispatcher = dispatcher;
@@ -309,7 +314,7 @@ public final class ChargeService {
     Charge pending = done.settled(ChargeStatus.PENDING, done.provider(), done.providerReference(), null, null,
         List.copyOf(bare), now(), null);
     store.recordOutcome(new Store.Outcome(pending.id(), ChargeStatus.PENDING, pending.provider(), null, null, null,
-            pending.attempts(), pending.updatedAt(), null, null, pending.updatedAt(), null))
+            pending.attempts(), pending.updatedAt(), null, null, pending.updatedAt(), null, events.charge(pending)))
         .onFailure(err -> log.error("charge {}: the pending fallback outcome was refused too ({}); the reconciler "
             + "will take it once its owner's heartbeat stops", done.id(), err.toString()));
   }
@@ -565,7 +570,8 @@ public final class ChargeService {
     log.error("CONFLICT charge {}: {}", c.id(), detail);
     metrics.conflict(e.provider());
     return store.recordConflict(c.id(), e.provider(), e.source().wire(), c.status().wire(),
-            AttemptOutcome.of(result.outcome()).wire(), result.providerReference(), detail)
+            AttemptOutcome.of(result.outcome()).wire(), result.providerReference(), detail,
+            events.conflict(c.withConflict(Store.clean(detail))))
         .map(v -> new SettleResult(Settlement.CONFLICT, c));
   }
 
@@ -605,7 +611,8 @@ public final class ChargeService {
   private Store.Outcome outcome(Charge c, String owner, Long epoch) {
     Instant next = c.status() == ChargeStatus.PENDING ? c.updatedAt().plusMillis(pendingRecheckMs) : null;
     return new Store.Outcome(c.id(), c.status(), c.provider(), c.providerReference(), c.declineCode(),
-        c.providerCode(), c.attempts(), c.updatedAt(), owner, owner == null ? null : epoch, next, c.settledBy());
+        c.providerCode(), c.attempts(), c.updatedAt(), owner, owner == null ? null : epoch, next, c.settledBy(),
+        events.charge(c));
   }
 
   /**

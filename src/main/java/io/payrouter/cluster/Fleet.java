@@ -44,6 +44,7 @@ public final class Fleet {
   public static final String PROVIDERS = "router.fleet.providers";
   public static final String KEYS = "router.fleet.keys";
   public static final String CARDS = "router.fleet.cards";
+  public static final String WEBHOOKS = "router.fleet.webhook-endpoints";
   public static final String HEALTH = "router.fleet.health";
   static final long BEACON_MS = 500;
   /** A member not heard from for this long is shown as silent (and dropped from agreement). */
@@ -75,6 +76,9 @@ public final class Fleet {
     void keyRevoked(String keyHashHex);
 
     void cardDeleted(String cardId);
+
+    /** A merchant created (or enabled) a webhook endpoint on another instance: render its events. */
+    void webhookSubscribed(String merchantId);
 
     void health(String provider, ProviderStats.Second second);
   }
@@ -134,6 +138,9 @@ public final class Fleet {
     consumers.add(bus.<JsonObject>consumer(CARDS, m -> {
       if (!mine(m.body())) listener.cardDeleted(m.body().getString("card_id"));
     }));
+    consumers.add(bus.<JsonObject>consumer(WEBHOOKS, m -> {
+      if (!mine(m.body())) listener.webhookSubscribed(m.body().getString("merchant_id"));
+    }));
     consumers.add(bus.<JsonObject>consumer(HEALTH, m -> {
       if (!mine(m.body())) health(m.body());
     }));
@@ -167,6 +174,10 @@ public final class Fleet {
 
   public void cardDeleted(String cardId) {
     publish(CARDS, new JsonObject().put("card_id", cardId));
+  }
+
+  public void webhookSubscribed(String merchantId) {
+    publish(WEBHOOKS, new JsonObject().put("merchant_id", merchantId));
   }
 
   private void publish(String address, JsonObject body) {

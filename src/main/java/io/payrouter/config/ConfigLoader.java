@@ -29,7 +29,7 @@ public final class ConfigLoader {
   public static final String ALLOW_LOOPBACK_ENV = "ROUTER_HTTP_ALLOW_LOOPBACK_PUBLIC_URL";
   private static final Set<String> TOP_KEYS = Set.of("http", "database", "security", "merchants",
       "providers", "simulators", "writer", "recovery", "routing_file", "idempotency",
-      "cluster", "logging", "console");
+      "cluster", "logging", "console", "webhooks");
   private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
       "currencies", "timeout_ms", "breaker", "options");
 
@@ -207,6 +207,7 @@ public final class ConfigLoader {
     if (console.idleTimeoutMs() > console.absoluteTimeoutMs()) {
       problems.add("console.idle_timeout: must not be longer than console.absolute_timeout");
     }
+    RouterConfig.Webhooks webhooks = webhooks(root.child("webhooks"), production, problems);
     String logFormat = notBlank(env.apply("ROUTER_LOG_FORMAT")) ? env.apply("ROUTER_LOG_FORMAT").trim()
         : root.child("logging").string("format", "text");
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
@@ -248,7 +249,52 @@ public final class ConfigLoader {
             allowLoopbackPublicUrl, drainTimeoutMs),
         new RouterConfig.Database(notBlank(url) ? url : null, dataDir, poolSize, statementTimeoutMs), adminKey,
         notBlank(tokenKey) ? tokenKey : null, merchants, providers, simulators, simPort, writer, recovery,
-        routingFile, configDir, idempotency, cluster, console);
+        routingFile, configDir, idempotency, cluster, console, webhooks);
+  }
+
+  /** A duration in milliseconds ({@code 500ms}, {@code 90s}, {@code 30m}, {@code 24h}, {@code 7d}, or a bare number of ms), or null. */
+  static Long durationMs(String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?").matcher(t);
+    if (!m.matches()) return null;
+    long n = Long.parseLong(m.group(1));
+    long unit = m.group(2) == null || m.group(2).equals("ms") ? 1 : switch (m.group(2)) {
+      case "s" -> 1_000L;
+      case "m" -> 60_000L;
+      case "h" -> 3_600_000L;
+      default -> 86_400_000L;
+    };
+    return n * unit;
+  }
+
+  /** The {@code webhooks} section: delivery of merchant webhooks. */
+  private static RouterConfig.Webhooks webhooks(Node n, boolean production, List<String> problems) {
+    List<Long> schedule = new ArrayList<>();
+    Object raw = n.raw("retry_schedule");
+    if (raw == null) {
+      schedule.addAll(RouterConfig.Webhooks.HYPERSWITCH_MS);
+    } else if (raw instanceof List<?> l && !l.isEmpty() && l.size() <= 50) {
+      for (Object o : l) {
+        Long ms = o == null ? null : durationMs(String.valueOf(o));
+        if (ms == null || ms < 10 || ms > 7 * 86_400_000L) {
+          problems.add("webhooks.retry_schedule: each entry is a duration between 10ms and 7d (e.g. 1m, 10m, 6h), not '"
+              + o + "'");
+        } else {
+          schedule.add(ms);
+        }
+      }
+    } else {
+      problems.add("webhooks.retry_schedule: a list of 1 to 50 durations, e.g. [1m, 5m, 5m, 10m]");
+    }
+    if (schedule.isEmpty()) schedule.addAll(RouterConfig.Webhooks.HYPERSWITCH_MS);
+    long timeout = n.duration("timeout", 10_000L, 100L, 60_000L);
+    long lease = n.duration("lease", 60_000L, 1_000L, 3_600_000L);
+    if (lease < timeout + 5_000) {
+      problems.add("webhooks.lease: must be at least webhooks.timeout + 5s (an attempt must end inside its lease)");
+    }
+    return new RouterConfig.Webhooks(schedule, timeout, n.integer("max_in_flight_per_endpoint", 16, 1, 1_000), lease,
+        n.duration("poll_interval", 1_000L, 10L, 60_000L), n.integer("max_held", 2_000, 10, 100_000),
+        n.bool("allow_http", !production));
   }
 
   /**
@@ -428,20 +474,12 @@ public final class ConfigLoader {
     long duration(String key, long dflt, long min, long max) {
       Object v = map.get(key);
       if (v == null || "".equals(v)) return dflt;
-      String t = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?").matcher(t);
-      if (!m.matches()) {
+      Long parsed = durationMs(String.valueOf(v));
+      if (parsed == null) {
         problems.add(where(key) + ": must be a duration such as 90s, 30m, 24h or 7d (or milliseconds)");
         return dflt;
       }
-      long n = Long.parseLong(m.group(1));
-      long unit = m.group(2) == null || m.group(2).equals("ms") ? 1 : switch (m.group(2)) {
-        case "s" -> 1_000L;
-        case "m" -> 60_000L;
-        case "h" -> 3_600_000L;
-        default -> 86_400_000L;
-      };
-      long ms = n * unit;
+      long ms = parsed;
       if (ms < min || ms > max) {
         problems.add(where(key) + ": must be between " + min / 1000 + " s and " + max / 86_400_000 + " days");
         return dflt;

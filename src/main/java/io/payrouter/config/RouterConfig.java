@@ -37,7 +37,8 @@ public record RouterConfig(
     Path configDir,
     Idempotency idempotency,
     Cluster cluster,
-    Console console) {
+    Console console,
+    Webhooks webhooks) {
 
   public static final String DEMO_MERCHANT_KEY = "sk_test_demo";
   public static final String DEMO_ADMIN_KEY = "admin_test_demo";
@@ -135,7 +136,7 @@ public record RouterConfig(
     return new RouterConfig(new Http(http.host(), port, http.instances(), url, http.maxChargesInFlight(),
         http.allowLoopbackPublicUrl(), http.drainTimeoutMs()), database,
         adminKey, tokenKey, merchants, providers, simulatorsEnabled, simulatorsPort, writer, recovery,
-        routingFile, configDir, idempotency, cluster, console);
+        routingFile, configDir, idempotency, cluster, console, webhooks);
   }
 
   /**
@@ -149,6 +150,30 @@ public record RouterConfig(
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000L;
     public static final long DEFAULT_ABSOLUTE_TIMEOUT_MS = 8 * 3_600_000L;
     public static final Console DEFAULT = new Console(true, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_ABSOLUTE_TIMEOUT_MS);
+  }
+
+  /**
+   * {@code webhooks}: delivery of merchant webhooks (README "Merchant webhooks").
+   *
+   * @param retryScheduleMs the wait before each retry of a failed delivery (default: Hyperswitch's
+   *     16 retries over 24 h); after the last, the delivery is failed and a failing endpoint disabled
+   * @param timeoutMs one attempt's limit, connection included
+   * @param maxInFlightPerEndpoint requests to one endpoint at once, per instance
+   * @param leaseMs how long an instance holds a delivery it is attempting (another takes it after)
+   * @param pollMs how often due deliveries are looked for
+   * @param maxHeld deliveries one instance holds at once (queued or in flight)
+   * @param allowHttp accept {@code http://} endpoint URLs (default: only in the embedded default;
+   *     production mode wants {@code https://} unless this is set)
+   */
+  public record Webhooks(List<Long> retryScheduleMs, long timeoutMs, int maxInFlightPerEndpoint, long leaseMs,
+      long pollMs, int maxHeld, boolean allowHttp) {
+    public static final List<Long> HYPERSWITCH_MS = List.of(60_000L, 300_000L, 300_000L, 600_000L, 600_000L, 600_000L,
+        600_000L, 600_000L, 3_600_000L, 3_600_000L, 3_600_000L, 3_600_000L, 3_600_000L, 21_600_000L, 21_600_000L,
+        21_600_000L);
+
+    public Webhooks {
+      retryScheduleMs = List.copyOf(retryScheduleMs);
+    }
   }
 
   /**

@@ -40,6 +40,12 @@ public record Charge(
         providerReference, declineCode, providerCode, routing, attempts, createdAt, updatedAt, conflict, null);
   }
 
+  /** This charge with a late result's conflict recorded on it. */
+  public Charge withConflict(String detail) {
+    return new Charge(id, merchantId, idempotencyKey, fingerprint, amount, currency, cardId, merchantReference, status,
+        provider, providerReference, declineCode, providerCode, routing, attempts, createdAt, updatedAt, detail, settledBy);
+  }
+
   /** This charge in a new state, settled by {@code by} (null: not settled, e.g. pending). */
   public Charge settled(ChargeStatus st, String prov, String provRef, DeclineCode decline, String provCode,
       List<Attempt> atts, Instant at, SettledBy by) {

@@ -12,6 +12,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -104,6 +105,7 @@ public final class Metrics {
     charge(NO_PROVIDER, "failed");
     charge(NO_PROVIDER, "pending");
     for (String s : SOURCES) settlement(s, "failed", NO_PROVIDER);
+    webhookMeters();
     Gauge.builder("router_ready", () -> ready)
         .description("1 when GET /health/ready answers UP (the same checks, run at each scrape), else 0")
         .register(registry);
@@ -287,6 +289,46 @@ public final class Metrics {
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry));
+  }
+
+  // ------------------------------------------------------------------ merchant webhooks
+
+  private final Map<String, Timer> webhookAttempts = new ConcurrentHashMap<>();
+  private Counter webhooksExhausted;
+  private Counter webhookEndpointsDisabled;
+
+  /** Results a webhook attempt can have (all registered at 0). */
+  public static final List<String> WEBHOOK_RESULTS = List.of("delivered", "http_3xx", "http_4xx", "http_5xx",
+      "http_1xx", "timeout", "error");
+
+  private void webhookMeters() {
+    for (String r : WEBHOOK_RESULTS) webhookTimer(r);
+    webhooksExhausted = Counter.builder("router_webhook_deliveries_exhausted_total")
+        .description("Webhook deliveries that failed every attempt of the retry schedule (marked failed)")
+        .register(registry);
+    webhookEndpointsDisabled = Counter.builder("router_webhook_endpoints_disabled_total")
+        .description("Merchant webhook endpoints disabled after a delivery exhausted its retries with nothing delivered since")
+        .register(registry);
+  }
+
+  private Timer webhookTimer(String result) {
+    return webhookAttempts.computeIfAbsent(result, r -> Timer.builder("router_webhook_attempt_duration_seconds")
+        .description("Webhook delivery attempts to merchants' endpoints, by result (delivered = a 2xx answer)")
+        .tag("result", r).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry));
+  }
+
+  public void webhookAttempt(String result, long nanos) {
+    webhookTimer(result).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void webhookExhausted() {
+    webhooksExhausted.increment();
+  }
+
+  public void webhookEndpointDisabled() {
+    webhookEndpointsDisabled.increment();
   }
 
   public void credentialsRefused(String provider) {

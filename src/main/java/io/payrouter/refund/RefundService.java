@@ -83,8 +83,12 @@ public final class RefundService {
    * @param processingGraceMs when a {@code processing} refund is first looked at by a reconciler
    * @param pendingRecheckMs how soon a {@code pending} refund is asked about again
    */
+  /** The events refund outcomes report to merchants' webhook endpoints (written with each outcome). */
+  private final io.payrouter.webhook.Events events;
+
   public RefundService(Vertx vertx, Store store, Dispatcher dispatcher, ChargeService charges, String instanceId,
-      long processingGraceMs, long pendingRecheckMs) {
+      long processingGraceMs, long pendingRecheckMs, io.payrouter.webhook.Events events) {
+    this.events = events;
     this.vertx = vertx;
     this.store = store;
     this.refunds = store.refunds();
@@ -275,7 +279,7 @@ public final class RefundService {
   private RefundStore.Outcome outcome(Refund r, String owner, Long epoch) {
     Instant next = r.status() == RefundStatus.PENDING ? r.updatedAt().plusMillis(pendingRecheckMs) : null;
     return new RefundStore.Outcome(r.id(), r.status(), r.providerReference(), r.failureReason(), r.updatedAt(), owner,
-        epoch, next);
+        epoch, next, events.refund(r));
   }
 
   static RefundInput input(Refund r) {

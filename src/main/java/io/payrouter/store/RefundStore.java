@@ -56,7 +56,7 @@ public final class RefundStore {
    * @param nextCheckAt when the reconciler looks again (pending), else null
    */
   public record Outcome(String refundId, RefundStatus status, String providerReference, String failureReason,
-      Instant at, String owner, Long epoch, Instant nextCheckAt) {}
+      Instant at, String owner, Long epoch, Instant nextCheckAt, Store.OutboxEvent event) {}
 
   /**
    * An unsettled refund the reconciler took, with the epoch it now owns it under, whether its money
@@ -90,10 +90,22 @@ public final class RefundStore {
                updated_at = $5, next_check_at = $8
         WHERE id = $1 AND status IN ('processing', 'pending')
           AND ($6::text IS NULL OR (owner = $6 AND owner_epoch = $7))
-        RETURNING charge_id, amount, status),
+        RETURNING charge_id, merchant_id, amount, status),
       c AS (
-        UPDATE charges SET refunded_amount = charges.refunded_amount - r.amount
-        FROM r WHERE charges.id = r.charge_id AND r.status = 'failed'
+        UPDATE charges SET refunded_amount = charges.refunded_amount - CASE WHEN r.status = 'failed' THEN r.amount ELSE 0 END,
+               event_seq = charges.event_seq + ($9::text IS NOT NULL)::int
+        FROM r WHERE charges.id = r.charge_id AND (r.status = 'failed' OR $9::text IS NOT NULL)
+        RETURNING charges.id, charges.event_seq),
+      -- the refund's event ($9 id, $10 type, $11 body) for the merchant's subscribed endpoints,
+      -- numbered among the charge's events (a refund's deliveries follow the charge's)
+      w AS (
+        INSERT INTO webhook_deliveries (endpoint_id, merchant_id, event_id, event_type, charge_id, event_seq, body,
+                                        status, next_attempt_at)
+        SELECT e.id, r.merchant_id, $9, $10, r.charge_id, c.event_seq, $11, 'pending', now()
+        FROM r JOIN c ON c.id = r.charge_id
+        JOIN webhook_endpoints e ON e.merchant_id = r.merchant_id AND e.status = 'enabled'
+                                AND $10::text = ANY (e.event_types)
+        WHERE $9::text IS NOT NULL
         RETURNING 1)
       SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM c)""";
 
@@ -241,7 +253,9 @@ public final class RefundStore {
   public Future<Boolean> recordOutcome(Outcome o) {
     return store.reachable(pool.preparedQuery(OUTCOME_SQL).execute(Tuple.from(new Object[] {o.refundId(),
             o.status().db(), Store.clean(o.providerReference()), Store.clean(o.failureReason()), Store.odt(o.at()),
-            o.owner(), o.epoch(), o.nextCheckAt() == null ? null : Store.odt(o.nextCheckAt())}))
+            o.owner(), o.epoch(), o.nextCheckAt() == null ? null : Store.odt(o.nextCheckAt()),
+            o.event() == null ? null : o.event().id(), o.event() == null ? null : o.event().type(),
+            o.event() == null ? null : o.event().body()}))
         .map(rs -> rs.iterator().next().getLong(0) > 0));
   }
 

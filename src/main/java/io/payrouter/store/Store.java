@@ -55,7 +55,15 @@ public final class Store {
    */
   public record Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
       DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at, String owner,
-      Long epoch, Instant nextCheckAt, SettledBy settledBy) {
+      Long epoch, Instant nextCheckAt, SettledBy settledBy, OutboxEvent event) {
+
+    /** An outcome that reports no event (webhook endpoints see nothing of it). */
+    public Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
+        DeclineCode declineCode, String providerCode, List<Attempt> attempts, Instant at, String owner,
+        Long epoch, Instant nextCheckAt, SettledBy settledBy) {
+      this(chargeId, status, provider, providerReference, declineCode, providerCode, attempts, at, owner, epoch,
+          nextCheckAt, settledBy, null);
+    }
 
     /** An outcome that records nothing about what settled it. */
     public Outcome(String chargeId, ChargeStatus status, String provider, String providerReference,
@@ -65,6 +73,18 @@ public final class Store {
           nextCheckAt, null);
     }
   }
+
+  /**
+   * The event an outcome reports to the merchant's webhook endpoints, written in the outcome's own
+   * statement for every enabled endpoint subscribed to its type.
+   *
+   * @param body the event as sent, or null when the writer believes the merchant has no endpoint
+   *     (then a row is still written if one exists, and the body is rendered at its first attempt)
+   */
+  public record OutboxEvent(String id, String type, String body) {}
+
+  /** A delivery written by an outcome and leased to this instance at once: the fast path, no take. */
+  public record Leased(String endpointId, long id, String chargeId, String eventId, String type, String body) {}
 
   /** An attempt's checkpoint, made only while {@code owner} still owns the charge under {@code epoch}. */
   public record Checkpoint(Attempt attempt, String owner, long epoch) {}
@@ -113,19 +133,21 @@ public final class Store {
   static final String OUTCOME_SQL = """
       WITH o AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                             $7::timestamptz[], $8::text[], $9::timestamptz[], $20::int8[], $21::text[])
+                             $7::timestamptz[], $8::text[], $9::timestamptz[], $20::int8[], $21::text[],
+                             $22::text[], $23::text[], $24::text[])
           AS o(id, status, provider, provider_reference, decline_code, provider_code, at, owner, next_check_at, epoch,
-               settled_by)),
+               settled_by, event_id, event_type, event_body)),
       u AS (
         UPDATE charges c SET status = o.status, provider = o.provider, provider_reference = o.provider_reference,
                decline_code = o.decline_code, provider_code = o.provider_code, updated_at = o.at,
-               next_check_at = o.next_check_at, settled_by = o.settled_by
+               next_check_at = o.next_check_at, settled_by = o.settled_by,
+               event_seq = c.event_seq + (o.event_type IS NOT NULL)::int
         FROM o
         -- "not final" rather than "processing or pending": the same rows, but it keeps the planner on
         -- the primary key instead of a scan of the whole unsettled index for a batch of ids
         WHERE c.id = o.id AND c.status NOT IN ('succeeded', 'declined', 'failed')
           AND (o.owner IS NULL OR (c.owner = o.owner AND c.owner_epoch = o.epoch))
-        RETURNING c.id),
+        RETURNING c.id, c.merchant_id, c.event_seq),
       a AS (
         INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error,
                               provider_reference, decline_code, provider_code)
@@ -138,8 +160,23 @@ public final class Store {
              provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
              decline_code = EXCLUDED.decline_code, provider_code = EXCLUDED.provider_code,
              updated_at = now()
-        RETURNING 1)
-      SELECT id FROM u""";
+        RETURNING 1),
+      -- the outbox: the event of each changed charge, for every enabled endpoint of its merchant
+      -- subscribed to it. A charge's first event is leased at once to the writing instance ($25,
+      -- lease $26 ms), which delivers it without a take; later ones wait their turn (TAKE_SQL).
+      w AS (
+        INSERT INTO webhook_deliveries (endpoint_id, merchant_id, event_id, event_type, charge_id, event_seq, body,
+                                        status, next_attempt_at, owner, lease_until)
+        SELECT e.id, u.merchant_id, o.event_id, o.event_type, u.id, u.event_seq, o.event_body, 'pending', now(),
+               l.owner, CASE WHEN l.owner IS NOT NULL THEN now() + make_interval(secs => $26::float8 / 1000) END
+        FROM u JOIN o ON o.id = u.id
+        JOIN webhook_endpoints e ON e.merchant_id = u.merchant_id AND e.status = 'enabled'
+                                AND o.event_type = ANY (e.event_types)
+        CROSS JOIN LATERAL (SELECT CASE WHEN u.event_seq = 1 AND o.event_body IS NOT NULL THEN $25::text END AS owner) l
+        WHERE o.event_type IS NOT NULL
+        RETURNING endpoint_id, id, charge_id, owner)
+      SELECT id, NULL::text AS endpoint_id, NULL::int8 AS delivery FROM u
+      UNION ALL SELECT charge_id, endpoint_id, id FROM w WHERE owner IS NOT NULL""";
 
   /**
    * Makes the 'sent' attempts of a whole batch durable (with their provider references) in one
@@ -178,6 +215,7 @@ public final class Store {
   private final BatchWriter<Checkpoint, Boolean> checkpoints;
   private final long ownerTimeoutMs;
   private final RefundStore refunds;
+  private final WebhookStore webhooks;
 
   /** How long a new charge waits for its intent (or a checkpoint) to be durable before it is answered 503. */
   public static final long CLAIM_MAX_WAIT_MS = 5_000;
@@ -199,12 +237,13 @@ public final class Store {
     this.pool = pool;
     this.refunds = new RefundStore(this, pool, ownerTimeoutMs);
     this.cipher = cipher;
+    this.webhooks = new WebhookStore(vertx, this, pool, cipher, w, metrics);
     this.intents = new BatchWriter<>(vertx, pool, "intent",
         new BatchWriter.Statement<>(CLAIM_SQL, Store::intentTuple, Store::claims, i -> i.charge().id()),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, CLAIM_MAX_WAIT_MS,
         metrics, health, null);
     this.outcomes = new BatchWriter<>(vertx, pool, "outcome",
-        new BatchWriter.Statement<>(OUTCOME_SQL, Store::outcomeTuple, Store::applied, Outcome::chargeId),
+        new BatchWriter.Statement<>(OUTCOME_SQL, this::outcomeTuple, this::applied, Outcome::chargeId),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.RETRY, 0, metrics, health,
         Store::outcomeDeadLetter);
     this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint",
@@ -223,6 +262,11 @@ public final class Store {
 
   public DatabaseHealth health() {
     return health;
+  }
+
+  /** The merchant webhooks' SQL (store/WebhookStore). */
+  public WebhookStore webhooks() {
+    return webhooks;
   }
 
   /** The refunds' SQL (store/RefundStore). */
@@ -273,7 +317,8 @@ public final class Store {
   }
 
   public Future<Void> closeWriters() {
-    return Future.all(intents.close(), outcomes.close(), checkpoints.close()).mapEmpty();
+    return Future.all(intents.close(), outcomes.close(), checkpoints.close())
+        .eventually(webhooks::close).mapEmpty();
   }
 
   private static Tuple intentTuple(List<Intent> batch) {
@@ -312,12 +357,50 @@ public final class Store {
     return out;
   }
 
-  /** Per outcome of the batch: true when the statement changed its charge. */
-  private static List<Boolean> applied(List<Outcome> batch, RowSet<Row> rs) {
-    java.util.Set<String> changed = ids(rs);
+  /**
+   * Per outcome of the batch: true when the statement changed its charge. The deliveries the
+   * statement leased to this instance go to the deliverer (with the bodies this batch carried).
+   */
+  private List<Boolean> applied(List<Outcome> batch, RowSet<Row> rs) {
+    java.util.Set<String> changed = new java.util.HashSet<>(Math.max(16, rs.rowCount() * 2));
+    List<Row> leased = null;
+    for (Row r : rs) {
+      if (r.getString(1) == null) {
+        changed.add(r.getString(0));
+      } else {
+        if (leased == null) leased = new ArrayList<>();
+        leased.add(r);
+      }
+    }
     List<Boolean> out = new ArrayList<>(batch.size());
     for (Outcome o : batch) out.add(changed.contains(o.chargeId()));
+    java.util.function.Consumer<List<Leased>> to = leasedListener;
+    if (leased != null && to != null) {
+      Map<String, Outcome> byCharge = new java.util.HashMap<>();
+      for (Outcome o : batch) byCharge.put(o.chargeId(), o);
+      List<Leased> handed = new ArrayList<>(leased.size());
+      for (Row r : leased) {
+        Outcome o = byCharge.get(r.getString(0));
+        handed.add(new Leased(r.getString(1), r.getLong(2), o.chargeId(), o.event().id(), o.event().type(), o.event().body()));
+      }
+      to.accept(handed);
+    }
     return out;
+  }
+
+  private volatile String deliveryOwner;
+  private volatile long deliveryLeaseMs = 60_000;
+  private volatile java.util.function.Consumer<List<Leased>> leasedListener;
+
+  /**
+   * From now on, a charge's first event is leased at once to {@code owner} for {@code leaseMs}
+   * and handed to {@code listener} once its statement committed (before: every delivery waits
+   * for a take).
+   */
+  public void deliverLeasedTo(String owner, long leaseMs, java.util.function.Consumer<List<Leased>> listener) {
+    this.deliveryLeaseMs = leaseMs;
+    this.leasedListener = listener;
+    this.deliveryOwner = owner;
   }
 
   private static java.util.Set<String> ids(RowSet<Row> rs) {
@@ -393,10 +476,11 @@ public final class Store {
     return atts;
   }
 
-  private static Tuple outcomeTuple(List<Outcome> batch) {
+  private Tuple outcomeTuple(List<Outcome> batch) {
     int n = batch.size();
     String[] id = new String[n], status = new String[n], provider = new String[n], reference = new String[n],
-        decline = new String[n], code = new String[n], owner = new String[n], settledBy = new String[n];
+        decline = new String[n], code = new String[n], owner = new String[n], settledBy = new String[n],
+        eventId = new String[n], eventType = new String[n], eventBody = new String[n];
     Long[] epoch = new Long[n];
     OffsetDateTime[] at = new OffsetDateTime[n], nextCheck = new OffsetDateTime[n];
     int attempts = 0;
@@ -419,6 +503,11 @@ public final class Store {
       epoch[k] = o.epoch();
       nextCheck[k] = o.nextCheckAt() == null ? null : odt(o.nextCheckAt());
       settledBy[k] = o.settledBy() == null ? null : o.settledBy().wire();
+      if (o.event() != null) {
+        eventId[k] = o.event().id();
+        eventType[k] = o.event().type();
+        eventBody[k] = o.event().body();
+      }
       for (Attempt a : o.attempts()) {
         aId[m] = a.id();
         aCharge[m] = o.chargeId();
@@ -434,7 +523,8 @@ public final class Store {
       }
     }
     return Tuple.from(new Object[] {id, status, provider, reference, decline, code, at, owner, nextCheck,
-        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode, epoch, settledBy});
+        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode, epoch, settledBy,
+        eventId, eventType, eventBody, deliveryOwner, (double) deliveryLeaseMs});
   }
 
   /**
@@ -579,15 +669,31 @@ public final class Store {
    * list. The PSP's reference, and the detail that quotes it, are cleaned like every PSP text.
    */
   public Future<Void> recordConflict(String chargeId, String provider, String source, String chargeStatus,
-      String reportedOutcome, String providerReference, String detail) {
+      String reportedOutcome, String providerReference, String detail, OutboxEvent event) {
     return reachable(pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO conflicts (charge_id, provider, source, "
             + "charge_status, reported_outcome, provider_reference, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .execute(Tuple.of(chargeId, provider, source, chargeStatus, reportedOutcome, clean(providerReference),
             clean(detail, 2_000)))
-        .compose(x -> conn.preparedQuery("UPDATE charges SET conflict = $2 WHERE id = $1")
-            .execute(Tuple.of(chargeId, clean(detail, 2_000))))
+        .compose(x -> conn.preparedQuery(CONFLICT_EVENT_SQL)
+            .execute(Tuple.of(chargeId, clean(detail, 2_000), event == null ? null : event.id(),
+                event == null ? null : event.type(), event == null ? null : event.body())))
         .mapEmpty()));
   }
+
+  /**
+   * Marks a charge's conflict and, in the same statement (the conflict's transaction), writes its
+   * {@code charge.conflict} event for the merchant's subscribed endpoints.
+   */
+  static final String CONFLICT_EVENT_SQL = """
+      WITH c AS (
+        UPDATE charges SET conflict = $2, event_seq = event_seq + ($3::text IS NOT NULL)::int WHERE id = $1
+        RETURNING id, merchant_id, event_seq)
+      INSERT INTO webhook_deliveries (endpoint_id, merchant_id, event_id, event_type, charge_id, event_seq, body,
+                                      status, next_attempt_at)
+      SELECT e.id, c.merchant_id, $3, $4, c.id, c.event_seq, $5, 'pending', now()
+      FROM c JOIN webhook_endpoints e ON e.merchant_id = c.merchant_id AND e.status = 'enabled'
+                                      AND $4::text = ANY (e.event_types)
+      WHERE $3::text IS NOT NULL""";
 
   /** The most recent conflicts, newest first. */
   public Future<List<Conflict>> conflicts(int limit) {

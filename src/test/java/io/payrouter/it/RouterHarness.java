@@ -147,6 +147,7 @@ public final class RouterHarness implements AutoCloseable {
           - { id: it-other, name: Other Merchant, api_key: %s }
         simulators: { enabled: true, port: 0 }
         recovery: { interval_ms: 500, processing_grace_ms: 3000, not_found_final_after: 6s }
+        webhooks: { retry_schedule: [200ms, 400ms, 600ms], poll_interval: 50ms, timeout: 2s, lease: 10s }
         routing_file: routing.yaml
         providers:
         """.formatted(dir.resolve("data").toAbsolutePath(), ADMIN_KEY, MERCHANT_KEY, OTHER_KEY) + p;
