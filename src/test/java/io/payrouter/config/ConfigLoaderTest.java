@@ -576,4 +576,33 @@ class ConfigLoaderTest {
     assertTrue(p.contains("database.url: a jdbc: URL is not taken; write postgresql://user:password@host:5432/database"),
         p.toString());
   }
+
+  // ---------------------------------------------------------------- webhooks
+
+  @Test
+  void webhooksDefaultToHyperswitchsScheduleAndPlainHttpOnlyInTheEmbeddedDefault() throws IOException {
+    RouterConfig c = ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER), env(), io.payrouter.Psps.types());
+    assertEquals(RouterConfig.Webhooks.HYPERSWITCH_MS, c.webhooks().retryScheduleMs());
+    assertEquals(10_000, c.webhooks().timeoutMs());
+    assertTrue(c.webhooks().allowHttp(), "the embedded default takes http:// receivers on loopback");
+    assertEquals(false, ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER + "webhooks: { allow_http: false }\n"), env(),
+        io.payrouter.Psps.types()).webhooks().allowHttp(), "https:// only when set so (the production default)");
+  }
+
+  @Test
+  void aWebhookRetryScheduleIsAListOfDurations() throws IOException {
+    RouterConfig c = ConfigLoader.load(yaml(SECURITY + ONE_PROVIDER + "webhooks: { retry_schedule: [500ms, 30s, 2m, 1h] }\n"),
+        env(), io.payrouter.Psps.types());
+    assertEquals(List.of(500L, 30_000L, 120_000L, 3_600_000L), c.webhooks().retryScheduleMs());
+  }
+
+  @Test
+  void aBadWebhookScheduleOrALeaseShorterThanAnAttemptIsRefused() throws IOException {
+    List<String> p = problems(yaml(SECURITY + ONE_PROVIDER
+        + "webhooks: { retry_schedule: [1m, soon], timeout: 30s, lease: 20s }\n"), env());
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("webhooks.retry_schedule:") && x.contains("soon")), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("webhooks.lease:")), p.toString());
+    assertTrue(problems(yaml(SECURITY + ONE_PROVIDER + "webhooks: { retry_schedule: [] }\n"), env()).stream()
+        .anyMatch(x -> x.startsWith("webhooks.retry_schedule:")));
+  }
 }
