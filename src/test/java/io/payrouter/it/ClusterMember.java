@@ -63,6 +63,7 @@ final class ClusterMember implements AutoCloseable {
           - { id: cluster-it, name: Cluster IT, api_key: %s }
         simulators: { enabled: false }
         recovery: { interval_ms: 500, processing_grace_ms: 1000, not_found_final_after: 2s }
+        webhooks: { retry_schedule: [200ms, 400ms], poll_interval: 50ms, timeout: 2s, lease: 10s, allow_http: true }
         routing_file: "%s"
         cluster: { enabled: true, host: 127.0.0.1, port: %d, members: [%s] }
         providers:

@@ -394,6 +394,58 @@ class ClusterTest {
     assertEquals(200, await(onA.post("/admin/providers/processout/enable", ADMIN, new JsonObject())).statusCode());
   }
 
+  /**
+   * Two members write the outbox of one merchant's charges (each its own charges' outcomes) and
+   * poll it: every event reaches the merchant's receiver once and never from two members at once.
+   */
+  @Test
+  @Order(11)
+  void eachWebhookEventIsDeliveredByOneMemberOnce(Vertx vertx) throws Exception {
+    Api onA = api(vertx, a);
+    Api onB = api(vertx, b);
+    java.util.Map<String, List<long[]>> got = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    io.vertx.core.http.HttpServer receiver = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      String id = req.getHeader("webhook-id");
+      long start = System.nanoTime();
+      if (!inFlight.add(id)) overlaps.incrementAndGet();
+      vertx.setTimer(20, t -> {
+        inFlight.remove(id);
+        got.computeIfAbsent(id, x -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(new long[] {start, System.nanoTime()});
+        req.response().setStatusCode(204).end();
+      });
+    })).listen(0, "127.0.0.1"));
+    try {
+      HttpResponse<Buffer> ep = await(onA.post("/v1/webhook_endpoints", KEY, new JsonObject()
+          .put("url", "http://127.0.0.1:" + receiver.actualPort() + "/hook")));
+      assertEquals(201, ep.statusCode(), ep.bodyAsString());
+      String card = await(onA.card(KEY, new JsonObject().put("fatora", Api.token("fatora", ""))));
+      List<String> charges = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<Buffer> r = await((i % 2 == 0 ? onA : onB).charge(KEY, "cl-wh-" + UUID.randomUUID(), new JsonObject()
+            .put("amount", 1000 + i).put("currency", "USD").put("card_id", card)));
+        assertEquals(201, r.statusCode(), r.bodyAsString());
+        charges.add(r.bodyAsJsonObject().getString("id"));
+      }
+      long end = System.currentTimeMillis() + 15_000;
+      while (got.size() < 20 && System.currentTimeMillis() < end) Thread.sleep(50);
+      Thread.sleep(500); // a late duplicate would show by now
+      assertEquals(20, got.size(), "one event per charge: " + got.keySet());
+      for (var e : got.entrySet()) assertEquals(1, e.getValue().size(), "event " + e.getKey() + " delivered once");
+      assertEquals(0, overlaps.get(), "never two deliveries of one event at once");
+      long delivered = await(a.app.pool.preparedQuery("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1 "
+              + "AND status = 'delivered' AND charge_id = ANY($2)")
+          .execute(io.vertx.sqlclient.Tuple.tuple().addString(ep.bodyAsJsonObject().getString("id"))
+              .addArrayOfString(charges.toArray(new String[0])))
+          .map(rs -> rs.iterator().next().getLong(0)));
+      assertEquals(20, delivered);
+      await(onB.request(HttpMethod.DELETE, "/v1/webhook_endpoints/" + ep.bodyAsJsonObject().getString("id"), KEY).send());
+    } finally {
+      await(receiver.close());
+    }
+  }
+
   @Test
   @Order(12)
   void aMemberThatLeavesHasItsUnsettledChargesTakenOverAndShowsSilent(Vertx vertx) throws Exception {
