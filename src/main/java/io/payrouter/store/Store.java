@@ -451,6 +451,18 @@ public final class Store {
     return b.length() == s.length() ? s : b.toString();
   }
 
+  /**
+   * A charge as the database will hold it: PSP text cleaned as its outcome write cleans it, so an
+   * event rendered from it says what {@code GET /v1/charges/{id}} will say.
+   */
+  public static Charge clean(Charge c) {
+    List<Attempt> atts = new ArrayList<>(c.attempts().size());
+    for (Attempt a : c.attempts()) atts.add(clean(a));
+    return new Charge(c.id(), c.merchantId(), c.idempotencyKey(), c.fingerprint(), c.amount(), c.currency(), c.cardId(),
+        c.merchantReference(), c.status(), c.provider(), clean(c.providerReference()), c.declineCode(),
+        clean(c.providerCode()), c.routing(), List.copyOf(atts), c.createdAt(), c.updatedAt(), c.conflict(), c.settledBy());
+  }
+
   static Attempt clean(Attempt a) {
     return new Attempt(a.id(), a.chargeId(), a.seq(), a.provider(), a.outcome(), a.latencyMs(), clean(a.error()),
         clean(a.providerReference()), a.declineCode(), clean(a.providerCode()));

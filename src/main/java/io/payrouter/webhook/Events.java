@@ -53,14 +53,15 @@ public final class Events {
     EventType type = EventType.of(c.status()).orElse(null);
     if (type == null) return null;
     String id = Ids.next("evt_");
-    return new Store.OutboxEvent(id, type.wire(), isSubscribed(c.merchantId()) ? body(id, type, chargeView.apply(c)) : null);
+    return new Store.OutboxEvent(id, type.wire(),
+        isSubscribed(c.merchantId()) ? body(id, type, chargeView.apply(Store.clean(c))) : null);
   }
 
   /** A charge's {@code charge.conflict} event: the charge with its conflict. */
   public Store.OutboxEvent conflict(Charge c) {
     String id = Ids.next("evt_");
     return new Store.OutboxEvent(id, EventType.CHARGE_CONFLICT.wire(),
-        body(id, EventType.CHARGE_CONFLICT, chargeView.apply(c)));
+        body(id, EventType.CHARGE_CONFLICT, chargeView.apply(Store.clean(c))));
   }
 
   /** The event of a refund's final status (null while it is not final). */

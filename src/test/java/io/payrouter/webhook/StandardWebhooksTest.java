@@ -72,6 +72,14 @@ class StandardWebhooksTest {
     assertEquals(DOCUMENTED_SIGNATURE, sig, "the signature src/docs/api.md shows");
   }
 
+  @Test
+  void theDocsShowTheWorkedExampleThisTestChecks() throws Exception {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("src/docs/api.md"));
+    for (String v : new String[] {EXAMPLE_SECRET, EXAMPLE_ID, Long.toString(EXAMPLE_TS), EXAMPLE_BODY, DOCUMENTED_SIGNATURE}) {
+      assertTrue(doc.contains(v), "src/docs/api.md shows " + v);
+    }
+  }
+
   /** What src/docs/api.md says the worked example's signature is. */
   static final String DOCUMENTED_SIGNATURE = "v1,drBpW4iiT4ZL0b3DuBxIrxzYikH9+Y6YS9bAs8PdoIg=";
 
