@@ -99,7 +99,11 @@ public record RouterConfig(
    * @param maxBatch most rows per round trip
    * @param maxInFlight batches pipelined at once
    */
-  public record Writer(int queueCapacity, int maxBatch, int maxInFlight) {}
+  public record Writer(int queueCapacity, int maxBatch, int maxInFlight, long lingerMs, int lingerRows) {
+    public Writer(int queueCapacity, int maxBatch, int maxInFlight) {
+      this(queueCapacity, maxBatch, maxInFlight, 0, 128);
+    }
+  }
 
   /**
    * @param intervalMs how often the reconciler looks for unsettled charges

@@ -104,6 +104,21 @@ public final class BatchWriter<T, R> {
   public BatchWriter(Vertx vertx, Pool pool, String name, Statement<T, R> statement,
       int capacity, int maxBatch, int maxInFlight, Mode mode, long maxWaitMs, Metrics metrics, DatabaseHealth health,
       Function<T, JsonObject> deadLetterPayload) {
+    this(vertx, pool, name, statement, capacity, maxBatch, maxInFlight, mode, maxWaitMs, metrics, health,
+        deadLetterPayload, 0, maxBatch);
+  }
+
+  /**
+   * @param lingerMs under load, how long a cycle may wait for more rows before it is sent (0: never).
+   *     Only right after a batch of several rows was answered, and only while fewer than
+   *     {@code lingerRows} wait: an idle writer, or one that carries a row at a time, sends at once
+   *     (Kafka's {@code linger.ms}, bounded by rows as well as time)
+   */
+  public BatchWriter(Vertx vertx, Pool pool, String name, Statement<T, R> statement,
+      int capacity, int maxBatch, int maxInFlight, Mode mode, long maxWaitMs, Metrics metrics, DatabaseHealth health,
+      Function<T, JsonObject> deadLetterPayload, long lingerMs, int lingerRows) {
+    this.lingerMs = lingerMs;
+    this.lingerRows = Math.max(1, Math.min(lingerRows, maxBatch));
     this.vertx = vertx;
     this.pool = pool;
     this.name = name;
@@ -124,6 +139,11 @@ public final class BatchWriter<T, R> {
   }
 
   private long watchdog = -1; // writer context only
+  private final long lingerMs;
+  private final int lingerRows;
+  private boolean lingering; // writer context only
+  private long lingerTimer = -1; // writer context only
+  private int lastBatchRows; // writer context only
 
   /** Rows waiting (not yet sent). */
   public int depth() {
@@ -158,6 +178,11 @@ public final class BatchWriter<T, R> {
   private void drain() {
     drainScheduled.set(false);
     checkContext();
+    if (lingering) {
+      if (size.get() + deferred.size() < lingerRows) return; // the linger timer sends them
+      vertx.cancelTimer(lingerTimer);
+      lingering = false;
+    }
     // Rows held back for their key go first, once the batch that carried the key is answered.
     while (inFlight < maxInFlight && (!queue.isEmpty() || !deferred.isEmpty() && inFlight == 0)) {
       List<Item<T, R>> batch = new ArrayList<>(Math.min(maxBatch, size.get() + deferred.size()));
@@ -213,6 +238,7 @@ public final class BatchWriter<T, R> {
 
   private void send(List<Item<T, R>> items, int retries) {
     meters.batch(items.size());
+    lastBatchRows = items.size();
     List<T> rows = new ArrayList<>(items.size());
     for (Item<T, R> i : items) rows.add(i.value());
     Batch<T, R> batch = new Batch<>(items);
@@ -361,6 +387,17 @@ public final class BatchWriter<T, R> {
   private void finished() {
     checkContext();
     inFlight--;
+    // Under load (the batch just answered carried several rows) and with few rows waiting: let the
+    // next cycle gather more for up to lingerMs, so one statement and one commit carry more charges.
+    if (lingerMs > 0 && inFlight == 0 && !lingering && !closed && lastBatchRows > 1 && !queue.isEmpty()
+        && size.get() + deferred.size() < lingerRows) {
+      lingering = true;
+      lingerTimer = vertx.setTimer(lingerMs, t -> context.runOnContext(v -> {
+        lingering = false;
+        drain();
+      }));
+      return;
+    }
     drain();
   }
 

@@ -241,15 +241,15 @@ public final class Store {
     this.intents = new BatchWriter<>(vertx, pool, "intent",
         new BatchWriter.Statement<>(CLAIM_SQL, Store::intentTuple, Store::claims, i -> i.charge().id()),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, CLAIM_MAX_WAIT_MS,
-        metrics, health, null);
+        metrics, health, null, w.lingerMs(), w.lingerRows());
     this.outcomes = new BatchWriter<>(vertx, pool, "outcome",
         new BatchWriter.Statement<>(OUTCOME_SQL, this::outcomeTuple, this::applied, Outcome::chargeId),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.RETRY, 0, metrics, health,
-        Store::outcomeDeadLetter);
+        Store::outcomeDeadLetter, w.lingerMs(), w.lingerRows());
     this.checkpoints = new BatchWriter<>(vertx, pool, "checkpoint",
         new BatchWriter.Statement<>(CHECKPOINT_SQL, this::checkpointTuple, Store::checkpointed, cp -> cp.attempt().id()),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, CLAIM_MAX_WAIT_MS,
-        metrics, health, null);
+        metrics, health, null, w.lingerMs(), w.lingerRows());
   }
 
   /**

@@ -161,4 +161,65 @@ class BatchWriterContextTest {
     assertTrue(ms < 1_200, "answered at its deadline, not when the statement finished: " + ms + " ms");
     await(w.close());
   }
+
+  /** A statement that takes {@code ms} per batch and records each batch's rows. */
+  static BatchWriter.Statement<Integer, Void> slowRecorded(List<Integer> sizes, double seconds) {
+    return new BatchWriter.Statement<>("SELECT pg_sleep(" + seconds + ") FROM (SELECT 1) x, unnest($1::int4[]) LIMIT 1",
+        rows -> {
+          synchronized (sizes) {
+            sizes.add(rows.size());
+          }
+          return Tuple.tuple().addValue(rows.toArray(new Integer[0]));
+        },
+        (rows, rs) -> java.util.Collections.nCopies(rows.size(), null), null);
+  }
+
+  @Test
+  void anIdleWriterSendsAtOnceWhateverItsLinger() throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    BatchWriter<Integer, Void> w = new BatchWriter<>(vertx, pool, "idle", slowRecorded(sizes, 0), 10_000, 64, 1,
+        BatchWriter.Mode.RETRY, 0, Metrics.standalone(), new DatabaseHealth(), null, 2_000, 64);
+    long t0 = System.nanoTime();
+    await(w.submit(1));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms < 1_000, "an idle writer does not wait its 2 s linger: " + ms + " ms");
+    await(w.close());
+  }
+
+  @Test
+  void underLoadACycleLingersForMoreRowsUpToItsRowTarget() throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    BatchWriter<Integer, Void> w = new BatchWriter<>(vertx, pool, "linger", slowRecorded(sizes, 0.3), 10_000, 64, 1,
+        BatchWriter.Mode.RETRY, 0, Metrics.standalone(), new DatabaseHealth(), null, 1_000, 10);
+    Context caller = vertx.getOrCreateContext();
+    List<Future<Void>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    Promise<Void> first = Promise.promise();
+    caller.runOnContext(v -> {
+      for (int i = 0; i < 3; i++) all.add(w.submit(i)); // idle: sent at once, one batch of 3
+      first.complete();
+    });
+    await(first.future());
+    Thread.sleep(100); // the batch of 3 is in flight (300 ms)
+    Promise<Void> second = Promise.promise();
+    caller.runOnContext(v -> {
+      for (int i = 3; i < 5; i++) all.add(w.submit(i)); // 2 wait: after the batch, the cycle lingers
+      second.complete();
+    });
+    await(second.future());
+    Thread.sleep(400); // the first batch was answered; the 2 rows linger (up to 1 s)
+    Promise<Void> third = Promise.promise();
+    caller.runOnContext(v -> {
+      for (int i = 5; i < 13; i++) all.add(w.submit(i)); // 10 waiting now: the target, sent at once
+      third.complete();
+    });
+    await(third.future());
+    long t0 = System.nanoTime();
+    await(Future.all(new ArrayList<>(all)));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    synchronized (sizes) {
+      assertEquals(List.of(3, 10), sizes, "the lingering cycle went out when its row target was reached");
+    }
+    assertTrue(ms < 900, "not at the end of the linger: " + ms + " ms");
+    await(w.close());
+  }
 }
