@@ -72,7 +72,7 @@ class ReadmeWalkthroughTest {
 
   @Test
   void theWalkthroughMatchesTheRouterLineByLine() throws Exception {
-    assumeTrue(onPath("curl", "jq"), "bash, curl and jq are needed to run the README's walk-through");
+    assumeTrue(onPath("curl", "jq", "python3"), "bash, curl, jq and python3 are needed to run the README's walk-through");
     String block = walkthrough(Files.readString(Path.of("README.md")));
     List<String> expected = expected(block);
     assertTrue(expected.size() > 10, "the walk-through shows its output: " + expected);
@@ -90,6 +90,9 @@ class ReadmeWalkthroughTest {
       ProcessBuilder pb = new ProcessBuilder("bash", "-e", "-o", "pipefail", script.toString())
           .directory(dir.toFile()).redirectError(dir.resolve("stderr.txt").toFile());
       pb.environment().put("ROUTER", app.url());
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        pb.environment().put("HOOK_PORT", Integer.toString(free.getLocalPort())); // the receiver of step 11
+      }
       Process p = pb.start();
       byte[] out = p.getInputStream().readAllBytes();
       assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the walk-through finished");
