@@ -458,7 +458,7 @@ public final class Application implements AutoCloseable {
     }
     reconciler.stop();
     refundReconciler.stop();
-    deliverer.close();
+    step("finish the webhook attempts in flight", deliverer::close, config.webhooks().timeoutMs() + 2_000);
     keyRetention.stop();
     fleet.stop();
     rules.stop();
@@ -466,6 +466,7 @@ public final class Application implements AutoCloseable {
     step("flush the write queues", store::closeWriters, 15_000);
     int unwritten = store.writeBacklog();
     if (unwritten > 0) log.error("{} row(s) still in the write queues at shutdown (the database did not take them)", unwritten);
+    step("release the webhook deliveries held here", deliverer::releaseLeases, 5_000);
     step("retire this instance", heartbeat::stop, 5_000);
     step("close the pool", pool::close, 5_000);
     if (simulatorServer != null) step("stop the simulators", simulatorServer::close, 5_000);

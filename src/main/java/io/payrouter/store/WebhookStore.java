@@ -85,11 +85,16 @@ public final class WebhookStore {
                                       ELSE COALESCE(d.first_failed_at, now()) END,
                body = COALESCE(d.body, x.body)
         FROM x
-        WHERE d.endpoint_id = x.endpoint_id AND d.id = x.id AND d.owner = x.owner AND d.status = 'pending'
+        -- by primary key: no test of status here (a row has an owner only while it is pending and
+        -- leased), or the planner may walk every pending row through webhook_deliveries_due for
+        -- each batch (it did, with statistics taken while few rows were pending: 60 ms a batch)
+        WHERE d.endpoint_id = x.endpoint_id AND d.id = x.id AND d.owner = x.owner
         RETURNING d.endpoint_id, d.id, d.status),
+      -- at most once a second per endpoint: every instance's batches would queue on its row lock
       e AS (
         UPDATE webhook_endpoints e SET last_success_at = now()
-        FROM (SELECT DISTINCT endpoint_id FROM d WHERE status = 'delivered') s WHERE e.id = s.endpoint_id
+        FROM (SELECT DISTINCT endpoint_id FROM d WHERE status = 'delivered') s
+        WHERE e.id = s.endpoint_id AND (e.last_success_at IS NULL OR e.last_success_at < now() - interval '1 second')
         RETURNING 1)
       SELECT endpoint_id || '/' || id FROM d""";
 
@@ -237,6 +242,12 @@ public final class WebhookStore {
       }
       return out;
     }));
+  }
+
+  /** Releases the pending deliveries {@code owner} holds (shutting down): due again for any instance. */
+  public Future<Integer> release(String owner) {
+    return store.reachable(pool.preparedQuery("UPDATE webhook_deliveries SET owner = NULL, lease_until = NULL "
+            + "WHERE owner = $1 AND status = 'pending'").execute(Tuple.of(owner)).map(RowSet::rowCount));
   }
 
   /** Records an attempt (batched); true when it was recorded (false: the lease was lost first). */

@@ -61,6 +61,8 @@ public final class Deliverer {
   /** Rows held here now (queued or in flight), so a take never doubles one (context only). */
   private final Set<String> held = new HashSet<>();
   private boolean polling;
+  /** Attempts started and not yet handed to the result writer (context only). */
+  private int attempting;
   private long timer = -1;
   private volatile boolean closed;
 
@@ -98,13 +100,36 @@ public final class Deliverer {
     context.runOnContext(v -> timer = vertx.setPeriodic(cfg.pollMs(), t -> poll()));
   }
 
+  /**
+   * Stops taking deliveries and waits (at most {@code webhooks.timeout} and a second) for the
+   * attempts in flight to be answered and handed to the result writer, so a drain does not leave
+   * a delivered row leased (another instance would send it again after the lease). What this
+   * instance still holds unsent is released by {@link #releaseLeases} once the writers flushed.
+   */
   public Future<Void> close() {
     closed = true;
     store.deliverLeasedTo(null, cfg.leaseMs(), null);
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    long end = System.nanoTime() + (cfg.timeoutMs() + 1_000) * 1_000_000L;
     context.runOnContext(v -> {
       if (timer >= 0) vertx.cancelTimer(timer);
+      awaitIdle(done, end);
     });
-    return Future.succeededFuture();
+    return done.future();
+  }
+
+  private void awaitIdle(io.vertx.core.Promise<Void> done, long endNanos) {
+    if (attempting == 0 || System.nanoTime() > endNanos) {
+      if (attempting > 0) log.warn("webhooks: {} attempt(s) still unanswered at shutdown", attempting);
+      done.complete();
+      return;
+    }
+    vertx.setTimer(20, t -> context.runOnContext(v -> awaitIdle(done, endNanos)));
+  }
+
+  /** Gives back what this instance holds and did not attempt, so another instance sends it at once. */
+  public Future<Integer> releaseLeases() {
+    return outbox.release(owner);
   }
 
   /** Rows the outcome statement leased to this instance: queued at once (from the writer's context). */
@@ -155,10 +180,19 @@ public final class Deliverer {
       }
       Job j = lane.queue.poll();
       lane.inFlight++;
-      attempt(lane, j).onComplete(x -> context.runOnContext(v -> {
+      attempting++;
+      // The endpoint's slot is free once it answered; the row stays held until its result is recorded.
+      boolean[] freed = new boolean[1];
+      Runnable free = () -> context.runOnContext(v -> {
+        if (freed[0]) return;
+        freed[0] = true;
         lane.inFlight--;
-        held.remove(j.due().endpointId() + '/' + j.due().id());
         pump(endpointId, lane);
+      });
+      attempt(lane, j, free).onComplete(x -> context.runOnContext(v -> {
+        attempting--;
+        held.remove(j.due().endpointId() + '/' + j.due().id());
+        free.run();
       }));
     }
   }
@@ -185,7 +219,7 @@ public final class Deliverer {
   }
 
   /** One attempt of one row: send (if still ours), then record how it went. Never fails. */
-  private Future<Void> attempt(Lane lane, Job j) {
+  private Future<Void> attempt(Lane lane, Job j, Runnable answered) {
     WebhookStore.Due d = j.due();
     WebhookStore.Signing s = lane.signing;
     if (!s.endpoint().enabled() || closed) return Future.succeededFuture(); // stays pending; the lease runs out
@@ -194,8 +228,8 @@ public final class Deliverer {
           d.endpointId(), d.id());
       return Future.succeededFuture();
     }
-    return body(d).compose(body -> send(s, d, body).compose(status -> record(s, d, body, status, null),
-            err -> record(s, d, body, null, describe(err))))
+    return body(d).compose(body -> send(s, d, body).onComplete(x -> answered.run())
+            .compose(status -> record(s, d, body, status, null), err -> record(s, d, body, null, describe(err))))
         .otherwise(err -> {
           log.warn("webhook delivery {}/{}: {}", d.endpointId(), d.id(), err.toString());
           return null;

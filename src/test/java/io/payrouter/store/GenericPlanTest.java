@@ -62,4 +62,9 @@ class GenericPlanTest {
   void claimBatchesCheckTheirCardsByKeyOnAnEmptyDatabase(Vertx vertx, VertxTestContext ctx) {
     assertKeyedOnEmptyTables(vertx, ctx, Store.CLAIM_SQL, "cards");
   }
+
+  @Test
+  void webhookResultBatchesFindTheirDeliveriesByKeyNotByWalkingThePendingOnes(Vertx vertx, VertxTestContext ctx) {
+    assertKeyedOnEmptyTables(vertx, ctx, WebhookStore.RESULT_SQL, "webhook_deliveries");
+  }
 }
