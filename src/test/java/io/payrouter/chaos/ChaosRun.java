@@ -1380,6 +1380,18 @@ public final class ChaosRun {
       say("could not read webhook_deliveries: " + e);
     }
     in.hooks.addAll(receiver.received());
+    try {
+      Files.writeString(out.resolve("webhooks.csv"), receiver.csv());
+      StringBuilder rows = new StringBuilder("event_id,event_type,charge_id,refund_id,event_seq,status,attempts,created_ms\n");
+      for (Verifier.DeliveryRow r : in.deliveries) {
+        rows.append(r.eventId()).append(',').append(r.eventType()).append(',').append(r.chargeId()).append(',')
+            .append(r.refundId()).append(',').append(r.eventSeq()).append(',').append(r.status()).append(',')
+            .append(r.attempts()).append(',').append(r.createdAt()).append('\n');
+      }
+      Files.writeString(out.resolve("webhook-deliveries.csv"), rows.toString());
+    } catch (IOException e) {
+      say("could not write webhooks.csv: " + e);
+    }
     event("webhooks: " + (pending == 0 ? "nothing pending" : pending < 0 ? "outbox unreadable or no router running"
         : pending + " still pending") + " after " + (now() - from) + " ms of waiting; " + in.deliveries.size()
         + " deliveries in the outbox, " + in.hooks.size() + " requests received");

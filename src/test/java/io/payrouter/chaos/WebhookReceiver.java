@@ -44,6 +44,8 @@ final class WebhookReceiver {
   private final List<Verifier.Hook> hooks = new ArrayList<>();
   /** Event ids seen (guarded by {@link #hooks}), to count events for the injected failures. */
   private final Set<String> seen = new HashSet<>();
+  /** Request seq → the sender's address (its connection), for the run's webhooks.csv (guarded by {@link #hooks}). */
+  private final Map<Long, String> remotes = new java.util.HashMap<>();
   private volatile String endpointId;
   private volatile String secret;
 
@@ -76,6 +78,7 @@ final class WebhookReceiver {
     long start = Clock.micros();
     long n = seq.incrementAndGet();
     String id = req.getHeader("webhook-id");
+    String remote = String.valueOf(req.remoteAddress());
     Map<String, String> headers = new TreeMap<>();
     req.headers().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
     req.body().onComplete(ar -> {
@@ -93,6 +96,7 @@ final class WebhookReceiver {
           synchronized (hooks) {
             hooks.add(new Verifier.Hook(n, String.valueOf(id), headers, body, start, Clock.micros(),
                 x.succeeded() ? status : 0));
+            remotes.put(n, remote);
           }
         });
       });
@@ -106,6 +110,26 @@ final class WebhookReceiver {
       l.sort(java.util.Comparator.comparingLong(Verifier.Hook::seq));
       return l;
     }
+  }
+
+  /** One line per request (seq, webhook-id, type, arrival and answer in epoch µs, status, sender's address). */
+  String csv() {
+    StringBuilder b = new StringBuilder("seq,webhook_id,type,start_us,end_us,answered,remote\n");
+    for (Verifier.Hook h : received()) {
+      String type;
+      try {
+        type = new JsonObject(h.body()).getString("type");
+      } catch (RuntimeException e) {
+        type = "?";
+      }
+      String remote;
+      synchronized (hooks) {
+        remote = remotes.get(h.seq());
+      }
+      b.append(h.seq()).append(',').append(h.webhookId()).append(',').append(type).append(',').append(h.startUs())
+          .append(',').append(h.endUs()).append(',').append(h.answered()).append(',').append(remote).append('\n');
+    }
+    return b.toString();
   }
 
   /** Subscribes an endpoint for every event type of the merchant with {@code apiKey} (bounded retries). */
