@@ -51,6 +51,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       to accept a fresh charge once PostgreSQL answers again;</li>
  *   <li>waits until nothing is pending (bounded), then checks every charge against the PSP
  *       ledgers, the router's API and its database ({@link Verifier});</li>
+ *   <li>throughout, a merchant webhook endpoint (all event types) points at a receiver in this JVM
+ *       ({@link WebhookReceiver}, loopback, a 500 to the first attempt of every
+ *       {@link #WEBHOOK_FAIL_EVERY}th event); at the end the suite waits (bounded) for the outbox to
+ *       empty and checks that every final charge and refund was delivered and received at least
+ *       once, signed, in order per charge, and never by two senders at once;</li>
  *   <li>prints the figures, writes them to {@code summary.txt}, and fails on any violation.</li>
  * </ol>
  * Loopback only; every wait is bounded and the whole run stops by itself within the plan's deadline.
