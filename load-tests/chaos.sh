@@ -14,7 +14,8 @@
 #   load-tests/chaos.sh --fleet --short   # its CI variant (mvn -B verify runs it as FleetChaosTest)
 #
 # Loopback only. The run stops by itself (its own watchdog at 5 min; `timeout` is the last resort).
-# Results: target/chaos-<timestamp>-<plan>/ (summary.txt, violations.txt, charges.jsonl, router logs).
+# Results: target/chaos-<timestamp>-<plan>/ (summary.txt, violations.txt, charges.jsonl, router logs,
+# webhooks.csv and webhook-deliveries.csv: what the merchant's webhook receiver got, and the outbox).
 # MVN_FLAGS="-o" runs Maven offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -51,6 +51,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       to accept a fresh charge once PostgreSQL answers again;</li>
  *   <li>waits until nothing is pending (bounded), then checks every charge against the PSP
  *       ledgers, the router's API and its database ({@link Verifier});</li>
+ *   <li>throughout, a merchant webhook endpoint (all event types) points at a receiver in this JVM
+ *       ({@link WebhookReceiver}, loopback, a 500 to the first attempt of every
+ *       {@link #WEBHOOK_FAIL_EVERY}th event); at the end the suite waits (bounded) for the outbox to
+ *       empty and checks that every final charge and refund was delivered and received at least
+ *       once, signed, in order per charge, and never by two senders at once;</li>
  *   <li>prints the figures, writes them to {@code summary.txt}, and fails on any violation.</li>
  * </ol>
  * Loopback only; every wait is bounded and the whole run stops by itself within the plan's deadline.
@@ -86,6 +91,8 @@ public final class ChaosRun {
   /** The fleet's non-default simulator credentials (the routers' provider blocks use the same); null: the defaults. */
   private io.payrouter.simulator.SimCredentials fleetCredentials;
   private SimulatorServer sims;
+  /** The merchant's webhook receiver (in this JVM, loopback). */
+  private WebhookReceiver receiver;
   /** Where merchants and webhooks go: the router, or HAProxy. */
   private String url;
   private JsonObject activeFaults;
@@ -256,6 +263,7 @@ public final class ChaosRun {
       sims = new SimulatorServer(vertx, simulators);
     }
     await(sims.start(0), 10_000);
+    receiver = await(new WebhookReceiver(vertx, WEBHOOK_FAIL_EVERY).start(), 5_000);
     Path dataDir = out.resolve("data");
     Files.writeString(out.resolve("routing.yaml"), routingYaml());
     int lbPort = fleet ? freePort() : -1;
@@ -318,6 +326,12 @@ public final class ChaosRun {
       }
       activeFaults = plan.faults();
       if (fleet) activeFaults = fleetFaults();
+      // The merchant's webhook endpoint, for every event type, before any charge is made.
+      in.webhookSince = now();
+      await(receiver.subscribe(url, MERCHANT_KEY, 10), 30_000);
+      in.webhookSecret = receiver.secret();
+      say("webhook endpoint " + receiver.endpointId() + " -> " + receiver.url() + " (the receiver answers 500 to the"
+          + " first attempt of every " + WEBHOOK_FAIL_EVERY + "th event)");
       await(traffic.createCards(Math.max(4, plan.clients())), 60_000);
       for (String p : Psps.types()) await(traffic.faults(sims.baseUrl(), p, activeFaults), 5_000);
 
@@ -446,6 +460,7 @@ public final class ChaosRun {
       } else {
         in.apiAvailable = false;
       }
+      webhookEnd(in, figures, deadline);
       in.answers.addAll(traffic.answers);
       readLedgers(sims, ids, in, figures);
       Map<String, Map<String, Long>> injected = new TreeMap<>();
@@ -486,6 +501,11 @@ public final class ChaosRun {
       return new Result(verdict, summary, out);
     } finally {
       traffic.close();
+      try {
+        await(receiver.close(), 5_000);
+      } catch (Exception ignored) {
+        // closing
+      }
       for (RouterProcess r : routers) {
         try {
           r.stop();
@@ -1339,6 +1359,50 @@ public final class ChaosRun {
     }
   }
 
+  /**
+   * The outbox at the end: waits (bounded) until no delivery of the run's endpoint is pending,
+   * then reads its rows and what the receiver got, for the verifier's webhook checks.
+   */
+  private void webhookEnd(Verifier.Input in, Map<String, Object> figures, long deadline) throws InterruptedException {
+    if (in.webhookSecret == null) return;
+    long from = now();
+    long until = Math.min(from + WEBHOOK_WAIT_MS, deadline - 15_000);
+    int pending = -1;
+    boolean anyRouter = routers.stream().anyMatch(r -> r.alive() && !r.paused());
+    while (anyRouter) {
+      try {
+        pending = await(receiver.pending(dbPort()), 5_000);
+      } catch (Exception e) {
+        pending = -1;
+      }
+      if (pending == 0 || now() >= until) break;
+      Thread.sleep(250);
+    }
+    try {
+      in.deliveries.addAll(await(receiver.deliveries(dbPort()), 15_000));
+    } catch (Exception e) {
+      in.deliveriesRead = false;
+      say("could not read webhook_deliveries: " + e);
+    }
+    in.hooks.addAll(receiver.received());
+    try {
+      Files.writeString(out.resolve("webhooks.csv"), receiver.csv());
+      StringBuilder rows = new StringBuilder("event_id,event_type,charge_id,refund_id,event_seq,status,attempts,created_ms\n");
+      for (Verifier.DeliveryRow r : in.deliveries) {
+        rows.append(r.eventId()).append(',').append(r.eventType()).append(',').append(r.chargeId()).append(',')
+            .append(r.refundId()).append(',').append(r.eventSeq()).append(',').append(r.status()).append(',')
+            .append(r.attempts()).append(',').append(r.createdAt()).append('\n');
+      }
+      Files.writeString(out.resolve("webhook-deliveries.csv"), rows.toString());
+    } catch (IOException e) {
+      say("could not write webhooks.csv: " + e);
+    }
+    event("webhooks: " + (pending == 0 ? "nothing pending" : pending < 0 ? "outbox unreadable or no router running"
+        : pending + " still pending") + " after " + (now() - from) + " ms of waiting; " + in.deliveries.size()
+        + " deliveries in the outbox, " + in.hooks.size() + " requests received");
+    figures.put("webhook wait at the end (ms)", now() - from);
+  }
+
   /** Per charge and PSP, the ledger entries in which money moved; per PSP, the ledger's own total. */
   private void readLedgers(SimulatorServer sims, List<String> ids, Verifier.Input in, Map<String, Object> figures) {
     Map<String, Ledger> ledgers = new LinkedHashMap<>();
@@ -1411,6 +1475,22 @@ public final class ChaosRun {
     }
     row(b, "RECOVERY time after PostgreSQL", rec + "bound " + in.recoveryBoundMs + " ms");
     row(b, "router restart failures", Integer.toString(v.count(Kind.ROUTER_RESTART_FAILED)));
+    if (in.webhookSecret != null) {
+      row(b, "WEBHOOKS lost", v.count(Kind.WEBHOOK_LOST) + "  (a final charge or refund without its event delivered"
+          + " and received)");
+      row(b, "webhooks not delivered", v.count(Kind.WEBHOOK_NOT_DELIVERED) + "  (pending or failed at the end; "
+          + v.deliveryStatuses + " of " + in.deliveries.size() + " rows)");
+      row(b, "webhooks badly signed or wrong", Integer.toString(v.count(Kind.WEBHOOK_BAD_EVENT)));
+      row(b, "webhooks out of order", v.count(Kind.WEBHOOK_OUT_OF_ORDER) + "  (a charge's events first received"
+          + " out of event_seq order)");
+      row(b, "webhooks sent twice AT ONCE", v.count(Kind.WEBHOOK_CONCURRENT) + "  (one webhook-id at the receiver"
+          + " twice at the same moment)");
+      row(b, "webhook figures", v.hookEvents + " events received in " + v.hookRequests + " requests: "
+          + v.hookDuplicates + " duplicates (again after a 200), " + v.hookRetries + " retries (after a non-2xx), "
+          + v.hookRefused + " answered non-2xx (injected 500s); " + v.hookAttemptsRecorded + " attempts recorded in"
+          + " the outbox; slowest first delivery " + v.slowestDeliveryMs + " ms; " + v.hookLaterBodies
+          + " bodies showing a later status than their type");
+    }
     row(b, "chaos not applied / run incomplete", v.count(Kind.CHAOS_NOT_APPLIED) + " / " + v.count(Kind.RUN_INCOMPLETE));
     for (String w : warnings) b.append("warning: ").append(w).append('\n');
     b.append(line);
@@ -1593,11 +1673,24 @@ public final class ChaosRun {
         simulators: { enabled: false }
         recovery: { interval_ms: %d, processing_grace_ms: %d, not_found_final_after: %d }
         routing_file: routing.yaml
+        %s
         providers:
         """.formatted(port, publicUrl, inFile ? " allow_loopback_public_url: true," : "", DRAIN_TIMEOUT_MS, pgPort,
-            FLEET_ADMIN_KEY, tokenKey, MERCHANT_KEY, plan.intervalMs(), plan.graceMs(), plan.graceMs())
+            FLEET_ADMIN_KEY, tokenKey, MERCHANT_KEY, plan.intervalMs(), plan.graceMs(), plan.graceMs(), WEBHOOKS_YAML)
         + providersYaml(simUrl, plan, fleetCredentials);
   }
+
+  /**
+   * Merchant webhooks of the routers under test: a short retry schedule and lease, so that
+   * retries and the deliveries a killed or paused instance held are done within the run; plain
+   * http for the chaos JVM's loopback receiver (production mode wants https otherwise).
+   */
+  static final String WEBHOOKS_YAML = "webhooks: { retry_schedule: [200ms, 500ms, 1s, 2s, 5s], poll_interval: 100ms,"
+      + " timeout: 2s, lease: 10s, allow_http: true }";
+  /** The receiver answers 500 to the first attempt of every this-many-th event. */
+  static final int WEBHOOK_FAIL_EVERY = 10;
+  /** The end's wait for the outbox to empty (bounded by the run's deadline too). */
+  static final long WEBHOOK_WAIT_MS = 60_000;
 
   /** The router's config: embedded PostgreSQL in {@code dataDir}, PSPs at this JVM's simulators. */
   static String routerYaml(Path dataDir, int port, String simUrl, ChaosPlan plan) {
@@ -1613,11 +1706,12 @@ public final class ChaosRun {
         simulators: { enabled: false }
         recovery: { interval_ms: %d, processing_grace_ms: %d, not_found_final_after: %d }
         routing_file: routing.yaml
+        %s
         providers:
         """.formatted(port, dataDir.toAbsolutePath(), ADMIN_KEY, MERCHANT_KEY, plan.intervalMs(), plan.graceMs(),
             // "no such payment" is proof only past this horizon; the suite's is its grace period, so
             // that charges nothing reached settle within the suite's bound (production: 24 h)
-            plan.graceMs()) + p;
+            plan.graceMs(), WEBHOOKS_YAML) + p;
   }
 
   /** Four USD lanes over three PSPs each (failover possible), NOK to Dintero then ProcessOut, adaptive default. */

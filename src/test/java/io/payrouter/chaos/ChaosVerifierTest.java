@@ -480,4 +480,240 @@ class ChaosVerifierTest {
     Verdict v = verify(in);
     assertTrue(v.ok(), "answers and ledgers agree; nothing is claimed about the unread table: " + v.violations);
   }
+
+  // ---------------------------------------------------------------- merchant webhooks
+
+  static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+  static final String OTHER_SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6, 7, 8,
+      9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+  /** Now, in epoch microseconds: the reference library checks the timestamp against its clock. */
+  static final long NOW_US = System.currentTimeMillis() * 1_000;
+
+  /** The clean world with an endpoint: each final charge's event in the outbox, delivered and received once. */
+  static Input hooked() throws Exception {
+    Input in = clean();
+    in.webhookSecret = SECRET;
+    in.webhookSince = T - 1_000;
+    row(in, "evt_ok", "charge.succeeded", "ch_ok", null, 1, "delivered");
+    row(in, "evt_dec", "charge.declined", "ch_dec", null, 1, "delivered");
+    row(in, "evt_fail", "charge.failed", "ch_fail", null, 1, "delivered");
+    hook(in, "evt_ok", "charge.succeeded", "ch_ok", NOW_US, 200);
+    hook(in, "evt_dec", "charge.declined", "ch_dec", NOW_US + 1_000, 200);
+    hook(in, "evt_fail", "charge.failed", "ch_fail", NOW_US + 2_000, 200);
+    return in;
+  }
+
+  static void row(Input in, String event, String type, String charge, String refund, int seq, String status) {
+    in.deliveries.add(new Verifier.DeliveryRow(event, type, charge, refund, seq, status, 1, T));
+  }
+
+  static String body(String event, String type, String subject) {
+    return new io.vertx.core.json.JsonObject().put("id", event).put("type", type).put("timestamp", "2026-01-01T00:00:00Z")
+        .put("data", new io.vertx.core.json.JsonObject().put("id", subject).put("status", type.substring(type.indexOf('.') + 1)))
+        .encode();
+  }
+
+  /** A request as the receiver records it, signed with {@code secret} at {@code tsSec}, answered after 20 ms. */
+  static Verifier.Hook hook(String secret, long seq, String event, String body, long tsSec, long startUs, int answered)
+      throws Exception {
+    Map<String, String> h = new java.util.TreeMap<>();
+    h.put("content-type", "application/json");
+    h.put("webhook-id", event);
+    h.put("webhook-timestamp", Long.toString(tsSec));
+    h.put("webhook-signature", new com.standardwebhooks.Webhook(secret).sign(event, tsSec, body));
+    return new Verifier.Hook(seq, event, h, body, startUs, startUs + 20_000, answered);
+  }
+
+  static void hook(Input in, String event, String type, String subject, long startUs, int answered) throws Exception {
+    in.hooks.add(hook(SECRET, in.hooks.size() + 1, event, body(event, type, subject), startUs / 1_000_000, startUs, answered));
+  }
+
+  @Test
+  void aCleanWebhookRunHasNoViolationAndCountsItsEvents() throws Exception {
+    Verdict v = verify(hooked());
+    assertTrue(v.ok(), v.violations.toString());
+    assertEquals(3, v.hookEvents);
+    assertEquals(3, v.hookRequests);
+    assertEquals(0, v.hookDuplicates + v.hookRetries + v.hookRefused);
+    assertEquals(Map.of("delivered", 3), v.deliveryStatuses);
+  }
+
+  @Test
+  void aFinalChargeWithoutItsEventInTheOutboxIsALostWebhook() throws Exception {
+    Input in = hooked();
+    in.deliveries.removeIf(r -> r.chargeId().equals("ch_dec"));
+    in.hooks.removeIf(h -> h.webhookId().equals("evt_dec"));
+    assertOnly(verify(in), Kind.WEBHOOK_LOST, "ch_dec");
+  }
+
+  @Test
+  void anEventOfAnotherTypeDoesNotCountForTheFinalState() throws Exception {
+    Input in = hooked();
+    in.deliveries.removeIf(r -> r.chargeId().equals("ch_ok"));
+    in.hooks.removeIf(h -> h.webhookId().equals("evt_ok"));
+    row(in, "evt_ok_p", "charge.pending", "ch_ok", null, 1, "delivered");
+    hook(in, "evt_ok_p", "charge.pending", "ch_ok", NOW_US + 3_000, 200);
+    assertOnly(verify(in), Kind.WEBHOOK_LOST, "ch_ok");
+  }
+
+  @Test
+  void aChargeMadeBeforeTheEndpointNeedsNoEvent() throws Exception {
+    Input in = hooked();
+    in.webhookSince = T + 1;
+    in.deliveries.removeIf(r -> r.chargeId().equals("ch_dec"));
+    in.hooks.removeIf(h -> h.webhookId().equals("evt_dec"));
+    Verdict v = verify(in);
+    assertTrue(v.ok(), v.violations.toString());
+  }
+
+  @Test
+  void aDeliveredRowTheReceiverNeverAnswered200IsLost() throws Exception {
+    Input in = hooked();
+    in.hooks.removeIf(h -> h.webhookId().equals("evt_ok"));
+    hook(in, "evt_ok", "charge.succeeded", "ch_ok", NOW_US + 5_000, 500);
+    assertOnly(verify(in), Kind.WEBHOOK_LOST, "evt_ok");
+  }
+
+  @Test
+  void aPendingOrFailedDeliveryIsNotDelivered() throws Exception {
+    Input in = hooked();
+    in.deliveries.replaceAll(r -> r.eventId().equals("evt_fail") ? new Verifier.DeliveryRow(r.eventId(), r.eventType(),
+        r.chargeId(), null, r.eventSeq(), "failed", 6, r.createdAt()) : r);
+    assertOnly(verify(in), Kind.WEBHOOK_NOT_DELIVERED, "evt_fail");
+    in.deliveries.replaceAll(r -> r.eventId().equals("evt_fail") ? new Verifier.DeliveryRow(r.eventId(), r.eventType(),
+        r.chargeId(), null, r.eventSeq(), "pending", 2, r.createdAt()) : r);
+    assertOnly(verify(in), Kind.WEBHOOK_NOT_DELIVERED, "evt_fail");
+  }
+
+  @Test
+  void aFinalRefundNeedsItsEvent() throws Exception {
+    Input in = hooked();
+    in.dbRefunds.put("ch_ok", new java.util.ArrayList<>(java.util.List.of(
+        new Verifier.RefundRow("re_1", "ch_ok", "succeeded", 100), new Verifier.RefundRow("re_2", "ch_ok", "failed", 50),
+        new Verifier.RefundRow("re_3", "ch_ok", "pending", 10))));
+    in.ledgerRefunds.put("ch_ok", new HashMap<>(Map.of("fatora", new long[] {4200, 100})));
+    row(in, "evt_re1", "refund.succeeded", "ch_ok", "re_1", 2, "delivered");
+    hook(in, "evt_re1", "refund.succeeded", "re_1", NOW_US + 4_000, 200);
+    assertOnly(verify(in), Kind.WEBHOOK_LOST, "re_2");
+    row(in, "evt_re2", "refund.failed", "ch_ok", "re_2", 3, "delivered");
+    hook(in, "evt_re2", "refund.failed", "re_2", NOW_US + 5_000, 200);
+    Verdict v = verify(in);
+    assertTrue(v.ok(), "a refund still pending needs no event yet: " + v.violations);
+  }
+
+  @Test
+  void aRequestSignedWithAnotherSecretIsABadEvent() throws Exception {
+    Input in = hooked();
+    in.hooks.add(hook(OTHER_SECRET, 9, "evt_ok", body("evt_ok", "charge.succeeded", "ch_ok"), NOW_US / 1_000_000,
+        NOW_US + 9_000_000, 200));
+    assertOnly(verify(in), Kind.WEBHOOK_BAD_EVENT, "evt_ok");
+  }
+
+  @Test
+  void aBodyAlteredAfterSigningIsABadEvent() throws Exception {
+    Input in = hooked();
+    Verifier.Hook h = in.hooks.remove(0);
+    in.hooks.add(0, new Verifier.Hook(h.seq(), h.webhookId(), h.headers(), h.body().replace("succeeded\"}", "declined\"}"),
+        h.startUs(), h.endUs(), h.answered()));
+    assertOnly(verify(in), Kind.WEBHOOK_BAD_EVENT, "evt_ok");
+  }
+
+  @Test
+  void aBodyOfAnotherEventOrTypeIsABadEvent() throws Exception {
+    Input in = hooked();
+    in.hooks.set(0, hook(SECRET, 1, "evt_ok", body("evt_dec", "charge.declined", "ch_dec"), NOW_US / 1_000_000,
+        NOW_US, 200));
+    assertOnly(verify(in), Kind.WEBHOOK_BAD_EVENT, "evt_ok");
+    in.hooks.set(0, hook(SECRET, 1, "evt_ok", body("evt_ok", "charge.declined", "ch_ok"), NOW_US / 1_000_000,
+        NOW_US, 200));
+    assertOnly(verify(in), Kind.WEBHOOK_BAD_EVENT, "evt_ok");
+  }
+
+  @Test
+  void anEventNoDeliveryHasIsABadEvent() throws Exception {
+    Input in = hooked();
+    hook(in, "evt_nobody", "charge.succeeded", "ch_ok", NOW_US + 9_000, 200);
+    assertOnly(verify(in), Kind.WEBHOOK_BAD_EVENT, "evt_nobody");
+  }
+
+  @Test
+  void theTimestampToleranceAppliesAtArrivalNotAtTheEnd() throws Exception {
+    Input in = hooked();
+    long old = NOW_US / 1_000_000 - 3_600;
+    // an hour old now, but fresh when it arrived: verifies (the run's end is later than its requests)
+    in.hooks.set(0, hook(SECRET, 1, "evt_ok", body("evt_ok", "charge.succeeded", "ch_ok"), old, (old + 2) * 1_000_000, 200));
+    Verdict v = verify(in);
+    assertTrue(v.ok(), v.violations.toString());
+    // ten minutes old when it arrived: refused, as a merchant would
+    in.hooks.set(0, hook(SECRET, 1, "evt_ok", body("evt_ok", "charge.succeeded", "ch_ok"), old, (old + 600) * 1_000_000, 200));
+    assertOnly(verify(in), Kind.WEBHOOK_BAD_EVENT, "evt_ok");
+    // and a wrong signature on an old request is still wrong
+    in.hooks.set(0, hook(OTHER_SECRET, 1, "evt_ok", body("evt_ok", "charge.succeeded", "ch_ok"), old, (old + 2) * 1_000_000, 200));
+    assertOnly(verify(in), Kind.WEBHOOK_BAD_EVENT, "evt_ok");
+  }
+
+  @Test
+  void aChargesEventsFirstReceivedOutOfOrderAreFlagged() throws Exception {
+    Input in = hooked();
+    in.deliveries.replaceAll(r -> r.eventId().equals("evt_ok") ? new Verifier.DeliveryRow("evt_ok", "charge.succeeded",
+        "ch_ok", null, 2, "delivered", 1, T) : r);
+    row(in, "evt_ok_p", "charge.pending", "ch_ok", null, 1, "delivered");
+    hook(in, "evt_ok_p", "charge.pending", "ch_ok", NOW_US + 5_000, 200);
+    assertOnly(verify(in), Kind.WEBHOOK_OUT_OF_ORDER, "ch_ok");
+    // the same events with the pending one first are in order; a later duplicate of it changes nothing
+    Input ordered = hooked();
+    ordered.deliveries.replaceAll(r -> r.eventId().equals("evt_ok") ? new Verifier.DeliveryRow("evt_ok",
+        "charge.succeeded", "ch_ok", null, 2, "delivered", 1, T) : r);
+    row(ordered, "evt_ok_p", "charge.pending", "ch_ok", null, 1, "delivered");
+    ordered.hooks.add(0, hook(SECRET, 0, "evt_ok_p", body("evt_ok_p", "charge.pending", "ch_ok"), NOW_US / 1_000_000,
+        NOW_US - 5_000_000, 200));
+    hook(ordered, "evt_ok_p", "charge.pending", "ch_ok", NOW_US + 5_000_000, 200);
+    Verdict v = verify(ordered);
+    assertTrue(v.ok(), v.violations.toString());
+    assertEquals(1, v.hookDuplicates);
+  }
+
+  @Test
+  void retriesAndDuplicatesAreFiguresNotViolations() throws Exception {
+    Input in = hooked();
+    in.hooks.removeIf(h -> h.webhookId().equals("evt_ok"));
+    hook(in, "evt_ok", "charge.succeeded", "ch_ok", NOW_US + 100_000, 500);
+    hook(in, "evt_ok", "charge.succeeded", "ch_ok", NOW_US + 400_000, 200);
+    hook(in, "evt_ok", "charge.succeeded", "ch_ok", NOW_US + 11_000_000, 200);
+    Verdict v = verify(in);
+    assertTrue(v.ok(), v.violations.toString());
+    assertEquals(3, v.hookEvents);
+    assertEquals(5, v.hookRequests);
+    assertEquals(1, v.hookRetries);
+    assertEquals(1, v.hookDuplicates);
+    assertEquals(1, v.hookRefused);
+  }
+
+  @Test
+  void oneEventAtTheReceiverTwiceAtOnceIsConcurrent() throws Exception {
+    Input in = hooked();
+    // a second request for evt_dec 5 ms after the first arrived (each is answered after 20 ms)
+    hook(in, "evt_dec", "charge.declined", "ch_dec", NOW_US + 1_000 + 5_000, 200);
+    assertOnly(verify(in), Kind.WEBHOOK_CONCURRENT, "evt_dec");
+  }
+
+  @Test
+  void anUnreadOutboxLeavesTheWebhooksUnverifiedButStillChecksTheRequests() throws Exception {
+    Input in = hooked();
+    in.deliveriesRead = false;
+    in.deliveries.clear();
+    assertOnly(verify(in), Kind.UNVERIFIED, "webhooks");
+    hook(in, "evt_dec", "charge.declined", "ch_dec", NOW_US + 1_000 + 5_000, 200);
+    Verdict v = verify(in);
+    assertEquals(1, v.count(Kind.WEBHOOK_CONCURRENT), v.violations.toString());
+  }
+
+  @Test
+  void withoutAnEndpointThereAreNoWebhookChecks() throws Exception {
+    Input in = hooked();
+    in.webhookSecret = null;
+    in.deliveries.clear();
+    Verdict v = verify(in);
+    assertTrue(v.ok(), v.violations.toString());
+  }
 }

@@ -67,7 +67,45 @@ final class Verifier {
      * The PSP refunded more of a charge than the router's refunds that did not fail add up to: the
      * router failed a refund that was made (its amount would be refunded again).
      */
-    REFUNDED_WITHOUT_SUCCESS
+    REFUNDED_WITHOUT_SUCCESS,
+    /**
+     * A merchant webhook lost: a final charge or refund with no event of its final type in the
+     * outbox, or a delivery the outbox holds as delivered whose event id the receiver never
+     * answered 200 to.
+     */
+    WEBHOOK_LOST,
+    /** A delivery still {@code pending} after the wait, or {@code failed} (the receiver was healthy). */
+    WEBHOOK_NOT_DELIVERED,
+    /**
+     * A request the receiver got that does not verify with the endpoint's secret (Standard
+     * Webhooks), or whose body is not the event its {@code webhook-id} names (another id or type, or
+     * no delivery of the endpoint has that id).
+     */
+    WEBHOOK_BAD_EVENT,
+    /** The events of one charge first reached the receiver out of their {@code event_seq} order. */
+    WEBHOOK_OUT_OF_ORDER,
+    /** Two requests with one {@code webhook-id} were at the receiver at the same moment (two senders at once). */
+    WEBHOOK_CONCURRENT
+  }
+
+  /**
+   * One row of {@code webhook_deliveries} for the run's endpoint. {@code refundId}: the refund a
+   * {@code refund.*} event is about (its body's {@code data.id}), null for charge events.
+   * {@code createdAt} epoch ms.
+   */
+  record DeliveryRow(String eventId, String eventType, String chargeId, String refundId, int eventSeq, String status,
+      int attempts, long createdAt) {}
+
+  /**
+   * One request the receiver got, in arrival order ({@code seq}): its headers (lower-case names),
+   * body, when it arrived and when its answer was written (epoch microseconds), and the status the
+   * receiver answered.
+   */
+  record Hook(long seq, String webhookId, Map<String, String> headers, String body, long startUs, long endUs,
+      int answered) {
+    boolean ok() {
+      return answered >= 200 && answered < 300;
+    }
   }
 
   /**
@@ -182,6 +220,17 @@ final class Verifier {
     final Map<String, Long> chargeAmounts = new HashMap<>();
     /** Charge id → PSP → {taken by its payments in which money moved, refunded of them} (the ledgers). */
     final Map<String, Map<String, long[]>> ledgerRefunds = new HashMap<>();
+    /** The run subscribed a webhook endpoint with this secret (null: no webhook checks). */
+    String webhookSecret;
+    /** When the endpoint was created (epoch ms): charges created before it have no events. */
+    long webhookSince;
+    /** The endpoint's rows of {@code webhook_deliveries}; {@link #deliveriesRead} false when unreadable. */
+    final List<DeliveryRow> deliveries = new ArrayList<>();
+    boolean deliveriesRead = true;
+    /** Every request the receiver got. */
+    final List<Hook> hooks = new ArrayList<>();
+    /** Standard Webhooks' timestamp tolerance, applied at arrival. */
+    long webhookToleranceSec = 300;
   }
 
   /** The outcome: violations (in a stable order) and the counts the summary prints. */
@@ -193,6 +242,23 @@ final class Verifier {
     int everPending;
     long maxSettleMs;
     int inFlightLedgerEntries;
+    /** Webhook figures: distinct event ids received, requests, requests after a 200 to the same id, after a non-2xx. */
+    int hookEvents;
+    int hookRequests;
+    int hookDuplicates;
+    int hookRetries;
+    /** Requests the receiver answered with other than 2xx (its injected failures). */
+    int hookRefused;
+    /**
+     * Events whose body shows another status than the event's type (a body rendered at its first
+     * attempt from the charge as it was by then: the outbox row was written without one).
+     */
+    int hookLaterBodies;
+    /** Attempts the outbox recorded, and its rows by status. */
+    long hookAttemptsRecorded;
+    final Map<String, Integer> deliveryStatuses = new TreeMap<>();
+    /** The slowest delivery: its row written to the receiver's first 200 for it (ms). */
+    long slowestDeliveryMs;
 
     int count(Kind k) {
       return counts.getOrDefault(k, 0);
@@ -418,6 +484,7 @@ final class Verifier {
       }
     }
     refunds(in, v);
+    webhooks(in, v);
     for (String s : in.routerRestartFailures) v.add(Kind.ROUTER_RESTART_FAILED, "router", s);
     for (String s : in.chaosProblems) v.add(Kind.CHAOS_NOT_APPLIED, "plan", s);
     for (String s : in.runProblems) v.add(Kind.RUN_INCOMPLETE, "run", s);
@@ -476,6 +543,209 @@ final class Verifier {
             + " not fail add up to " + routerLive + ": " + rows);
       }
     }
+  }
+
+  /**
+   * The merchant-webhook checks (the outbox under chaos): every final charge and refund delivered
+   * at least once and received, nothing left pending or failed, every request signed with the
+   * endpoint's secret and carrying the event its id names, each charge's events first received in
+   * their order, and never two requests with one {@code webhook-id} at the receiver at once. Also
+   * the figures: events, requests, duplicates (at least once allows them), retries.
+   */
+  static void webhooks(Input in, Verdict v) {
+    if (in.webhookSecret == null) return;
+    Map<String, List<Hook>> byId = new TreeMap<>();
+    List<Hook> hooks = new ArrayList<>(in.hooks);
+    hooks.sort(java.util.Comparator.comparingLong(Hook::seq));
+    for (Hook h : hooks) byId.computeIfAbsent(h.webhookId(), k -> new ArrayList<>()).add(h);
+    Map<String, DeliveryRow> rows = new HashMap<>();
+    for (DeliveryRow r : in.deliveries) rows.put(r.eventId(), r);
+
+    // Figures.
+    v.hookRequests = hooks.size();
+    v.hookEvents = byId.size();
+    for (List<Hook> l : byId.values()) {
+      boolean delivered = false;
+      boolean refused = false;
+      for (Hook h : l) {
+        if (delivered) v.hookDuplicates++;
+        else if (refused) v.hookRetries++;
+        if (h.ok()) delivered = true;
+        else {
+          refused = true;
+          v.hookRefused++;
+        }
+      }
+    }
+    for (List<Hook> l : byId.values()) {
+      try {
+        io.vertx.core.json.JsonObject b = new io.vertx.core.json.JsonObject(l.get(0).body());
+        String type = String.valueOf(b.getString("type"));
+        io.vertx.core.json.JsonObject data = b.getJsonObject("data");
+        if (data != null && type.indexOf('.') > 0 && !type.endsWith(".conflict")
+            && !type.substring(type.indexOf('.') + 1).equals(data.getString("status"))) {
+          v.hookLaterBodies++;
+        }
+      } catch (RuntimeException notJson) {
+        // judged below
+      }
+    }
+    for (DeliveryRow r : in.deliveries) {
+      v.deliveryStatuses.merge(r.status(), 1, Integer::sum);
+      v.hookAttemptsRecorded += r.attempts();
+      Hook first = byId.getOrDefault(r.eventId(), List.of()).stream().filter(Hook::ok).findFirst().orElse(null);
+      if (first != null) v.slowestDeliveryMs = Math.max(v.slowestDeliveryMs, first.startUs() / 1000 - r.createdAt());
+    }
+
+    // Every request: signed with the endpoint's secret, and the event its webhook-id names.
+    com.standardwebhooks.Webhook wh = new com.standardwebhooks.Webhook(in.webhookSecret);
+    for (Hook h : hooks) {
+      String problem = signatureProblem(wh, h, in.webhookToleranceSec);
+      if (problem == null) problem = bodyProblem(h, in.deliveriesRead ? rows.get(h.webhookId()) : null, in.deliveriesRead);
+      if (problem != null) v.add(Kind.WEBHOOK_BAD_EVENT, h.webhookId(), "request #" + h.seq() + " " + problem);
+    }
+
+    // No two requests of one event at the receiver at once (one sender at a time).
+    for (var e : byId.entrySet()) {
+      List<Hook> l = new ArrayList<>(e.getValue());
+      l.sort(java.util.Comparator.comparingLong(Hook::startUs));
+      for (int i = 1; i < l.size(); i++) {
+        Hook a = null;
+        for (int j = 0; j < i; j++) if (l.get(j).endUs() > l.get(i).startUs()) a = l.get(j);
+        if (a != null) {
+          Hook b = l.get(i);
+          v.add(Kind.WEBHOOK_CONCURRENT, e.getKey(), "request #" + b.seq() + " arrived "
+              + (a.endUs() - b.startUs()) / 1000.0 + " ms before request #" + a.seq() + " was answered");
+          break;
+        }
+      }
+    }
+
+    if (!in.deliveriesRead) {
+      v.add(Kind.UNVERIFIED, "webhooks", "webhook_deliveries could not be read: only the " + hooks.size()
+          + " requests the receiver got were checked (signatures, one at a time)");
+      return;
+    }
+
+    // The outbox: nothing left pending or failed; a delivered row was received.
+    Map<String, List<DeliveryRow>> perCharge = new TreeMap<>();
+    Set<String> haveEvent = new HashSet<>(); // "charge id|type" and "refund id|type"
+    for (DeliveryRow r : in.deliveries) {
+      perCharge.computeIfAbsent(r.chargeId(), k -> new ArrayList<>()).add(r);
+      haveEvent.add((r.refundId() != null ? r.refundId() : r.chargeId()) + "|" + r.eventType());
+      boolean got = byId.getOrDefault(r.eventId(), List.of()).stream().anyMatch(Hook::ok);
+      if (!"delivered".equals(r.status())) {
+        v.add(Kind.WEBHOOK_NOT_DELIVERED, r.eventId(), r.eventType() + " of " + r.chargeId() + " is " + r.status()
+            + " after " + r.attempts() + " attempt(s)" + (got ? " (the receiver did answer 200 to it)" : ""));
+      } else if (!got) {
+        v.add(Kind.WEBHOOK_LOST, r.eventId(), r.eventType() + " of " + r.chargeId() + " is delivered in the outbox, "
+            + "but the receiver never answered 200 to it (" + byId.getOrDefault(r.eventId(), List.of()).size() + " requests)");
+      }
+    }
+
+    // Every final state has its event.
+    if (in.dbAvailable) {
+      for (Row c : new TreeMap<>(in.db).values()) {
+        if (!isFinal(c.status()) || c.createdAt() < in.webhookSince) continue;
+        if (!haveEvent.contains(c.id() + "|charge." + c.status())) {
+          v.add(Kind.WEBHOOK_LOST, c.id(), "the charge is " + c.status() + " but the outbox has no charge." + c.status()
+              + " event for it (" + perCharge.getOrDefault(c.id(), List.of()).stream().map(DeliveryRow::eventType).toList() + ")");
+        }
+      }
+    }
+    if (in.dbRefundsRead) {
+      for (var e : new TreeMap<>(in.dbRefunds).entrySet()) {
+        for (RefundRow r : e.getValue()) {
+          if (!"succeeded".equals(r.status()) && !"failed".equals(r.status())) continue;
+          if (!haveEvent.contains(r.id() + "|refund." + r.status())) {
+            v.add(Kind.WEBHOOK_LOST, r.id(), "the refund of " + r.chargeId() + " is " + r.status()
+                + " but the outbox has no refund." + r.status() + " event for it");
+          }
+        }
+      }
+    }
+
+    // Per charge, the events first reached the receiver in their order.
+    for (var e : perCharge.entrySet()) {
+      List<DeliveryRow> l = new ArrayList<>(e.getValue());
+      l.sort(java.util.Comparator.comparingInt(DeliveryRow::eventSeq));
+      DeliveryRow prev = null;
+      long prevFirst = -1;
+      for (DeliveryRow r : l) {
+        List<Hook> got = byId.get(r.eventId());
+        if (got == null) continue;
+        long first = got.get(0).seq();
+        if (prev != null && prev.eventSeq() < r.eventSeq() && first < prevFirst) {
+          v.add(Kind.WEBHOOK_OUT_OF_ORDER, e.getKey(), r.eventType() + " (event_seq " + r.eventSeq() + ", " + r.eventId()
+              + ") first arrived as request #" + first + ", before " + prev.eventType() + " (event_seq "
+              + prev.eventSeq() + ", " + prev.eventId() + ", request #" + prevFirst + ")");
+          break;
+        }
+        if (first > prevFirst) {
+          prev = r;
+          prevFirst = first;
+        }
+      }
+    }
+  }
+
+  /**
+   * Why a request does not verify with the endpoint's secret, or null. The reference library
+   * judges; it also applies the timestamp tolerance against this moment, so a request it refuses
+   * only for its age is judged again by its signature (the library's own {@code sign}) and its
+   * timestamp against the moment it arrived.
+   */
+  static String signatureProblem(com.standardwebhooks.Webhook wh, Hook h, long toleranceSec) {
+    Map<String, List<String>> headers = new HashMap<>();
+    h.headers().forEach((k, val) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.of(val)));
+    try {
+      wh.verify(h.body(), headers);
+      return null;
+    } catch (com.standardwebhooks.exceptions.WebhookVerificationException e) {
+      String id = h.headers().get("webhook-id");
+      String ts = h.headers().get("webhook-timestamp");
+      String sig = h.headers().get("webhook-signature");
+      if (id == null || ts == null || sig == null) return "does not verify: " + e.getMessage();
+      try {
+        long t = Long.parseLong(ts.trim());
+        if (Math.abs(h.startUs() / 1_000_000 - t) > toleranceSec) {
+          return "does not verify: webhook-timestamp " + t + " is " + (h.startUs() / 1_000_000 - t)
+              + " s from its arrival";
+        }
+        String expected = wh.sign(id, t, h.body());
+        String mine = expected.substring(expected.indexOf(',') + 1);
+        for (String s : sig.trim().split(" ")) {
+          if (s.startsWith("v1,") && java.security.MessageDigest.isEqual(s.substring(3).getBytes(
+              java.nio.charset.StandardCharsets.UTF_8), mine.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return null;
+          }
+        }
+        return "does not verify with the endpoint's secret: " + e.getMessage();
+      } catch (NumberFormatException | com.standardwebhooks.exceptions.WebhookSigningException x) {
+        return "does not verify: " + e.getMessage() + " (" + x.getMessage() + ")";
+      }
+    }
+  }
+
+  /** Why the body is not the event the request's webhook-id names (and the outbox holds), or null. */
+  static String bodyProblem(Hook h, DeliveryRow row, boolean rowsRead) {
+    io.vertx.core.json.JsonObject b;
+    try {
+      b = new io.vertx.core.json.JsonObject(h.body());
+    } catch (RuntimeException e) {
+      return "has a body that is not a JSON object";
+    }
+    if (!java.util.Objects.equals(b.getString("id"), h.webhookId())) {
+      return "carries event " + b.getString("id") + " under webhook-id " + h.webhookId();
+    }
+    if (b.getString("type") == null || b.getString("timestamp") == null || b.getJsonObject("data") == null) {
+      return "lacks type, timestamp or data: " + h.body();
+    }
+    if (rowsRead && row == null) return "names an event no delivery of the endpoint has";
+    if (row != null && !row.eventType().equals(b.getString("type"))) {
+      return "is a " + b.getString("type") + " body for a " + row.eventType() + " event";
+    }
+    return null;
   }
 
   /** Distinct charge ids per violation kind (the summary's figures count charges, not lines). */
