@@ -615,6 +615,8 @@ if (( WEBHOOKS )); then
   wh_tput=$(wr 2) wh_rtr=$(wr 3) wh_pg=$(wr 4) wh_sim=$(wr 5) wh_both=$(wr 6)
   wh_delivered=$(col webhooks '$20 / ($13 > 0 ? $13 : 1)')
   wh_lags=$(awk '$2 == "webhooks" { printf "%s%s", (n++ ? ", " : ""), ($21 == "-1" ? "not all within '"$WH_WAIT_MAX"' s" : $21 " s") }' "$TMP/rounds.txt")
+  # deliveries received per second, from the start of the load to the last one (or the end of the wait)
+  wh_rates=$(awk -v w="$WH_WAIT_MAX" '$2 == "webhooks" { t = $4 + ($21 == "-1" ? w : $21); printf "%s%d of %d (%.0f/s; charges %.0f/s)", (n++ ? ", " : ""), $20, $13, (t > 0 ? $20 / t : 0), ($4 > 0 ? ($3 - $5) / $4 : 0) }' "$TMP/rounds.txt")
   wh_attempts_all=$(awk '$2 == "webhooks" { a += $22; d += $23 } END { printf "%d attempts, %d delivered", a, d }' "$TMP/rounds.txt")
   wh_verdict=$(awk -v r="$wh_tput" 'BEGIN { if (r == "nan") print "no ratio"; else if (r >= 0.9) print "within 10 %"; else printf "%.0f %% below: not within 10 %%", (1 - r) * 100 }')
   row() { # label target
@@ -632,7 +634,8 @@ if (( WEBHOOKS )); then
     echo "Throughput with one endpoint subscribed: **$(f3 "$wh_tput") of none ($wh_verdict)**; router + PostgreSQL CPU per"
     echo "charge $(f3 "$wh_both") of none. Deliveries received by the sink / charges made (median): $(f3 "$wh_delivered");"
     echo "lag from the end of the load to the last delivery, per round: $wh_lags; router attempts over the (b)"
-    echo "rounds: $wh_attempts_all. CPU of (b) is read once the sink had every delivery (or after"
+    echo "rounds: $wh_attempts_all. Received per round, and the rate from the start of the load to the last"
+    echo "delivery: $wh_rates. CPU of (b) is read once the sink had every delivery (or after"
     echo "WH_WAIT_MAX), so the sending is in it; the simulators' CPU in (b) includes receiving them."
     awk -v w="$WH_WAIT_MAX" '$2 == "webhooks" && $13 > 0 && $20 / $13 < 0.99 { n++ }
       END { if (n) printf "**%d webhook round(s) had fewer than 99 %% of the deliveries within WH_WAIT_MAX (%d s)**: their CPU per charge misses the rest (the deliverer fell behind the charges; the rows left are abandoned when the endpoint is deleted). Raise WH_WAIT_MAX.\n", n, w }' "$TMP/rounds.txt"
