@@ -3,7 +3,7 @@
 # router, in interleaved rounds on loopback, with medians. See load-tests/README.md ("bench.sh").
 #
 #   load-tests/bench.sh [--quick] [--rounds N] [--router-seconds S] [--base-seconds S]
-#                       [--seed N] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
+#                       [--seed N] [--webhooks] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
 #
 # It starts, all on 127.0.0.1 and all children of this script:
 #   - the five PSP simulators standalone (java -jar target/payment-router.jar simulators --port P);
@@ -22,6 +22,16 @@
 # the router answered (router_charges_total); it reports the write backlog
 # (router_write_queue_depth) at the end of each round and the router's peak RSS (VmHWM).
 #
+# --webhooks: each round also has a second router round, the same charges with one merchant
+# webhook endpoint (all event types) pointed at the simulators' sink
+# (/_sim/webhook-sink/bench): created just before that round, deleted after it (then 2 s for every
+# instance to notice), so the plain router round has none. The two alternate their order from
+# round to round. After a webhook round it waits (at most WH_WAIT_MAX, 30 s) until the sink has
+# received as many deliveries as the round made charges, and reads the CPU times only then; it
+# reports delivered/charges, the lag from the end of the load to the last delivery, and the
+# webhook round / plain round ratios of charges/s and CPU per charge (router, PostgreSQL,
+# simulators), medians over the rounds of each round's ratio.
+#
 # --knee: afterwards, Gatling's KneeSimulation against the same router (open model, rate raised
 # step by step; prints the highest rate with p99 < 50 ms and 0 errors); KNEE_OPTS holds its -D
 # flags, KNEE_TIMEOUT (900 s) bounds it. Its result goes into the report and the README block.
@@ -39,6 +49,7 @@
 # Knobs (environment, flags win): ROUNDS (3), ROUTER_SECONDS (60), BASE_SECONDS (15: direct and
 # nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this),
 # THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
+# WH_WAIT_MAX (30 s to wait for the webhook deliveries after a --webhooks round),
 # ROUTER_JAVA_OPTS (default -Xmx256m, the heap README recommends), SIM_JAVA_OPTS (extra JVM flags), KEEP_TMP=1 (= --keep: keep the temp dir and
 # its logs). --quick: 1 round of 10 s each, 3 s warm-ups: a smoke test, not a measurement.
 set -euo pipefail
@@ -54,6 +65,8 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
 DRAIN_MAX=${DRAIN_MAX:-120}
+WH_WAIT_MAX=${WH_WAIT_MAX:-30}
+WEBHOOKS=0
 SEED=0
 UPDATE_README=0
 BUILD=1
@@ -69,7 +82,7 @@ LATENCY_OPTS=${LATENCY_OPTS:--DlatencyWarmup=15 -DlatencyRounds=3 -DlatencySecon
 LATENCY_RATE=${LATENCY_RATE:-}
 KEEP_TMP=${KEEP_TMP:-0}
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while (( $# )); do
   case "$1" in
     --quick) QUICK=1; ROUNDS=1; ROUTER_SECONDS=10; BASE_SECONDS=10; WARMUP_SECONDS=3
@@ -77,6 +90,7 @@ while (( $# )); do
              [[ -n $LATENCY_OPTS_SET ]] || LATENCY_OPTS="-DlatencyWarmup=3 -DlatencyRounds=1 -DlatencySeconds=5"
              shift ;;
     --knee) KNEE=1; shift ;;
+    --webhooks) WEBHOOKS=1; shift ;;
     --latency) LATENCY=1; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --router-seconds) ROUTER_SECONDS=$2; shift 2 ;;
@@ -94,14 +108,14 @@ done
 [[ $LATENCY_OPTS =~ ^(-Dlatency[A-Za-z0-9]+=[0-9]+|-D(requestTimeoutMs|cards|grace)=[0-9]+|[[:space:]])*$ ]] \
   || { echo "bench.sh: LATENCY_OPTS may only hold -Dlatency*=N, -DrequestTimeoutMs=N, -Dcards=N, -Dgrace=N" >&2; exit 2; }
 [[ -z $LATENCY_RATE || $LATENCY_RATE =~ ^[0-9]+$ ]] || { echo "bench.sh: LATENCY_RATE must be a whole number" >&2; exit 2; }
-for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX SEED KNEE_TIMEOUT LATENCY_TIMEOUT; do
+for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX WH_WAIT_MAX SEED KNEE_TIMEOUT LATENCY_TIMEOUT; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench.sh: $n must be a whole number" >&2; exit 2; }
 done
 (( ROUNDS >= 1 && ROUNDS <= 9 && ROUTER_SECONDS >= 5 && ROUTER_SECONDS <= 600 && BASE_SECONDS >= 3 \
    && BASE_SECONDS <= 120 && WARMUP_SECONDS <= 60 && THREADS >= 1 && THREADS <= 16 && CONNS >= 1 \
-   && CONNS <= 1024 && DRAIN_MAX <= 600 && SEED <= 50000000 && KNEE_TIMEOUT <= 3600 && LATENCY_TIMEOUT <= 1800 )) \
+   && CONNS <= 1024 && DRAIN_MAX <= 600 && WH_WAIT_MAX <= 300 && SEED <= 50000000 && KNEE_TIMEOUT <= 3600 && LATENCY_TIMEOUT <= 1800 )) \
   || { echo "bench.sh: limits: ROUNDS 1-9, ROUTER_SECONDS 5-600, BASE_SECONDS 3-120, WARMUP_SECONDS <= 60," \
-         "THREADS 1-16, CONNS 1-1024, DRAIN_MAX <= 600, --seed <= 50000000" >&2; exit 2; }
+         "THREADS 1-16, CONNS 1-1024, DRAIN_MAX <= 600, WH_WAIT_MAX <= 300, --seed <= 50000000" >&2; exit 2; }
 if (( QUICK && UPDATE_README )); then
   echo "bench.sh: --quick is a smoke test: its figures do not go into README.md (drop --update-readme)" >&2; exit 2
 fi
@@ -112,6 +126,8 @@ fi
 # The hard bound on everything: start-up and installs, seeding, warm-ups, rounds, drains, shutdown.
 bound=$(( 900 + (SEED > 0 ? 600 + SEED / 2000 : 0) + 4 * WARMUP_SECONDS \
           + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) + (KNEE ? KNEE_TIMEOUT : 0) \
+          + (WEBHOOKS ? 2 * WARMUP_SECONDS + DRAIN_MAX + WH_WAIT_MAX + 60 \
+                        + ROUNDS * (ROUTER_SECONDS + DRAIN_MAX + WH_WAIT_MAX + 60) : 0) \
           + (LATENCY ? LATENCY_TIMEOUT : 0) ))
 if [[ -z ${BENCH_INNER:-} ]]; then
   echo "bench.sh: hard bound ${bound} s (timeout)" >&2
@@ -392,6 +408,7 @@ drain() { # waits for an empty write backlog; prints the seconds it took (or "-1
 
 round() { # n target seconds
   local n=$1 target=$2 secs=$3 out="$TMP/wrk-$2-$1.txt" s0 s1 x0 x1 r0 r1 p0 p1 c0 c1 m0=$TMP/m0.prom m1=$TMP/m1.prom
+  [[ $target == webhooks ]] && wh_on
   s0=$(tree_ticks "$SIM_PID")
   case "$target" in
     direct) run_wrk direct "$secs" "$out"; s1=$(tree_ticks "$SIM_PID")
@@ -401,23 +418,83 @@ round() { # n target seconds
             x1=$(tree_ticks "$NGINX_PID"); s1=$(tree_ticks "$SIM_PID")
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
             results+=("$n nginx $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( x1 - x0 )) 0 - - - - - - $(non2xx_codes "$out")") ;;
-    router) scrape "$m0"; r0=$(tree_ticks "$ROUTER_PID"); p0=$(tree_ticks "$PG_PID")
+    router|webhooks)
+            scrape "$m0"; r0=$(tree_ticks "$ROUTER_PID"); p0=$(tree_ticks "$PG_PID")
             c0=$(metric_sum "$m0" router_charges_total)
-            sample_router "$secs" "$TMP/samples-$n.txt" &
+            local sm=$TMP/samples-$target-$n.txt
+            sample_router "$secs" "$sm" &
             local sampler=$!
             run_wrk router "$secs" "$out"
+            local t_end; t_end=$(date +%s.%N)
             kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
             scrape "$m1"
-            local bi bo bc dr
+            local bi bo bc dr wh=
             bi=$(queue_depth "$m1" intent); bo=$(queue_depth "$m1" outcome); bc=$(queue_depth "$m1" checkpoint)
             dr=$(drain)
-            scrape "$m1"; r1=$(tree_ticks "$ROUTER_PID"); p1=$(tree_ticks "$PG_PID"); s1=$(tree_ticks "$SIM_PID")
-            c1=$(metric_sum "$m1" router_charges_total)
+            scrape "$m1"; c1=$(metric_sum "$m1" router_charges_total)
+            if [[ $target == webhooks ]]; then
+              # The deliveries are asynchronous: wait for them (bounded), then read the CPU times, so
+              # that the sending and the outbox's writes are counted in this round.
+              local got lag a0 d0 a1 d1
+              read -r got lag < <(wh_wait $(( c1 - c0 )) "$t_end")
+              scrape "$m1"
+              read -r a0 d0 < <(wh_attempts "$m0"); read -r a1 d1 < <(wh_attempts "$m1")
+              wh="$got $lag $(( a1 - a0 )) $(( d1 - d0 ))"
+            fi
+            r1=$(tree_ticks "$ROUTER_PID"); p1=$(tree_ticks "$PG_PID"); s1=$(tree_ticks "$SIM_PID")
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
-            results+=("$n router $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) $(peak_backlog "$TMP/samples-$n.txt") $(not_ready_seconds "$TMP/samples-$n.txt") $(non2xx_codes "$out")") ;;
+            results+=("$n $target $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) $(peak_backlog "$sm") $(not_ready_seconds "$sm") $(non2xx_codes "$out")${wh:+ $wh}") ;;
   esac
   local last=${results[${#results[@]}-1]}
-  log "round $n $target: $(awk '{ printf "%d requests in %.1f s = %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $3, $4, ($3 - $5) / $4, $7, $8, $5, $6 }' <<<"$last")$( [[ $target == router ]] && awk '{ printf ", backlog at end %s (peak %s; intent/checkpoint/outcome), not ready %s s, drained in %s s, non-2xx codes %s", $14, $17, $18, $15, $19 }' <<<"$last")"
+  log "round $n $target: $(awk '{ printf "%d requests in %.1f s = %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $3, $4, ($3 - $5) / $4, $7, $8, $5, $6 }' <<<"$last")$( [[ $target == router || $target == webhooks ]] && awk -v tck="$CLK_TCK" '{ c = ($13 ? $13 : 1); printf ", backlog at end %s (peak %s; intent/checkpoint/outcome), not ready %s s, drained in %s s, non-2xx codes %s; CPU per charge router %.0f µs, PostgreSQL %.0f µs, simulators %.0f µs", $14, $17, $18, $15, $19, $11 / tck * 1e6 / c, $12 / tck * 1e6 / c, $10 / tck * 1e6 / c }' <<<"$last")$( [[ $target == webhooks ]] && awk '{ printf "; webhooks: %d received by the sink for %d charges (%.3f), lag %s s, %d attempts (%d delivered)", $20, $13, ($13 ? $20 / $13 : 0), $21, $22, $23 }' <<<"$last")"
+  [[ $target == webhooks ]] && wh_off
+  return 0
+}
+
+# --webhooks: the simulators' sink, and the bench merchant's one endpoint pointed at it.
+SINK=$SIM/_sim/webhook-sink/bench
+WH_ID=
+sink_received() { curl -fsS --max-time 5 "$SINK?limit=0" 2>/dev/null | sed -n 's/.*"received":\([0-9]*\).*/\1/p'; }
+wh_attempts() { # metrics-file -> "attempts delivered" (router_webhook_attempt_duration_seconds counts)
+  awk '$1 ~ /^router_webhook_attempt_duration_seconds_count\{/ { a += $NF; if ($1 ~ /result="delivered"/) d += $NF }
+       END { printf "%.0f %.0f\n", a, d }' "$1"
+}
+wh_on() { # empties the sink, creates the endpoint (every event type: event_types left out)
+  curl -fsS --max-time 5 -X DELETE "$SINK" >/dev/null || die "the simulators' webhook sink did not answer ($SINK)"
+  local resp
+  resp=$(curl -sS --max-time 10 -X POST "$RTR/v1/webhook_endpoints" -H 'Authorization: Bearer sk_test_demo' \
+    -H 'Content-Type: application/json' -d "{\"url\":\"$SINK\",\"description\":\"bench.sh --webhooks\"}")
+  WH_ID=$(printf '%s' "$resp" | grep -o '"id":"we_[^"]*"' | head -1 | cut -d'"' -f4 || true)
+  [[ -n $WH_ID ]] || die "could not create a webhook endpoint: $resp"
+  [[ $resp == *'"charge.succeeded"'* && $resp == *'"refund.failed"'* ]] || die "the endpoint is not subscribed to every event type: $resp"
+  sleep 1
+}
+wh_off() { # deletes the endpoint; then 2 s, so that every instance's view of subscribed merchants (the database check every 0.5 s) has it gone
+  [[ -n $WH_ID ]] || return 0
+  curl -fsS --max-time 10 -X DELETE "$RTR/v1/webhook_endpoints/$WH_ID" -H 'Authorization: Bearer sk_test_demo' >/dev/null \
+    || log "could not delete webhook endpoint $WH_ID"
+  WH_ID=
+  sleep 2
+  # A deliverer still holding rows may go on sending them for a few seconds (it re-reads an
+  # endpoint every 5 s): wait until the sink is quiet, so that none of it lands in a plain round.
+  local a b end=$(( $(date +%s) + 15 ))
+  a=$(sink_received || true)
+  while (( $(date +%s) < end )); do
+    sleep 1; b=$(sink_received || true)
+    [[ $a == "$b" ]] && return 0
+    a=$b
+  done
+  log "the sink still received deliveries 15 s after the endpoint was deleted"
+}
+wh_wait() { # charges t_end -> "received lag" once the sink has received that many (lag -1: not within WH_WAIT_MAX)
+  local want=$1 t_end=$2 end=$(( $(date +%s) + WH_WAIT_MAX )) got
+  while :; do
+    got=$(sink_received || true); got=${got:-0}
+    if (( got >= want )); then awk -v a="$t_end" -v b="$(date +%s.%N)" -v g="$got" 'BEGIN { printf "%d %.1f\n", g, b - a }'; return 0; fi
+    (( $(date +%s) < end )) || break
+    sleep 0.2
+  done
+  echo "$got -1"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -428,11 +505,28 @@ if (( WARMUP_SECONDS > 0 )); then
   run_wrk nginx "$WARMUP_SECONDS" "$TMP/warmup-nginx.txt"
   run_wrk router $(( 2 * WARMUP_SECONDS )) "$TMP/warmup-router.txt"
   d=$(drain); log "warm-up backlog drained in $d s"
+  if (( WEBHOOKS )); then
+    # the webhook path (event bodies, the deliverer, the sink) warmed up too, then gone again
+    wh_on
+    c_w0=$(metric_sum <(curl -fsS --max-time 10 "$RTR/metrics" || true) router_charges_total)
+    run_wrk router $(( 2 * WARMUP_SECONDS )) "$TMP/warmup-webhooks.txt"
+    t_w=$(date +%s.%N); d=$(drain)
+    c_w1=$(metric_sum <(curl -fsS --max-time 10 "$RTR/metrics" || true) router_charges_total)
+    read -r got lag < <(wh_wait $(( c_w1 - c_w0 )) "$t_w")
+    log "webhook warm-up: $got deliveries received for $(( c_w1 - c_w0 )) charges, lag $lag s"
+    wh_off
+  fi
 fi
 for n in $(seq 1 "$ROUNDS"); do
   round "$n" direct "$BASE_SECONDS"
   round "$n" nginx "$BASE_SECONDS"
-  round "$n" router "$ROUTER_SECONDS"
+  if (( WEBHOOKS && n % 2 == 0 )); then
+    round "$n" webhooks "$ROUTER_SECONDS"   # alternate the order: drift (a growing database) hits both alike
+    round "$n" router "$ROUTER_SECONDS"
+  else
+    round "$n" router "$ROUTER_SECONDS"
+    if (( WEBHOOKS )); then round "$n" webhooks "$ROUTER_SECONDS"; fi
+  fi
 done
 knee_line= knee_table= knee_html= knee_cmd=
 if (( KNEE )); then
@@ -506,6 +600,47 @@ not_ready=$(awk '$2 == "router" { printf "%s%s", (n++ ? ", " : ""), $18 }' "$TMP
 max_backlog=$(awk '$2 == "router" { split($14, b, "/"); for (i in b) if (b[i] + 0 > m) m = b[i] + 0 } END { print m + 0 }' "$TMP/rounds.txt")
 drains=$(awk '$2 == "router" { printf "%s%s", (n++ ? ", " : ""), $15 }' "$TMP/rounds.txt")
 rejected=$(awk '$2 == "router" { v = $16 } END { print v + 0 }' "$TMP/rounds.txt")
+wh_table=
+if (( WEBHOOKS )); then
+  # Per round: webhook round / plain round, for charges/s and each CPU per charge; then medians.
+  wh_ratios=$(awk -v tck="$CLK_TCK" '
+    { c = ($13 > 0 ? $13 : 1); t = ($4 > 0 ? ($3 - $5) / $4 : 0) }
+    $2 == "router"   { ta[$1] = t; ra[$1] = $11 / tck * 1e6 / c; pa[$1] = $12 / tck * 1e6 / c; sa[$1] = $10 / tck * 1e6 / c }
+    $2 == "webhooks" { tb[$1] = t; rb[$1] = $11 / tck * 1e6 / c; pb[$1] = $12 / tck * 1e6 / c; sb[$1] = $10 / tck * 1e6 / c }
+    END { for (n in tb) if ((n in ta) && ta[n] > 0 && ra[n] > 0 && pa[n] > 0 && sa[n] > 0)
+            printf "%d %.4f %.4f %.4f %.4f %.4f\n", n, tb[n] / ta[n], rb[n] / ra[n], pb[n] / pa[n], sb[n] / sa[n], (rb[n] + pb[n]) / (ra[n] + pa[n]) }' \
+    "$TMP/rounds.txt" | sort -n)
+  wr() { awk -v k="$1" '{ print $k }' <<<"$wh_ratios" | median; }
+  f3() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.3f", v }'; }
+  wh_tput=$(wr 2) wh_rtr=$(wr 3) wh_pg=$(wr 4) wh_sim=$(wr 5) wh_both=$(wr 6)
+  wh_delivered=$(col webhooks '$20 / ($13 > 0 ? $13 : 1)')
+  wh_lags=$(awk '$2 == "webhooks" { printf "%s%s", (n++ ? ", " : ""), ($21 == "-1" ? "not all within '"$WH_WAIT_MAX"' s" : $21 " s") }' "$TMP/rounds.txt")
+  # deliveries received per second, from the start of the load to the last one (or the end of the wait)
+  wh_rates=$(awk -v w="$WH_WAIT_MAX" '$2 == "webhooks" { t = $4 + ($21 == "-1" ? w : $21); printf "%s%d of %d (%.0f/s; charges %.0f/s)", (n++ ? ", " : ""), $20, $13, (t > 0 ? $20 / t : 0), ($4 > 0 ? ($3 - $5) / $4 : 0) }' "$TMP/rounds.txt")
+  wh_attempts_all=$(awk '$2 == "webhooks" { a += $22; d += $23 } END { printf "%d attempts, %d delivered", a, d }' "$TMP/rounds.txt")
+  wh_verdict=$(awk -v r="$wh_tput" 'BEGIN { if (r == "nan") print "no ratio"; else if (r >= 0.9) print "within 10 %"; else printf "%.0f %% below: not within 10 %%", (1 - r) * 100 }')
+  row() { # label target
+    printf '| %s | %s | %s ms | %s ms | %s µs | %s µs | %s µs |\n' "$1" "$(fmt0 "$(col "$2" '($3 - $5) / $4')")" \
+      "$(fmt2 "$(col "$2" '$7')")" "$(fmt2 "$(col "$2" '$8')")" "$(fmt0 "$(col "$2" '$11 / tck * 1e6 / ($13 > 0 ? $13 : 1)')")" \
+      "$(fmt0 "$(col "$2" '$12 / tck * 1e6 / ($13 > 0 ? $13 : 1)')")" "$(fmt0 "$(col "$2" '$10 / tck * 1e6 / ($13 > 0 ? $13 : 1)')")"
+  }
+  wh_table=$(
+    echo "| merchant webhooks (\`--webhooks\`, $ROUNDS rounds of ${ROUTER_SECONDS} s each, order alternating) | charges/s (median) | p50 | p99 | router JVM CPU / charge | PostgreSQL CPU / charge | simulators' CPU / charge |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    row "(a) no endpoint" router
+    row "(b) one endpoint, every event type, → simulators' sink" webhooks
+    echo "| **(b) / (a)**, median of the per-round ratios | **$(f3 "$wh_tput")** | | | **$(f3 "$wh_rtr")** | **$(f3 "$wh_pg")** | $(f3 "$wh_sim") |"
+    echo
+    echo "Throughput with one endpoint subscribed: **$(f3 "$wh_tput") of none ($wh_verdict)**; router + PostgreSQL CPU per"
+    echo "charge $(f3 "$wh_both") of none. Deliveries received by the sink / charges made (median): $(f3 "$wh_delivered");"
+    echo "lag from the end of the load to the last delivery, per round: $wh_lags; router attempts over the (b)"
+    echo "rounds: $wh_attempts_all. Received per round, and the rate from the start of the load to the last"
+    echo "delivery: $wh_rates. CPU of (b) is read once the sink had every delivery (or after"
+    echo "WH_WAIT_MAX), so the sending is in it; the simulators' CPU in (b) includes receiving them."
+    awk -v w="$WH_WAIT_MAX" '$2 == "webhooks" && $13 > 0 && $20 / $13 < 0.99 { n++ }
+      END { if (n) printf "**%d webhook round(s) had fewer than 99 %% of the deliveries within WH_WAIT_MAX (%d s)**: their CPU per charge misses the rest (the deliverer fell behind the charges; the rows left are abandoned when the endpoint is deleted). Raise WH_WAIT_MAX.\n", n, w }' "$TMP/rounds.txt"
+  )
+fi
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
 dirty=$(git -C "$root" status --porcelain -- src pom.xml config 2>/dev/null | grep -q . && echo " (uncommitted changes in src/config)" || true)
 when=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -541,6 +676,10 @@ report=$TMP/report.md
   echo "load average before $load_before, after $load_after; $seed_note; $pg_settings; total run $(( total_seconds / 60 )) min $(( total_seconds % 60 )) s."
   echo
   summary_table
+  if (( WEBHOOKS )); then
+    echo
+    printf '%s\n' "$wh_table"
+  fi
   echo
   echo "CPU per charge counts each process's utime+stime (/proc) from the start of a router round until its write"
   echo "backlog had drained (drain: $drains s), divided by the charges the router answered in that window"
@@ -571,8 +710,9 @@ report=$TMP/report.md
     if ($2 == "direct") cpu = sprintf("simulator %.0f", $10 / tck * 1e6 / ($3 ? $3 : 1))
     else if ($2 == "nginx") cpu = sprintf("nginx %.0f + simulator %.0f", $11 / tck * 1e6 / ($3 ? $3 : 1), $10 / tck * 1e6 / ($3 ? $3 : 1))
     else cpu = sprintf("router %.0f, PostgreSQL %.0f, simulator %.0f (%d charges)", $11 / tck * 1e6 / ($13 ? $13 : 1), $12 / tck * 1e6 / ($13 ? $13 : 1), $10 / tck * 1e6 / ($13 ? $13 : 1), $13)
+    if ($2 == "webhooks") cpu = cpu sprintf("; %d webhooks received, lag %s s", $20, $21)
     non = $5 ""; if ($19 != "-" && $19 != "") non = non " (" $19 ")"
-    printf "| %s | %s | %d | %.1f | %.0f | %.2f | %.2f | %s | %d | %d | %s | %s | %s | %s |\n", $1, $2, $3, $4, r, $7, $8, non, $6, $9, cpu, ($2 == "router" ? $14 " (" $17 ")" : "–"), ($2 == "router" ? $18 : "–"), ($2 == "router" ? $15 : "–") }' "$TMP/rounds.txt"
+    printf "| %s | %s | %d | %.1f | %.0f | %.2f | %.2f | %s | %d | %d | %s | %s | %s | %s |\n", $1, $2, $3, $4, r, $7, $8, non, $6, $9, cpu, ($2 != "direct" && $2 != "nginx" ? $14 " (" $17 ")" : "–"), ($2 != "direct" && $2 != "nginx" ? $18 : "–"), ($2 != "direct" && $2 != "nginx" ? $15 : "–") }' "$TMP/rounds.txt"
   if (( KNEE )); then
     echo
     echo "Knee (Gatling \`KneeSimulation\`, open model, against the same router after the rounds): \`$knee_cmd\`"

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * All simulated PSPs on one loopback port, each under its own prefix ({@code /revio/...},
- * {@code /paycore/...}), plus the control API under {@code /_sim/{provider}}.
+ * {@code /paycore/...}), plus the control API under {@code /_sim/{provider}} and a receiver for the
+ * router's merchant webhooks under {@code /_sim/webhook-sink/{name}} ({@link WebhookSink}).
  */
 public final class SimulatorServer {
 
@@ -25,6 +26,7 @@ public final class SimulatorServer {
   private final Map<String, SimulatedPsp> psps = new LinkedHashMap<>();
   private final Map<String, SimContext> contexts = new LinkedHashMap<>();
   private final SimEdge edge;
+  private final WebhookSink sink = new WebhookSink();
   private HttpServer server;
 
   /** The simulators, accepting the built-in default credentials ({@link SimCredentials#DEFAULTS}). */
@@ -49,6 +51,11 @@ public final class SimulatorServer {
   /** Starts on 127.0.0.1:port (0 = any free port). */
   public Future<SimulatorServer> start(int port) {
     Router router = Router.router(vertx);
+    // The merchant-webhook sink first: it reads its own bodies (no BodyHandler on the hot path),
+    // and a sink named like a control route ("faults") is still the sink's.
+    router.post("/_sim/webhook-sink/:name").handler(sink::receive);
+    router.get("/_sim/webhook-sink/:name").handler(sink::list);
+    router.delete("/_sim/webhook-sink/:name").handler(sink::clear);
     router.route("/_sim/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
     router.post("/_sim/:provider/faults").handler(this::setFaults);
     router.delete("/_sim/:provider/faults").handler(rc -> withCtx(rc, c -> {
@@ -82,6 +89,11 @@ public final class SimulatorServer {
           edge.start(s.actualPort());
           return this;
         });
+  }
+
+  /** The merchant-webhook sink (tests). */
+  WebhookSink sink() {
+    return sink;
   }
 
   public int port() {
