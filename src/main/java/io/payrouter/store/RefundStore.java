@@ -168,12 +168,12 @@ public final class RefundStore {
   public Future<Claim> claim(Refund intent, Long requested, String owner, Instant nextCheckAt) {
     Future<Claim> tx = pool.withTransaction(conn -> conn.preparedQuery(BY_KEY)
         .execute(Tuple.of(intent.merchantId(), intent.idempotencyKey())).compose(keyRows -> {
-          Optional<Row> taken = first(keyRows);
+          Optional<Row> taken = Store.first(keyRows);
           if (taken.isPresent()) return Future.succeededFuture(new Claim(ClaimKind.TAKEN, refund(taken.get()), null, 0));
           return conn.preparedQuery("SELECT status, amount, refunded_amount FROM charges WHERE id = $1 AND merchant_id = $2"
                   + " FOR UPDATE")
               .execute(Tuple.of(intent.chargeId(), intent.merchantId())).compose(chargeRows -> {
-                Optional<Row> charge = first(chargeRows);
+                Optional<Row> charge = Store.first(chargeRows);
                 if (charge.isEmpty()) return Future.succeededFuture(Claim.of(ClaimKind.NO_CHARGE));
                 String status = charge.get().getString(0);
                 if (!"succeeded".equals(status)) {
@@ -218,7 +218,7 @@ public final class RefundStore {
   /** The refund holding a merchant's idempotency key. */
   public Future<Optional<Refund>> byKey(String merchantId, String key) {
     return store.reachable(pool.preparedQuery(BY_KEY).execute(Tuple.of(merchantId, key))
-        .map(rs -> first(rs).map(RefundStore::refund)));
+        .map(rs -> Store.first(rs).map(RefundStore::refund)));
   }
 
   /** A charge's refunds, oldest first. */
@@ -235,7 +235,7 @@ public final class RefundStore {
   /** A refund by id. */
   public Future<Optional<Refund>> byId(String refundId) {
     return store.reachable(pool.preparedQuery("SELECT " + COLUMNS + " FROM refunds r WHERE r.id = $1")
-        .execute(Tuple.of(refundId)).map(rs -> first(rs).map(RefundStore::refund)));
+        .execute(Tuple.of(refundId)).map(rs -> Store.first(rs).map(RefundStore::refund)));
   }
 
   /**
@@ -280,15 +280,7 @@ public final class RefundStore {
         r.getString("provider"), r.getString("charge_reference"), r.getString("charge_provider_reference"),
         r.getLong("charge_amount"), r.getLong("refunded_before"), r.getString("reason"),
         RefundStatus.fromDb(r.getString("status")), r.getString("provider_reference"), r.getString("failure_reason"),
-        instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("updated_at")));
+        Store.instant(r.getOffsetDateTime("created_at")), Store.instant(r.getOffsetDateTime("updated_at")));
   }
 
-  private static Instant instant(OffsetDateTime t) {
-    return t == null ? null : t.toInstant();
-  }
-
-  private static Optional<Row> first(RowSet<Row> rs) {
-    var it = rs.iterator();
-    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
-  }
 }

@@ -1098,9 +1098,15 @@ public final class Store {
 
   // ---------------------------------------------------------------- row mapping
 
-  private static Optional<Row> first(RowSet<Row> rs) {
+  /** The first row of an answer, if any (shared by the store's classes). */
+  static Optional<Row> first(RowSet<Row> rs) {
     var it = rs.iterator();
     return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+  }
+
+  /** A nullable timestamp column as an instant (shared by the store's classes). */
+  static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
   }
 
   private Card card(Row r) {

@@ -147,14 +147,14 @@ public final class WebhookStore {
   public Future<Optional<WebhookEndpoint>> endpoint(String merchantId, String id) {
     return store.reachable(pool.preparedQuery("SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints "
             + "WHERE id = $1 AND merchant_id = $2 AND status <> 'deleted'")
-        .execute(Tuple.of(id, merchantId)).map(rs -> first(rs).map(WebhookStore::endpoint)));
+        .execute(Tuple.of(id, merchantId)).map(rs -> Store.first(rs).map(WebhookStore::endpoint)));
   }
 
   /** An endpoint with its secrets (any merchant, any status): for the deliverer. */
   public Future<Optional<Signing>> signing(String id) {
     return store.reachable(pool.preparedQuery("SELECT " + ENDPOINT_COLUMNS + ", secret_enc, previous_secret_enc "
             + "FROM webhook_endpoints WHERE id = $1")
-        .execute(Tuple.of(id)).map(rs -> first(rs).map(r -> {
+        .execute(Tuple.of(id)).map(rs -> Store.first(rs).map(r -> {
           WebhookEndpoint e = endpoint(r);
           String secret = cipher.decrypt(r.getBuffer("secret_enc").getBytes(), aad(id));
           var prev = r.getBuffer("previous_secret_enc");
@@ -189,7 +189,7 @@ public final class WebhookStore {
             + "WHERE id = $1 AND merchant_id = $2 AND status <> 'deleted' RETURNING " + ENDPOINT_COLUMNS)
         .execute(Tuple.of(id, merchantId, io.vertx.core.buffer.Buffer.buffer(cipher.encrypt(secret, aad(id))),
             Store.odt(previousExpiresAt)))
-        .map(rs -> first(rs).map(WebhookStore::endpoint)));
+        .map(rs -> Store.first(rs).map(WebhookStore::endpoint)));
   }
 
   /** Enables a disabled endpoint: its pending deliveries are due again at once. */
@@ -199,7 +199,7 @@ public final class WebhookStore {
             + "WHERE id = $1 AND merchant_id = $2 AND status <> 'deleted' RETURNING " + ENDPOINT_COLUMNS)
         .execute(Tuple.of(id, merchantId))
         .compose(rs -> {
-          Optional<WebhookEndpoint> e = first(rs).map(WebhookStore::endpoint);
+          Optional<WebhookEndpoint> e = Store.first(rs).map(WebhookStore::endpoint);
           if (e.isEmpty()) return Future.succeededFuture(e);
           return conn.preparedQuery("UPDATE webhook_deliveries SET next_attempt_at = now() "
                   + "WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > now()")
@@ -238,7 +238,7 @@ public final class WebhookStore {
       for (Row r : rs) {
         out.add(new Due(r.getString("endpoint_id"), r.getLong("id"), r.getString("merchant_id"), r.getString("event_id"),
             r.getString("event_type"), r.getString("charge_id"), r.getString("body"), r.getInteger("step"),
-            r.getInteger("attempts"), instant(r.getOffsetDateTime("created_at"))));
+            r.getInteger("attempts"), Store.instant(r.getOffsetDateTime("created_at"))));
       }
       return out;
     }));
@@ -263,7 +263,7 @@ public final class WebhookStore {
   public Future<Optional<Instant>> firstFailedAt(String endpointId, long id) {
     return store.reachable(pool.preparedQuery("SELECT first_failed_at FROM webhook_deliveries "
             + "WHERE endpoint_id = $1 AND id = $2").execute(Tuple.of(endpointId, id))
-        .map(rs -> first(rs).map(r -> instant(r.getOffsetDateTime(0)))));
+        .map(rs -> Store.first(rs).map(r -> Store.instant(r.getOffsetDateTime(0)))));
   }
 
   /**
@@ -291,11 +291,11 @@ public final class WebhookStore {
             + "WHERE endpoint_id = $1 AND id = $2 AND NOT (status = 'pending' AND lease_until > now()) "
             + "RETURNING " + DELIVERY_COLUMNS)
         .execute(Tuple.of(endpointId, id)).compose(rs -> {
-          Optional<WebhookDelivery> d = first(rs).map(WebhookStore::delivery);
+          Optional<WebhookDelivery> d = Store.first(rs).map(WebhookStore::delivery);
           if (d.isPresent()) return Future.succeededFuture(d);
           // being attempted right now: it goes out anyway; answer what it is
           return pool.preparedQuery("SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE endpoint_id = $1 AND id = $2")
-              .execute(Tuple.of(endpointId, id)).map(r2 -> first(r2).map(WebhookStore::delivery));
+              .execute(Tuple.of(endpointId, id)).map(r2 -> Store.first(r2).map(WebhookStore::delivery));
         }));
   }
 
@@ -338,25 +338,17 @@ public final class WebhookStore {
     String[] types = r.getArrayOfStrings("event_types");
     return new WebhookEndpoint(r.getString("id"), r.getString("merchant_id"), r.getString("url"),
         types == null ? List.of() : Arrays.asList(types), r.getString("description"), r.getString("status"),
-        r.getString("disabled_reason"), instant(r.getOffsetDateTime("disabled_at")),
-        instant(r.getOffsetDateTime("previous_secret_expires_at")), instant(r.getOffsetDateTime("last_success_at")),
-        instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("updated_at")));
+        r.getString("disabled_reason"), Store.instant(r.getOffsetDateTime("disabled_at")),
+        Store.instant(r.getOffsetDateTime("previous_secret_expires_at")), Store.instant(r.getOffsetDateTime("last_success_at")),
+        Store.instant(r.getOffsetDateTime("created_at")), Store.instant(r.getOffsetDateTime("updated_at")));
   }
 
   static WebhookDelivery delivery(Row r) {
     return new WebhookDelivery(r.getLong("id"), r.getString("endpoint_id"), r.getString("event_id"),
         r.getString("event_type"), r.getString("charge_id"), r.getInteger("event_seq"), r.getString("status"),
-        r.getInteger("attempts"), instant(r.getOffsetDateTime("next_attempt_at")),
-        instant(r.getOffsetDateTime("last_attempt_at")), r.getInteger("last_status"), r.getString("last_error"),
-        instant(r.getOffsetDateTime("delivered_at")), instant(r.getOffsetDateTime("created_at")));
+        r.getInteger("attempts"), Store.instant(r.getOffsetDateTime("next_attempt_at")),
+        Store.instant(r.getOffsetDateTime("last_attempt_at")), r.getInteger("last_status"), r.getString("last_error"),
+        Store.instant(r.getOffsetDateTime("delivered_at")), Store.instant(r.getOffsetDateTime("created_at")));
   }
 
-  private static Instant instant(OffsetDateTime t) {
-    return t == null ? null : t.toInstant();
-  }
-
-  private static Optional<Row> first(RowSet<Row> rs) {
-    var it = rs.iterator();
-    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
-  }
 }

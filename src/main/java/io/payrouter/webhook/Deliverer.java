@@ -206,12 +206,9 @@ public final class Deliverer {
         lane.signing = ar.result().get();
         lane.signingReadAt = System.currentTimeMillis();
         pump(endpointId, lane);
-      } else if (ar.succeeded()) {
-        // no such endpoint: drop what waits (the rows are the database's to settle)
-        for (Job j : lane.queue) held.remove(j.due().endpointId() + '/' + j.due().id());
-        lane.queue.clear();
       } else {
-        // the database is away: leave the rows to their leases
+        // no such endpoint, or the database is away: drop what waits; the rows stay in PostgreSQL
+        // under their leases, and the poller takes them again once those run out
         for (Job j : lane.queue) held.remove(j.due().endpointId() + '/' + j.due().id());
         lane.queue.clear();
       }
