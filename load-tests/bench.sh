@@ -3,7 +3,7 @@
 # router, in interleaved rounds on loopback, with medians. See load-tests/README.md ("bench.sh").
 #
 #   load-tests/bench.sh [--quick] [--rounds N] [--router-seconds S] [--base-seconds S]
-#                       [--seed N] [--webhooks] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
+#                       [--seed N] [--webhooks] [--pg-stats] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
 #
 # It starts, all on 127.0.0.1 and all children of this script:
 #   - the five PSP simulators standalone (java -jar target/payment-router.jar simulators --port P);
@@ -31,6 +31,13 @@
 # reports delivered/charges, the lag from the end of the load to the last delivery, and the
 # webhook round / plain round ratios of charges/s and CPU per charge (router, PostgreSQL,
 # simulators), medians over the rounds of each round's ratio.
+#
+# --pg-stats: the embedded PostgreSQL loads pg_stat_statements (ROUTER_EMBEDDED_PG_SETTINGS), and
+# every router round reports, from a reset before it to the end of its drain (and deliveries):
+# the statements by total execution time (calls, rows, µs per charge, WAL bytes per charge),
+# commits per charge, WAL bytes per charge (pg_stat_wal), and the share of HOT updates of
+# charges and webhook_deliveries. The extension itself costs PostgreSQL a few per cent: compare
+# --pg-stats runs with --pg-stats runs.
 #
 # --knee: afterwards, Gatling's KneeSimulation against the same router (open model, rate raised
 # step by step; prints the highest rate with p99 < 50 ms and 0 errors); KNEE_OPTS holds its -D
@@ -67,6 +74,7 @@ CONNS=${CONNS:-64}
 DRAIN_MAX=${DRAIN_MAX:-120}
 WH_WAIT_MAX=${WH_WAIT_MAX:-30}
 WEBHOOKS=0
+PGSTATS=0
 SEED=0
 UPDATE_README=0
 BUILD=1
@@ -91,6 +99,7 @@ while (( $# )); do
              shift ;;
     --knee) KNEE=1; shift ;;
     --webhooks) WEBHOOKS=1; shift ;;
+    --pg-stats) PGSTATS=1; shift ;;
     --latency) LATENCY=1; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --router-seconds) ROUTER_SECONDS=$2; shift 2 ;;
@@ -144,7 +153,7 @@ need_apt=()
 command -v wrk >/dev/null || need_apt+=(wrk)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need_apt+=(nginx)
 command -v curl >/dev/null || need_apt+=(curl)
-if (( SEED > 0 )) && ! command -v psql >/dev/null; then need_apt+=(postgresql-client); fi
+if (( SEED > 0 || PGSTATS )) && ! command -v psql >/dev/null; then need_apt+=(postgresql-client); fi
 if (( ${#need_apt[@]} )); then
   log "installing ${need_apt[*]} with apt-get"
   (( EUID == 0 )) || die "need root to apt-get install ${need_apt[*]}"
@@ -304,8 +313,10 @@ rules:
 failover: { max_attempts: 1 }
 EOF
 # The environment must not override the bench config (ROUTER_PORT, a production database, PSP URLs).
+pg_extra=
+(( PGSTATS )) && pg_extra="shared_preload_libraries=pg_stat_statements pg_stat_statements.track=top track_io_timing=on"
 # shellcheck disable=SC2086
-env -u ROUTER_PORT -u ROUTER_DATABASE_URL -u ROUTER_CONFIG -u REVIO_BASE_URL -u PAYCORE_BASE_URL \
+ROUTER_EMBEDDED_PG_SETTINGS=$pg_extra env -u ROUTER_PORT -u ROUTER_DATABASE_URL -u ROUTER_CONFIG -u REVIO_BASE_URL -u PAYCORE_BASE_URL \
     -u PAYCORE_CARDGATE_URL -u FATORA_BASE_URL -u DINTERO_BASE_URL -u DINTERO_AUTH_URL -u PROCESSOUT_BASE_URL \
     java ${ROUTER_JAVA_OPTS--Xmx256m} -jar "$JAR" --config "$TMP/router/router.yaml" > "$TMP/router/router.log" 2>&1 &
 ROUTER_PID=$!
@@ -328,6 +339,43 @@ if command -v psql >/dev/null; then
             || ', fsync=' || current_setting('fsync') || ', shared_buffers=' || current_setting('shared_buffers')
             || ', max_wal_size=' || current_setting('max_wal_size')" 2>/dev/null || echo "(settings not read)")
 fi
+
+pgq() { PGPASSWORD=postgres PGCONNECT_TIMEOUT=5 timeout 30 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+if (( PGSTATS )); then
+  pgq -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null || die "pg_stat_statements could not be created"
+fi
+# --pg-stats: reset before a router round; after it, one Markdown block per round.
+pg_stats_reset() {
+  (( PGSTATS )) || return 0
+  pgq -tA -c "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');" >/dev/null || log "pg_stat reset failed"
+  pg_tab0=$(pgq -tA -F' ' -c "SELECT coalesce(sum(n_tup_upd) FILTER (WHERE relname = 'charges'), 0), coalesce(sum(n_tup_hot_upd) FILTER (WHERE relname = 'charges'), 0),
+      coalesce(sum(n_tup_upd) FILTER (WHERE relname = 'webhook_deliveries'), 0), coalesce(sum(n_tup_hot_upd) FILTER (WHERE relname = 'webhook_deliveries'), 0),
+      (SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres') FROM pg_stat_user_tables" 2>/dev/null || echo "0 0 0 0 0")
+}
+pg_stats_report() { # n target charges
+  (( PGSTATS )) || return 0
+  local f=$TMP/pgstats-$2-$1.md c=$(( $3 > 0 ? $3 : 1 ))
+  pgq -c "SELECT pg_stat_force_next_flush()" >/dev/null 2>&1 || true
+  sleep 1   # table statistics are flushed by each backend at most once a second
+  {
+    echo "Round $1, $2 ($3 charges):"
+    echo
+    pgq -tA -F' ' -c "SELECT $c" -c "SELECT wal_bytes, wal_records, wal_fpi FROM pg_stat_wal" -c "SELECT coalesce(sum(n_tup_upd) FILTER (WHERE relname = 'charges'), 0), coalesce(sum(n_tup_hot_upd) FILTER (WHERE relname = 'charges'), 0),
+        coalesce(sum(n_tup_upd) FILTER (WHERE relname = 'webhook_deliveries'), 0), coalesce(sum(n_tup_hot_upd) FILTER (WHERE relname = 'webhook_deliveries'), 0),
+        (SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres') FROM pg_stat_user_tables" \
+      | awk -v t0="$pg_tab0" 'NR == 1 { c = $1 } NR == 2 { wb = $1; wr = $2; fpi = $3 }
+          NR == 3 { split(t0, z, " "); cu = $1 - z[1]; ch = $2 - z[2]; wu = $3 - z[3]; whh = $4 - z[4]; cm = $5 - z[5] }
+          END { printf "WAL %.0f bytes per charge (%.1f records, %.2f full-page images); commits per charge %.3f; HOT updates: charges %s, webhook_deliveries %s\n\n",
+                  wb / c, wr / c, fpi / c, cm / c, (cu ? sprintf("%.0f %% of %d", 100 * ch / cu, cu) : "none"), (wu ? sprintf("%.0f %% of %d", 100 * whh / wu, wu) : "none") }'
+    echo "| statement | calls | rows | total ms | µs / charge | mean µs | WAL B / charge |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    pgq -tA -F'|' -c "SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls, rows, round(total_exec_time::numeric), round((total_exec_time * 1000 / $c)::numeric, 1),
+        round((total_exec_time * 1000 / greatest(calls, 1))::numeric, 1), round(wal_bytes / $c) FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres') ORDER BY total_exec_time DESC LIMIT 12" \
+      | awk -F'|' '{ gsub(/\|/, "/", $1); printf "| `%s` | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }'
+    echo
+  } > "$f" 2>&1 || log "pg_stat report failed (see $f)"
+}
 
 if (( SEED > 0 )); then
   log "seeding $SEED charges"
@@ -419,6 +467,7 @@ round() { # n target seconds
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
             results+=("$n nginx $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( x1 - x0 )) 0 - - - - - - $(non2xx_codes "$out")") ;;
     router|webhooks)
+            pg_stats_reset
             scrape "$m0"; r0=$(tree_ticks "$ROUTER_PID"); p0=$(tree_ticks "$PG_PID")
             c0=$(metric_sum "$m0" router_charges_total)
             local sm=$TMP/samples-$target-$n.txt
@@ -442,6 +491,7 @@ round() { # n target seconds
               wh="$got $lag $(( a1 - a0 )) $(( d1 - d0 ))"
             fi
             r1=$(tree_ticks "$ROUTER_PID"); p1=$(tree_ticks "$PG_PID"); s1=$(tree_ticks "$SIM_PID")
+            pg_stats_report "$n" "$target" $(( c1 - c0 ))
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
             results+=("$n $target $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) $(peak_backlog "$sm") $(not_ready_seconds "$sm") $(non2xx_codes "$out")${wh:+ $wh}") ;;
   esac
@@ -733,6 +783,13 @@ report=$TMP/report.md
     echo '```'
     printf '%s\n' "$latency_table"
     echo '```'
+  fi
+  if (( PGSTATS )); then
+    echo
+    echo "PostgreSQL per router round (\`--pg-stats\`: pg_stat_statements, pg_stat_wal, pg_stat_user_tables; from a reset"
+    echo "before the round to the end of its drain; execution time is not CPU time, and commits are not in it):"
+    echo
+    for f in "$TMP"/pgstats-*.md; do [[ -f $f ]] && cat "$f"; done
   fi
 } > "$report"
 

@@ -41,7 +41,17 @@ public final class Database implements AutoCloseable {
     Files.createDirectories(dir.getParent());
     stopOrphanedPostgres(dir);
     long t0 = System.nanoTime();
-    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    // Profiling only (bench.sh --pg-stats): extra server settings for the embedded PostgreSQL, as
+    // space-separated name=value pairs, e.g. "shared_preload_libraries=pg_stat_statements".
+    String extra = System.getenv("ROUTER_EMBEDDED_PG_SETTINGS");
+    if (extra != null) {
+      for (String kv : extra.trim().split("\\s+")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) builder.setServerConfig(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+    }
+    EmbeddedPostgres pg = builder
         .setDataDirectory(dir)
         .setCleanDataDirectory(false)
         // Not the library's own JVM shutdown hook: it stopped PostgreSQL the moment SIGTERM arrived,
