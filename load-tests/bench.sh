@@ -3,7 +3,7 @@
 # router, in interleaved rounds on loopback, with medians. See load-tests/README.md ("bench.sh").
 #
 #   load-tests/bench.sh [--quick] [--rounds N] [--router-seconds S] [--base-seconds S]
-#                       [--seed N] [--webhooks] [--pg-stats] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
+#                       [--seed N] [--webhooks] [--shadow] [--pg-stats] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
 #
 # It starts, all on 127.0.0.1 and all children of this script:
 #   - the five PSP simulators standalone (java -jar target/payment-router.jar simulators --port P);
@@ -31,6 +31,12 @@
 # reports delivered/charges, the lag from the end of the load to the last delivery, and the
 # webhook round / plain round ratios of charges/s and CPU per charge (router, PostgreSQL,
 # simulators), medians over the rounds of each round's ratio.
+#
+# --shadow: each round also has a router round with shadow routing rules installed
+# (PUT /admin/routing/shadow: the bench rules with the USD rule sent to revio instead, so every
+# charge diverges), removed after it; the order alternates like --webhooks. It reports the shadow
+# round / plain round ratios (charges/s, CPU per charge) and checks that the shadow counted every
+# charge (GET /admin/routing/shadow).
 #
 # --pg-stats: the embedded PostgreSQL loads pg_stat_statements (ROUTER_EMBEDDED_PG_SETTINGS), and
 # every router round reports, from a reset before it to the end of its drain (and deliveries):
@@ -75,6 +81,7 @@ DRAIN_MAX=${DRAIN_MAX:-120}
 WH_WAIT_MAX=${WH_WAIT_MAX:-30}
 WEBHOOKS=0
 PGSTATS=0
+SHADOW=0
 SEED=0
 UPDATE_README=0
 BUILD=1
@@ -100,6 +107,7 @@ while (( $# )); do
     --knee) KNEE=1; shift ;;
     --webhooks) WEBHOOKS=1; shift ;;
     --pg-stats) PGSTATS=1; shift ;;
+    --shadow) SHADOW=1; shift ;;
     --latency) LATENCY=1; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --router-seconds) ROUTER_SECONDS=$2; shift 2 ;;
@@ -137,6 +145,7 @@ bound=$(( 900 + (SEED > 0 ? 600 + SEED / 2000 : 0) + 4 * WARMUP_SECONDS \
           + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) + (KNEE ? KNEE_TIMEOUT : 0) \
           + (WEBHOOKS ? 2 * WARMUP_SECONDS + DRAIN_MAX + WH_WAIT_MAX + 60 \
                         + ROUNDS * (ROUTER_SECONDS + DRAIN_MAX + WH_WAIT_MAX + 60) : 0) \
+          + (SHADOW ? ROUNDS * (ROUTER_SECONDS + DRAIN_MAX + 60) : 0) \
           + (LATENCY ? LATENCY_TIMEOUT : 0) ))
 if [[ -z ${BENCH_INNER:-} ]]; then
   echo "bench.sh: hard bound ${bound} s (timeout)" >&2
@@ -457,6 +466,7 @@ drain() { # waits for an empty write backlog; prints the seconds it took (or "-1
 round() { # n target seconds
   local n=$1 target=$2 secs=$3 out="$TMP/wrk-$2-$1.txt" s0 s1 x0 x1 r0 r1 p0 p1 c0 c1 m0=$TMP/m0.prom m1=$TMP/m1.prom
   [[ $target == webhooks ]] && wh_on
+  [[ $target == shadow ]] && sh_on
   s0=$(tree_ticks "$SIM_PID")
   case "$target" in
     direct) run_wrk direct "$secs" "$out"; s1=$(tree_ticks "$SIM_PID")
@@ -466,7 +476,7 @@ round() { # n target seconds
             x1=$(tree_ticks "$NGINX_PID"); s1=$(tree_ticks "$SIM_PID")
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
             results+=("$n nginx $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( x1 - x0 )) 0 - - - - - - $(non2xx_codes "$out")") ;;
-    router|webhooks)
+    router|webhooks|shadow)
             pg_stats_reset
             scrape "$m0"; r0=$(tree_ticks "$ROUTER_PID"); p0=$(tree_ticks "$PG_PID")
             c0=$(metric_sum "$m0" router_charges_total)
@@ -490,14 +500,17 @@ round() { # n target seconds
               read -r a0 d0 < <(wh_attempts "$m0"); read -r a1 d1 < <(wh_attempts "$m1")
               wh="$got $lag $(( a1 - a0 )) $(( d1 - d0 ))"
             fi
+            # the shadow's own count of the charges it decided (the same columns as webhooks' received)
+            [[ $target == shadow ]] && wh="$(sh_decisions) 0 0 0"
             r1=$(tree_ticks "$ROUTER_PID"); p1=$(tree_ticks "$PG_PID"); s1=$(tree_ticks "$SIM_PID")
             pg_stats_report "$n" "$target" $(( c1 - c0 ))
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
             results+=("$n $target $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) $(peak_backlog "$sm") $(not_ready_seconds "$sm") $(non2xx_codes "$out")${wh:+ $wh}") ;;
   esac
   local last=${results[${#results[@]}-1]}
-  log "round $n $target: $(awk '{ printf "%d requests in %.1f s = %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $3, $4, ($3 - $5) / $4, $7, $8, $5, $6 }' <<<"$last")$( [[ $target == router || $target == webhooks ]] && awk -v tck="$CLK_TCK" '{ c = ($13 ? $13 : 1); printf ", backlog at end %s (peak %s; intent/checkpoint/outcome), not ready %s s, drained in %s s, non-2xx codes %s; CPU per charge router %.0f µs, PostgreSQL %.0f µs, simulators %.0f µs", $14, $17, $18, $15, $19, $11 / tck * 1e6 / c, $12 / tck * 1e6 / c, $10 / tck * 1e6 / c }' <<<"$last")$( [[ $target == webhooks ]] && awk '{ printf "; webhooks: %d received by the sink for %d charges (%.3f), lag %s s, %d attempts (%d delivered)", $20, $13, ($13 ? $20 / $13 : 0), $21, $22, $23 }' <<<"$last")"
+  log "round $n $target: $(awk '{ printf "%d requests in %.1f s = %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $3, $4, ($3 - $5) / $4, $7, $8, $5, $6 }' <<<"$last")$( [[ $target == router || $target == webhooks || $target == shadow ]] && awk -v tck="$CLK_TCK" '{ c = ($13 ? $13 : 1); printf ", backlog at end %s (peak %s; intent/checkpoint/outcome), not ready %s s, drained in %s s, non-2xx codes %s; CPU per charge router %.0f µs, PostgreSQL %.0f µs, simulators %.0f µs", $14, $17, $18, $15, $19, $11 / tck * 1e6 / c, $12 / tck * 1e6 / c, $10 / tck * 1e6 / c }' <<<"$last")$( [[ $target == webhooks ]] && awk '{ printf "; webhooks: %d received by the sink for %d charges (%.3f), lag %s s, %d attempts (%d delivered)", $20, $13, ($13 ? $20 / $13 : 0), $21, $22, $23 }' <<<"$last")"
   [[ $target == webhooks ]] && wh_off
+  [[ $target == shadow ]] && sh_off
   return 0
 }
 
@@ -547,6 +560,19 @@ wh_wait() { # charges t_end -> "received lag" once the sink has received that ma
   echo "$got -1"
 }
 
+# --shadow: the bench rules with USD sent to revio instead (every charge diverges; revio is never called).
+SHADOW_RULES='{"rules":[{"name":"usd-revio","when":{"currency":["USD"]},"strategy":"priority","providers":["revio"]}],"failover":{"max_attempts":1}}'
+sh_on() {
+  local resp
+  resp=$(curl -sS --max-time 10 -X PUT "$RTR/admin/routing/shadow" -H 'Authorization: Bearer admin_test_demo' \
+    -H 'Content-Type: application/json' -d "$SHADOW_RULES")
+  [[ $resp == *'"generation"'* ]] || die "could not install the shadow rules: $resp"
+}
+sh_decisions() { curl -fsS --max-time 5 "$RTR/admin/routing/shadow" -H 'Authorization: Bearer admin_test_demo' 2>/dev/null \
+  | sed -n 's/.*"decisions":\([0-9]*\).*/\1/p' | head -1; }
+sh_off() { curl -fsS --max-time 10 -o /dev/null -X DELETE "$RTR/admin/routing/shadow" -H 'Authorization: Bearer admin_test_demo' \
+  || log "could not remove the shadow rules"; }
+
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average before: $load_before"
 log "warm-up: ${WARMUP_SECONDS}s direct, ${WARMUP_SECONDS}s nginx, $(( 2 * WARMUP_SECONDS ))s router (not measured)"
@@ -570,11 +596,14 @@ fi
 for n in $(seq 1 "$ROUNDS"); do
   round "$n" direct "$BASE_SECONDS"
   round "$n" nginx "$BASE_SECONDS"
-  if (( WEBHOOKS && n % 2 == 0 )); then
-    round "$n" webhooks "$ROUTER_SECONDS"   # alternate the order: drift (a growing database) hits both alike
+  if (( n % 2 == 0 )); then
+    # alternate the order: drift (a growing database) hits both alike
+    if (( WEBHOOKS )); then round "$n" webhooks "$ROUTER_SECONDS"; fi
+    if (( SHADOW )); then round "$n" shadow "$ROUTER_SECONDS"; fi
     round "$n" router "$ROUTER_SECONDS"
   else
     round "$n" router "$ROUTER_SECONDS"
+    if (( SHADOW )); then round "$n" shadow "$ROUTER_SECONDS"; fi
     if (( WEBHOOKS )); then round "$n" webhooks "$ROUTER_SECONDS"; fi
   fi
 done
@@ -691,6 +720,36 @@ if (( WEBHOOKS )); then
       END { if (n) printf "**%d webhook round(s) had fewer than 99 %% of the deliveries within WH_WAIT_MAX (%d s)**: their CPU per charge misses the rest (the deliverer fell behind the charges; the rows left are abandoned when the endpoint is deleted). Raise WH_WAIT_MAX.\n", n, w }' "$TMP/rounds.txt"
   )
 fi
+sh_table=
+if (( SHADOW )); then
+  sh_ratios=$(awk -v tck="$CLK_TCK" '
+    { c = ($13 > 0 ? $13 : 1); t = ($4 > 0 ? ($3 - $5) / $4 : 0) }
+    $2 == "router" { ta[$1] = t; ra[$1] = $11 / tck * 1e6 / c; pa[$1] = $12 / tck * 1e6 / c }
+    $2 == "shadow" { tb[$1] = t; rb[$1] = $11 / tck * 1e6 / c; pb[$1] = $12 / tck * 1e6 / c }
+    END { for (n in tb) if ((n in ta) && ta[n] > 0 && ra[n] > 0 && pa[n] > 0)
+            printf "%d %.4f %.4f %.4f\n", n, tb[n] / ta[n], rb[n] / ra[n], pb[n] / pa[n] }' "$TMP/rounds.txt" | sort -n)
+  sr() { awk -v k="$1" '{ print $k }' <<<"$sh_ratios" | median; }
+  g3() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.3f", v }'; }
+  sh_tput=$(sr 2) sh_rtr=$(sr 3) sh_pg=$(sr 4)
+  sh_counted=$(awk '$2 == "shadow" { printf "%s%d of %d", (n++ ? ", " : ""), $20, $13 }' "$TMP/rounds.txt")
+  sh_per_round=$(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $2 }' <<<"$sh_ratios")
+  sh_verdict=$(awk -v r="$sh_tput" 'BEGIN { if (r == "nan") print "no ratio"; else if (r >= 0.98) print "within 2 %"; else printf "%.1f %% below: not within 2 %%", (1 - r) * 100 }')
+  srow() { # label target
+    printf '| %s | %s | %s ms | %s ms | %s µs | %s µs |\n' "$1" "$(fmt0 "$(col "$2" '($3 - $5) / $4')")" \
+      "$(fmt2 "$(col "$2" '$7')")" "$(fmt2 "$(col "$2" '$8')")" "$(fmt0 "$(col "$2" '$11 / tck * 1e6 / ($13 > 0 ? $13 : 1)')")" \
+      "$(fmt0 "$(col "$2" '$12 / tck * 1e6 / ($13 > 0 ? $13 : 1)')")"
+  }
+  sh_table=$(
+    echo "| shadow routing rules (\`--shadow\`, $ROUNDS rounds of ${ROUTER_SECONDS} s each, order alternating) | charges/s (median) | p50 | p99 | router JVM CPU / charge | PostgreSQL CPU / charge |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    srow "(a) no shadow" router
+    srow "(c) shadow installed (every charge diverges)" shadow
+    echo "| **(c) / (a)**, median of the per-round ratios | **$(g3 "$sh_tput")** | | | **$(g3 "$sh_rtr")** | **$(g3 "$sh_pg")** |"
+    echo
+    echo "Throughput with a shadow installed: **$(g3 "$sh_tput") of none ($sh_verdict)**; per round: $sh_per_round."
+    echo "Charges the shadow counted (GET /admin/routing/shadow) of those the router answered, per round: $sh_counted."
+  )
+fi
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
 dirty=$(git -C "$root" status --porcelain -- src pom.xml config 2>/dev/null | grep -q . && echo " (uncommitted changes in src/config)" || true)
 when=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -729,6 +788,10 @@ report=$TMP/report.md
   if (( WEBHOOKS )); then
     echo
     printf '%s\n' "$wh_table"
+  fi
+  if (( SHADOW )); then
+    echo
+    printf '%s\n' "$sh_table"
   fi
   echo
   echo "CPU per charge counts each process's utime+stime (/proc) from the start of a router round until its write"
