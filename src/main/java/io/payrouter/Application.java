@@ -167,7 +167,8 @@ public final class Application implements AutoCloseable {
           () -> rules.active().rules().healthWindowSeconds());
       health.applyAll(await(store.providerFlags()));
       for (String p : cfg.providers().keySet()) metrics.provider(p, () -> dispatcher.circuit(p), () -> health.enabled(p));
-      LiveRouter router = new LiveRouter(rules, health);
+      io.payrouter.rules.ShadowRouting shadow = new io.payrouter.rules.ShadowRouting(metrics);
+      LiveRouter router = new LiveRouter(rules, health, shadow);
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
       if (db.embedded()) await(retirePrevious(store, cfg.database().dataDir(), instanceId));
@@ -179,12 +180,13 @@ public final class Application implements AutoCloseable {
           cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000), events);
       MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());
       for (RouterConfig.MerchantSeed m : cfg.merchants()) await(merchants.seed(m.id(), m.name(), m.apiKey()));
-      Fleet fleet = fleet(vertx, cfg, instanceId, store, rules, health, dispatcher, merchants, charges, events);
+      Fleet fleet = fleet(vertx, cfg, instanceId, store, rules, health, dispatcher, merchants, charges, events, shadow);
       CardService cards = new CardService(store, dispatcher, cardId -> {
         charges.forgetCard(cardId);
         fleet.cardDeleted(cardId);
       });
-      RoutingAdmin routingAdmin = new RoutingAdmin(rules, health, router, cards, store, instanceId);
+      RoutingAdmin routingAdmin = new RoutingAdmin(rules, health, router, cards, store, instanceId, fleet,
+          new io.payrouter.rules.Backtests(vertx, store, rules, health));
       rules.onInForce(fleet::rulesInForce);
       routingAdmin.onFlagChanged(fleet::providerChanged);
       merchants.onRevoked(fleet::keyRevoked);
@@ -247,7 +249,7 @@ public final class Application implements AutoCloseable {
    */
   private static Fleet fleet(Vertx vertx, RouterConfig cfg, String instanceId, Store store, RulesSource rules,
       ProviderHealthView health, Dispatcher dispatcher, MerchantService merchants, ChargeService charges,
-      io.payrouter.webhook.Events events) {
+      io.payrouter.webhook.Events events, io.payrouter.rules.ShadowRouting shadow) {
     java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLong lastRead = new java.util.concurrent.atomic.AtomicLong();
     Fleet.Local local = new Fleet.Local() {
@@ -272,6 +274,11 @@ public final class Application implements AutoCloseable {
         Map<String, io.payrouter.routing.ProviderStats.Second> m = new HashMap<>();
         for (String p : health.names()) health.localSecond(p, epochSecond).ifPresent(s -> m.put(p, s));
         return m;
+      }
+
+      @Override
+      public io.vertx.core.json.JsonObject shadowCounts() {
+        return shadow.counts();
       }
     };
     Fleet.Listener listener = new Fleet.Listener() {
@@ -336,9 +343,34 @@ public final class Application implements AutoCloseable {
             revokedSince.set(r.until());
           })
           .compose(v -> store.webhooks().subscribedMerchants()).onSuccess(events::subscribed)
+          .compose(v -> store.shadowIfNot(shadow.generation())).onSuccess(row -> shadowCheck(rules, shadow, row))
           .onComplete(ar -> checking.set(false));
     });
     return fleet;
+  }
+
+  /**
+   * Shadow routing rules as stored, against the ones here: a newer generation is validated with
+   * this instance's providers and installed (rules this instance cannot run are logged once and
+   * left out: its counts then show the older generation, or none), a removed one is removed.
+   */
+  private static void shadowCheck(RulesSource rules, io.payrouter.rules.ShadowRouting shadow,
+      java.util.Optional<Store.ShadowRow> row) {
+    if (row.isEmpty()) {
+      shadow.remove(0);
+      return;
+    }
+    Store.ShadowRow r = row.get();
+    if (r.generation() == shadow.generation() || r.rules() == null || r.generation() == shadow.refused()) return;
+    try {
+      RulesSource.Proposed p = rules.validate(r.rules().getMap());
+      shadow.install(new io.payrouter.rules.ShadowRouting.Installed(r.generation(), p.rules(), p.document(),
+          r.installedAt(), r.installedBy()));
+      log.info("shadow routing rules generation {} in force (installed by {})", r.generation(), r.installedBy());
+    } catch (io.payrouter.domain.InvalidRoutingRulesException e) {
+      shadow.refuse(r.generation());
+      log.error("shadow routing rules generation {} do not validate on this instance: {}", r.generation(), e.getMessage());
+    }
   }
 
   /**

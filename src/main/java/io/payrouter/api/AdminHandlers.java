@@ -70,6 +70,26 @@ final class AdminHandlers {
    */
   void putRouting(RoutingContext rc) {
     boolean dryRun = dryRun(rc);
+    RulesBody body = rulesBody(rc);
+    Map<String, Object> raw = body.raw();
+    String text = body.yaml();
+    if (dryRun) {
+      routing.check(raw).onSuccess(d -> Json.send(rc, 200, new JsonObject().put("dry_run", true).put("valid", true)
+              .put("changes", d.changes()).put("version_in_force", d.inForce()).put("rules", d.rules())))
+          .onFailure(err -> rc.fail(placed(err, text)));
+      return;
+    }
+    routing.replace(raw, actor(rc)).onSuccess(a -> Json.send(rc, 200, rules(a))).onFailure(err -> rc.fail(placed(err, text)));
+  }
+
+  /** A routing document as sent: the mapping, and its YAML text when it came as YAML (for lines in problems). */
+  private record RulesBody(Map<String, Object> raw, String yaml) {}
+
+  /**
+   * The body of {@code PUT /admin/routing} and {@code PUT /admin/routing/shadow}: JSON or YAML
+   * (UTF-8), every string within {@link #MAX_RULE_STRING}; 400/415/422 problems otherwise.
+   */
+  private static RulesBody rulesBody(RoutingContext rc) {
     String ct = rc.request().getHeader("Content-Type");
     Map<String, Object> raw;
     String yaml = null;
@@ -90,15 +110,89 @@ final class AdminHandlers {
     }
     List<FieldError> errors = new ArrayList<>();
     Strings.check(raw, "", MAX_RULE_STRING, errors);
-    String text = yaml;
-    if (!errors.isEmpty()) throw ProblemException.validation(text == null ? errors : YamlLines.place(text, errors));
-    if (dryRun) {
-      routing.check(raw).onSuccess(d -> Json.send(rc, 200, new JsonObject().put("dry_run", true).put("valid", true)
-              .put("changes", d.changes()).put("version_in_force", d.inForce()).put("rules", d.rules())))
-          .onFailure(err -> rc.fail(placed(err, text)));
-      return;
+    if (!errors.isEmpty()) throw ProblemException.validation(yaml == null ? errors : YamlLines.place(yaml, errors));
+    return new RulesBody(raw, yaml);
+  }
+
+  /**
+   * {@code PUT /admin/routing/shadow}: validate shadow rules like {@code PUT /admin/routing} and
+   * install them for the fleet beside the rules in force; 200 with {@code GET}'s answer (counts
+   * at zero).
+   */
+  void putShadow(RoutingContext rc) {
+    RulesBody body = rulesBody(rc);
+    routing.putShadow(body.raw(), actor(rc)).compose(i -> routing.shadow())
+        .onSuccess(j -> Json.send(rc, 200, j)).onFailure(err -> rc.fail(placed(err, body.yaml())));
+  }
+
+  /**
+   * {@code POST /admin/routing/backtest}: {@code rules} (a rules document; or the body itself is
+   * one, with {@code rules} its list), {@code from} and {@code to} (ISO 8601 instants, at most 31
+   * days apart), optional {@code merchant} and {@code max_charges}.
+   */
+  void backtest(RoutingContext rc) {
+    JsonObject body = Json.body(rc);
+    List<FieldError> errors = new ArrayList<>();
+    java.time.Instant from = instant(body, "from", errors);
+    java.time.Instant to = instant(body, "to", errors);
+    if (from != null && to != null) {
+      if (!to.isAfter(from)) errors.add(new FieldError("to", "to must be after from"));
+      else if (java.time.Duration.between(from, to).compareTo(io.payrouter.rules.Backtests.MAX_WINDOW) > 0) {
+        errors.add(new FieldError("to", "a backtest window is at most 31 days (from " + from + ")"));
+      }
     }
-    routing.replace(raw, actor(rc)).onSuccess(a -> Json.send(rc, 200, rules(a))).onFailure(err -> rc.fail(placed(err, text)));
+    Object m = body.getValue("merchant");
+    if (m != null && !(m instanceof String s && !s.isEmpty() && s.length() <= 64)) {
+      errors.add(new FieldError("merchant", "merchant must be a merchant id of 1 to 64 characters"));
+    }
+    long max = io.payrouter.rules.Backtests.DEFAULT_MAX_CHARGES;
+    Object mc = body.getValue("max_charges");
+    if (mc != null) {
+      if ((mc instanceof Integer || mc instanceof Long) && ((Number) mc).longValue() >= 1
+          && ((Number) mc).longValue() <= io.payrouter.rules.Backtests.MAX_CHARGES) {
+        max = ((Number) mc).longValue();
+      } else {
+        errors.add(new FieldError("max_charges", "max_charges must be a whole number from 1 to "
+            + io.payrouter.rules.Backtests.MAX_CHARGES));
+      }
+    }
+    Map<String, Object> doc = null;
+    Object r = body.getValue("rules");
+    if (r instanceof JsonObject o) {
+      doc = o.getMap();
+    } else if (r instanceof JsonArray) {
+      doc = new java.util.LinkedHashMap<>(body.getMap());
+      for (String k : List.of("from", "to", "merchant", "max_charges")) doc.remove(k);
+    } else {
+      errors.add(new FieldError("rules", "rules must be a routing rules document (the PUT /admin/routing body), or its list of rules"));
+    }
+    if (doc != null) Strings.check(doc, "rules", MAX_RULE_STRING, errors);
+    if (!errors.isEmpty()) throw ProblemException.validation(errors);
+    routing.backtest(new io.payrouter.rules.Backtests.Query(doc, from, to, (String) m, max))
+        .onSuccess(j -> Json.send(rc, 200, j)).onFailure(rc::fail);
+  }
+
+  private static java.time.Instant instant(JsonObject body, String field, List<FieldError> errors) {
+    Object v = body.getValue(field);
+    if (v instanceof String s) {
+      try {
+        return java.time.OffsetDateTime.parse(s).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        // below
+      }
+    }
+    errors.add(new FieldError(field, field + " must be a time in ISO 8601 with its offset, e.g. 2026-12-01T00:00:00Z"));
+    return null;
+  }
+
+  /** {@code GET /admin/routing/shadow}: the shadow's counts over the fleet; 404 when none is installed. */
+  void getShadow(RoutingContext rc) {
+    routing.shadow().onSuccess(j -> Json.send(rc, 200, j)).onFailure(rc::fail);
+  }
+
+  /** {@code DELETE /admin/routing/shadow}: 204; 404 when none was installed. */
+  void deleteShadow(RoutingContext rc) {
+    routing.deleteShadow().onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail);
   }
 
   private static boolean dryRun(RoutingContext rc) {
@@ -205,6 +299,7 @@ final class AdminHandlers {
     return new JsonObject().put("rule", d.rule()).put("strategy", d.strategy())
         .put("config_version", d.configVersion()).put("candidates", new JsonArray(new ArrayList<>(d.candidates())))
         .put("max_attempts", d.maxAttempts()).put("failover_on_soft_decline", d.failoverOnSoftDecline())
+        .put("expected_fees", new JsonObject(new java.util.LinkedHashMap<>(d.fees())))
         .put("trace", trace);
   }
 

@@ -113,6 +113,10 @@ public final class HttpApi extends VerticleBase {
           r.get(prefix + "/routing").handler(admin::getRouting);
           r.put(prefix + "/routing").handler(admin::putRouting);
           r.post(prefix + "/routing/explain").handler(admin::explain);
+          r.put(prefix + "/routing/shadow").handler(admin::putShadow);
+          r.post(prefix + "/routing/backtest").handler(admin::backtest);
+          r.get(prefix + "/routing/shadow").handler(admin::getShadow);
+          r.delete(prefix + "/routing/shadow").handler(admin::deleteShadow);
           r.get(prefix + "/routing/versions").handler(admin::routingVersions);
           r.get(prefix + "/routing/versions/:version").handler(admin::routingVersion);
           r.get(prefix + "/providers").handler(admin::providers);

@@ -179,6 +179,10 @@ public final class Json {
       routing = new JsonObject().put("rule", c.routing().rule()).put("strategy", c.routing().strategy())
           .put("config_version", c.routing().configVersion())
           .put("candidates", new JsonArray(new ArrayList<>(c.routing().candidates())));
+      // the fee each candidate was expected to charge when the charge was routed (its fee schedule)
+      if (!c.routing().expectedFees().isEmpty()) {
+        routing.put("expected_fees", new JsonObject(new java.util.LinkedHashMap<>(c.routing().expectedFees())));
+      }
     }
     // "processing" is internal: to a merchant the charge is pending until it settles.
     String status = c.status() == ChargeStatus.PROCESSING ? "pending" : c.status().wire();

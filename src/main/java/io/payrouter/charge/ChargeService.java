@@ -722,7 +722,7 @@ public final class ChargeService {
     for (io.payrouter.routing.Exclusion e : d.excluded()) {
       excluded.add(new RoutingInfo.Excluded(e.provider(), e.reason().wire(), e.detail()));
     }
-    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), d.candidates(), excluded);
+    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), d.candidates(), excluded, d.fees());
   }
 
   private static IdempotencyKeyReusedException keyReused() {

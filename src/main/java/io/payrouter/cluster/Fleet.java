@@ -62,6 +62,11 @@ public final class Fleet {
 
     /** This instance's counts of one past second, per provider (only providers with calls). */
     Map<String, ProviderStats.Second> healthSecond(long epochSecond);
+
+    /** This instance's shadow routing counts (ShadowRouting#counts), null when it runs no shadow. */
+    default JsonObject shadowCounts() {
+      return null;
+    }
   }
 
   /** What this instance does with what the others tell it. */
@@ -191,7 +196,22 @@ public final class Fleet {
   private JsonObject selfBeacon() {
     return new JsonObject().put("from", instanceId).put("node", nodeId()).put("url", url)
         .put("rules_version", local.rulesVersion()).put("flags", new JsonObject(new LinkedHashMap<>(local.providerFlags())))
-        .put("open_circuits", new JsonArray(new ArrayList<>(local.openCircuits())));
+        .put("open_circuits", new JsonArray(new ArrayList<>(local.openCircuits())))
+        .put("shadow", local.shadowCounts());
+  }
+
+  /**
+   * The shadow counts of every member heard lately and not silent, by instance, this one first
+   * (a null value: that member runs no shadow).
+   */
+  public Map<String, JsonObject> shadowCounts() {
+    long now = System.currentTimeMillis();
+    Map<String, JsonObject> m = new LinkedHashMap<>();
+    m.put(instanceId, local.shadowCounts());
+    heard.forEach((id, h) -> {
+      if (now - h.atMs() <= SILENT_MS) m.put(id, h.beacon().getJsonObject("shadow"));
+    });
+    return m;
   }
 
   private void sendBeacon() {

@@ -31,7 +31,8 @@ public final class ConfigLoader {
       "providers", "simulators", "writer", "recovery", "routing_file", "idempotency",
       "cluster", "logging", "console", "webhooks");
   private static final Set<String> PROVIDER_KEYS = Set.of("type", "enabled", "base_url", "credentials",
-      "currencies", "timeout_ms", "breaker", "options");
+      "currencies", "timeout_ms", "breaker", "options", "fees", "account_country");
+  private static final Set<String> FEE_KEYS = Set.of("currency", "brand", "cross_border", "percent", "fixed");
 
   private ConfigLoader() {}
 
@@ -391,7 +392,73 @@ public final class ConfigLoader {
     String baseUrl = n.string("base_url", "");
     while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     return new ProviderConfig(name, n.string("type", name), n.bool("enabled", true), baseUrl,
-        java.util.Collections.unmodifiableMap(creds), Set.copyOf(currencies), n.integer("timeout_ms", 2_000, 50, 120_000), breaker, options);
+        java.util.Collections.unmodifiableMap(creds), Set.copyOf(currencies), n.integer("timeout_ms", 2_000, 50, 120_000), breaker, options,
+        fees(n));
+  }
+
+  /**
+   * {@code fees} (a list of lines: optional {@code currency}, {@code brand}, {@code cross_border};
+   * {@code percent} with at most 4 decimals, {@code fixed} in minor units) and
+   * {@code account_country}; see {@link io.payrouter.routing.FeeSchedule}.
+   */
+  private static io.payrouter.routing.FeeSchedule fees(Node n) {
+    String country = n.string("account_country", "");
+    if (!country.isEmpty() && !country.matches("[A-Za-z]{2}")) {
+      n.problems.add(n.path + ".account_country: an ISO 3166 alpha-2 country code is required, e.g. US (got '" + country + "')");
+    }
+    Object raw = n.raw("fees");
+    List<io.payrouter.routing.FeeSchedule.Line> lines = new ArrayList<>();
+    if (raw != null && !(raw instanceof List<?>)) {
+      n.problems.add(n.path + ".fees: a list of fee lines is required, e.g. [{ percent: 2.9, fixed: 30 }]");
+    } else if (raw instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        String at = n.path + ".fees[" + i + "]";
+        if (!(list.get(i) instanceof Map<?, ?> m)) {
+          n.problems.add(at + ": a mapping is required, e.g. { percent: 2.9, fixed: 30 }");
+          continue;
+        }
+        for (Object k : m.keySet()) {
+          if (!FEE_KEYS.contains(String.valueOf(k))) n.problems.add(at + ": unknown key '" + k + "' (one of " + new java.util.TreeSet<>(FEE_KEYS) + ")");
+        }
+        String currency = m.get("currency") == null ? null : String.valueOf(m.get("currency"));
+        if (currency != null && !Currencies.isKnown(currency)) n.problems.add(at + ".currency: unknown currency '" + currency + "'");
+        String brand = m.get("brand") == null ? null : String.valueOf(m.get("brand"));
+        Object cb = m.get("cross_border");
+        if (cb != null && !(cb instanceof Boolean)) n.problems.add(at + ".cross_border: true or false");
+        boolean crossBorder = Boolean.TRUE.equals(cb);
+        long ppm = 0;
+        Object pct = m.get("percent");
+        if (pct != null) {
+          try {
+            java.math.BigDecimal d = new java.math.BigDecimal(String.valueOf(pct))
+                .multiply(java.math.BigDecimal.valueOf(io.payrouter.routing.FeeSchedule.PPM_PER_PERCENT));
+            if (!(pct instanceof Number) || d.signum() < 0 || d.compareTo(java.math.BigDecimal.valueOf(100 * io.payrouter.routing.FeeSchedule.PPM_PER_PERCENT)) > 0
+                || d.stripTrailingZeros().scale() > 0) {
+              n.problems.add(at + ".percent: a number from 0 to 100 with at most 4 decimals, e.g. 2.9 (got " + pct + ")");
+            } else {
+              ppm = d.longValueExact();
+            }
+          } catch (NumberFormatException | ArithmeticException e) {
+            n.problems.add(at + ".percent: a number from 0 to 100 with at most 4 decimals, e.g. 2.9 (got " + pct + ")");
+          }
+        }
+        long fixed = 0;
+        Object fx = m.get("fixed");
+        if (fx != null) {
+          if (fx instanceof Integer || fx instanceof Long || fx instanceof java.math.BigInteger) {
+            fixed = ((Number) fx).longValue();
+            if (fixed < 0 || fixed > 1_000_000_000L) n.problems.add(at + ".fixed: an integer number of minor units from 0, e.g. 30 (got " + fx + ")");
+          } else {
+            n.problems.add(at + ".fixed: an integer number of minor units of the charge's currency, e.g. 30 (got " + fx + ")");
+          }
+        }
+        if (pct == null && fx == null) n.problems.add(at + ": percent or fixed (or both) is required");
+        if (fixed >= 0 && fixed <= 1_000_000_000L) {
+          lines.add(new io.payrouter.routing.FeeSchedule.Line(currency, brand, crossBorder, ppm, fixed));
+        }
+      }
+    }
+    return new io.payrouter.routing.FeeSchedule(lines, country.isEmpty() ? null : country);
   }
 
   @SuppressWarnings("unchecked")

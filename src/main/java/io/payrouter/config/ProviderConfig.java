@@ -26,7 +26,18 @@ public record ProviderConfig(
     Set<String> currencies,
     long timeoutMs,
     BreakerConfig breaker,
-    JsonObject options) {
+    JsonObject options,
+    io.payrouter.routing.FeeSchedule fees) {
+
+  public ProviderConfig {
+    fees = fees == null ? io.payrouter.routing.FeeSchedule.NONE : fees;
+  }
+
+  /** A provider without a fee schedule. */
+  public ProviderConfig(String name, String type, boolean enabled, String baseUrl, Map<String, String> credentials,
+      Set<String> currencies, long timeoutMs, BreakerConfig breaker, JsonObject options) {
+    this(name, type, enabled, baseUrl, credentials, currencies, timeoutMs, breaker, options, null);
+  }
 
   public String credential(String key) {
     String v = credentials.get(key);

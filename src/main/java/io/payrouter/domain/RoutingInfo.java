@@ -9,7 +9,7 @@ import java.util.List;
  *     PSP could take explains itself with ({@code failure_reason})
  */
 public record RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates,
-    List<Excluded> excluded) {
+    List<Excluded> excluded, java.util.Map<String, Long> expectedFees) {
 
   /**
    * One provider routing left out of the candidates.
@@ -24,6 +24,13 @@ public record RoutingInfo(String rule, String strategy, long configVersion, List
   public RoutingInfo {
     candidates = List.copyOf(candidates);
     excluded = excluded == null ? List.of() : List.copyOf(excluded);
+    expectedFees = expectedFees == null ? java.util.Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(expectedFees));
+  }
+
+  /** A decision without expected fees (no fee schedule, or stored before they were recorded). */
+  public RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates, List<Excluded> excluded) {
+    this(rule, strategy, configVersion, candidates, excluded, null);
   }
 
   /** A decision without exclusions (as stored before they were recorded). */

@@ -106,6 +106,8 @@ public final class Metrics {
     charge(NO_PROVIDER, "pending");
     for (String s : SOURCES) settlement(s, "failed", NO_PROVIDER);
     webhookMeters();
+    // exported from the start (at 0): no rule matched and no route, on both sides
+    shadowCounter("none", "none", "none", "none", false);
     Gauge.builder("router_ready", () -> ready)
         .description("1 when GET /health/ready answers UP (the same checks, run at each scrape), else 0")
         .register(registry);
@@ -341,6 +343,23 @@ public final class Metrics {
   }
 
   // ------------------------------------------------------------------ routing
+
+  /**
+   * The counter of live charges decided by shadow rules with this outcome: the rule and first
+   * provider in force and in the shadow, and whether they diverge (the first providers differ).
+   * The caller keeps the counter (one look-up per pair, not per charge).
+   */
+  public Runnable shadowDecisions(String rule, String shadowRule, String provider, String shadowProvider, boolean diverged) {
+    return shadowCounter(rule, shadowRule, provider, shadowProvider, diverged)::increment;
+  }
+
+  private Counter shadowCounter(String rule, String shadowRule, String provider, String shadowProvider, boolean diverged) {
+    return Counter.builder("router_shadow_decisions_total")
+        .description("Live charges also decided by the shadow routing rules (nothing is sent because of them), by the"
+            + " rule and first provider in force and in the shadow; diverged = the first providers differ")
+        .tag("rule", rule).tag("shadow_rule", shadowRule).tag("provider", provider).tag("shadow_provider", shadowProvider)
+        .tag("diverged", String.valueOf(diverged)).register(registry);
+  }
 
   /** A routing file edit was not applied; {@code reason} is one of {@link #FILE_REJECTIONS}. */
   public void routingFileRejected(String reason) {

@@ -15,10 +15,19 @@ package io.payrouter.routing;
  * @param latencyPenalty score subtracted per second of p50 latency (default 0.05)
  * @param tolerance score difference treated as a tie (default 0.02)
  * @param priorWeight strength of the pooled prior in samples (default 10)
+ * @param costWeight how much fees count, 0..1 (default 0: not at all). The success part of the
+ *     score becomes the expected value per unit of amount, {@code rate * (amount - costWeight * fee) / amount}:
+ *     at 1 it ranks by success probability times what the merchant keeps, {@code p * (amount - fee)}
+ *     (the expected-value formula of Juspay's decision engine). A candidate with no known fee counts as fee 0.
  */
 public record AdaptiveSettings(
-    double exploration, int windowSeconds, double latencyPenalty, double tolerance, double priorWeight) {
+    double exploration, int windowSeconds, double latencyPenalty, double tolerance, double priorWeight,
+    double costWeight) {
 
-  /** The defaults: 5% exploration, 30 s window, 0.05 per second of p50, 0.02 tolerance, prior 10. */
-  public static final AdaptiveSettings DEFAULT = new AdaptiveSettings(0.05, 30, 0.05, 0.02, 10);
+  /** The defaults: 5% exploration, 30 s window, 0.05 per second of p50, 0.02 tolerance, prior 10, fees not counted. */
+  public static final AdaptiveSettings DEFAULT = new AdaptiveSettings(0.05, 30, 0.05, 0.02, 10, 0);
+
+  public AdaptiveSettings(double exploration, int windowSeconds, double latencyPenalty, double tolerance, double priorWeight) {
+    this(exploration, windowSeconds, latencyPenalty, tolerance, priorWeight, 0);
+  }
 }

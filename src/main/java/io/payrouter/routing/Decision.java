@@ -1,6 +1,7 @@
 package io.payrouter.routing;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where a charge goes. An empty candidate list means no route (no rule matched, or the matched
@@ -16,6 +17,8 @@ import java.util.List;
  * @param excluded the providers left out and why, with or without a trace: those of the matched
  *     rule that were dropped (in the rule's order), then those the card has a token for that the
  *     rule does not list (empty when no rule matched)
+ * @param fees the fee each candidate is expected to charge, in minor units of the charge's
+ *     currency, for the candidates with a known fee (their fee schedules), in candidate order
  */
 public record Decision(
     String rule,
@@ -25,12 +28,20 @@ public record Decision(
     int maxAttempts,
     boolean failoverOnSoftDecline,
     List<TraceLine> trace,
-    List<Exclusion> excluded) {
+    List<Exclusion> excluded,
+    Map<String, Long> fees) {
 
   public Decision {
     candidates = List.copyOf(candidates);
     trace = List.copyOf(trace);
     excluded = List.copyOf(excluded);
+    fees = fees == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fees));
+  }
+
+  /** A decision without fees. */
+  public Decision(String rule, String strategy, long configVersion, List<String> candidates, int maxAttempts,
+      boolean failoverOnSoftDecline, List<TraceLine> trace, List<Exclusion> excluded) {
+    this(rule, strategy, configVersion, candidates, maxAttempts, failoverOnSoftDecline, trace, excluded, Map.of());
   }
 
   /** True when there is at least one candidate. */

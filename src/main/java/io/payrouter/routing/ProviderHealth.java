@@ -13,6 +13,7 @@ import java.util.Set;
  *     {@code samples} is 0)
  * @param samples number of recent calls behind {@code successRate}
  * @param p50LatencyMs recent median latency
+ * @param fees what it charges per payment (router.yaml {@code fees}); {@link FeeSchedule#NONE} when unknown
  */
 public record ProviderHealth(
     String name,
@@ -21,10 +22,23 @@ public record ProviderHealth(
     Set<String> currencies,
     double successRate,
     long samples,
-    double p50LatencyMs) {
+    double p50LatencyMs,
+    FeeSchedule fees) {
 
   public ProviderHealth {
     currencies = currencies == null ? Set.of() : Set.copyOf(currencies);
+    fees = fees == null ? FeeSchedule.NONE : fees;
+  }
+
+  /** A provider without a fee schedule. */
+  public ProviderHealth(String name, boolean enabled, boolean circuitOpen, Set<String> currencies, double successRate,
+      long samples, double p50LatencyMs) {
+    this(name, enabled, circuitOpen, currencies, successRate, samples, p50LatencyMs, FeeSchedule.NONE);
+  }
+
+  /** The same with this fee schedule. */
+  public ProviderHealth withFees(FeeSchedule schedule) {
+    return new ProviderHealth(name, enabled, circuitOpen, currencies, successRate, samples, p50LatencyMs, schedule);
   }
 
   /** A healthy provider with no recent samples. */

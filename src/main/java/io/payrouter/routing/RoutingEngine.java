@@ -13,8 +13,13 @@ import java.util.List;
  *       currency, are enabled and whose circuit is not open.
  *   <li>The strategy orders the rest: priority (listed order), weighted (first drawn by weight from
  *       a stable hash of the charge id, then descending weight) or adaptive (score from recent
- *       success rate and latency, with an exploration share chosen by the charge id hash).
+ *       success rate and latency, with an exploration share chosen by the charge id hash; with a
+ *       cost weight, the expected value after fees) or least_cost (the cheapest expected fee first,
+ *       from each provider's fee schedule).
  * </ol>
+ *
+ * <p>Every decision carries the fee each candidate is expected to charge (where its schedule
+ * gives one): what the charge records as the fee expected at decision time.
  */
 public final class RoutingEngine {
 
@@ -47,7 +52,7 @@ public final class RoutingEngine {
           "every provider of rule " + rule.name() + " was dropped");
     }
     return new Decision(rule.name(), rule.strategy().configName(), rules.version(), ordered,
-        rule.maxAttempts(), rule.failoverOnSoftDecline(), trace.lines(), excluded);
+        rule.maxAttempts(), rule.failoverOnSoftDecline(), trace.lines(), excluded, fees(ordered, kept));
   }
 
   private static Rule firstMatch(ChargeAttributes attrs, RoutingRules rules, Trace trace) {
@@ -68,8 +73,22 @@ public final class RoutingEngine {
     return null;
   }
 
-  /** A provider that survived narrowing, with its listed position. */
-  private record Candidate(RuleProvider provider, ProviderHealth health, int position) {}
+  /**
+   * A provider that survived narrowing, with its listed position and the fee it is expected to
+   * charge ({@link FeeSchedule#UNKNOWN} when its schedule gives none).
+   */
+  private record Candidate(RuleProvider provider, ProviderHealth health, int position, long fee) {}
+
+  private static java.util.Map<String, Long> fees(List<String> ordered, List<Candidate> kept) {
+    if (ordered.isEmpty()) return java.util.Map.of();
+    java.util.Map<String, Long> fees = new java.util.LinkedHashMap<>();
+    for (String name : ordered) {
+      for (Candidate c : kept) {
+        if (c.provider().name().equals(name) && c.fee() != FeeSchedule.UNKNOWN) fees.put(name, c.fee());
+      }
+    }
+    return fees;
+  }
 
   private static List<Candidate> narrow(
       ChargeAttributes attrs, Rule rule, HealthSnapshot health, Trace trace, List<Exclusion> excluded) {
@@ -79,8 +98,12 @@ public final class RoutingEngine {
       RuleProvider p = listed.get(i);
       ProviderHealth h = health.get(p.name());
       if (usable(attrs, h)) {
-        kept.add(new Candidate(p, h, i));
-        if (trace.on()) trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.KEPT, keptReason(attrs));
+        long fee = h.fees().fee(attrs.amount(), attrs.currency(), attrs.brand(), attrs.issuerCountry());
+        kept.add(new Candidate(p, h, i, fee));
+        if (trace.on()) {
+          trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.KEPT, keptReason(attrs) + "; " + feeText(fee)
+              + (fee != FeeSchedule.UNKNOWN && h.fees().crossBorder(attrs.issuerCountry()) ? " (cross-border)" : ""));
+        }
       } else {
         Exclusion e = exclusion(attrs, p.name(), h, null);
         excluded.add(e);
@@ -169,7 +192,38 @@ public final class RoutingEngine {
       case PRIORITY -> priority(kept, trace);
       case WEIGHTED -> weighted(attrs, kept, trace);
       case ADAPTIVE -> adaptive(attrs, rule.adaptive(), kept, trace);
+      case LEAST_COST -> leastCost(attrs, kept, trace);
     };
+  }
+
+  // ---- least cost --------------------------------------------------------------------------
+
+  /** Cheapest known fee first; equal fees keep the listed order; candidates without a known fee last, listed order. */
+  private static List<String> leastCost(ChargeAttributes attrs, List<Candidate> kept, Trace trace) {
+    List<Candidate> sorted = new ArrayList<>(kept);
+    sorted.sort((a, b) -> {
+      boolean ak = a.fee() != FeeSchedule.UNKNOWN;
+      boolean bk = b.fee() != FeeSchedule.UNKNOWN;
+      if (ak != bk) return ak ? -1 : 1;
+      int byFee = ak ? Long.compare(a.fee(), b.fee()) : 0;
+      return byFee != 0 ? byFee : Integer.compare(a.position(), b.position());
+    });
+    List<String> names = names(sorted);
+    if (trace.on()) {
+      double pooled = pooledSuccessRate(kept);
+      List<String> parts = new ArrayList<>();
+      for (Candidate c : sorted) {
+        double p = probability(c.health(), pooled, AdaptiveSettings.DEFAULT);
+        parts.add(c.provider().name() + " " + feeText(c.fee()) + " (probability " + round4(p)
+            + (c.fee() == FeeSchedule.UNKNOWN ? "" : ", expected value " + round4(p * (attrs.amount() - c.fee()))) + ")");
+      }
+      trace.add(TraceLine.STRATEGY, "least_cost", "first " + names.get(0), "cheapest expected fee first: " + String.join(", ", parts));
+    }
+    return names;
+  }
+
+  private static String feeText(long fee) {
+    return fee == FeeSchedule.UNKNOWN ? "fee unknown" : "fee " + fee;
   }
 
   private static List<String> priority(List<Candidate> kept, Trace trace) {
@@ -225,13 +279,13 @@ public final class RoutingEngine {
     List<Scored> scored = new ArrayList<>(kept.size());
     double best = Double.NEGATIVE_INFINITY;
     for (Candidate c : kept) {
-      double score = score(c.health(), pooled, s);
+      double score = score(c.health(), pooled, s, attrs.amount(), c.fee());
       scored.add(new Scored(c, score));
       best = Math.max(best, score);
     }
     double bandFloor = best - s.tolerance();
     scored.sort((a, b) -> compareAdaptive(a, b, bandFloor));
-    if (trace.on()) traceScores(scored, pooled, bandFloor, trace);
+    if (trace.on()) traceScores(scored, pooled, bandFloor, s, attrs.amount(), trace);
 
     List<String> names = new ArrayList<>(scored.size());
     for (Scored sc : scored) names.add(sc.candidate().provider().name());
@@ -277,10 +331,30 @@ public final class RoutingEngine {
 
   /** Posterior success rate around the pooled prior, minus the latency penalty. */
   static double score(ProviderHealth h, double pooled, AdaptiveSettings s) {
-    long n = Math.max(0, h.samples());
-    double rate = (successes(h) + s.priorWeight() * pooled) / (n + s.priorWeight());
+    return score(h, pooled, s, 0, FeeSchedule.UNKNOWN);
+  }
+
+  /**
+   * The adaptive score: the posterior success rate, times the share of the amount kept after
+   * {@code costWeight} of the fee (the expected value per unit of amount; 1 without a cost weight
+   * or a known fee), minus the latency penalty.
+   */
+  static double score(ProviderHealth h, double pooled, AdaptiveSettings s, long amount, long fee) {
+    double rate = probability(h, pooled, s);
     double p50Seconds = Math.min(Math.max(0, h.p50LatencyMs()), 60_000) / 1000.0;
-    return rate - s.latencyPenalty() * p50Seconds;
+    return rate * kept(s, amount, fee) - s.latencyPenalty() * p50Seconds;
+  }
+
+  /** Posterior success rate around the pooled prior. */
+  static double probability(ProviderHealth h, double pooled, AdaptiveSettings s) {
+    long n = Math.max(0, h.samples());
+    return (successes(h) + s.priorWeight() * pooled) / (n + s.priorWeight());
+  }
+
+  /** The share of the amount that counts as kept: {@code (amount - costWeight * fee) / amount}, 1 when fees do not count. */
+  private static double kept(AdaptiveSettings s, long amount, long fee) {
+    if (s.costWeight() <= 0 || fee == FeeSchedule.UNKNOWN || amount <= 0) return 1;
+    return (amount - s.costWeight() * fee) / amount;
   }
 
   /** 0 when the charge is not explored, else the index (1..size-1) of the candidate to try first. */
@@ -291,13 +365,19 @@ public final class RoutingEngine {
     return 1 + (int) StableHash.below(StableHash.rehash(h), size - 1);
   }
 
-  private static void traceScores(List<Scored> scored, double pooled, double bandFloor, Trace trace) {
+  private static void traceScores(List<Scored> scored, double pooled, double bandFloor, AdaptiveSettings s,
+      long amount, Trace trace) {
     for (Scored sc : scored) {
       ProviderHealth h = sc.candidate().health();
       // with no samples, the same 1.0 GET /admin/providers shows (the pooled prior scores it)
       String rate = h.samples() > 0 ? String.valueOf(round4(h.successRate())) : "1.0 (no samples yet)";
+      long fee = sc.candidate().fee();
+      double p = probability(h, pooled, s);
+      String value = fee == FeeSchedule.UNKNOWN ? "" : "; " + feeText(fee) + ", probability " + round4(p)
+          + ", expected value " + round4(p * (amount - fee)) + " = probability x (amount - fee)"
+          + (s.costWeight() > 0 ? " (cost weight " + s.costWeight() + ")" : " (cost weight 0: fees not in the score)");
       String why = "success " + rate + " over " + h.samples() + " samples (pooled prior "
-          + round4(pooled) + "), p50 " + Math.round(h.p50LatencyMs()) + " ms"
+          + round4(pooled) + "), p50 " + Math.round(h.p50LatencyMs()) + " ms" + value
           + (sc.score() >= bandFloor ? "; within tolerance of the best" : "");
       trace.add(TraceLine.SCORE, sc.candidate().provider().name(), "score " + round4(sc.score()), why);
     }

@@ -22,11 +22,11 @@ import java.util.TreeSet;
  *     description: optional text
  *     when: { currency: [NOK, SEK], brand: [visa], amount: { min: 1, max: 500000 },
  *             merchant: [acme], issuer_country: [NO], metadata: { tier: [gold, silver] } }
- *     strategy: priority                  # priority (default) | weighted | adaptive
+ *     strategy: priority                  # priority (default) | weighted | adaptive | least_cost
  *     providers: [dintero, processout]    # weighted: [ { name: revio, weight: 70 }, ... ]
  *     failover: { on_soft_decline: true, max_attempts: 2 }     # optional override
  *     adaptive: { exploration: 0.05, window_seconds: 30, latency_penalty: 0.05,
- *                 tolerance: 0.02, prior_weight: 10 }          # optional, adaptive only
+ *                 tolerance: 0.02, prior_weight: 10, cost_weight: 0 }  # optional, adaptive only
  * failover: { max_attempts: 3, on_soft_decline: false }        # optional, these defaults
  * version: 7                              # optional, ignored (the store assigns versions)
  * </pre>
@@ -62,8 +62,8 @@ public final class RulesParser {
   static final List<String> PROVIDER_KEYS = List.of("name", "weight");
   static final List<String> FAILOVER_KEYS = List.of("max_attempts", "on_soft_decline");
   static final List<String> ADAPTIVE_KEYS =
-      List.of("exploration", "window_seconds", "latency_penalty", "tolerance", "prior_weight");
-  static final List<String> STRATEGIES = List.of("priority", "weighted", "adaptive");
+      List.of("exploration", "window_seconds", "latency_penalty", "tolerance", "prior_weight", "cost_weight");
+  static final List<String> STRATEGIES = List.of("priority", "weighted", "adaptive", "least_cost");
 
   private RulesParser() {}
 
@@ -540,6 +540,7 @@ public final class RulesParser {
       double latencyPenalty = fraction(m, "latency_penalty", path, 0, 1, def.latencyPenalty());
       double tolerance = fraction(m, "tolerance", path, 0, 0.5, def.tolerance());
       double priorWeight = fraction(m, "prior_weight", path, 0.001, 1000, def.priorWeight());
+      double costWeight = fraction(m, "cost_weight", path, 0, 1, def.costWeight());
       int window = def.windowSeconds();
       if (m.containsKey("window_seconds")) {
         Long w = nonNegativeInteger(m.get("window_seconds"));
@@ -551,7 +552,7 @@ public final class RulesParser {
           d.explicitWindow = window;
         }
       }
-      return new AdaptiveSettings(exploration, window, latencyPenalty, tolerance, priorWeight);
+      return new AdaptiveSettings(exploration, window, latencyPenalty, tolerance, priorWeight, costWeight);
     }
 
     private double fraction(Map<?, ?> m, String key, String path, double min, double max, double def) {

@@ -8,10 +8,12 @@ public enum Strategy {
   PRIORITY,
   /** First candidate drawn by weight from the charge id hash; the rest by descending weight. */
   WEIGHTED,
-  /** Ranked by recent success rate and latency, with a small exploration share. */
-  ADAPTIVE;
+  /** Ranked by recent success rate and latency (and, with a cost weight, fees), with a small exploration share. */
+  ADAPTIVE,
+  /** Cheapest expected fee first (fee schedules in router.yaml); ties and unknown fees keep the listed order, unknown last. */
+  LEAST_COST;
 
-  /** The name used in the rules file and in decisions: {@code priority}, {@code weighted}, {@code adaptive}. */
+  /** The name used in the rules file and in decisions: {@code priority}, {@code weighted}, {@code adaptive}, {@code least_cost}. */
   public String configName() {
     return name().toLowerCase(Locale.ROOT);
   }

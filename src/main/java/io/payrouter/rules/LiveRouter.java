@@ -3,26 +3,40 @@ package io.payrouter.rules;
 import io.payrouter.charge.RouteDecider;
 import io.payrouter.routing.ChargeAttributes;
 import io.payrouter.routing.Decision;
+import io.payrouter.routing.HealthSnapshot;
 import io.payrouter.routing.RoutingEngine;
 
-/** Routing in operation: the pure {@link RoutingEngine} applied with the rules and health in force. */
+/**
+ * Routing in operation: the pure {@link RoutingEngine} applied with the rules and health in force,
+ * and, when shadow rules are installed, the same charge decided by them too (counted, never acted
+ * on).
+ */
 public final class LiveRouter implements RouteDecider {
   private final RulesSource rules;
   private final ProviderHealthView health;
+  private final ShadowRouting shadow;
 
-  public LiveRouter(RulesSource rules, ProviderHealthView health) {
+  public LiveRouter(RulesSource rules, ProviderHealthView health, ShadowRouting shadow) {
     this.rules = rules;
     this.health = health;
+    this.shadow = shadow;
   }
 
   @Override
   public Decision decide(ChargeAttributes attributes) {
-    return RoutingEngine.decide(attributes, rules.active().rules(), health.snapshot(), false);
+    HealthSnapshot h = health.snapshot();
+    Decision d = RoutingEngine.decide(attributes, rules.active().rules(), h, false);
+    shadow.observe(attributes, d, h);
+    return d;
   }
 
   /** The decision with its full trace (explain endpoint). */
   public Decision explain(ChargeAttributes attributes) {
     return RoutingEngine.decide(attributes, rules.active().rules(), health.snapshot(), true);
+  }
+
+  public ShadowRouting shadow() {
+    return shadow;
   }
 
   @Override

@@ -93,7 +93,7 @@ public final class ProviderHealthView {
     for (ProviderConfig p : providers.values()) {
       StatsSummary s = sums.get(p.name());
       list.add(new ProviderHealth(p.name(), enabled.getOrDefault(p.name(), false), dispatcher.circuitOpen(p.name()),
-          p.currencies(), s.successRate(), s.samples(), s.p50LatencyMs()));
+          p.currencies(), s.successRate(), s.samples(), s.p50LatencyMs(), p.fees()));
     }
     return HealthSnapshot.of(list);
   }

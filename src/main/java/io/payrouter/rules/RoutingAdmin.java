@@ -30,16 +30,25 @@ public final class RoutingAdmin {
   private final CardService cards;
   private final io.payrouter.store.Store store;
   private final String instanceId;
+  private final io.payrouter.cluster.Fleet fleet;
+  private final Backtests backtests;
   private volatile java.util.function.BiConsumer<String, Boolean> flagChanged = (p, on) -> {};
 
   public RoutingAdmin(RulesSource rules, ProviderHealthView health, LiveRouter router, CardService cards,
-      io.payrouter.store.Store store, String instanceId) {
+      io.payrouter.store.Store store, String instanceId, io.payrouter.cluster.Fleet fleet, Backtests backtests) {
     this.rules = rules;
     this.health = health;
     this.router = router;
     this.cards = cards;
     this.store = store;
     this.instanceId = instanceId;
+    this.fleet = fleet;
+    this.backtests = backtests;
+  }
+
+  /** What proposed rules would have done with the stored charges of a window ({@link Backtests}). */
+  public Future<io.vertx.core.json.JsonObject> backtest(Backtests.Query q) {
+    return backtests.run(q);
   }
 
   /** Called after an operator's enable/disable is stored and in force here (the fleet tells the others). */
@@ -114,6 +123,64 @@ public final class RoutingAdmin {
       return router.explain(new ChargeAttributes("ch_explain_" + Ids.next(""), q.merchant() == null ? "" : q.merchant(),
           q.amount(), q.currency(), c != null ? c.brand() : q.brand(), c != null ? c.issuerCountry() : q.issuerCountry(),
           q.metadata(), tokenProviders));
+    });
+  }
+
+  // ------------------------------------------------------------------ shadow
+
+  /**
+   * Validates shadow rules (the {@code PUT /admin/routing} shape and validation), stores them for
+   * the fleet under a new generation and installs them here at once (the other instances within
+   * their database check). Fails with {@link io.payrouter.domain.InvalidRoutingRulesException}.
+   */
+  public Future<ShadowRouting.Installed> putShadow(Map<String, Object> raw, String installedBy) {
+    RulesSource.Proposed p;
+    try {
+      p = rules.validate(RulesDocument.fromRequest(raw));
+    } catch (io.payrouter.domain.InvalidRoutingRulesException e) {
+      return Future.failedFuture(e);
+    }
+    return store.putShadow(p.document(), installedBy, instanceId).map(row -> {
+      ShadowRouting.Installed i = new ShadowRouting.Installed(row.generation(), p.rules(), p.document(),
+          row.installedAt(), row.installedBy());
+      router.shadow().install(i);
+      return i;
+    });
+  }
+
+  /**
+   * The shadow in force with the fleet's counts added up ({@link ShadowReport}) and this
+   * instance's newest diverging charges; fails with {@link NotFoundException} when none is installed.
+   */
+  public Future<io.vertx.core.json.JsonObject> shadow() {
+    ShadowRouting.Installed i = router.shadow().installed();
+    if (i == null) return Future.failedFuture(new NotFoundException("shadow routing rules"));
+    io.vertx.core.json.JsonObject report = ShadowReport.of(i.generation(), fleet.shadowCounts());
+    io.vertx.core.json.JsonArray samples = new io.vertx.core.json.JsonArray();
+    List<ShadowRouting.Sample> mine = router.shadow().samples();
+    for (int k = mine.size() - 1; k >= 0; k--) {
+      ShadowRouting.Sample s = mine.get(k);
+      samples.add(new io.vertx.core.json.JsonObject().put("charge_id", s.chargeId()).put("merchant_id", s.merchantId())
+          .put("amount", s.amount()).put("currency", s.currency()).put("brand", s.brand())
+          .put("issuer_country", s.issuerCountry()).put("rule", s.pair().rule()).put("provider", s.pair().provider())
+          .put("shadow_rule", s.pair().shadowRule()).put("shadow_provider", s.pair().shadowProvider())
+          .put("at", s.at().toString()));
+    }
+    return Future.succeededFuture(new io.vertx.core.json.JsonObject().put("generation", i.generation())
+        .put("installed_at", i.installedAt() == null ? null : i.installedAt().toString())
+        .put("installed_by", i.installedBy()).put("rules_version_in_force", current().rules().version())
+        .mergeIn(report).put("samples", samples).put("rules", i.raw()));
+  }
+
+  /** Removes the shadow for the fleet; fails with {@link NotFoundException} when none was stored. */
+  public Future<Void> deleteShadow() {
+    return store.deleteShadow().compose(g -> {
+      if (g == 0) {
+        router.shadow().remove(0);
+        return Future.failedFuture(new NotFoundException("shadow routing rules"));
+      }
+      router.shadow().remove(g);
+      return Future.succeededFuture();
     });
   }
 

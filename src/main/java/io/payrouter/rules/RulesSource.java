@@ -211,6 +211,18 @@ public final class RulesSource {
     return Future.succeededFuture(new DryRun(new JsonObject(doc), changes, current == null ? 0 : current.rules().version()));
   }
 
+  /**
+   * Validates rules the way {@link #replace} does, installing nothing (shadow and proposed rules):
+   * the normalised document and the parsed rules, or {@link InvalidRoutingRulesException}.
+   */
+  public Proposed validate(Map<String, Object> raw) {
+    Map<String, Object> doc = RulesDocument.normalize(raw);
+    return new Proposed(new JsonObject(doc), parse(doc));
+  }
+
+  /** Rules validated, not in force: the normalised document and what it parses to. */
+  public record Proposed(JsonObject document, RoutingRules rules) {}
+
   /** A validated document that was not installed: would it change the rules in force (version {@code inForce})? */
   public record DryRun(JsonObject rules, boolean changes, long inForce) {}
 

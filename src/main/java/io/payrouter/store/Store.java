@@ -264,6 +264,11 @@ public final class Store {
     return health;
   }
 
+  /** The backtest's reads (store/BacktestReads). */
+  public BacktestReads backtests() {
+    return new BacktestReads(this, pool);
+  }
+
   /** The merchant webhooks' SQL (store/WebhookStore). */
   public WebhookStore webhooks() {
     return webhooks;
@@ -932,6 +937,41 @@ public final class Store {
         .map(rs -> rs.iterator().next().getLong(0)));
   }
 
+  /** The shadow routing rules as stored (migration V14). */
+  public record ShadowRow(long generation, JsonObject rules, String installedBy, String instance, Instant installedAt) {}
+
+  /** Stores shadow rules for the fleet under a new generation (replacing any shadow). */
+  public Future<ShadowRow> putShadow(JsonObject rules, String installedBy, String instance) {
+    return reachable(pool.preparedQuery("""
+        INSERT INTO routing_shadow (id, generation, rules, installed_by, instance)
+        VALUES (1, nextval('routing_shadow_generation'), $1, $2, $3)
+        ON CONFLICT (id) DO UPDATE SET generation = EXCLUDED.generation, rules = EXCLUDED.rules,
+               installed_by = EXCLUDED.installed_by, instance = EXCLUDED.instance, installed_at = now()
+        RETURNING generation, rules, installed_by, instance, installed_at""")
+        .execute(Tuple.of(rules, installedBy, instance)).map(rs -> shadowRow(rs.iterator().next())));
+  }
+
+  /** Removes the shadow; answers the generation removed, 0 when there was none. */
+  public Future<Long> deleteShadow() {
+    return reachable(pool.query("DELETE FROM routing_shadow RETURNING generation").execute()
+        .map(rs -> first(rs).map(r -> r.getLong(0)).orElse(0L)));
+  }
+
+  /**
+   * The stored shadow if its generation is not {@code known} (the rules only then: the fleet's
+   * check every half second reads one small row); empty with generation 0 when there is none.
+   */
+  public Future<Optional<ShadowRow>> shadowIfNot(long known) {
+    return reachable(pool.preparedQuery("SELECT generation, CASE WHEN generation <> $1 THEN rules END, installed_by,"
+            + " instance, installed_at FROM routing_shadow").execute(Tuple.of(known))
+        .map(rs -> first(rs).map(Store::shadowRow)));
+  }
+
+  private static ShadowRow shadowRow(Row r) {
+    return new ShadowRow(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2), r.getString(3),
+        instant(r.getOffsetDateTime(4)));
+  }
+
   public Future<Optional<RoutingVersion>> latestRouting() {
     return reachable(pool.query("SELECT version, rules, source FROM routing_configs ORDER BY version DESC LIMIT 1").execute()
         .map(rs -> first(rs).map(r -> new RoutingVersion(r.getLong(0), (JsonObject) r.getValue(1), r.getString(2)))));
@@ -1164,6 +1204,7 @@ public final class Store {
       }
       j.put("excluded", excluded);
     }
+    if (!ri.expectedFees().isEmpty()) j.put("expected_fees", new JsonObject(new LinkedHashMap<>(ri.expectedFees())));
     return j;
   }
 
@@ -1177,7 +1218,10 @@ public final class Store {
       JsonObject e = ex.getJsonObject(i);
       excluded.add(new RoutingInfo.Excluded(e.getString("provider"), e.getString("reason"), e.getString("detail")));
     }
-    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), c, excluded);
+    Map<String, Long> fees = new LinkedHashMap<>();
+    JsonObject f = j.getJsonObject("expected_fees");
+    if (f != null) f.forEach(e -> fees.put(e.getKey(), ((Number) e.getValue()).longValue()));
+    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), c, excluded, fees);
   }
 
   static OffsetDateTime odt(Instant i) {

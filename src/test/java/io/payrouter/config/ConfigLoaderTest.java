@@ -64,6 +64,49 @@ class ConfigLoaderTest {
           currencies: [USD]
       """;
 
+  // ---------------------------------------------------------------- fee schedules
+
+  @Test
+  void shippedProvidersHaveExampleFeeSchedulesWithAnAccountCountry() {
+    io.payrouter.routing.FeeSchedule revio = shipped().providers().get("revio").fees();
+    assertEquals("US", revio.accountCountry());
+    assertEquals(320, revio.fee(10_000, "USD", "visa", "US"), "2.9 % + 30");
+    assertEquals(305, revio.fee(10_000, "EUR", "visa", "DE"), "EUR visa 1.8 % + 25, plus 1 % cross-border");
+  }
+
+  @Test
+  void feeLinesAreReadExactlyInMillionthsOfTheAmount() throws IOException {
+    Path f = yaml(SECURITY + ONE_PROVIDER + """
+            account_country: gb
+            fees:
+              - { percent: 2.9, fixed: 30 }
+              - { currency: EUR, brand: Visa, percent: 0.0125 }
+        """);
+    io.payrouter.routing.FeeSchedule s = ConfigLoader.load(f, env(), io.payrouter.Psps.types()).providers().get("p1").fees();
+    assertEquals("GB", s.accountCountry());
+    assertEquals(new io.payrouter.routing.FeeSchedule.Line(null, null, false, 29_000, 30), s.lines().get(0));
+    assertEquals(new io.payrouter.routing.FeeSchedule.Line("EUR", "visa", false, 125, 0), s.lines().get(1));
+  }
+
+  @Test
+  void badFeeLinesAreEachNamedWithTheirField() throws IOException {
+    Path f = yaml(SECURITY + ONE_PROVIDER + """
+            account_country: USA
+            fees:
+              - { percent: 2.91234, fixed: 30 }
+              - { percent: 3, fixed: 1.5 }
+              - { currency: XXQ, percent: 101 }
+              - { brand: visa }
+              - { pct: 2 }
+        """);
+    String all = String.join("\n", problems(f, env()));
+    for (String want : List.of("providers.p1.account_country", "providers.p1.fees[0].percent", "providers.p1.fees[1].fixed",
+        "providers.p1.fees[2].currency", "providers.p1.fees[2].percent", "providers.p1.fees[3]: percent or fixed",
+        "providers.p1.fees[4]: unknown key 'pct'")) {
+      assertTrue(all.contains(want), want + " in:\n" + all);
+    }
+  }
+
   // ---------------------------------------------------------------- the shipped file
 
   @Test

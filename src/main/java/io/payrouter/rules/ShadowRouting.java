@@ -1,0 +1,159 @@
+package io.payrouter.rules;
+
+import io.payrouter.metrics.Metrics;
+import io.payrouter.routing.ChargeAttributes;
+import io.payrouter.routing.Decision;
+import io.payrouter.routing.HealthSnapshot;
+import io.payrouter.routing.RoutingEngine;
+import io.payrouter.routing.RoutingRules;
+import io.payrouter.routing.ShadowComparison;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Shadow routing rules on this instance: every live charge is also decided by them (pure, in
+ * memory, with the same charge and health snapshot as the live decision) and the two decisions
+ * are counted by pair. Nothing is ever sent anywhere because of a shadow: the live decision alone
+ * goes on to the PSPs.
+ *
+ * <p>The shadow is stored in PostgreSQL (one row, with a generation number) and every instance
+ * installs the newest generation within its database check; counts start at zero with each
+ * generation. Each instance counts its own charges and tells the others in its beacons, so that
+ * {@code GET /admin/routing/shadow} can add the fleet up.
+ */
+public final class ShadowRouting {
+
+  /** Most diverging charges kept as examples (the newest). */
+  static final int SAMPLES = 20;
+
+  /**
+   * A shadow as stored.
+   *
+   * @param generation its number (every installation gets a new one)
+   * @param rules the parsed rules
+   * @param raw the normalised document, as {@code GET /admin/routing} shows rules
+   */
+  public record Installed(long generation, RoutingRules rules, JsonObject raw, Instant installedAt, String installedBy) {}
+
+  /** One (rule, shadow rule, provider, shadow provider) combination. */
+  public record Pair(String rule, String shadowRule, String provider, String shadowProvider) {
+    boolean diverged() {
+      return !provider.equals(shadowProvider);
+    }
+  }
+
+  /** A diverging charge, as an example for the operator. */
+  public record Sample(String chargeId, String merchantId, long amount, String currency, String brand,
+      String issuerCountry, Pair pair, Instant at) {}
+
+  private record Counted(LongAdder n, Runnable metric) {}
+
+  /** The counts of one generation. */
+  private static final class Counts {
+    final Installed installed;
+    final LongAdder decisions = new LongAdder();
+    final LongAdder diverged = new LongAdder();
+    final Map<Pair, Counted> pairs = new ConcurrentHashMap<>();
+    final ArrayDeque<Sample> samples = new ArrayDeque<>(SAMPLES);
+
+    Counts(Installed installed) {
+      this.installed = installed;
+    }
+  }
+
+  private final Metrics metrics;
+  private volatile Counts current;
+  private volatile long refused = -1;
+
+  public ShadowRouting(Metrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** The shadow in force here, or null. */
+  public Installed installed() {
+    Counts c = current;
+    return c == null ? null : c.installed;
+  }
+
+  /** The generation in force here, 0 when there is none. */
+  public long generation() {
+    Counts c = current;
+    return c == null ? 0 : c.installed.generation();
+  }
+
+  /** A stored generation these rules could not be installed from here (logged once, not retried). */
+  public void refuse(long generation) {
+    refused = generation;
+  }
+
+  public long refused() {
+    return refused;
+  }
+
+  /** Puts this shadow in force here, with fresh counts (the same generation again changes nothing). */
+  public synchronized void install(Installed shadow) {
+    Counts c = current;
+    if (c != null && c.installed.generation() == shadow.generation()) return;
+    current = new Counts(shadow);
+  }
+
+  /** Removes the shadow (if it is of that generation, or any with {@code generation} 0). */
+  public synchronized void remove(long generation) {
+    Counts c = current;
+    if (c != null && (generation == 0 || c.installed.generation() == generation)) current = null;
+  }
+
+  /** Decides the charge with the shadow rules too, and counts how the two compare. */
+  public void observe(ChargeAttributes attributes, Decision live, HealthSnapshot health) {
+    Counts c = current;
+    if (c == null) return;
+    Decision shadow = RoutingEngine.decide(attributes, c.installed.rules(), health, false);
+    ShadowComparison cmp = ShadowComparison.of(live, shadow);
+    Pair pair = new Pair(cmp.rule(), cmp.shadowRule(), cmp.provider(), cmp.shadowProvider());
+    Counted counted = c.pairs.computeIfAbsent(pair, p -> new Counted(new LongAdder(),
+        metrics.shadowDecisions(p.rule(), p.shadowRule(), p.provider(), p.shadowProvider(), p.diverged())));
+    counted.n().increment();
+    counted.metric().run();
+    c.decisions.increment();
+    if (cmp.diverged()) {
+      c.diverged.increment();
+      Sample s = new Sample(attributes.chargeId(), attributes.merchantId(), attributes.amount(), attributes.currency(),
+          attributes.brand(), attributes.issuerCountry(), pair, Instant.now());
+      synchronized (c.samples) {
+        if (c.samples.size() == SAMPLES) c.samples.pollFirst();
+        c.samples.addLast(s);
+      }
+    }
+  }
+
+  /**
+   * This instance's counts, as its beacon carries them: {@code generation}, {@code decisions},
+   * {@code diverged} and {@code pairs} (each {@code [rule, shadow rule, provider, shadow provider,
+   * decisions]}); null when no shadow is in force.
+   */
+  public JsonObject counts() {
+    Counts c = current;
+    if (c == null) return null;
+    JsonArray pairs = new JsonArray();
+    c.pairs.forEach((p, n) -> pairs.add(new JsonArray().add(p.rule()).add(p.shadowRule()).add(p.provider())
+        .add(p.shadowProvider()).add(n.n().sum())));
+    return new JsonObject().put("generation", c.installed.generation()).put("decisions", c.decisions.sum())
+        .put("diverged", c.diverged.sum()).put("pairs", pairs);
+  }
+
+  /** The newest diverging charges seen here, oldest first. */
+  public List<Sample> samples() {
+    Counts c = current;
+    if (c == null) return List.of();
+    synchronized (c.samples) {
+      return new ArrayList<>(c.samples);
+    }
+  }
+}
