@@ -78,8 +78,9 @@ public final class ApprovalModel {
       }
     }
     String key = provider + "/" + currency + "/" + brand;
-    if (s == null) return new Estimate(key, parent, PRIOR);
-    return new Estimate(key, (s.approved + PRIOR * parent) / (s.answered() + PRIOR), s.answered() + PRIOR);
+    boolean observed = providers.containsKey(provider);
+    if (s == null) return new Estimate(key, parent, PRIOR, observed);
+    return new Estimate(key, (s.approved + PRIOR * parent) / (s.answered() + PRIOR), s.answered() + PRIOR, observed);
   }
 
   /** Providers a projection needed that had no answered attempt in the window. */
@@ -104,8 +105,10 @@ public final class ApprovalModel {
    * @param segment which segment (provider/currency/brand) it is of
    * @param rate the shrunk approval probability
    * @param weight the attempts behind it (its own plus the prior's)
+   * @param observed false when its provider had no answered attempt in the window (the rate is
+   *     then the overall one, a guess: the interval counts it with the widest variance, 1/4)
    */
-  public record Estimate(String segment, double rate, double weight) {}
+  public record Estimate(String segment, double rate, double weight, boolean observed) {}
 
   /**
    * The projected approval rate of a set of charges and its 95 % interval: the mean of the
@@ -142,7 +145,7 @@ public final class ApprovalModel {
         Estimate est = estimates.get(e.getKey());
         double share = (double) e.getValue()[0] / charges;
         double p = est.rate();
-        var += share * share * p * (1 - p) / est.weight();
+        var += share * share * (est.observed() ? p * (1 - p) : 0.25) / est.weight();
       }
       double half = 1.96 * Math.sqrt(var);
       return new double[] {Math.max(0, rate() - half), Math.min(1, rate() + half)};

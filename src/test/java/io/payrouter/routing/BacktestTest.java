@@ -79,6 +79,22 @@ class BacktestTest {
   }
 
   @Test
+  void aProviderWithoutAttemptsInTheWindowGetsTheOverallRateAndAWideInterval() {
+    Backtest paycore = new Backtest(rules("""
+        rules:
+          - name: any
+            providers: [paycore]
+        """), v -> V1, HEALTH, approvals());
+    paycore.add(new Backtest.StoredCharge("ch_p", "acme", 1_000, "USD", "visa", "US", Set.of("fatora", "paycore"), 1,
+        "usd", "fatora"));
+    ApprovalModel.Projection after = paycore.result().approvalAfter();
+    double[] i = after.interval();
+    assertEquals(125.0 / 150, after.rate(), 1e-9, "the overall rate: paycore was not observed");
+    assertEquals(125.0 / 150 - 1.96 * Math.sqrt(0.25 / 20), i[0], 1e-9, "a guess gets the widest variance");
+    assertEquals(1.0, i[1], 1e-9, "clipped at 1");
+  }
+
+  @Test
   void sumsTheExpectedFeesOfTheProviderTriedFirstPerCurrency() {
     Backtest.Result r = run();
     // fatora 2.4 % + 25: 10.00 -> 49, 90.00 -> 241; revio 2.9 % + 30: 90.00 -> 291
