@@ -300,6 +300,7 @@
 
   async function loadRouting() {
     const [cur, vers] = await Promise.all([api('GET', '/routing'), api('GET', '/routing/versions?limit=100')]);
+    if (!state.shadowProblem) await loadShadow();
     if (cur.ok) {
       state.inForce = cur.data;
       const f = cur.data.file || {};
@@ -333,6 +334,43 @@
       fillSelect($('#diff-from'), state.versions, state.versions.length > 1 ? state.versions[1].version : null);
       fillSelect($('#diff-to'), state.versions, state.versions.length ? state.versions[0].version : null);
     }
+  }
+
+  /** The shadow's counts over the fleet, or that none is installed. */
+  async function loadShadow() {
+    const r = await api('GET', '/routing/shadow');
+    const out = clear($('#shadow-status'));
+    if (r.status === 404) {
+      out.append(h('p', { class: 'muted', id: 'shadow-none' }, 'No shadow rules are installed.'));
+      return;
+    }
+    if (!r.ok) return;
+    const d = r.data;
+    out.append(h('p', { id: 'shadow-summary' }, 'Generation ' + d.generation + ': ',
+      h('strong', { id: 'shadow-decisions' }, String(d.decisions)), ' live charges decided, ',
+      h('strong', { id: 'shadow-diverged' }, String(d.diverged)), ' would have gone first to another provider (',
+      String(Math.round((d.diverged_share || 0) * 1000) / 10) + ' %).'));
+    const rows = (d.provider_pairs || []).map((p) => h('tr', {},
+      td('In force', p.provider), td('Shadow', p.shadow_provider), td('Charges', String(p.decisions), 'num'),
+      td('', p.diverged ? badge('diverges', 'bad') : badge('same', 'ok'))));
+    out.append(h('div', { class: 'table-wrap' }, h('table', { class: 'stack', id: 'shadow-pairs' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'In force'), h('th', {}, 'Shadow'), h('th', {}, 'Charges'), h('th', {}, ''))),
+      h('tbody', {}, rows))));
+  }
+
+  async function installShadow() {
+    const text = $('#rules-editor').value;
+    const out = clear($('#shadow-status'));
+    const r = await api('PUT', '/routing/shadow', text, 'application/yaml; charset=utf-8');
+    state.shadowProblem = !r.ok;
+    if (r.ok) await loadShadow();
+    else out.append(problemsListing(text, r));
+  }
+
+  async function removeShadow() {
+    await api('DELETE', '/routing/shadow');
+    state.shadowProblem = false;
+    await loadShadow();
   }
 
   function fillSelect(select, versions, dflt) {
@@ -687,6 +725,8 @@
     });
     $('#rules-validate').addEventListener('click', validateRules);
     $('#rules-apply').addEventListener('click', applyRules);
+    $('#shadow-install').addEventListener('click', installShadow);
+    $('#shadow-remove').addEventListener('click', removeShadow);
     $('#rules-reset').addEventListener('click', () => {
       state.editorDirty = false;
       state.validatedText = null;

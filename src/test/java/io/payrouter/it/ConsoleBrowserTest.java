@@ -234,7 +234,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void explainShowsTheDecisionAndItsTrace() throws Exception {
     page("explain");
     WebElement amount = visible("#explain-amount");
@@ -256,7 +256,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aChargeIsFoundByMerchantReferenceAndById() throws Exception {
     String ref = "order-console-" + System.nanoTime();
     JsonObject c = charge("USD", 1999, ref);
@@ -288,7 +288,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aPspOutageFailsChargesOverAndShowsOnTheProvidersPage() throws Exception {
     await(api.faults("revio", new JsonObject().put("down", true)));
     AtomicBoolean traffic = new AtomicBoolean(true);
@@ -339,7 +339,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void theListsRenderAndTheConsoleFitsANarrowScreen() throws Exception {
     // A pending charge (...77 at the simulator: pending, approved 2 s later) for the unsettled page.
     JsonObject pending = charge("EUR", 1077, "pending-" + System.nanoTime());
@@ -375,12 +375,32 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void logoutEndsTheSession() throws Exception {
     visible("#logout").click();
     visible("#admin_key");
     driver.get(h.url() + "/console#providers");
     visible("#admin_key");
     shot("13-logged-out");
+  }
+
+  @Test
+  @Order(5)
+  void theEditorsRulesInstalledAsShadowCountLiveChargesUntilRemoved() throws Exception {
+    page("routing");
+    WebElement editor = visible("#rules-editor");
+    wait.until(d -> !String.valueOf(js("return arguments[0].value", editor)).isBlank());
+    visible("#shadow-none");
+    driver.findElement(By.id("shadow-install")).click();
+    textIn("#shadow-summary", "Generation");
+    assertEquals(200, await(api.get("/admin/routing/shadow", RouterHarness.ADMIN_KEY)).statusCode(), "installed for real");
+    charge("USD", 1500, "shadow-" + java.util.UUID.randomUUID());
+    // the page polls every 5 s; the count it shows is the router's
+    wait.until(d -> !"0".equals(d.findElement(By.id("shadow-decisions")).getText()));
+    visible("#shadow-pairs");
+    shot("04b-routing-shadow");
+    driver.findElement(By.id("shadow-remove")).click();
+    visible("#shadow-none");
+    assertEquals(404, await(api.get("/admin/routing/shadow", RouterHarness.ADMIN_KEY)).statusCode());
   }
 }
