@@ -426,22 +426,9 @@ public final class ConfigLoader {
         Object cb = m.get("cross_border");
         if (cb != null && !(cb instanceof Boolean)) n.problems.add(at + ".cross_border: true or false");
         boolean crossBorder = Boolean.TRUE.equals(cb);
-        long ppm = 0;
         Object pct = m.get("percent");
-        if (pct != null) {
-          try {
-            java.math.BigDecimal d = new java.math.BigDecimal(String.valueOf(pct))
-                .multiply(java.math.BigDecimal.valueOf(io.payrouter.routing.FeeSchedule.PPM_PER_PERCENT));
-            if (!(pct instanceof Number) || d.signum() < 0 || d.compareTo(java.math.BigDecimal.valueOf(100 * io.payrouter.routing.FeeSchedule.PPM_PER_PERCENT)) > 0
-                || d.stripTrailingZeros().scale() > 0) {
-              n.problems.add(at + ".percent: a number from 0 to 100 with at most 4 decimals, e.g. 2.9 (got " + pct + ")");
-            } else {
-              ppm = d.longValueExact();
-            }
-          } catch (NumberFormatException | ArithmeticException e) {
-            n.problems.add(at + ".percent: a number from 0 to 100 with at most 4 decimals, e.g. 2.9 (got " + pct + ")");
-          }
-        }
+        long ppm = pct == null ? 0 : ppm(pct);
+        if (ppm < 0) n.problems.add(at + ".percent: a number from 0 to 100 with at most 4 decimals, e.g. 2.9 (got " + pct + ")");
         long fixed = 0;
         Object fx = m.get("fixed");
         if (fx != null) {
@@ -453,12 +440,26 @@ public final class ConfigLoader {
           }
         }
         if (pct == null && fx == null) n.problems.add(at + ": percent or fixed (or both) is required");
-        if (fixed >= 0 && fixed <= 1_000_000_000L) {
+        if (ppm >= 0 && fixed >= 0 && fixed <= 1_000_000_000L) {
           lines.add(new io.payrouter.routing.FeeSchedule.Line(currency, brand, crossBorder, ppm, fixed));
         }
       }
     }
     return new io.payrouter.routing.FeeSchedule(lines, country.isEmpty() ? null : country);
+  }
+
+  /** A percentage (a YAML number, 0 to 100, at most 4 decimals) in millionths of the amount, exactly; -1 when it is not one. */
+  private static long ppm(Object pct) {
+    if (!(pct instanceof Number)) return -1;
+    try {
+      java.math.BigDecimal d = new java.math.BigDecimal(String.valueOf(pct))
+          .multiply(java.math.BigDecimal.valueOf(io.payrouter.routing.FeeSchedule.PPM_PER_PERCENT));
+      boolean ok = d.signum() >= 0 && d.stripTrailingZeros().scale() <= 0
+          && d.compareTo(java.math.BigDecimal.valueOf(100 * io.payrouter.routing.FeeSchedule.PPM_PER_PERCENT)) <= 0;
+      return ok ? d.longValueExact() : -1;
+    } catch (NumberFormatException | ArithmeticException e) {
+      return -1;
+    }
   }
 
   @SuppressWarnings("unchecked")

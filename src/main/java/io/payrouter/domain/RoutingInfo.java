@@ -24,7 +24,7 @@ public record RoutingInfo(String rule, String strategy, long configVersion, List
   public RoutingInfo {
     candidates = List.copyOf(candidates);
     excluded = excluded == null ? List.of() : List.copyOf(excluded);
-    expectedFees = expectedFees == null ? java.util.Map.of()
+    expectedFees = expectedFees == null || expectedFees.isEmpty() ? java.util.Map.of()
         : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(expectedFees));
   }
 

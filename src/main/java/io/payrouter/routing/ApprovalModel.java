@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * approval. Sparse segments are pooled by shrinkage: a segment's rate is its approvals plus
  * {@link #PRIOR} attempts at its provider's rate, over its attempts plus {@link #PRIOR}; the
  * provider's rate is shrunk the same way toward the window's overall rate. A provider with no
- * attempts in the window gets the overall rate and is named {@linkplain #unobserved() unobserved}:
+ * attempts in the window gets the overall rate ({@link Estimate#observed()} false):
  * its projection is a guess, not a measurement.
  */
 public final class ApprovalModel {
@@ -37,7 +37,6 @@ public final class ApprovalModel {
   private final Map<Segment, Counts> segments = new HashMap<>();
   private final Map<String, Counts> providers = new HashMap<>();
   private final Counts overall = new Counts();
-  private final Set<String> unobserved = new TreeSet<>();
 
   /** Adds observed attempts of one segment (brand may be null: unknown). */
   public void observe(String provider, String currency, String brand, long approved, long declined) {
@@ -72,22 +71,10 @@ public final class ApprovalModel {
   public Estimate estimate(String provider, String currency, String brand) {
     Counts s = segments.get(new Segment(provider, currency, brand));
     double parent = providerRate(provider);
-    if (!providers.containsKey(provider)) {
-      synchronized (unobserved) {
-        unobserved.add(provider);
-      }
-    }
     String key = provider + "/" + currency + "/" + brand;
     boolean observed = providers.containsKey(provider);
     if (s == null) return new Estimate(key, parent, PRIOR, observed);
     return new Estimate(key, (s.approved + PRIOR * parent) / (s.answered() + PRIOR), s.answered() + PRIOR, observed);
-  }
-
-  /** Providers a projection needed that had no answered attempt in the window. */
-  public Set<String> unobserved() {
-    synchronized (unobserved) {
-      return Set.copyOf(unobserved);
-    }
   }
 
   /** Answered attempts (approved + declined) and approvals at a provider in the window. */

@@ -35,7 +35,7 @@ public record Decision(
     candidates = List.copyOf(candidates);
     trace = List.copyOf(trace);
     excluded = List.copyOf(excluded);
-    fees = fees == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fees));
+    fees = fees == null || fees.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fees));
   }
 
   /** A decision without fees. */

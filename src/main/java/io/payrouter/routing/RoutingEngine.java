@@ -79,8 +79,9 @@ public final class RoutingEngine {
    */
   private record Candidate(RuleProvider provider, ProviderHealth health, int position, long fee) {}
 
+  /** The known fees of the candidates, in candidate order (an empty map when none is known: no schedules). */
   private static java.util.Map<String, Long> fees(List<String> ordered, List<Candidate> kept) {
-    if (ordered.isEmpty()) return java.util.Map.of();
+    if (kept.stream().allMatch(c -> c.fee() == FeeSchedule.UNKNOWN)) return java.util.Map.of();
     java.util.Map<String, Long> fees = new java.util.LinkedHashMap<>();
     for (String name : ordered) {
       for (Candidate c : kept) {

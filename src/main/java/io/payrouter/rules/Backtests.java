@@ -153,7 +153,7 @@ public final class Backtests {
         .put("change", round4(r.approvalAfter().rate() - r.approvalBefore().rate()))
         .put("by_provider", byProvider)
         .put("segments", counts.size())
-        .put("unobserved_providers", new JsonArray(new ArrayList<>(approvals.unobserved())))
+        .put("unobserved_providers", new JsonArray(new ArrayList<>(unobserved(r, approvals))))
         .put("method", "Approval = approved / (approved + declined) attempts of the window. A segment is provider x"
             + " currency x card brand; each segment's rate is shrunk toward its provider's rate, and each provider's"
             + " toward the window's overall rate, with the weight of " + (int) ApprovalModel.PRIOR + " attempts"
@@ -189,6 +189,15 @@ public final class Backtests {
                 + " stored decision (replayed_with_stored_decision)"))
         .put("duration_ms", ms)
         .put("rules", document);
+  }
+
+  /** Providers tried first on either side that had no answered attempt in the window. */
+  private static java.util.Set<String> unobserved(Backtest.Result r, ApprovalModel approvals) {
+    java.util.Set<String> out = new java.util.TreeSet<>(r.before().keySet());
+    out.addAll(r.after().keySet());
+    out.remove(io.payrouter.routing.ShadowComparison.NONE);
+    out.removeAll(approvals.observedProviders());
+    return out;
   }
 
   private static JsonObject projection(ApprovalModel.Projection p) {

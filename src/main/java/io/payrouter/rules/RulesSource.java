@@ -200,15 +200,15 @@ public final class RulesSource {
    * new version).
    */
   public Future<DryRun> check(Map<String, Object> raw) {
-    Map<String, Object> doc = RulesDocument.normalize(raw);
+    Proposed p;
     try {
-      parse(doc);
+      p = validate(raw);
     } catch (InvalidRoutingRulesException e) {
       return Future.failedFuture(e);
     }
     Active current = active;
-    boolean changes = current == null || !RulesDocument.sameRules(current.raw().getMap(), doc);
-    return Future.succeededFuture(new DryRun(new JsonObject(doc), changes, current == null ? 0 : current.rules().version()));
+    boolean changes = current == null || !RulesDocument.sameRules(current.raw().getMap(), p.document().getMap());
+    return Future.succeededFuture(new DryRun(p.document(), changes, current == null ? 0 : current.rules().version()));
   }
 
   /**

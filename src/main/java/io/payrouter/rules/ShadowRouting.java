@@ -58,8 +58,6 @@ public final class ShadowRouting {
   /** The counts of one generation. */
   private static final class Counts {
     final Installed installed;
-    final LongAdder decisions = new LongAdder();
-    final LongAdder diverged = new LongAdder();
     final Map<Pair, Counted> pairs = new ConcurrentHashMap<>();
     final ArrayDeque<Sample> samples = new ArrayDeque<>(SAMPLES);
 
@@ -121,9 +119,7 @@ public final class ShadowRouting {
         metrics.shadowDecisions(p.rule(), p.shadowRule(), p.provider(), p.shadowProvider(), p.diverged())));
     counted.n().increment();
     counted.metric().run();
-    c.decisions.increment();
     if (cmp.diverged()) {
-      c.diverged.increment();
       Sample s = new Sample(attributes.chargeId(), attributes.merchantId(), attributes.amount(), attributes.currency(),
           attributes.brand(), attributes.issuerCountry(), pair, Instant.now());
       synchronized (c.samples) {
@@ -142,10 +138,17 @@ public final class ShadowRouting {
     Counts c = current;
     if (c == null) return null;
     JsonArray pairs = new JsonArray();
-    c.pairs.forEach((p, n) -> pairs.add(new JsonArray().add(p.rule()).add(p.shadowRule()).add(p.provider())
-        .add(p.shadowProvider()).add(n.n().sum())));
-    return new JsonObject().put("generation", c.installed.generation()).put("decisions", c.decisions.sum())
-        .put("diverged", c.diverged.sum()).put("pairs", pairs);
+    long decisions = 0;
+    long diverged = 0;
+    for (Map.Entry<Pair, Counted> e : c.pairs.entrySet()) {
+      Pair p = e.getKey();
+      long n = e.getValue().n().sum();
+      decisions += n;
+      if (p.diverged()) diverged += n;
+      pairs.add(new JsonArray().add(p.rule()).add(p.shadowRule()).add(p.provider()).add(p.shadowProvider()).add(n));
+    }
+    return new JsonObject().put("generation", c.installed.generation()).put("decisions", decisions)
+        .put("diverged", diverged).put("pairs", pairs);
   }
 
   /** The newest diverging charges seen here, oldest first. */
