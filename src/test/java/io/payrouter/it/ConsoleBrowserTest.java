@@ -397,7 +397,7 @@ class ConsoleBrowserTest {
     charge("USD", 1500, "shadow-" + java.util.UUID.randomUUID());
     // the page polls every 5 s; the count it shows is the router's
     wait.until(d -> !"0".equals(d.findElement(By.id("shadow-decisions")).getText()));
-    visible("#shadow-pairs");
+    js("arguments[0].scrollIntoView({block: 'center'})", visible("#shadow-pairs"));
     shot("04b-routing-shadow");
     driver.findElement(By.id("shadow-remove")).click();
     visible("#shadow-none");
