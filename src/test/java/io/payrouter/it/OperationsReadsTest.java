@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,11 @@ class OperationsReadsTest {
     JsonArray recent = data(await(api.get("/admin/charges?limit=20", ADMIN)));
     assertTrue(recent.stream().anyMatch(c -> ((JsonObject) c).getString("id").equals(id)), "newest charges hold it: " + recent.encode());
     for (int i = 1; i < recent.size(); i++) {
-      assertTrue(recent.getJsonObject(i - 1).getString("created_at").compareTo(recent.getJsonObject(i).getString("created_at")) >= 0,
-          "newest first");
+      // compared as instants: Instant.toString drops trailing zero groups, so "…01.120Z" sorts after
+      // "…01.120450Z" as a string although it is earlier
+      Instant newer = Instant.parse(recent.getJsonObject(i - 1).getString("created_at"));
+      Instant older = Instant.parse(recent.getJsonObject(i).getString("created_at"));
+      assertFalse(newer.isBefore(older), "newest first: " + newer + " then " + older);
     }
 
     JsonArray byId = data(await(api.get("/admin/charges?id=" + id, ADMIN)));
