@@ -32,14 +32,16 @@ import java.util.regex.Pattern;
  *     means {@link #DEFAULT_CANCEL_MS})
  * @param cancelRate share of money-moving calls the PSP answers with its pending state and then
  *     closes unpaid (nothing charged), telling inquiries and webhooks so
+ * @param declineRate share of money-moving charge calls the PSP declines (do not honor) although
+ *     their amount would be approved: a PSP whose approval rate dropped (the routing canary's test)
  * @param webhookUrl null, or a loopback origin ({@code http://127.0.0.1:9100}) that every callback
  *     goes to instead of the origin of the callback URL the router gave (path and query kept)
  */
 public record Faults(long latencyMs, double errorRate, double timeoutRate, boolean down,
     double ambiguousRate, long ambiguousLagMs, double resetRate, double slowRate, long slowMs,
-    double lateRate, long lateMs, double cancelRate, String webhookUrl) {
+    double lateRate, long lateMs, double cancelRate, String webhookUrl, double declineRate) {
 
-  public static final Faults NONE = new Faults(0, 0, 0, false, 0, 0, 0, 0, 0, 0, 0, 0, null);
+  public static final Faults NONE = new Faults(0, 0, 0, false, 0, 0, 0, 0, 0, 0, 0, 0, null, 0);
 
   static final long MAX_LATENCY_MS = 60_000;
   static final long MAX_DELAY_MS = 600_000;
@@ -48,7 +50,7 @@ public record Faults(long latencyMs, double errorRate, double timeoutRate, boole
   /** Every key {@code POST /faults} accepts, in the order answers list them. */
   public static final List<String> KEYS = List.of("latency_ms", "error_rate", "timeout_rate", "down",
       "ambiguous_rate", "ambiguous_lag_ms", "reset_rate", "slow_rate", "slow_ms",
-      "late_rate", "late_ms", "cancel_rate", "webhook_url");
+      "late_rate", "late_ms", "cancel_rate", "webhook_url", "decline_rate");
 
   /** An http origin on this machine: scheme, 127.x.x.x or localhost, an optional port; nothing else. */
   private static final Pattern LOOPBACK_ORIGIN =
@@ -56,14 +58,22 @@ public record Faults(long latencyMs, double errorRate, double timeoutRate, boole
 
   /** The original four faults; the others off. */
   public Faults(long latencyMs, double errorRate, double timeoutRate, boolean down) {
-    this(latencyMs, errorRate, timeoutRate, down, 0, 0, 0, 0, 0, 0, 0, 0, null);
+    this(latencyMs, errorRate, timeoutRate, down, 0, 0, 0, 0, 0, 0, 0, 0, null, 0);
+  }
+
+  /** The faults before decline_rate; that one off. */
+  public Faults(long latencyMs, double errorRate, double timeoutRate, boolean down, double ambiguousRate,
+      long ambiguousLagMs, double resetRate, double slowRate, long slowMs, double lateRate, long lateMs,
+      double cancelRate, String webhookUrl) {
+    this(latencyMs, errorRate, timeoutRate, down, ambiguousRate, ambiguousLagMs, resetRate, slowRate, slowMs,
+        lateRate, lateMs, cancelRate, webhookUrl, 0);
   }
 
   /** The faults before late, cancel and webhook_url; those off. */
   public Faults(long latencyMs, double errorRate, double timeoutRate, boolean down, double ambiguousRate,
       long ambiguousLagMs, double resetRate, double slowRate, long slowMs) {
     this(latencyMs, errorRate, timeoutRate, down, ambiguousRate, ambiguousLagMs, resetRate, slowRate, slowMs,
-        0, 0, 0, null);
+        0, 0, 0, null, 0);
   }
 
   /**
@@ -91,17 +101,18 @@ public record Faults(long latencyMs, double errorRate, double timeoutRate, boole
     double late = rate(m, "late_rate");
     long lateMs = millis(m, "late_ms", MAX_DELAY_MS);
     double cancel = rate(m, "cancel_rate");
+    double decline = rate(m, "decline_rate");
     Object down = m.getOrDefault("down", Boolean.FALSE);
     if (!(down instanceof Boolean)) throw new IllegalArgumentException("down must be true or false");
-    if (error + timeout + ambiguous + reset + slow + late + cancel > 1.0 + 1e-9) {
+    if (error + timeout + ambiguous + reset + slow + late + cancel + decline > 1.0 + 1e-9) {
       throw new IllegalArgumentException("error_rate + timeout_rate + ambiguous_rate + reset_rate + slow_rate"
-          + " + late_rate + cancel_rate must be at most 1");
+          + " + late_rate + cancel_rate + decline_rate must be at most 1");
     }
     if (slow > 0 && slowMs == 0) throw new IllegalArgumentException("slow_rate needs slow_ms > 0");
     if (late > 0 && lateMs == 0) throw new IllegalArgumentException("late_rate needs late_ms > 0");
     String webhook = origin(m);
     Faults f = new Faults(latency, error, timeout, (Boolean) down, ambiguous, lag, reset, slow, slowMs,
-        late, lateMs, cancel, webhook);
+        late, lateMs, cancel, webhook, decline);
     return f.equals(NONE) ? NONE : f;
   }
 
@@ -149,7 +160,8 @@ public record Faults(long latencyMs, double errorRate, double timeoutRate, boole
     if (roll < (edge += resetRate)) return Kind.RESET;
     if (roll < (edge += slowRate)) return Kind.SLOW;
     if (roll < (edge += lateRate)) return Kind.LATE;
-    if (roll < edge + cancelRate) return Kind.CANCEL;
+    if (roll < (edge += cancelRate)) return Kind.CANCEL;
+    if (roll < edge + declineRate) return Kind.DECLINE;
     return null;
   }
 
@@ -190,6 +202,6 @@ public record Faults(long latencyMs, double errorRate, double timeoutRate, boole
         .put("ambiguous_rate", ambiguousRate).put("ambiguous_lag_ms", ambiguousLagMs)
         .put("reset_rate", resetRate).put("slow_rate", slowRate).put("slow_ms", slowMs)
         .put("late_rate", lateRate).put("late_ms", lateMs).put("cancel_rate", cancelRate)
-        .put("webhook_url", webhookUrl);
+        .put("webhook_url", webhookUrl).put("decline_rate", declineRate);
   }
 }

@@ -14,10 +14,10 @@ public final class InjectedFaults {
 
   /**
    * What can be injected: the per-call kinds plus answers refused by a full outage. LATE and
-   * CANCEL are counted by the PSP when it carries them out (a money-moving call whose amount would
+   * CANCEL (and DECLINE) are counted by the PSP when it carries them out (a money-moving call whose amount would
    * charge), not when the edge draws them.
    */
-  public enum Kind { AMBIGUOUS, RESET, SLOW, ERROR, TIMEOUT, DOWN, LATE, CANCEL }
+  public enum Kind { AMBIGUOUS, RESET, SLOW, ERROR, TIMEOUT, DOWN, LATE, CANCEL, DECLINE }
 
   private final LongAdder[] counts = new LongAdder[Kind.values().length];
 
@@ -33,7 +33,7 @@ public final class InjectedFaults {
     return counts[kind.ordinal()].sum();
   }
 
-  /** {@code {"ambiguous": n, "reset": n, "slow": n, "error": n, "timeout": n, "down": n, "late": n, "cancel": n}}. */
+  /** {@code {"ambiguous": n, "reset": n, "slow": n, "error": n, "timeout": n, "down": n, "late": n, "cancel": n, "decline": n}}. */
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
     for (Kind k : Kind.values()) o.put(k.name().toLowerCase(Locale.ROOT), get(k));

@@ -84,6 +84,23 @@ public final class SimContext {
     return d;
   }
 
+  /** Set by the edge on a money-moving call the decline fault drew. */
+  static final String DECLINE_KEY = "sim.decline";
+
+  /**
+   * What the PSP does with a charge of this amount under the faults in force: the amount's
+   * scenario ({@link SimScenario#of}), except that a charge the decline fault drew for, and that
+   * the amount would have charged, is declined (do not honor). Call it once, where the PSP decides
+   * a charge; a decline taken is counted as injected.
+   */
+  public SimScenario scenario(RoutingContext rc, long minorAmount) {
+    SimScenario sc = SimScenario.of(minorAmount);
+    if (rc.get(DECLINE_KEY) == null || !sc.charges()) return sc;
+    rc.remove(DECLINE_KEY);
+    injected.count(InjectedFaults.Kind.DECLINE);
+    return SimScenario.DO_NOT_HONOR;
+  }
+
   /**
    * Where a callback meant for {@code url} goes under the faults in force: {@code url}, or with
    * {@code webhook_url} set, that origin plus {@code url}'s path and query. A PSP that signs the

@@ -105,6 +105,10 @@ final class SimEdge {
         rc.put(Deferral.KEY, new Deferral(kind == Kind.LATE, kind == Kind.LATE ? f.lateMs() : f.cancelAfterMs()));
       }
       kind = null;
+    } else if (kind == Kind.DECLINE) {
+      // A decline is the PSP's own answer too: it declines a charge its amount would approve
+      if (movesMoney(psp, req)) rc.put(SimContext.DECLINE_KEY, Boolean.TRUE);
+      kind = null;
     }
     if (kind != null) ctx.injected().count(kind);
     Kind picked = kind;

@@ -211,6 +211,25 @@ class SimulatorFaultsTest {
     }));
   }
 
+  // ---------------------------------------------------------------- decline
+
+  /** A PSP whose approval rate dropped: a charge its amount would approve is declined, not charged. */
+  @ParameterizedTest
+  @EnumSource(PspDriver.class)
+  void declineFaultDeclinesAnApprovableChargeAndChargesNothing(PspDriver psp, VertxTestContext tc) {
+    String ref = ref();
+    long before = sim.context(psp.provider).injected().get(InjectedFaults.Kind.DECLINE);
+    psp.prepare(c, ref)
+        .compose(p -> setFaults(psp.provider, new JsonObject().put("decline_rate", 1.0)).compose(x -> psp.pay(c, p)))
+        .onComplete(tc.succeeding(r -> tc.verify(() -> {
+          assertTrue(r.statusCode() < 500, "the PSP's own answer, not an error: " + r.statusCode());
+          List<Ledger.Entry> entries = ledger(psp.provider).byReference(ref);
+          assertTrue(entries.stream().noneMatch(e -> psp.chargedStatus.equals(e.status())), "nothing charged: " + entries);
+          assertEquals(before + 1, sim.context(psp.provider).injected().get(InjectedFaults.Kind.DECLINE));
+          tc.completeNow();
+        })));
+  }
+
   // ---------------------------------------------------------------- the original faults
 
   @Test
@@ -303,9 +322,9 @@ class SimulatorFaultsTest {
           assertEquals(new JsonObject().put("latency_ms", 0).put("error_rate", 0.0).put("timeout_rate", 0.0)
               .put("down", false).put("ambiguous_rate", 0.25).put("ambiguous_lag_ms", 500)
               .put("reset_rate", 0.0).put("slow_rate", 0.5).put("slow_ms", 2000)
-              .put("late_rate", 0.0).put("late_ms", 0).put("cancel_rate", 0.0).putNull("webhook_url"),
-              copyWithout(b, "injected"));
-          assertEquals(Set.of("ambiguous", "reset", "slow", "error", "timeout", "down", "late", "cancel"),
+              .put("late_rate", 0.0).put("late_ms", 0).put("cancel_rate", 0.0).putNull("webhook_url")
+              .put("decline_rate", 0.0), copyWithout(b, "injected"));
+          assertEquals(Set.of("ambiguous", "reset", "slow", "error", "timeout", "down", "late", "cancel", "decline"),
               b.getJsonObject("injected").fieldNames());
           tc.completeNow();
         })));

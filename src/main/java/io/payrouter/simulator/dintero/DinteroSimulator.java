@@ -204,7 +204,7 @@ public final class DinteroSimulator implements SimulatedPsp {
         error(rc, 400, INVALID_TOKEN, "The payment token is invalid, expired or revoked");
         return;
       }
-      SimScenario sc = SimScenario.of(amount);
+      SimScenario sc = ctx.scenario(rc, amount);
       if (sc == SimScenario.SERVER_ERROR) {
         rc.response().setStatusCode(500).putHeader("content-type", "application/json").end(serverErrorBody(500));
         return;

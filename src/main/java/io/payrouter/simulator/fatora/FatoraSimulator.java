@@ -92,7 +92,7 @@ public final class FatoraSimulator implements SimulatedPsp {
       answer(rc, "FAILURE", null, "Token invalid");
       return;
     }
-    SimScenario sc = SimScenario.of(minor);
+    SimScenario sc = ctx.scenario(rc, minor);
     if (sc == SimScenario.SERVER_ERROR) {
       rc.response().setStatusCode(500).putHeader("content-type", "application/json").end(serverErrorBody(500));
       return;

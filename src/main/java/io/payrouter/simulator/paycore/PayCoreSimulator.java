@@ -349,7 +349,7 @@ public final class PayCoreSimulator implements SimulatedPsp {
         e.data.put("sale_started", true);
       }
       String opId = "cgo_" + random(16);
-      SimScenario scenario = SimScenario.of(e.amount);
+      SimScenario scenario = ctx.scenario(rc, e.amount);
       Deferral late = ctx.deferral(rc, scenario);
       if (late != null) {
         // late_rate / cancel_rate: pending now, processed or expired later.

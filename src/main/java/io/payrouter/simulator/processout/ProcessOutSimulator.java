@@ -263,7 +263,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
     }
     String currency = iv.getString("currency");
     long minor = Currencies.toMinor(iv.getString("amount"), currency);
-    SimScenario sc = SimScenario.of(minor);
+    SimScenario sc = ctx.scenario(rc, minor);
     if (sc == SimScenario.SERVER_ERROR) return new Answer(500, new JsonObject(serverErrorBody(500)));
 
     Deferral late = ctx.deferral(rc, sc);

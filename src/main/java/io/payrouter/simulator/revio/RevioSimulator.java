@@ -245,7 +245,7 @@ public final class RevioSimulator implements SimulatedPsp {
       }
       long total = purchase.getJsonObject("purchase").getLong("total");
       String currency = purchase.getJsonObject("purchase").getString("currency");
-      SimScenario scenario = SimScenario.of(total);
+      SimScenario scenario = ctx.scenario(rc, total);
       if (scenario == SimScenario.SERVER_ERROR) {
         // Revio's own 500; the purchase stays "created", nothing charged.
         json(rc, 500, serverErrorBody(500));
