@@ -168,7 +168,8 @@ public final class Application implements AutoCloseable {
       health.applyAll(await(store.providerFlags()));
       for (String p : cfg.providers().keySet()) metrics.provider(p, () -> dispatcher.circuit(p), () -> health.enabled(p));
       io.payrouter.rules.ShadowRouting shadow = new io.payrouter.rules.ShadowRouting(metrics);
-      LiveRouter router = new LiveRouter(rules, health, shadow);
+      io.payrouter.rules.CanaryRouting canary = new io.payrouter.rules.CanaryRouting(metrics);
+      LiveRouter router = new LiveRouter(rules, health, shadow, canary);
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
       if (db.embedded()) await(retirePrevious(store, cfg.database().dataDir(), instanceId));
@@ -180,13 +181,20 @@ public final class Application implements AutoCloseable {
           cfg.recovery().processingGraceMs(), Math.min(cfg.recovery().intervalMs(), 2_000), events);
       MerchantService merchants = new MerchantService(store, cfg.adminKey(), cfg.production());
       for (RouterConfig.MerchantSeed m : cfg.merchants()) await(merchants.seed(m.id(), m.name(), m.apiKey()));
-      Fleet fleet = fleet(vertx, cfg, instanceId, store, rules, health, dispatcher, merchants, charges, events, shadow);
+      Fleet fleet = fleet(vertx, cfg, instanceId, store, rules, health, dispatcher, merchants, charges, events, shadow, canary);
       CardService cards = new CardService(store, dispatcher, cardId -> {
         charges.forgetCard(cardId);
         fleet.cardDeleted(cardId);
       });
       RoutingAdmin routingAdmin = new RoutingAdmin(rules, health, router, cards, store, instanceId, fleet,
           new io.payrouter.rules.Backtests(vertx, store, rules, health));
+      io.payrouter.rules.CanaryJudge judge = new io.payrouter.rules.CanaryJudge(store.canaries(), canary, rules,
+          fleet::canaryCounts, metrics, instanceId, v -> {
+            rules.catchUp(v);
+            fleet.rulesInForce(v);
+          });
+      routingAdmin.canaryJudge(judge);
+      vertx.setPeriodic(io.payrouter.rules.CanaryJudge.INTERVAL_MS, t -> judge.tick());
       rules.onInForce(fleet::rulesInForce);
       routingAdmin.onFlagChanged(fleet::providerChanged);
       merchants.onRevoked(fleet::keyRevoked);
@@ -249,7 +257,7 @@ public final class Application implements AutoCloseable {
    */
   private static Fleet fleet(Vertx vertx, RouterConfig cfg, String instanceId, Store store, RulesSource rules,
       ProviderHealthView health, Dispatcher dispatcher, MerchantService merchants, ChargeService charges,
-      io.payrouter.webhook.Events events, io.payrouter.rules.ShadowRouting shadow) {
+      io.payrouter.webhook.Events events, io.payrouter.rules.ShadowRouting shadow, io.payrouter.rules.CanaryRouting canary) {
     java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLong lastRead = new java.util.concurrent.atomic.AtomicLong();
     Fleet.Local local = new Fleet.Local() {
@@ -279,6 +287,11 @@ public final class Application implements AutoCloseable {
       @Override
       public io.vertx.core.json.JsonObject shadowCounts() {
         return shadow.counts();
+      }
+
+      @Override
+      public io.vertx.core.json.JsonObject canaryCounts() {
+        return canary.counts();
       }
     };
     Fleet.Listener listener = new Fleet.Listener() {
@@ -344,6 +357,7 @@ public final class Application implements AutoCloseable {
           })
           .compose(v -> store.webhooks().subscribedMerchants()).onSuccess(events::subscribed)
           .compose(v -> store.shadowIfNot(shadow.generation())).onSuccess(row -> shadowCheck(rules, shadow, row))
+          .compose(v -> store.canaries().running()).onSuccess(row -> canaryCheck(rules, canary, row))
           .onComplete(ar -> checking.set(false));
     });
     return fleet;
@@ -370,6 +384,31 @@ public final class Application implements AutoCloseable {
     } catch (io.payrouter.domain.InvalidRoutingRulesException e) {
       shadow.refuse(r.generation());
       log.error("shadow routing rules generation {} do not validate on this instance: {}", r.generation(), e.getMessage());
+    }
+  }
+
+  /**
+   * The routing canary as stored, against the one running here: a new one is validated with this
+   * instance's providers and run (one it cannot run is logged once and left out: its charges all
+   * stay on the rules in force), an ended one is stopped here.
+   */
+  private static void canaryCheck(RulesSource rules, io.payrouter.rules.CanaryRouting canary,
+      java.util.Optional<io.payrouter.store.CanaryStore.Canary> row) {
+    if (row.isEmpty()) {
+      canary.remove(0);
+      return;
+    }
+    io.payrouter.store.CanaryStore.Canary c = row.get();
+    if (c.generation() == canary.generation() || c.generation() == canary.refused()) return;
+    try {
+      RulesSource.Proposed p = rules.validate(c.rules().getMap());
+      canary.install(new io.payrouter.rules.CanaryRouting.Running(c.generation(), p.rules().withVersion(c.baseVersion()),
+          p.document(), io.payrouter.rules.RoutingAdmin.plan(c.plan()), c.hashBy(), c.baseVersion(), c.startedAt(),
+          c.endsAt(), c.startedBy()));
+      log.info("routing canary {} running here (started by {})", c.generation(), c.startedBy());
+    } catch (io.payrouter.domain.InvalidRoutingRulesException e) {
+      canary.refuse(c.generation());
+      log.error("routing canary {}: its rules do not validate on this instance: {}", c.generation(), e.getMessage());
     }
   }
 

@@ -185,6 +185,86 @@ final class AdminHandlers {
     return null;
   }
 
+  /** The longest canary: a week. */
+  static final long MAX_CANARY_SECONDS = 7 * 24 * 3600;
+  static final List<String> CANARY_FIELDS = List.of("rules", "share_percent", "min_sample", "guardrail_pp",
+      "duration_seconds", "confidence", "hash_by", "latency_guardrail_ms");
+
+  /**
+   * {@code POST /admin/routing/canary}: {@code rules} (a rules document, or its list of rules),
+   * {@code share_percent} (1–50), {@code min_sample} (final charges per arm before comparing, 1 to
+   * 1,000,000), {@code guardrail_pp} (largest approval drop tolerated, 0–100 percentage points),
+   * {@code duration_seconds} (10 to a week); optional {@code confidence} (0.5–0.9999, default 0.95),
+   * {@code hash_by} ({@code card}, the default, or {@code merchant_reference}) and
+   * {@code latency_guardrail_ms}. 201 with {@code GET}'s answer; 409 when one is running.
+   */
+  void postCanary(RoutingContext rc) {
+    JsonObject body = Json.body(rc);
+    List<FieldError> errors = new ArrayList<>();
+    for (String k : body.fieldNames()) {
+      if (!CANARY_FIELDS.contains(k)) errors.add(new FieldError(k, "unknown field; known: " + String.join(", ", CANARY_FIELDS)));
+    }
+    long share = whole(body, "share_percent", 1, 50, true, 0, errors);
+    long minSample = whole(body, "min_sample", 1, 1_000_000, true, 0, errors);
+    long duration = whole(body, "duration_seconds", 10, MAX_CANARY_SECONDS, true, 0, errors);
+    double guardrail = number(body, "guardrail_pp", 0, 100, true, 0, errors);
+    double confidence = number(body, "confidence", 0.5, 0.9999, false, 0.95, errors);
+    double latency = body.getValue("latency_guardrail_ms") == null ? -1
+        : number(body, "latency_guardrail_ms", 0, 600_000, false, -1, errors);
+    Object h = body.getValue("hash_by", io.payrouter.rules.CanaryRouting.BY_CARD);
+    if (!io.payrouter.rules.CanaryRouting.BY_CARD.equals(h) && !io.payrouter.rules.CanaryRouting.BY_REFERENCE.equals(h)) {
+      errors.add(new FieldError("hash_by", "hash_by must be card or merchant_reference"));
+    }
+    Map<String, Object> doc = null;
+    Object r = body.getValue("rules");
+    if (r instanceof JsonObject o) {
+      doc = o.getMap();
+    } else if (r instanceof JsonArray a) {
+      doc = new java.util.LinkedHashMap<>(Map.of("rules", a.getList()));
+    } else {
+      errors.add(new FieldError("rules", "rules must be a routing rules document (the PUT /admin/routing body), or its list of rules"));
+    }
+    if (doc != null) Strings.check(doc, "rules", MAX_RULE_STRING, errors);
+    if (!errors.isEmpty()) throw ProblemException.validation(errors);
+    io.payrouter.routing.CanaryPolicy.Plan plan = new io.payrouter.routing.CanaryPolicy.Plan((int) share, minSample,
+        guardrail, confidence, duration * 1000, latency);
+    routing.startCanary(new RoutingAdmin.CanaryRequest(doc, plan, (String) h), actor(rc))
+        .onSuccess(j -> Json.send(rc, 201, j)).onFailure(rc::fail);
+  }
+
+  /** {@code GET /admin/routing/canary}: the running canary (or the newest finished one); 404 when none ever ran. */
+  void getCanary(RoutingContext rc) {
+    routing.canary().onSuccess(j -> Json.send(rc, 200, j)).onFailure(rc::fail);
+  }
+
+  /** {@code DELETE /admin/routing/canary}: stops the running canary (recorded as stopped); 204, or 404 when none runs. */
+  void deleteCanary(RoutingContext rc) {
+    routing.stopCanary(actor(rc)).onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail);
+  }
+
+  private static long whole(JsonObject body, String field, long min, long max, boolean required, long dflt,
+      List<FieldError> errors) {
+    Object v = body.getValue(field);
+    if (v == null && !required && !body.containsKey(field)) return dflt;
+    if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= min && ((Number) v).longValue() <= max) {
+      return ((Number) v).longValue();
+    }
+    errors.add(new FieldError(field, field + " must be a whole number from " + min + " to " + max));
+    return dflt;
+  }
+
+  private static double number(JsonObject body, String field, double min, double max, boolean required, double dflt,
+      List<FieldError> errors) {
+    Object v = body.getValue(field);
+    if (v == null && !required && !body.containsKey(field)) return dflt;
+    if (v instanceof Number n && !(v instanceof Double d && (d.isNaN() || d.isInfinite()))
+        && n.doubleValue() >= min && n.doubleValue() <= max) {
+      return n.doubleValue();
+    }
+    errors.add(new FieldError(field, field + " must be a number from " + min + " to " + max));
+    return dflt;
+  }
+
   /** {@code GET /admin/routing/shadow}: the shadow's counts over the fleet; 404 when none is installed. */
   void getShadow(RoutingContext rc) {
     routing.shadow().onSuccess(j -> Json.send(rc, 200, j)).onFailure(rc::fail);
@@ -237,9 +317,16 @@ final class AdminHandlers {
   }
 
   private static JsonObject version(RoutingAdmin.Version v) {
-    return new JsonObject().put("version", v.version()).put("source", v.source()).put("changed_by", v.changedBy())
+    JsonObject o = new JsonObject().put("version", v.version()).put("source", v.source()).put("changed_by", v.changedBy())
         .put("instance", v.instance()).put("created_at", v.createdAt().toString()).put("rule_count", v.ruleCount())
         .put("in_force", v.inForce());
+    // the steps of the routing canaries run against this version (or that promoted it), oldest first
+    if (!v.events().isEmpty()) {
+      JsonArray events = new JsonArray();
+      v.events().forEach(e -> events.add(RoutingAdmin.eventJson(e)));
+      o.put("canary_events", events);
+    }
+    return o;
   }
 
   private JsonObject rules(RulesSource.Active a) {

@@ -117,6 +117,9 @@ public final class HttpApi extends VerticleBase {
           r.post(prefix + "/routing/backtest").handler(admin::backtest);
           r.get(prefix + "/routing/shadow").handler(admin::getShadow);
           r.delete(prefix + "/routing/shadow").handler(admin::deleteShadow);
+          r.post(prefix + "/routing/canary").handler(admin::postCanary);
+          r.get(prefix + "/routing/canary").handler(admin::getCanary);
+          r.delete(prefix + "/routing/canary").handler(admin::deleteCanary);
           r.get(prefix + "/routing/versions").handler(admin::routingVersions);
           r.get(prefix + "/routing/versions/:version").handler(admin::routingVersion);
           r.get(prefix + "/providers").handler(admin::providers);

@@ -183,6 +183,11 @@ public final class Json {
       if (!c.routing().expectedFees().isEmpty()) {
         routing.put("expected_fees", new JsonObject(new java.util.LinkedHashMap<>(c.routing().expectedFees())));
       }
+      // a routing canary's charge: which canary and which arm decided it
+      if (c.routing().canary() != null) {
+        routing.put("canary", new JsonObject().put("generation", c.routing().canary().generation())
+            .put("arm", c.routing().canary().arm()));
+      }
     }
     // "processing" is internal: to a merchant the charge is pending until it settles.
     String status = c.status() == ChargeStatus.PROCESSING ? "pending" : c.status().wire();

@@ -84,6 +84,7 @@ public final class Problems {
       return ProblemException.unprocessable("refund-unsupported", e.getMessage(), null);
     }
     if (e instanceof MerchantExistsException) return ProblemException.conflict("merchant-exists", e.getMessage());
+    if (e instanceof io.payrouter.domain.CanaryConflictException) return ProblemException.conflict("canary-conflict", e.getMessage());
     if (e instanceof InvalidRoutingRulesException r) {
       return ProblemException.unprocessable("invalid-routing", e.getMessage(), r.problems());
     }

@@ -137,7 +137,7 @@ public final class ChargeService {
         : new UnavailableException("the card could not be read; nothing was charged, retry later", err.toString())))
         .compose(card -> {
       String chargeId = Ids.next("ch_");
-      Decision decision = router.decide(attributes(chargeId, req, card));
+      Decision decision = router.decide(attributes(chargeId, req, card), req.cardId(), req.merchantReference());
       InFlight mine = new InFlight(req.fingerprint());
       InFlight raced = inFlight.putIfAbsent(key, mine);
       if (raced != null) return Future.succeededFuture(replayInFlight(raced, req.fingerprint()));
@@ -169,6 +169,7 @@ public final class ChargeService {
         long nanos = System.nanoTime() - t0;
         Charge c = ar.result().charge();
         metrics.chargeFinished(c.provider(), c.status().wire(), nanos);
+        router.answered(c.routing(), c.status(), nanos);
         // One line per answered charge, only when logging.format is json (the logger is off otherwise)
         if (CHARGES.isInfoEnabled()) {
           CHARGES.atInfo().addKeyValue("charge_id", c.id()).addKeyValue("merchant", c.merchantId())
@@ -212,7 +213,7 @@ public final class ChargeService {
    */
   private Future<Result> retryFailed(Charge failed, ChargeRequest req, Card card, String key) {
     if (!SettlementPolicy.mayRetryFailed(failed)) return Future.succeededFuture(new Result(failed, true));
-    Decision decision = router.decide(attributes(failed.id(), req, card));
+    Decision decision = router.decide(attributes(failed.id(), req, card), req.cardId(), req.merchantReference());
     InFlight mine = new InFlight(failed.fingerprint());
     if (inFlight.putIfAbsent(key, mine) != null) throw inProgress();
     return store.reclaimFailed(failed.id(), failed.merchantId(), failed.idempotencyKey(), routingInfo(decision), instanceId,
@@ -722,7 +723,8 @@ public final class ChargeService {
     for (io.payrouter.routing.Exclusion e : d.excluded()) {
       excluded.add(new RoutingInfo.Excluded(e.provider(), e.reason().wire(), e.detail()));
     }
-    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), d.candidates(), excluded, d.fees());
+    return new RoutingInfo(d.rule(), d.strategy(), d.configVersion(), d.candidates(), excluded, d.fees(),
+        d.canary() == null ? null : new RoutingInfo.Canary(d.canary().generation(), d.canary().arm()));
   }
 
   private static IdempotencyKeyReusedException keyReused() {

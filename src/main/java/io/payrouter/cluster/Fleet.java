@@ -67,6 +67,11 @@ public final class Fleet {
     default JsonObject shadowCounts() {
       return null;
     }
+
+    /** This instance's routing canary tallies (CanaryRouting#counts), null when it runs no canary. */
+    default JsonObject canaryCounts() {
+      return null;
+    }
   }
 
   /** What this instance does with what the others tell it. */
@@ -197,7 +202,21 @@ public final class Fleet {
     return new JsonObject().put("from", instanceId).put("node", nodeId()).put("url", url)
         .put("rules_version", local.rulesVersion()).put("flags", new JsonObject(new LinkedHashMap<>(local.providerFlags())))
         .put("open_circuits", new JsonArray(new ArrayList<>(local.openCircuits())))
-        .put("shadow", local.shadowCounts());
+        .put("shadow", local.shadowCounts()).put("canary", local.canaryCounts());
+  }
+
+  /**
+   * The routing canary tallies of every member heard lately and not silent, by instance, this one
+   * first (a null value: that member runs no canary).
+   */
+  public Map<String, JsonObject> canaryCounts() {
+    long now = System.currentTimeMillis();
+    Map<String, JsonObject> m = new LinkedHashMap<>();
+    m.put(instanceId, local.canaryCounts());
+    heard.forEach((id, h) -> {
+      if (now - h.atMs() <= SILENT_MS) m.put(id, h.beacon().getJsonObject("canary"));
+    });
+    return m;
   }
 
   /**

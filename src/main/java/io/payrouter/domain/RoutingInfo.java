@@ -9,7 +9,24 @@ import java.util.List;
  *     PSP could take explains itself with ({@code failure_reason})
  */
 public record RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates,
-    List<Excluded> excluded, java.util.Map<String, Long> expectedFees) {
+    List<Excluded> excluded, java.util.Map<String, Long> expectedFees, Canary canary) {
+
+  /**
+   * The routing canary the charge took part in.
+   *
+   * @param arm {@code canary} (decided by the proposed rules) or {@code control} (the rules in force)
+   */
+  public record Canary(long generation, String arm) {
+    public boolean treated() {
+      return "canary".equals(arm);
+    }
+  }
+
+  /** A decision outside any canary. */
+  public RoutingInfo(String rule, String strategy, long configVersion, List<String> candidates,
+      List<Excluded> excluded, java.util.Map<String, Long> expectedFees) {
+    this(rule, strategy, configVersion, candidates, excluded, expectedFees, null);
+  }
 
   /**
    * One provider routing left out of the candidates.

@@ -108,6 +108,8 @@ public final class Metrics {
     webhookMeters();
     // exported from the start (at 0): no rule matched and no route, on both sides
     shadowCounter("none", "none", "none", "none", false);
+    for (String a : CANARY_ARMS) for (String o : CANARY_OUTCOMES) canaryCharge(a, o);
+    for (String e : CANARY_EVENTS) canaryEventCounter(e);
     Gauge.builder("router_ready", () -> ready)
         .description("1 when GET /health/ready answers UP (the same checks, run at each scrape), else 0")
         .register(registry);
@@ -359,6 +361,30 @@ public final class Metrics {
             + " rule and first provider in force and in the shadow; diverged = the first providers differ")
         .tag("rule", rule).tag("shadow_rule", shadowRule).tag("provider", provider).tag("shadow_provider", shadowProvider)
         .tag("diverged", String.valueOf(diverged)).register(registry);
+  }
+
+  /** Canary arms, charge outcomes and steps the routing canary reports (all exported from the start, at 0). */
+  public static final List<String> CANARY_ARMS = List.of("control", "canary");
+  public static final List<String> CANARY_OUTCOMES = List.of("succeeded", "declined", "failed", "pending");
+  public static final List<String> CANARY_EVENTS = List.of("started", "compared", "promoted", "rolled_back", "stopped");
+
+  /** A charge of a routing canary's arm was answered with this outcome (this instance's). */
+  public Counter canaryCharge(String arm, String outcome) {
+    return Counter.builder("router_canary_charges_total")
+        .description("Live charges of the running routing canary answered on this instance, by arm (canary = the"
+            + " proposed rules, control = the rules in force) and outcome")
+        .tag("arm", arm).tag("outcome", outcome).register(registry);
+  }
+
+  /** A routing canary step recorded by this instance: started, compared, promoted, rolled_back, stopped. */
+  public void canaryEvent(String event) {
+    canaryEventCounter(event).increment();
+  }
+
+  private Counter canaryEventCounter(String event) {
+    return Counter.builder("router_canary_events_total")
+        .description("Routing canary steps this instance recorded in the version history (one instance records each)")
+        .tag("event", event).register(registry);
   }
 
   /** A routing file edit was not applied; {@code reason} is one of {@link #FILE_REJECTIONS}. */

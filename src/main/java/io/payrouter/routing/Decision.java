@@ -19,6 +19,7 @@ import java.util.Map;
  *     rule does not list (empty when no rule matched)
  * @param fees the fee each candidate is expected to charge, in minor units of the charge's
  *     currency, for the candidates with a known fee (their fee schedules), in candidate order
+ * @param canary null, or the routing canary this charge took part in and its arm
  */
 public record Decision(
     String rule,
@@ -29,13 +30,38 @@ public record Decision(
     boolean failoverOnSoftDecline,
     List<TraceLine> trace,
     List<Exclusion> excluded,
-    Map<String, Long> fees) {
+    Map<String, Long> fees,
+    Canary canary) {
+
+  /**
+   * A charge's arm in a routing canary.
+   *
+   * @param generation the canary
+   * @param treated true: decided by the canary's proposed rules; false: by the rules in force (control)
+   */
+  public record Canary(long generation, boolean treated) {
+    public String arm() {
+      return treated ? "canary" : "control";
+    }
+  }
 
   public Decision {
     candidates = List.copyOf(candidates);
     trace = List.copyOf(trace);
     excluded = List.copyOf(excluded);
     fees = fees == null || fees.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fees));
+  }
+
+  /** A decision outside any canary. */
+  public Decision(String rule, String strategy, long configVersion, List<String> candidates, int maxAttempts,
+      boolean failoverOnSoftDecline, List<TraceLine> trace, List<Exclusion> excluded, Map<String, Long> fees) {
+    this(rule, strategy, configVersion, candidates, maxAttempts, failoverOnSoftDecline, trace, excluded, fees, null);
+  }
+
+  /** This decision as the given arm of a canary. */
+  public Decision inCanary(long generation, boolean treated) {
+    return new Decision(rule, strategy, configVersion, candidates, maxAttempts, failoverOnSoftDecline, trace, excluded,
+        fees, new Canary(generation, treated));
   }
 
   /** A decision without fees. */

@@ -15,11 +15,34 @@ public final class LiveRouter implements RouteDecider {
   private final RulesSource rules;
   private final ProviderHealthView health;
   private final ShadowRouting shadow;
+  private final CanaryRouting canary;
 
-  public LiveRouter(RulesSource rules, ProviderHealthView health, ShadowRouting shadow) {
+  public LiveRouter(RulesSource rules, ProviderHealthView health, ShadowRouting shadow, CanaryRouting canary) {
     this.rules = rules;
     this.health = health;
     this.shadow = shadow;
+    this.canary = canary;
+  }
+
+  /**
+   * A live charge: decided by the rules in force (and observed by the shadow), then by a running
+   * canary's proposed rules if the charge's customer falls in its share.
+   */
+  @Override
+  public Decision decide(ChargeAttributes attributes, String cardId, String merchantReference) {
+    HealthSnapshot h = health.snapshot();
+    Decision d = RoutingEngine.decide(attributes, rules.active().rules(), h, false);
+    shadow.observe(attributes, d, h);
+    return canary.running() == null ? d : canary.decide(attributes, cardId, merchantReference, h, d);
+  }
+
+  @Override
+  public void answered(io.payrouter.domain.RoutingInfo routing, io.payrouter.domain.ChargeStatus status, long nanos) {
+    canary.answered(routing, status, nanos);
+  }
+
+  public CanaryRouting canary() {
+    return canary;
   }
 
   @Override

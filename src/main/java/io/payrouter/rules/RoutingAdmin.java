@@ -88,22 +88,136 @@ public final class RoutingAdmin {
    * @param rules its document (null in a listing)
    */
   public record Version(long version, String source, String changedBy, String instance, java.time.Instant createdAt,
-      int ruleCount, boolean inForce, io.vertx.core.json.JsonObject rules) {}
+      int ruleCount, boolean inForce, io.vertx.core.json.JsonObject rules, List<io.payrouter.store.CanaryStore.Event> events) {}
 
-  /** The newest stored versions, newest first (without their documents). */
+  /**
+   * The newest stored versions, newest first (without their documents), each with the steps of the
+   * canaries run against it (and, for a version a canary promoted, its {@code promoted} step).
+   */
   public Future<List<Version>> versions(int limit) {
-    return store.routingVersions(limit).map(list -> list.stream().map(this::version).toList());
+    return store.routingVersions(limit).compose(list -> store.canaries()
+        .eventsOf(list.stream().map(io.payrouter.store.Store.RoutingVersionEntry::version).toList())
+        .map(events -> list.stream().map(e -> version(e, events)).toList()));
   }
 
   /** One stored version with its document; fails with {@link NotFoundException} when there is none. */
   public Future<Version> version(long n) {
-    return store.routingVersion(n).map(v -> version(v.orElseThrow(() -> new NotFoundException("routing version " + n))));
+    return store.routingVersion(n).compose(v -> {
+      io.payrouter.store.Store.RoutingVersionEntry e = v.orElseThrow(() -> new NotFoundException("routing version " + n));
+      return store.canaries().eventsOf(List.of(e.version())).map(events -> version(e, events));
+    });
   }
 
-  private Version version(io.payrouter.store.Store.RoutingVersionEntry e) {
+  private Version version(io.payrouter.store.Store.RoutingVersionEntry e, List<io.payrouter.store.CanaryStore.Event> all) {
     RulesSource.Active a = rules.active();
+    List<io.payrouter.store.CanaryStore.Event> mine = all.stream().filter(ev -> "promoted".equals(ev.event())
+        ? ev.promotedVersion() != null && ev.promotedVersion() == e.version() : ev.baseVersion() == e.version()).toList();
     return new Version(e.version(), RulesSource.isFile(e.source()) ? "file" : e.source(), e.changedBy(), e.instance(),
-        e.createdAt(), e.ruleCount(), a != null && a.rules().version() == e.version(), e.rules());
+        e.createdAt(), e.ruleCount(), a != null && a.rules().version() == e.version(), e.rules(), mine);
+  }
+
+  // ------------------------------------------------------------------ canary
+
+  /**
+   * A canary as asked for: the proposed rules (the {@code PUT /admin/routing} shape) and its plan.
+   *
+   * @param hashBy {@link CanaryRouting#BY_CARD} or {@link CanaryRouting#BY_REFERENCE}
+   */
+  public record CanaryRequest(Map<String, Object> rules, io.payrouter.routing.CanaryPolicy.Plan plan, String hashBy) {}
+
+  private volatile CanaryJudge judge;
+
+  /** The judge of this instance's canaries (set once at start). */
+  public void canaryJudge(CanaryJudge judge) {
+    this.judge = judge;
+  }
+
+  /**
+   * Starts a canary for the fleet: validates its rules like {@code PUT /admin/routing}, stores it
+   * against the version in force (fails with {@link io.payrouter.domain.CanaryConflictException}
+   * when one runs) and runs it here at once (the other instances within their database check).
+   */
+  public Future<io.vertx.core.json.JsonObject> startCanary(CanaryRequest q, String startedBy) {
+    RulesSource.Proposed p;
+    try {
+      p = rules.validate(RulesDocument.fromRequest(q.rules()));
+    } catch (io.payrouter.domain.InvalidRoutingRulesException e) {
+      return Future.failedFuture(e);
+    }
+    long base = current().rules().version();
+    io.payrouter.routing.CanaryPolicy.Plan plan = q.plan();
+    return store.canaries().start(p.document(), planJson(plan), q.hashBy(), base, plan.durationMs(), startedBy, instanceId)
+        .compose(c -> {
+          router.canary().install(new CanaryRouting.Running(c.generation(), p.rules().withVersion(base), p.document(), plan,
+              c.hashBy(), base, c.startedAt(), c.endsAt(), c.startedBy()));
+          CanaryJudge j = judge;
+          if (j != null) {
+            j.recorded("started", c.generation(), plan.sharePercent() + "% of charges by " + c.hashBy() + " on the proposed rules"
+                + " against version " + base + ", guardrail " + plan.guardrailPp() + " pp, until " + c.endsAt()
+                + ", started by " + startedBy);
+          }
+          return canary();
+        });
+  }
+
+  /**
+   * The running canary, or else the newest finished one: its plan, state, the fleet's figures now
+   * (running) or those of its verdict, and its steps; {@link NotFoundException} when none ever ran.
+   */
+  public Future<io.vertx.core.json.JsonObject> canary() {
+    return store.canaries().newest().compose(found -> {
+      io.payrouter.store.CanaryStore.Canary c = found.orElseThrow(() -> new NotFoundException("routing canary"));
+      return store.canaries().eventsOf(c.generation()).map(events -> {
+        io.vertx.core.json.JsonObject figures = c.figures();
+        CanaryJudge j = judge;
+        if ("running".equals(c.state()) && j != null && router.canary().generation() == c.generation()) {
+          figures = j.figuresNow();
+        }
+        io.vertx.core.json.JsonArray steps = new io.vertx.core.json.JsonArray();
+        for (io.payrouter.store.CanaryStore.Event e : events) steps.add(eventJson(e));
+        return new io.vertx.core.json.JsonObject().put("generation", c.generation()).put("state", c.state())
+            .put("reason", c.reason()).put("base_version", c.baseVersion()).put("promoted_version", c.promotedVersion())
+            .put("started_by", c.startedBy()).put("started_at", c.startedAt().toString())
+            .put("ends_at", c.endsAt().toString()).put("finished_at", c.finishedAt() == null ? null : c.finishedAt().toString())
+            .put("hash_by", c.hashBy()).mergeIn(c.plan()).put("figures", figures).put("events", steps).put("rules", c.rules());
+      });
+    });
+  }
+
+  /** Stops the running canary (recorded as {@code stopped}); {@link NotFoundException} when none runs. */
+  public Future<Void> stopCanary(String by) {
+    return store.canaries().running().compose(found -> {
+      io.payrouter.store.CanaryStore.Canary c = found.orElseThrow(() -> new NotFoundException("running routing canary"));
+      CanaryJudge j = judge;
+      io.vertx.core.json.JsonObject figures = j != null && router.canary().generation() == c.generation() ? j.figuresNow() : null;
+      return store.canaries().finish(c.generation(), "stopped", "stopped by " + by, figures, instanceId, null).map(done -> {
+        router.canary().remove(c.generation());
+        if (done.isPresent() && j != null) j.recorded("stopped", c.generation(), "stopped by " + by);
+        return (Void) null;
+      });
+    });
+  }
+
+  /** The plan as stored and shown. */
+  static io.vertx.core.json.JsonObject planJson(io.payrouter.routing.CanaryPolicy.Plan p) {
+    return new io.vertx.core.json.JsonObject().put("share_percent", p.sharePercent()).put("min_sample", p.minSample())
+        .put("guardrail_pp", p.guardrailPp()).put("confidence", p.confidence())
+        .put("duration_seconds", p.durationMs() / 1000)
+        .put("latency_guardrail_ms", p.latencyGuardrailMs() < 0 ? null : p.latencyGuardrailMs());
+  }
+
+  /** A plan as stored. */
+  public static io.payrouter.routing.CanaryPolicy.Plan plan(io.vertx.core.json.JsonObject j) {
+    Object lat = j.getValue("latency_guardrail_ms");
+    return new io.payrouter.routing.CanaryPolicy.Plan(j.getInteger("share_percent"), j.getLong("min_sample"),
+        ((Number) j.getValue("guardrail_pp")).doubleValue(), ((Number) j.getValue("confidence")).doubleValue(),
+        j.getLong("duration_seconds") * 1000, lat == null ? -1 : ((Number) lat).doubleValue());
+  }
+
+  /** One step as the version history and {@code GET /admin/routing/canary} show it. */
+  public static io.vertx.core.json.JsonObject eventJson(io.payrouter.store.CanaryStore.Event e) {
+    return new io.vertx.core.json.JsonObject().put("canary", e.generation()).put("event", e.event())
+        .put("reason", e.reason()).put("at", e.at().toString()).put("instance", e.instance()).put("figures", e.figures());
   }
 
   public Future<Decision> explain(ExplainQuery q) {

@@ -216,6 +216,7 @@ public final class Store {
   private final long ownerTimeoutMs;
   private final RefundStore refunds;
   private final WebhookStore webhooks;
+  private final CanaryStore canaries;
 
   /** How long a new charge waits for its intent (or a checkpoint) to be durable before it is answered 503. */
   public static final long CLAIM_MAX_WAIT_MS = 5_000;
@@ -238,6 +239,7 @@ public final class Store {
     this.refunds = new RefundStore(this, pool, ownerTimeoutMs);
     this.cipher = cipher;
     this.webhooks = new WebhookStore(vertx, this, pool, cipher, w, metrics);
+    this.canaries = new CanaryStore(this, pool);
     this.intents = new BatchWriter<>(vertx, pool, "intent",
         new BatchWriter.Statement<>(CLAIM_SQL, Store::intentTuple, Store::claims, i -> i.charge().id()),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.FAIL_FAST, CLAIM_MAX_WAIT_MS,
@@ -270,6 +272,11 @@ public final class Store {
   }
 
   /** The merchant webhooks' SQL (store/WebhookStore). */
+  /** Routing canaries (migration V15). */
+  public CanaryStore canaries() {
+    return canaries;
+  }
+
   public WebhookStore webhooks() {
     return webhooks;
   }
@@ -1205,6 +1212,9 @@ public final class Store {
       j.put("excluded", excluded);
     }
     if (!ri.expectedFees().isEmpty()) j.put("expected_fees", new JsonObject(new LinkedHashMap<>(ri.expectedFees())));
+    if (ri.canary() != null) {
+      j.put("canary", new JsonObject().put("generation", ri.canary().generation()).put("arm", ri.canary().arm()));
+    }
     return j;
   }
 
@@ -1221,7 +1231,10 @@ public final class Store {
     Map<String, Long> fees = new LinkedHashMap<>();
     JsonObject f = j.getJsonObject("expected_fees");
     if (f != null) f.forEach(e -> fees.put(e.getKey(), ((Number) e.getValue()).longValue()));
-    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), c, excluded, fees);
+    JsonObject k = j.getJsonObject("canary");
+    RoutingInfo.Canary canary = k == null ? null : new RoutingInfo.Canary(k.getLong("generation", 0L), k.getString("arm"));
+    return new RoutingInfo(j.getString("rule"), j.getString("strategy"), j.getLong("config_version", 0L), c, excluded, fees,
+        canary);
   }
 
   static OffsetDateTime odt(Instant i) {
