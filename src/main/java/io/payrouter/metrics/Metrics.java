@@ -108,7 +108,7 @@ public final class Metrics {
     webhookMeters();
     // exported from the start (at 0): no rule matched and no route, on both sides
     shadowCounter("none", "none", "none", "none", false);
-    for (String a : CANARY_ARMS) for (String o : CANARY_OUTCOMES) canaryCharge(a, o);
+    for (String a : CANARY_ARMS) for (String o : CANARY_OUTCOMES) canaryChargeCounter(a, o);
     for (String e : CANARY_EVENTS) canaryEventCounter(e);
     Gauge.builder("router_ready", () -> ready)
         .description("1 when GET /health/ready answers UP (the same checks, run at each scrape), else 0")
@@ -369,7 +369,11 @@ public final class Metrics {
   public static final List<String> CANARY_EVENTS = List.of("started", "compared", "promoted", "rolled_back", "stopped");
 
   /** A charge of a routing canary's arm was answered with this outcome (this instance's). */
-  public Counter canaryCharge(String arm, String outcome) {
+  public Runnable canaryCharge(String arm, String outcome) {
+    return canaryChargeCounter(arm, outcome)::increment;
+  }
+
+  private Counter canaryChargeCounter(String arm, String outcome) {
     return Counter.builder("router_canary_charges_total")
         .description("Live charges of the running routing canary answered on this instance, by arm (canary = the"
             + " proposed rules, control = the rules in force) and outcome")

@@ -64,12 +64,16 @@ public final class CanaryRouting {
     }
   }
 
-  private final Metrics metrics;
   private volatile Counts current;
   private volatile long refused = -1;
 
+  /** The outcome counters per arm (control, canary) and outcome (succeeded, declined, failed, pending): looked up once. */
+  private final Runnable[][] counted = new Runnable[2][4];
+
   public CanaryRouting(Metrics metrics) {
-    this.metrics = metrics;
+    for (int a = 0; a < 2; a++) {
+      for (int o = 0; o < 4; o++) counted[a][o] = metrics.canaryCharge(Metrics.CANARY_ARMS.get(a), Metrics.CANARY_OUTCOMES.get(o));
+    }
   }
 
   /** The canary running here, or null. */
@@ -130,31 +134,31 @@ public final class CanaryRouting {
     if (c == null || routing == null || routing.canary() == null || routing.canary().generation() != c.running.generation()) {
       return;
     }
-    Tally t = routing.canary().treated() ? c.canary : c.control;
-    String outcome;
+    boolean treated = routing.canary().treated();
+    Tally t = treated ? c.canary : c.control;
+    Runnable[] metric = counted[treated ? 1 : 0];
     switch (status) {
       case SUCCEEDED -> {
         t.succeeded.increment();
-        outcome = "succeeded";
+        metric[0].run();
       }
       case DECLINED -> {
         t.declined.increment();
-        outcome = "declined";
+        metric[1].run();
       }
       case FAILED -> {
         t.failed.increment();
-        outcome = "failed";
+        metric[2].run();
       }
       default -> {
         t.pending.increment();
-        metrics.canaryCharge(routing.canary().arm(), "pending").increment();
+        metric[3].run();
         return;
       }
     }
     double ms = nanos / 1e6;
     t.latencySum.add(ms);
     t.latencySumSq.add(ms * ms);
-    metrics.canaryCharge(routing.canary().arm(), outcome).increment();
   }
 
   /**

@@ -198,6 +198,34 @@ class RoutingCanaryTest {
     assertEquals(200, await(api.request(HttpMethod.PUT, "/admin/routing", ADMIN).sendJsonObject(original)).statusCode());
   }
 
+  /** Several instances judge the same canary: the end is one conditional update, so one verdict is recorded. */
+  @Test
+  void twoInstancesEndingOneCanaryAtOnceRecordOneVerdictAndOneVersion(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    long before = await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject().getLong("version");
+    HttpResponse<Buffer> started = start(api, plan(proposed(api, "revio"), 10, 100, 2.0, 600));
+    assertEquals(201, started.statusCode(), started.bodyAsString());
+    long g = started.bodyAsJsonObject().getLong("generation");
+    io.payrouter.store.CanaryStore store = h.app.store.canaries();
+    JsonObject figures = new JsonObject().put("verdict", "promote");
+    List<java.util.Optional<io.payrouter.store.CanaryStore.Finished>> ends = await(Future.all(List.of(
+        store.finish(g, "promoted", null, figures, "inst_a", "canary " + g),
+        store.finish(g, "rolled_back", "approval", figures, "inst_b", "canary " + g),
+        store.finish(g, "promoted", null, figures, "inst_c", "canary " + g)))).list();
+    assertEquals(1, ends.stream().filter(java.util.Optional::isPresent).count(), ends.toString());
+    JsonObject c = canary(api);
+    List<String> last = events(c).subList(1, events(c).size());
+    assertEquals(1, last.size(), c.encode());
+    long versions = await(api.get("/admin/routing/versions", ADMIN)).bodyAsJsonObject().getJsonArray("data").stream()
+        .filter(v -> ((JsonObject) v).getLong("version") > before).count();
+    assertEquals("promoted".equals(c.getString("state")) ? 1 : 0, versions, "a version only for a promotion, and once");
+    // put the original rules back for the other tests (a promotion changed them)
+    if (versions == 1) {
+      JsonObject original = await(api.get("/admin/routing/versions/" + before, ADMIN)).bodyAsJsonObject().getJsonObject("rules");
+      assertEquals(200, await(api.request(HttpMethod.PUT, "/admin/routing", ADMIN).sendJsonObject(original)).statusCode());
+    }
+  }
+
   @Test
   void oneCanaryAtATimeAndAStoppedOneIsRecorded(Vertx vertx) throws Exception {
     Api api = new Api(vertx, h);
