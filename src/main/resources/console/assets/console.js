@@ -301,6 +301,7 @@
   async function loadRouting() {
     const [cur, vers] = await Promise.all([api('GET', '/routing'), api('GET', '/routing/versions?limit=100')]);
     if (!state.shadowProblem) await loadShadow();
+    if (!state.canaryProblem) await loadCanary();
     if (cur.ok) {
       state.inForce = cur.data;
       const f = cur.data.file || {};
@@ -371,6 +372,63 @@
     await api('DELETE', '/routing/shadow');
     state.shadowProblem = false;
     await loadShadow();
+  }
+
+  /** The running canary with the fleet's figures, or the newest finished one with its verdict. */
+  async function loadCanary() {
+    const r = await api('GET', '/routing/canary');
+    const out = clear($('#canary-status'));
+    if (r.status === 404) {
+      out.append(h('p', { class: 'muted', id: 'canary-none' }, 'No canary has run.'));
+      return;
+    }
+    if (!r.ok) return;
+    const c = r.data;
+    const f = c.figures || {};
+    const stateBadge = badge(c.state.replace('_', ' '), c.state === 'running' ? 'off' : c.state === 'promoted' ? 'ok' : 'bad');
+    out.append(h('p', { id: 'canary-summary' }, 'Canary ' + c.generation + ' ', h('span', { id: 'canary-state' }, stateBadge),
+      c.reason ? h('span', { class: 'muted' }, ' (' + c.reason + ')') : null,
+      ': ' + c.share_percent + ' % by ' + c.hash_by + ' against version ' + c.base_version
+      + (c.promoted_version ? ', promoted as version ' + c.promoted_version : '')
+      + '; guardrail ' + c.guardrail_pp + ' pp at ' + c.confidence + ', ' + c.min_sample + ' charges per arm, until '
+      + fmtTime(c.ends_at) + '.'));
+    const arm = (name, a) => h('tr', {}, td('Arm', name), td('Final charges', String(a ? a.charges : 0), 'num'),
+      td('Approval', a ? String(Math.round(a.approval_rate * 10000) / 100) + ' %' : '', 'num'),
+      td('Errors', a ? String(Math.round(a.error_rate * 10000) / 100) + ' %' : '', 'num'),
+      td('Mean ms', a ? String(a.mean_latency_ms) : '', 'num'));
+    out.append(h('div', { class: 'table-wrap' }, h('table', { class: 'stack', id: 'canary-arms' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Arm'), h('th', {}, 'Final charges'), h('th', {}, 'Approval'),
+        h('th', {}, 'Errors'), h('th', {}, 'Mean ms'))),
+      h('tbody', {}, arm('control (in force)', f.control), arm('canary (proposed)', f.canary)))));
+    out.append(h('p', { class: 'small', id: 'canary-events' }, 'Steps: ' + (c.events || []).map((e) => e.event
+      + ' ' + fmtTime(e.at)).join(', ') + (f.verdict ? '. Verdict now: ' + f.verdict : '')
+      + (f.approval_drop_pp != null ? ', approval drop ' + f.approval_drop_pp + ' pp' : '') + '.'));
+  }
+
+  async function startCanary() {
+    const text = $('#rules-editor').value;
+    const out = clear($('#canary-status'));
+    // the editor holds YAML: the router's own dry run turns it into the rules document (and reports its problems)
+    const check = await api('PUT', '/routing?dry_run=true', text, 'application/yaml; charset=utf-8');
+    if (!check.ok) {
+      state.canaryProblem = true;
+      out.append(problemsListing(text, check));
+      return;
+    }
+    const body = { rules: check.data.rules, share_percent: Number($('#canary-share').value),
+      min_sample: Number($('#canary-sample').value), guardrail_pp: Number($('#canary-guardrail').value),
+      duration_seconds: Number($('#canary-duration').value), hash_by: $('#canary-hash').value };
+    const r = await api('POST', '/routing/canary', JSON.stringify(body), 'application/json');
+    state.canaryProblem = !r.ok;
+    if (r.ok) await loadCanary();
+    else out.append(h('p', { class: 'bad', id: 'canary-problem' }, (r.data && (r.data.detail || r.data.title)) || String(r.status),
+      (r.data && r.data.errors || []).map((e) => ' ' + e.field + ': ' + e.message).join(';')));
+  }
+
+  async function stopCanary() {
+    await api('DELETE', '/routing/canary');
+    state.canaryProblem = false;
+    await loadCanary();
   }
 
   function fillSelect(select, versions, dflt) {
@@ -727,6 +785,8 @@
     $('#rules-apply').addEventListener('click', applyRules);
     $('#shadow-install').addEventListener('click', installShadow);
     $('#shadow-remove').addEventListener('click', removeShadow);
+    $('#canary-start').addEventListener('click', startCanary);
+    $('#canary-stop').addEventListener('click', stopCanary);
     $('#rules-reset').addEventListener('click', () => {
       state.editorDirty = false;
       state.validatedText = null;

@@ -234,7 +234,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void explainShowsTheDecisionAndItsTrace() throws Exception {
     page("explain");
     WebElement amount = visible("#explain-amount");
@@ -256,7 +256,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aChargeIsFoundByMerchantReferenceAndById() throws Exception {
     String ref = "order-console-" + System.nanoTime();
     JsonObject c = charge("USD", 1999, ref);
@@ -288,7 +288,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aPspOutageFailsChargesOverAndShowsOnTheProvidersPage() throws Exception {
     await(api.faults("revio", new JsonObject().put("down", true)));
     AtomicBoolean traffic = new AtomicBoolean(true);
@@ -339,7 +339,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void theListsRenderAndTheConsoleFitsANarrowScreen() throws Exception {
     // A pending charge (...77 at the simulator: pending, approved 2 s later) for the unsettled page.
     JsonObject pending = charge("EUR", 1077, "pending-" + System.nanoTime());
@@ -375,7 +375,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void logoutEndsTheSession() throws Exception {
     visible("#logout").click();
     visible("#admin_key");
@@ -402,5 +402,28 @@ class ConsoleBrowserTest {
     driver.findElement(By.id("shadow-remove")).click();
     visible("#shadow-none");
     assertEquals(404, await(api.get("/admin/routing/shadow", RouterHarness.ADMIN_KEY)).statusCode());
+  }
+
+  @Test
+  @Order(6)
+  void aCanaryStartedFromTheEditorShowsItsArmsAndIsStoppedFromThePage() throws Exception {
+    page("routing");
+    WebElement editor = visible("#rules-editor");
+    wait.until(d -> !String.valueOf(js("return arguments[0].value", editor)).isBlank());
+    visible("#canary-status");
+    WebElement share = driver.findElement(By.id("canary-share"));
+    share.clear();
+    share.sendKeys("25");
+    driver.findElement(By.id("canary-start")).click();
+    textIn("#canary-state", "running");
+    JsonObject running = await(api.get("/admin/routing/canary", RouterHarness.ADMIN_KEY)).bodyAsJsonObject();
+    assertEquals("running", running.getString("state"), "started for real: " + running.encode());
+    assertEquals(25, running.getInteger("share_percent"), "with the page's plan");
+    textIn("#canary-arms", "control (in force)");
+    js("arguments[0].scrollIntoView({block: 'center'})", visible("#canary-arms"));
+    shot("04c-routing-canary");
+    driver.findElement(By.id("canary-stop")).click();
+    textIn("#canary-state", "stopped");
+    assertEquals("stopped", await(api.get("/admin/routing/canary", RouterHarness.ADMIN_KEY)).bodyAsJsonObject().getString("state"));
   }
 }
