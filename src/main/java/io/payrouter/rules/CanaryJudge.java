@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * fleet's arms up (every member's beacon carries its tallies), asks {@link CanaryPolicy} and, on a
  * verdict, ends the canary in PostgreSQL. Every instance judges; the end is a conditional update,
  * so one of them records it (with the figures it judged on), the others find it ended and stop
- * running it within their database check. A change of the rules in force while the canary runs
- * ends it too ({@code superseded}): its control is gone.
+ * running it within their database check. A newer version of the rules in force while the canary
+ * runs ends it too ({@code superseded}): its control is gone.
  */
 public final class CanaryJudge {
   private static final Logger log = LoggerFactory.getLogger(CanaryJudge.class);
@@ -87,7 +87,9 @@ public final class CanaryJudge {
     CanaryPolicy.Finding f = CanaryPolicy.decide(r.plan(), a[0], a[1], elapsed(r));
     JsonObject figures = figures(r, a[0], a[1], f);
     RulesSource.Active active = rules.active();
-    if (active != null && active.rules().version() != r.baseVersion()) {
+    // a newer version in force ends it (its control is gone); an instance still catching up to the
+    // base version only waits
+    if (active != null && active.rules().version() > r.baseVersion()) {
       return finish(r, "rolled_back", "superseded", figures);
     }
     return switch (f.verdict()) {
