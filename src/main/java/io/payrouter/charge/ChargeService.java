@@ -169,7 +169,7 @@ public final class ChargeService {
         long nanos = System.nanoTime() - t0;
         Charge c = ar.result().charge();
         metrics.chargeFinished(c.provider(), c.status().wire(), nanos);
-        router.answered(c.routing(), c.status(), nanos);
+        router.answered(c, nanos);
         // One line per answered charge, only when logging.format is json (the logger is off otherwise)
         if (CHARGES.isInfoEnabled()) {
           CHARGES.atInfo().addKeyValue("charge_id", c.id()).addKeyValue("merchant", c.merchantId())

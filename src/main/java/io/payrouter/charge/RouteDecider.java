@@ -16,8 +16,8 @@ public interface RouteDecider {
     return decide(attributes);
   }
 
-  /** A charge decided by {@link #decide} was answered with this status after {@code nanos} (not replays). */
-  default void answered(io.payrouter.domain.RoutingInfo routing, io.payrouter.domain.ChargeStatus status, long nanos) {}
+  /** A charge decided by {@link #decide} was answered, as it stands, after {@code nanos} (not replays). */
+  default void answered(io.payrouter.domain.Charge charge, long nanos) {}
 
   /** One real PSP call finished: success = the PSP answered sanely (approvals and declines). */
   void record(String provider, boolean success, long latencyMs);

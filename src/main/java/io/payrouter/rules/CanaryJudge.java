@@ -53,10 +53,10 @@ public final class CanaryJudge {
   }
 
   /** The fleet's arms of canary {@code generation}: [control, canary]. */
-  public CanaryPolicy.Arm[] arms(long generation) {
+  static CanaryPolicy.Arm[] arms(long generation, Map<String, JsonObject> counts) {
     CanaryPolicy.Arm control = CanaryPolicy.Arm.EMPTY;
     CanaryPolicy.Arm treated = CanaryPolicy.Arm.EMPTY;
-    for (JsonObject c : fleetCounts.get().values()) {
+    for (JsonObject c : counts.values()) {
       if (c == null || c.getLong("generation", 0L) != generation) continue;
       control = control.plus(CanaryRouting.fromJson(c.getValue("control")));
       treated = treated.plus(CanaryRouting.fromJson(c.getValue("canary")));
@@ -64,12 +64,45 @@ public final class CanaryJudge {
     return new CanaryPolicy.Arm[] {control, treated};
   }
 
+  /**
+   * The expected fees of the succeeded charges of each arm over the fleet, per currency:
+   * {@code {control: {USD: {total, charges, unknown, per_charge}}, canary: {...}}} (minor units;
+   * {@code per_charge} the mean over the charges with a known fee, rounded down).
+   */
+  static JsonObject fees(long generation, Map<String, JsonObject> counts) {
+    java.util.Map<String, long[]> control = new java.util.TreeMap<>();
+    java.util.Map<String, long[]> treated = new java.util.TreeMap<>();
+    for (JsonObject c : counts.values()) {
+      if (c == null || c.getLong("generation", 0L) != generation || !(c.getValue("fees") instanceof JsonObject f)) continue;
+      add(control, f.getValue("control"));
+      add(treated, f.getValue("canary"));
+    }
+    return new JsonObject().put("control", feesJson(control)).put("canary", feesJson(treated));
+  }
+
+  private static void add(java.util.Map<String, long[]> into, Object arm) {
+    if (!(arm instanceof JsonObject o)) return;
+    for (String cur : o.fieldNames()) {
+      if (!(o.getValue(cur) instanceof io.vertx.core.json.JsonArray a) || a.size() != 3) continue;
+      long[] t = into.computeIfAbsent(cur, k -> new long[3]);
+      for (int i = 0; i < 3; i++) t[i] += a.getValue(i) instanceof Number n ? n.longValue() : 0;
+    }
+  }
+
+  private static JsonObject feesJson(java.util.Map<String, long[]> m) {
+    JsonObject o = new JsonObject();
+    m.forEach((cur, t) -> o.put(cur, new JsonObject().put("total", t[0]).put("charges", t[1]).put("unknown", t[2])
+        .put("per_charge", t[1] == 0 ? null : t[0] / t[1])));
+    return o;
+  }
+
   /** The verdict on the running canary now, with its figures; null when none runs here. */
   public JsonObject figuresNow() {
     CanaryRouting.Running r = canary.running();
     if (r == null) return null;
-    CanaryPolicy.Arm[] a = arms(r.generation());
-    return figures(r, a[0], a[1], CanaryPolicy.decide(r.plan(), a[0], a[1], elapsed(r)));
+    Map<String, JsonObject> counts = fleetCounts.get();
+    CanaryPolicy.Arm[] a = arms(r.generation(), counts);
+    return figures(r, a[0], a[1], CanaryPolicy.decide(r.plan(), a[0], a[1], elapsed(r))).put("fees", fees(r.generation(), counts));
   }
 
   /** One judgement (at most one at a time; a tick while one is under way is skipped). */
@@ -83,9 +116,11 @@ public final class CanaryJudge {
   }
 
   private Future<Void> judge(CanaryRouting.Running r) {
-    CanaryPolicy.Arm[] a = arms(r.generation());
+    // one reading of the fleet's tallies for the verdict and every figure recorded with it
+    Map<String, JsonObject> counts = fleetCounts.get();
+    CanaryPolicy.Arm[] a = arms(r.generation(), counts);
     CanaryPolicy.Finding f = CanaryPolicy.decide(r.plan(), a[0], a[1], elapsed(r));
-    JsonObject figures = figures(r, a[0], a[1], f);
+    JsonObject figures = figures(r, a[0], a[1], f).put("fees", fees(r.generation(), counts));
     RulesSource.Active active = rules.active();
     // a newer version in force ends it (its control is gone); an instance still catching up to the
     // base version only waits

@@ -47,6 +47,25 @@ public final class CanaryRouting {
     final LongAdder pending = new LongAdder();
     final DoubleAdder latencySum = new DoubleAdder();
     final DoubleAdder latencySumSq = new DoubleAdder();
+    /** Per currency: [expected fees of the succeeded charges, succeeded charges with a known fee, without one]. */
+    final java.util.concurrent.ConcurrentHashMap<String, LongAdder[]> fees = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void fee(String currency, Long fee) {
+      LongAdder[] f = fees.computeIfAbsent(currency == null ? "?" : currency,
+          k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()});
+      if (fee == null) {
+        f[2].increment();
+      } else {
+        f[0].add(fee);
+        f[1].increment();
+      }
+    }
+
+    JsonObject feesJson() {
+      JsonObject o = new JsonObject();
+      fees.forEach((cur, f) -> o.put(cur, new JsonArray().add(f[0].sum()).add(f[1].sum()).add(f[2].sum())));
+      return o;
+    }
 
     CanaryPolicy.Arm arm() {
       return new CanaryPolicy.Arm(succeeded.sum(), declined.sum(), failed.sum(), pending.sum(), latencySum.sum(),
@@ -129,7 +148,7 @@ public final class CanaryRouting {
   }
 
   /** A charge of the canary running here was answered. */
-  public void answered(RoutingInfo routing, ChargeStatus status, long nanos) {
+  public void answered(RoutingInfo routing, ChargeStatus status, String provider, String currency, long nanos) {
     Counts c = current;
     if (c == null || routing == null || routing.canary() == null || routing.canary().generation() != c.running.generation()) {
       return;
@@ -137,40 +156,51 @@ public final class CanaryRouting {
     boolean treated = routing.canary().treated();
     Tally t = treated ? c.canary : c.control;
     Runnable[] metric = counted[treated ? 1 : 0];
-    switch (status) {
-      case SUCCEEDED -> {
-        t.succeeded.increment();
-        metric[0].run();
+    // one charge's figures change together (a snapshot never sees a fee without its charge)
+    synchronized (t) {
+      switch (status) {
+        case SUCCEEDED -> {
+          t.succeeded.increment();
+          // the fee expected of the provider that took it, at decision time (its fee schedule)
+          t.fee(currency, provider == null ? null : routing.expectedFees().get(provider));
+        }
+        case DECLINED -> t.declined.increment();
+        case FAILED -> t.failed.increment();
+        default -> t.pending.increment();
       }
-      case DECLINED -> {
-        t.declined.increment();
-        metric[1].run();
-      }
-      case FAILED -> {
-        t.failed.increment();
-        metric[2].run();
-      }
-      default -> {
-        t.pending.increment();
-        metric[3].run();
-        return;
+      if (status.isFinal()) {
+        double ms = nanos / 1e6;
+        t.latencySum.add(ms);
+        t.latencySumSq.add(ms * ms);
       }
     }
-    double ms = nanos / 1e6;
-    t.latencySum.add(ms);
-    t.latencySumSq.add(ms * ms);
+    switch (status) {
+      case SUCCEEDED -> metric[0].run();
+      case DECLINED -> metric[1].run();
+      case FAILED -> metric[2].run();
+      default -> metric[3].run();
+    }
   }
 
   /**
    * This instance's tallies, as its beacon carries them: {@code generation}, {@code control} and
    * {@code canary} (each {@code [succeeded, declined, failed, pending, latency sum ms, latency sum
-   * of squares]}); null when no canary runs here.
+   * of squares]}), and {@code fees} per arm and currency ({@code [expected fees in minor units,
+   * succeeded charges with a known fee, without one]}); null when no canary runs here.
    */
   public JsonObject counts() {
     Counts c = current;
     if (c == null) return null;
-    return new JsonObject().put("generation", c.running.generation()).put("control", toJson(c.control.arm()))
-        .put("canary", toJson(c.canary.arm()));
+    JsonObject fees = new JsonObject();
+    JsonObject out = new JsonObject().put("generation", c.running.generation()).put("fees", fees);
+    for (Tally t : new Tally[] {c.control, c.canary}) {
+      String arm = t == c.control ? "control" : "canary";
+      synchronized (t) {
+        out.put(arm, toJson(t.arm()));
+        fees.put(arm, t.feesJson());
+      }
+    }
+    return out;
   }
 
   static JsonArray toJson(CanaryPolicy.Arm a) {

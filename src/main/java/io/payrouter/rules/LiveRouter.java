@@ -37,8 +37,8 @@ public final class LiveRouter implements RouteDecider {
   }
 
   @Override
-  public void answered(io.payrouter.domain.RoutingInfo routing, io.payrouter.domain.ChargeStatus status, long nanos) {
-    canary.answered(routing, status, nanos);
+  public void answered(io.payrouter.domain.Charge charge, long nanos) {
+    canary.answered(charge.routing(), charge.status(), charge.provider(), charge.currency(), nanos);
   }
 
   public CanaryRouting canary() {

@@ -49,7 +49,12 @@ class RoutingCanaryTest {
 
   @BeforeAll
   static void router() throws Exception {
-    h = RouterHarness.start(Files.createTempDirectory("router-canary"), RULES);
+    // fees, so that the canary reports what each arm's charges are expected to cost
+    h = RouterHarness.start(Files.createTempDirectory("router-canary"), RULES, 1000, yaml -> yaml
+        .replace("  revio:\n    type: revio\n", "  revio:\n    type: revio\n    account_country: US\n"
+            + "    fees: [ { percent: 2.9, fixed: 30 } ]\n")
+        .replace("  fatora:\n    type: fatora\n", "  fatora:\n    type: fatora\n    account_country: US\n"
+            + "    fees: [ { percent: 2.4, fixed: 25 } ]\n"));
   }
 
   @AfterAll
@@ -177,6 +182,13 @@ class RoutingCanaryTest {
     assertEquals(List.of("started", "compared", "promoted"), events(c), c.encode());
     JsonObject verdict = c.getJsonArray("events").getJsonObject(2).getJsonObject("figures");
     assertEquals("promote", verdict.getString("verdict"), verdict.encode());
+    // 10.00 USD: fatora 2.4 % + 0.25 = 49, revio 2.9 % + 0.30 = 59 minor units, for every succeeded charge
+    JsonObject fees = verdict.getJsonObject("fees");
+    assertEquals(49, fees.getJsonObject("control").getJsonObject("USD").getLong("per_charge"), fees.encode());
+    assertEquals(59, fees.getJsonObject("canary").getJsonObject("USD").getLong("per_charge"), fees.encode());
+    assertEquals(verdict.getJsonObject("canary").getLong("succeeded"), fees.getJsonObject("canary").getJsonObject("USD").getLong("charges"));
+    assertEquals(59 * fees.getJsonObject("canary").getJsonObject("USD").getLong("charges"),
+        fees.getJsonObject("canary").getJsonObject("USD").getLong("total"));
 
     JsonObject now = await(api.get("/admin/routing", ADMIN)).bodyAsJsonObject();
     assertEquals(promoted, now.getLong("version"), "the promoted version is in force");
