@@ -374,6 +374,44 @@
     await loadShadow();
   }
 
+  /** Replays the window's stored charges through the editor's rules and shows what would have changed. */
+  async function runBacktest() {
+    const text = $('#rules-editor').value;
+    const out = clear($('#backtest-result'));
+    const check = await api('PUT', '/routing?dry_run=true', text, 'application/yaml; charset=utf-8');
+    if (!check.ok) {
+      out.append(problemsListing(text, check));
+      return;
+    }
+    const to = new Date(Date.now() + 60000);
+    const from = new Date(to.getTime() - 60000 - Number($('#backtest-window').value) * 1000);
+    out.append(h('p', { class: 'muted', id: 'backtest-running' }, 'Replaying…'));
+    const r = await api('POST', '/routing/backtest', JSON.stringify({ rules: check.data.rules,
+      from: from.toISOString(), to: to.toISOString() }), 'application/json');
+    clear(out);
+    if (!r.ok) {
+      out.append(h('p', { class: 'bad', id: 'backtest-problem' }, (r.data && (r.data.detail || r.data.title)) || String(r.status)));
+      return;
+    }
+    const b = r.data;
+    const pct = (x) => x == null ? '' : String(Math.round(x * 10000) / 100) + ' %';
+    const ab = b.approval || {};
+    const line = (x) => x ? pct(x.rate) + ' [' + pct(x.low) + ', ' + pct(x.high) + ']' : '';
+    out.append(h('p', { id: 'backtest-summary' }, h('strong', { id: 'backtest-charges' }, String(b.charges)),
+      ' charges replayed' + (b.truncated ? ' (window cut short)' : '') + ', ',
+      h('strong', { id: 'backtest-changed' }, String(b.changed)), ' would have gone first to another provider. Approval '
+      + line(ab.before) + ' → ' + line(ab.after) + '.'));
+    const providers = Array.from(new Set(Object.keys(b.before || {}).concat(Object.keys(b.after || {})))).sort();
+    const rows = providers.map((p) => h('tr', {}, td('Provider', p), td('Before', String((b.before || {})[p] || 0), 'num'),
+      td('After', String((b.after || {})[p] || 0), 'num')));
+    out.append(h('div', { class: 'table-wrap' }, h('table', { class: 'stack', id: 'backtest-providers' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Provider'), h('th', {}, 'Before'), h('th', {}, 'After'))),
+      h('tbody', {}, rows))));
+    const fees = (b.fees && b.fees.change) || {};
+    const changes = Object.keys(fees).map((cur) => cur + ' ' + fees[cur]);
+    if (changes.length) out.append(h('p', { class: 'small', id: 'backtest-fees' }, 'Expected fees change (minor units): ' + changes.join(', ') + '.'));
+  }
+
   /** The running canary with the fleet's figures, or the newest finished one with its verdict. */
   async function loadCanary() {
     const r = await api('GET', '/routing/canary');
@@ -785,6 +823,7 @@
     $('#rules-apply').addEventListener('click', applyRules);
     $('#shadow-install').addEventListener('click', installShadow);
     $('#shadow-remove').addEventListener('click', removeShadow);
+    $('#backtest-run').addEventListener('click', runBacktest);
     $('#canary-start').addEventListener('click', startCanary);
     $('#canary-stop').addEventListener('click', stopCanary);
     $('#rules-reset').addEventListener('click', () => {

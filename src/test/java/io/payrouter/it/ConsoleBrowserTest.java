@@ -234,7 +234,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void explainShowsTheDecisionAndItsTrace() throws Exception {
     page("explain");
     WebElement amount = visible("#explain-amount");
@@ -256,7 +256,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aChargeIsFoundByMerchantReferenceAndById() throws Exception {
     String ref = "order-console-" + System.nanoTime();
     JsonObject c = charge("USD", 1999, ref);
@@ -288,7 +288,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aPspOutageFailsChargesOverAndShowsOnTheProvidersPage() throws Exception {
     await(api.faults("revio", new JsonObject().put("down", true)));
     AtomicBoolean traffic = new AtomicBoolean(true);
@@ -339,7 +339,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void theListsRenderAndTheConsoleFitsANarrowScreen() throws Exception {
     // A pending charge (...77 at the simulator: pending, approved 2 s later) for the unsettled page.
     JsonObject pending = charge("EUR", 1077, "pending-" + System.nanoTime());
@@ -375,7 +375,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void logoutEndsTheSession() throws Exception {
     visible("#logout").click();
     visible("#admin_key");
@@ -405,7 +405,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aCanaryStartedFromTheEditorShowsItsArmsAndIsStoppedFromThePage() throws Exception {
     page("routing");
     WebElement editor = visible("#rules-editor");
@@ -421,9 +421,27 @@ class ConsoleBrowserTest {
     assertEquals(25, running.getInteger("share_percent"), "with the page's plan");
     textIn("#canary-arms", "control (in force)");
     js("arguments[0].scrollIntoView({block: 'center'})", visible("#canary-arms"));
-    shot("04c-routing-canary");
+    shot("04d-routing-canary");
     driver.findElement(By.id("canary-stop")).click();
     textIn("#canary-state", "stopped");
     assertEquals("stopped", await(api.get("/admin/routing/canary", RouterHarness.ADMIN_KEY)).bodyAsJsonObject().getString("state"));
+  }
+
+  @Test
+  @Order(6)
+  void theEditorsRulesAreBacktestedOverTheStoredCharges() throws Exception {
+    page("routing");
+    WebElement editor = visible("#rules-editor");
+    wait.until(d -> !String.valueOf(js("return arguments[0].value", editor)).isBlank());
+    charge("USD", 1500, "backtest-" + java.util.UUID.randomUUID());
+    driver.findElement(By.id("backtest-run")).click();
+    textIn("#backtest-summary", "charges replayed");
+    long shown = Long.parseLong(driver.findElement(By.id("backtest-charges")).getText());
+    assertTrue(shown >= 1, "at least the charge just made: " + shown);
+    long changed = Long.parseLong(driver.findElement(By.id("backtest-changed")).getText());
+    assertTrue(changed >= 0 && changed <= shown, changed + " of " + shown);
+    textIn("#backtest-providers", "Provider");
+    js("arguments[0].scrollIntoView({block: 'center'})", visible("#backtest-providers"));
+    shot("04c-routing-backtest");
   }
 }

@@ -149,6 +149,7 @@ class SimEdgeDelayTest {
     JsonObject o = sim.context("fatora").injected().toJson();
     o.remove("late");
     o.remove("cancel");
+    o.remove("decline");
     return o;
   }
 
