@@ -277,11 +277,14 @@ record ChaosPlan(String name, int charges, int clients, long loadMs, long client
     return new JsonObject().put("late_rate", 0.02).put("late_ms", lateMs).put("cancel_rate", 0.01);
   }
 
-  /** The realistic background faults, on at every PSP for the whole load (a slow answer outlasts the timeout). */
+  /**
+   * The realistic background faults, on at every PSP for the whole load (a slow answer outlasts the
+   * timeout; a declined one is the PSP's own decline, which moves no money).
+   */
   JsonObject faults() {
     return new JsonObject().put("latency_ms", 3).put("error_rate", 0.02).put("timeout_rate", 0.01)
         .put("ambiguous_rate", 0.02).put("ambiguous_lag_ms", 1_500).put("reset_rate", 0.02)
-        .put("slow_rate", 0.02).put("slow_ms", pspTimeoutMs + 1_500);
+        .put("slow_rate", 0.02).put("slow_ms", pspTimeoutMs + 1_500).put("decline_rate", 0.02);
   }
 
   /**
