@@ -36,23 +36,37 @@ public final class RoutingEngine {
    */
   public static Decision decide(
       ChargeAttributes attrs, RoutingRules rules, HealthSnapshot health, boolean withTrace) {
-    Trace trace = withTrace ? new Trace() : Trace.OFF;
+    return decide(attrs, rules, health, withTrace ? Detail.TRACE : Detail.CHARGE);
+  }
+
+  /**
+   * How much of a decision to build: {@link #TRACE} everything (explain), {@link #CHARGE} what a
+   * charge records (candidates, fees, the providers left out and why), {@link #CHOICE} only the
+   * rule and the ordered candidates (what shadow rules are compared by, per live charge).
+   */
+  public enum Detail { TRACE, CHARGE, CHOICE }
+
+  /** The decision with as much detail as asked; rule and candidates are the same at every level. */
+  public static Decision decide(ChargeAttributes attrs, RoutingRules rules, HealthSnapshot health, Detail detail) {
+    Trace trace = detail == Detail.TRACE ? new Trace() : Trace.OFF;
+    boolean why = detail != Detail.CHOICE;
     Rule rule = firstMatch(attrs, rules, trace);
     if (rule == null) {
       trace.add(TraceLine.RESULT, "-", TraceLine.NO_ROUTE, "no rule matched");
       return new Decision(null, null, rules.version(), List.of(), rules.maxAttempts(),
           rules.failoverOnSoftDecline(), trace.lines(), List.of());
     }
-    List<Exclusion> excluded = new ArrayList<>(0);
+    List<Exclusion> excluded = why ? new ArrayList<>(0) : null;
     List<Candidate> kept = narrow(attrs, rule, health, trace, excluded);
-    notInRule(attrs, rule, health, trace, excluded);
+    if (why) notInRule(attrs, rule, health, trace, excluded);
     List<String> ordered = kept.isEmpty() ? List.of() : order(attrs, rule, kept, trace);
-    if (ordered.isEmpty()) {
+    if (ordered.isEmpty() && trace.on()) {
       trace.add(TraceLine.RESULT, rule.name(), TraceLine.NO_ROUTE,
           "every provider of rule " + rule.name() + " was dropped");
     }
     return new Decision(rule.name(), rule.strategy().configName(), rules.version(), ordered,
-        rule.maxAttempts(), rule.failoverOnSoftDecline(), trace.lines(), excluded, fees(ordered, kept));
+        rule.maxAttempts(), rule.failoverOnSoftDecline(), trace.lines(), why ? excluded : List.of(),
+        why ? fees(ordered, kept) : java.util.Map.of());
   }
 
   private static Rule firstMatch(ChargeAttributes attrs, RoutingRules rules, Trace trace) {
@@ -81,7 +95,9 @@ public final class RoutingEngine {
 
   /** The known fees of the candidates, in candidate order (an empty map when none is known: no schedules). */
   private static java.util.Map<String, Long> fees(List<String> ordered, List<Candidate> kept) {
-    if (kept.stream().allMatch(c -> c.fee() == FeeSchedule.UNKNOWN)) return java.util.Map.of();
+    boolean known = false;
+    for (Candidate c : kept) known |= c.fee() != FeeSchedule.UNKNOWN;
+    if (!known) return java.util.Map.of();
     java.util.Map<String, Long> fees = new java.util.LinkedHashMap<>();
     for (String name : ordered) {
       for (Candidate c : kept) {
@@ -91,6 +107,7 @@ public final class RoutingEngine {
     return fees;
   }
 
+  /** The usable providers of the rule; the others go to {@code excluded} with their reasons (unless it is null). */
   private static List<Candidate> narrow(
       ChargeAttributes attrs, Rule rule, HealthSnapshot health, Trace trace, List<Exclusion> excluded) {
     List<RuleProvider> listed = rule.providers();
@@ -105,7 +122,7 @@ public final class RoutingEngine {
           trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.KEPT, keptReason(attrs) + "; " + feeText(fee)
               + (fee != FeeSchedule.UNKNOWN && h.fees().crossBorder(attrs.issuerCountry()) ? " (cross-border)" : ""));
         }
-      } else {
+      } else if (excluded != null) {
         Exclusion e = exclusion(attrs, p.name(), h, null);
         excluded.add(e);
         trace.add(TraceLine.CANDIDATE, p.name(), TraceLine.DROPPED, e.detail());

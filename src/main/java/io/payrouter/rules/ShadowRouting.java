@@ -10,11 +10,12 @@ import io.payrouter.routing.ShadowComparison;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -47,19 +48,28 @@ public final class ShadowRouting {
     boolean diverged() {
       return !provider.equals(shadowProvider);
     }
+
+    boolean is(ShadowComparison c) {
+      return rule.equals(c.rule()) && shadowRule.equals(c.shadowRule()) && provider.equals(c.provider())
+          && shadowProvider.equals(c.shadowProvider());
+    }
   }
 
   /** A diverging charge, as an example for the operator. */
   public record Sample(String chargeId, String merchantId, long amount, String currency, String brand,
       String issuerCountry, Pair pair, Instant at) {}
 
-  private record Counted(LongAdder n, Runnable metric) {}
+  private record Counted(Pair pair, LongAdder n, Runnable metric) {}
 
   /** The counts of one generation. */
   private static final class Counts {
     final Installed installed;
     final Map<Pair, Counted> pairs = new ConcurrentHashMap<>();
-    final ArrayDeque<Sample> samples = new ArrayDeque<>(SAMPLES);
+    /** The pair counted last (charges mostly repeat one pair): a racy cache, any value is right. */
+    volatile Counted last;
+    /** The examples, a ring: slot {@code i % SAMPLES} holds the i-th diverging charge, newest wins. */
+    final AtomicReferenceArray<Sample> samples = new AtomicReferenceArray<>(SAMPLES);
+    final AtomicLong sampled = new AtomicLong();
 
     Counts(Installed installed) {
       this.installed = installed;
@@ -108,24 +118,30 @@ public final class ShadowRouting {
     if (c != null && (generation == 0 || c.installed.generation() == generation)) current = null;
   }
 
-  /** Decides the charge with the shadow rules too, and counts how the two compare. */
+  /**
+   * Decides the charge with the shadow rules too, and counts how the two compare. Per live charge,
+   * so kept lean: only the shadow's choice is built ({@link RoutingEngine.Detail#CHOICE}), the
+   * pair's counter is found without a map lookup while the pair repeats, and a diverging charge
+   * takes a slot of the examples' ring without a lock.
+   */
   public void observe(ChargeAttributes attributes, Decision live, HealthSnapshot health) {
     Counts c = current;
     if (c == null) return;
-    Decision shadow = RoutingEngine.decide(attributes, c.installed.rules(), health, false);
+    Decision shadow = RoutingEngine.decide(attributes, c.installed.rules(), health, RoutingEngine.Detail.CHOICE);
     ShadowComparison cmp = ShadowComparison.of(live, shadow);
-    Pair pair = new Pair(cmp.rule(), cmp.shadowRule(), cmp.provider(), cmp.shadowProvider());
-    Counted counted = c.pairs.computeIfAbsent(pair, p -> new Counted(new LongAdder(),
-        metrics.shadowDecisions(p.rule(), p.shadowRule(), p.provider(), p.shadowProvider(), p.diverged())));
+    Counted counted = c.last;
+    if (counted == null || !counted.pair().is(cmp)) {
+      Pair pair = new Pair(cmp.rule(), cmp.shadowRule(), cmp.provider(), cmp.shadowProvider());
+      counted = c.pairs.computeIfAbsent(pair, p -> new Counted(p, new LongAdder(),
+          metrics.shadowDecisions(p.rule(), p.shadowRule(), p.provider(), p.shadowProvider(), p.diverged())));
+      c.last = counted;
+    }
     counted.n().increment();
     counted.metric().run();
     if (cmp.diverged()) {
-      Sample s = new Sample(attributes.chargeId(), attributes.merchantId(), attributes.amount(), attributes.currency(),
-          attributes.brand(), attributes.issuerCountry(), pair, Instant.now());
-      synchronized (c.samples) {
-        if (c.samples.size() == SAMPLES) c.samples.pollFirst();
-        c.samples.addLast(s);
-      }
+      c.samples.set((int) (c.sampled.getAndIncrement() % SAMPLES), new Sample(attributes.chargeId(),
+          attributes.merchantId(), attributes.amount(), attributes.currency(), attributes.brand(),
+          attributes.issuerCountry(), counted.pair(), Instant.now()));
     }
   }
 
@@ -155,8 +171,12 @@ public final class ShadowRouting {
   public List<Sample> samples() {
     Counts c = current;
     if (c == null) return List.of();
-    synchronized (c.samples) {
-      return new ArrayList<>(c.samples);
+    long next = c.sampled.get();
+    List<Sample> out = new ArrayList<>(SAMPLES);
+    for (long i = Math.max(0, next - SAMPLES); i < next; i++) {
+      Sample s = c.samples.get((int) (i % SAMPLES));
+      if (s != null) out.add(s);
     }
+    return out;
   }
 }

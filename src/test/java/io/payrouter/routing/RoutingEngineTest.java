@@ -123,4 +123,23 @@ class RoutingEngineTest {
       assertFalse(traced.trace().isEmpty());
     }
   }
+
+  @Test
+  void theChoiceAloneIsTheSameRuleAndCandidatesWithoutReasonsOrFees() {
+    RoutingRules rules = rules(SPEC_RULES);
+    HealthSnapshot revioOpen = Fixtures.healthyExcept(new ProviderHealth("revio", true, true, Fixtures.CURRENCIES, 1.0, 0, 0));
+    String[] currencies = {"USD", "EUR", "NOK"};
+    int withReasons = 0;
+    for (int i = 0; i < 300; i++) {
+      ChargeAttributes a = charge("ch_" + i, 1000 + i, currencies[i % 3], i % 2 == 0 ? "visa" : "mastercard");
+      Decision full = RoutingEngine.decide(a, rules, revioOpen, RoutingEngine.Detail.CHARGE);
+      Decision choice = RoutingEngine.decide(a, rules, revioOpen, RoutingEngine.Detail.CHOICE);
+      assertEquals(full.rule(), choice.rule());
+      assertEquals(full.candidates(), choice.candidates());
+      assertEquals(full.maxAttempts(), choice.maxAttempts());
+      assertTrue(choice.excluded().isEmpty() && choice.fees().isEmpty() && choice.trace().isEmpty());
+      if (!full.excluded().isEmpty()) withReasons++;
+    }
+    assertEquals(300, withReasons, "every charge here has providers left out (revio's circuit, or not listed)");
+  }
 }
