@@ -210,13 +210,7 @@ public final class Fleet {
    * first (a null value: that member runs no canary).
    */
   public Map<String, JsonObject> canaryCounts() {
-    long now = System.currentTimeMillis();
-    Map<String, JsonObject> m = new LinkedHashMap<>();
-    m.put(instanceId, local.canaryCounts());
-    heard.forEach((id, h) -> {
-      if (now - h.atMs() <= SILENT_MS) m.put(id, h.beacon().getJsonObject("canary"));
-    });
-    return m;
+    return byMember(local.canaryCounts(), "canary");
   }
 
   /**
@@ -224,11 +218,16 @@ public final class Fleet {
    * (a null value: that member runs no shadow).
    */
   public Map<String, JsonObject> shadowCounts() {
+    return byMember(local.shadowCounts(), "shadow");
+  }
+
+  /** This instance's {@code own} and the beacon field {@code field} of every other member not silent. */
+  private Map<String, JsonObject> byMember(JsonObject own, String field) {
     long now = System.currentTimeMillis();
     Map<String, JsonObject> m = new LinkedHashMap<>();
-    m.put(instanceId, local.shadowCounts());
+    m.put(instanceId, own);
     heard.forEach((id, h) -> {
-      if (now - h.atMs() <= SILENT_MS) m.put(id, h.beacon().getJsonObject("shadow"));
+      if (now - h.atMs() <= SILENT_MS) m.put(id, h.beacon().getJsonObject(field));
     });
     return m;
   }

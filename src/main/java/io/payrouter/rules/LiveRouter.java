@@ -31,9 +31,7 @@ public final class LiveRouter implements RouteDecider {
   @Override
   public Decision decide(ChargeAttributes attributes, String cardId, String merchantReference) {
     HealthSnapshot h = health.snapshot();
-    Decision d = RoutingEngine.decide(attributes, rules.active().rules(), h, false);
-    shadow.observe(attributes, d, h);
-    return canary.running() == null ? d : canary.decide(attributes, cardId, merchantReference, h, d);
+    return canary.decide(attributes, cardId, merchantReference, h, inForce(attributes, h));
   }
 
   @Override
@@ -45,9 +43,14 @@ public final class LiveRouter implements RouteDecider {
     return canary;
   }
 
+  /** Decided by the rules in force alone (no canary: no customer key to draw an arm from). */
   @Override
   public Decision decide(ChargeAttributes attributes) {
-    HealthSnapshot h = health.snapshot();
+    return inForce(attributes, health.snapshot());
+  }
+
+  /** The decision of the rules in force, which the shadow (if any) observes. */
+  private Decision inForce(ChargeAttributes attributes, HealthSnapshot h) {
     Decision d = RoutingEngine.decide(attributes, rules.active().rules(), h, false);
     shadow.observe(attributes, d, h);
     return d;

@@ -144,18 +144,19 @@ public final class CanaryStore {
   public Future<List<Event>> eventsOf(List<Long> versions) {
     if (versions.isEmpty()) return Future.succeededFuture(List.of());
     Long[] vs = versions.toArray(new Long[0]);
-    return store.reachable(pool.preparedQuery("SELECT e.generation, e.event, e.reason, e.figures, e.instance, e.at,"
-            + " c.base_version, c.promoted_version FROM routing_canary_events e JOIN routing_canaries c USING (generation)"
-            + " WHERE c.base_version = ANY($1) OR c.promoted_version = ANY($1) ORDER BY e.id LIMIT 1000")
-        .execute(Tuple.of((Object) vs)).map(CanaryStore::events));
+    return store.reachable(pool.preparedQuery(EVENTS + " WHERE c.base_version = ANY($1) OR c.promoted_version = ANY($1)"
+        + " ORDER BY e.id LIMIT 1000").execute(Tuple.of((Object) vs)).map(CanaryStore::events));
   }
 
   /** The events of one canary, oldest first. */
   public Future<List<Event>> eventsOf(long generation) {
-    return store.reachable(pool.preparedQuery("SELECT e.generation, e.event, e.reason, e.figures, e.instance, e.at,"
-            + " c.base_version, c.promoted_version FROM routing_canary_events e JOIN routing_canaries c USING (generation)"
-            + " WHERE e.generation = $1 ORDER BY e.id").execute(Tuple.of(generation)).map(CanaryStore::events));
+    return store.reachable(pool.preparedQuery(EVENTS + " WHERE e.generation = $1 ORDER BY e.id")
+        .execute(Tuple.of(generation)).map(CanaryStore::events));
   }
+
+  /** The columns {@link #events} reads, with the canary's versions. */
+  private static final String EVENTS = "SELECT e.generation, e.event, e.reason, e.figures, e.instance, e.at,"
+      + " c.base_version, c.promoted_version FROM routing_canary_events e JOIN routing_canaries c USING (generation)";
 
   private static List<Event> events(RowSet<Row> rs) {
     List<Event> out = new ArrayList<>();
