@@ -6,7 +6,7 @@
 #                       [--seed N] [--webhooks] [--shadow] [--pg-stats] [--knee] [--latency] [--update-readme] [--no-build] [--keep]
 #
 # It starts, all on 127.0.0.1 and all children of this script:
-#   - the five PSP simulators standalone (java -jar target/payment-router.jar simulators --port P);
+#   - the five PSP simulators standalone (java -Xmx256m -jar target/payment-router.jar simulators --port P);
 #   - nginx in the foreground (config in a temp dir, not the system service): plain proxy_pass to
 #     the simulators with a keepalive upstream;
 #   - the router (java -jar target/payment-router.jar --config <tmp>/router.yaml): the shipped
@@ -63,7 +63,7 @@
 # nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this),
 # THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
 # WH_WAIT_MAX (30 s to wait for the webhook deliveries after a --webhooks round),
-# ROUTER_JAVA_OPTS (default -Xmx256m, the heap README recommends), SIM_JAVA_OPTS (extra JVM flags), KEEP_TMP=1 (= --keep: keep the temp dir and
+# ROUTER_JAVA_OPTS (default -Xmx256m, the heap README recommends), SIM_JAVA_OPTS (default -Xmx256m, as README runs them), KEEP_TMP=1 (= --keep: keep the temp dir and
 # its logs). --quick: 1 round of 10 s each, 3 s warm-ups: a smoke test, not a measurement.
 set -euo pipefail
 
@@ -263,7 +263,7 @@ SIM=http://127.0.0.1:$SPORT NGX=http://127.0.0.1:$NPORT RTR=http://127.0.0.1:$RP
 log "temp dir $TMP; simulators $SIM, nginx $NGX, router $RTR"
 
 # shellcheck disable=SC2086
-java ${SIM_JAVA_OPTS:-} -jar "$JAR" simulators --port "$SPORT" > "$TMP/simulators.log" 2>&1 &
+java ${SIM_JAVA_OPTS--Xmx256m} -jar "$JAR" simulators --port "$SPORT" > "$TMP/simulators.log" 2>&1 &
 SIM_PID=$!
 wait_http "$SIM/_sim/fatora/faults" 60 || { tail -20 "$TMP/simulators.log" >&2; die "simulators did not start"; }
 
@@ -798,7 +798,7 @@ report=$TMP/report.md
   echo "backlog had drained (drain: $drains s), divided by the charges the router answered in that window"
   echo "(\`router_charges_total\`). Other CPU per request: simulator $(fmt0 "$sim_us_direct") µs direct,"
   echo "$(fmt0 "$sim_us_nginx") µs behind nginx (+ nginx $(fmt0 "$ngx_us") µs), $(fmt0 "$sim_us_router") µs behind the router."
-  echo "Simulator peak RSS $(( SIM_RSS_KB / 1024 )) MB (it keeps every payment in memory). Router log ERROR lines: $router_errors;"
+  echo "Simulator peak RSS $(( SIM_RSS_KB / 1024 )) MB (\`${SIM_JAVA_OPTS--Xmx256m}\`; each PSP keeps its last 200,000 payments). Router log ERROR lines: $router_errors;"
   echo "\`router_write_rejected_total\`: $rejected."
   if (( $(total_of router 5) > 0 )); then
     echo "The router's non-2xx answers are counted in its CPU time but not in the charges. It answers 503 before"

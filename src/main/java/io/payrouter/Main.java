@@ -76,6 +76,15 @@ public final class Main {
       sims.start(simPort).toCompletionStage().toCompletableFuture().get();
       System.out.println("PSP simulators listening on " + sims.baseUrl() + " (/" + String.join(", /", Psps.types())
           + "; control API under /_sim)" + (simCredentials == null ? "" : "; credentials from " + simCredentials));
+      long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+      System.out.println("each PSP keeps its last " + io.payrouter.simulator.Ledger.DEFAULT_CAPACITY
+          + " payments (-Dsim.ledgerCapacity); heap limit " + heapMb + " MB");
+      if (heapMb > 1024) {
+        // Under a load test the JVM grows its heap towards this limit (5 GB seen with the default
+        // of a quarter of RAM) although what the simulators keep fits in about 200 MB.
+        System.out.println("hint: run the simulators with -Xmx256m (java -Xmx256m -jar ... simulators):"
+            + " without it this process may grow to " + heapMb + " MB under load");
+      }
       return;
     }
     Path configFile = Path.of(config);

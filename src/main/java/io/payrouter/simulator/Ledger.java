@@ -82,7 +82,8 @@ public final class Ledger {
 
     // ---------------------------------------------------------------- refunds
 
-    private final List<Refund> refunds = new CopyOnWriteArrayList<>();
+    /** The shared empty list until the first refund (most payments have none: a ledger holds 200,000). */
+    private volatile List<Refund> refunds = List.of();
 
     /**
      * Records a refund of {@code amount} if it fits in what is left of the payment (refunds that
@@ -94,6 +95,7 @@ public final class Ledger {
       Refund r = new Refund(refundId, refundAmount, refundStatus, refundReference);
       Ledger l = ledger;
       if (l != null) r.visibleAt = l.lagUntil();
+      if (!(refunds instanceof CopyOnWriteArrayList)) refunds = new CopyOnWriteArrayList<>(refunds);
       refunds.add(r);
       return r;
     }

@@ -1,5 +1,6 @@
 package io.payrouter.simulator.dintero;
 
+import io.payrouter.simulator.Bounded;
 import io.payrouter.common.Currencies;
 import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -68,8 +68,8 @@ public final class DinteroSimulator implements SimulatedPsp {
 
   /** Per simulator server context: issued bearer tokens and the order of transactions. */
   private static final class State {
-    final Map<String, Long> tokens = new ConcurrentHashMap<>();
-    final List<String> txIds = new CopyOnWriteArrayList<>();
+    final Map<String, Long> tokens = Bounded.map();
+    final Set<String> txIds = Bounded.set();
   }
 
   private final Map<SimContext, State> states = new ConcurrentHashMap<>();
@@ -414,7 +414,7 @@ public final class DinteroSimulator implements SimulatedPsp {
     if (ref != null) {
       entries.addAll(ctx.ledger().replicaByReference(ref));
     } else {
-      for (String id : st.txIds) {
+      for (String id : Bounded.snapshot(st.txIds)) {
         Ledger.Entry e = ctx.ledger().replicaGet(id);
         if (e != null) entries.add(e);
       }

@@ -1,5 +1,6 @@
 package io.payrouter.simulator.fatora;
 
+import io.payrouter.simulator.Bounded;
 import io.payrouter.common.Currencies;
 import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
@@ -13,7 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Fatora's API as the router sees it: {@code POST /v1/payments/collect-payment},
@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FatoraSimulator implements SimulatedPsp {
 
   private final String accountCurrency;
-  private final Set<String> deactivated = ConcurrentHashMap.newKeySet();
+  private final Set<String> deactivated = Bounded.set();
 
   public FatoraSimulator() {
     this("USD");

@@ -1,5 +1,6 @@
 package io.payrouter.simulator.paycore;
 
+import io.payrouter.simulator.Bounded;
 import io.payrouter.common.Currencies;
 import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
@@ -21,7 +22,6 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * PayCore.io / Corefy (JSON:API) as the router sees it (src/docs/psps.md section 2 and "Our
@@ -92,9 +92,9 @@ public final class PayCoreSimulator implements SimulatedPsp {
   private final class Api {
     private final SimContext ctx;
     /** Cardgate bearer token to invoice id. */
-    private final Map<String, String> saleTokens = new ConcurrentHashMap<>();
+    private final Map<String, String> saleTokens = Bounded.map();
     /** The refunds' reference_id, unique per account like an invoice's. */
-    private final java.util.Set<String> refundReferences = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> refundReferences = Bounded.set();
 
     Api(SimContext ctx) {
       this.ctx = ctx;

@@ -1,5 +1,6 @@
 package io.payrouter.simulator.processout;
 
+import io.payrouter.simulator.Bounded;
 import io.payrouter.common.Currencies;
 import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
@@ -71,11 +72,11 @@ public final class ProcessOutSimulator implements SimulatedPsp {
 
   /** Per simulator server context. */
   private static final class State {
-    final Map<String, JsonObject> invoices = new ConcurrentHashMap<>();
-    final Map<String, JsonObject> transactions = new ConcurrentHashMap<>();
-    final Map<String, JsonObject> events = new ConcurrentHashMap<>();
-    final Map<String, Stored> idempotent = new ConcurrentHashMap<>();
-    final Set<String> deletedTokens = ConcurrentHashMap.newKeySet();
+    final Map<String, JsonObject> invoices = Bounded.map();
+    final Map<String, JsonObject> transactions = Bounded.map();
+    final Map<String, JsonObject> events = Bounded.map();
+    final Map<String, Stored> idempotent = Bounded.map();
+    final Set<String> deletedTokens = Bounded.set();
   }
 
   private final Map<SimContext, State> states = new ConcurrentHashMap<>();
@@ -370,7 +371,7 @@ public final class ProcessOutSimulator implements SimulatedPsp {
   // ---------------------------------------------------------------- refunds
 
   /** Per refund id: what the merchant sent with it (reason, information, metadata). */
-  private final Map<String, JsonObject> refundDetails = new ConcurrentHashMap<>();
+  private final Map<String, JsonObject> refundDetails = Bounded.map();
 
   /**
    * {@code POST /invoices/{id}/refunds} (processout-go {@code Refund.CreateForInvoice}) with

@@ -1,5 +1,6 @@
 package io.payrouter.simulator.revio;
 
+import io.payrouter.simulator.Bounded;
 import io.payrouter.common.Currencies;
 import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
@@ -20,7 +21,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Revio (CHIP Collect API) as the router sees it, under {@code /revio/api/v1/...}
@@ -103,7 +103,7 @@ public final class RevioSimulator implements SimulatedPsp {
   private final class Api {
     private final SimContext ctx;
     /** Purchases created and not (successfully) charged yet, by id. */
-    private final Map<String, JsonObject> uncharged = new ConcurrentHashMap<>();
+    private final Map<String, JsonObject> uncharged = Bounded.map();
 
     Api(SimContext ctx) {
       this.ctx = ctx;
