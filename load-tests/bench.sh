@@ -60,7 +60,9 @@
 # `timeout` (its bound is printed at start). Installs wrk and nginx with apt-get if missing.
 #
 # Knobs (environment, flags win): ROUNDS (3), ROUTER_SECONDS (60), BASE_SECONDS (15: direct and
-# nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this),
+# nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this,
+# then 5 s slices until a slice compiles less than JIT_SETTLED_MS (250) of JIT time, by its own
+# jvm_compilation_time_ms_total, up to WARMUP_MAX_SECONDS (120) of router warm-up in all),
 # THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
 # WH_WAIT_MAX (30 s to wait for the webhook deliveries after a --webhooks round),
 # ROUTER_JAVA_OPTS (default -Xmx256m, the heap README recommends), SIM_JAVA_OPTS (default -Xmx256m, as README runs them), KEEP_TMP=1 (= --keep: keep the temp dir and
@@ -75,6 +77,8 @@ ROUNDS=${ROUNDS:-3}
 ROUTER_SECONDS=${ROUTER_SECONDS:-60}
 BASE_SECONDS=${BASE_SECONDS:-15}
 WARMUP_SECONDS=${WARMUP_SECONDS:-10}
+WARMUP_MAX_SECONDS=${WARMUP_MAX_SECONDS:-120}
+JIT_SETTLED_MS=${JIT_SETTLED_MS:-250}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
 DRAIN_MAX=${DRAIN_MAX:-120}
@@ -125,13 +129,13 @@ done
 [[ $LATENCY_OPTS =~ ^(-Dlatency[A-Za-z0-9]+=[0-9]+|-D(requestTimeoutMs|cards|grace)=[0-9]+|[[:space:]])*$ ]] \
   || { echo "bench.sh: LATENCY_OPTS may only hold -Dlatency*=N, -DrequestTimeoutMs=N, -Dcards=N, -Dgrace=N" >&2; exit 2; }
 [[ -z $LATENCY_RATE || $LATENCY_RATE =~ ^[0-9]+$ ]] || { echo "bench.sh: LATENCY_RATE must be a whole number" >&2; exit 2; }
-for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS THREADS CONNS DRAIN_MAX WH_WAIT_MAX SEED KNEE_TIMEOUT LATENCY_TIMEOUT; do
+for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS WARMUP_MAX_SECONDS JIT_SETTLED_MS THREADS CONNS DRAIN_MAX WH_WAIT_MAX SEED KNEE_TIMEOUT LATENCY_TIMEOUT; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench.sh: $n must be a whole number" >&2; exit 2; }
 done
 (( ROUNDS >= 1 && ROUNDS <= 9 && ROUTER_SECONDS >= 5 && ROUTER_SECONDS <= 600 && BASE_SECONDS >= 3 \
-   && BASE_SECONDS <= 120 && WARMUP_SECONDS <= 60 && THREADS >= 1 && THREADS <= 16 && CONNS >= 1 \
+   && BASE_SECONDS <= 120 && WARMUP_SECONDS <= 60 && WARMUP_MAX_SECONDS <= 600 && THREADS >= 1 && THREADS <= 16 && CONNS >= 1 \
    && CONNS <= 1024 && DRAIN_MAX <= 600 && WH_WAIT_MAX <= 300 && SEED <= 50000000 && KNEE_TIMEOUT <= 3600 && LATENCY_TIMEOUT <= 1800 )) \
-  || { echo "bench.sh: limits: ROUNDS 1-9, ROUTER_SECONDS 5-600, BASE_SECONDS 3-120, WARMUP_SECONDS <= 60," \
+  || { echo "bench.sh: limits: ROUNDS 1-9, ROUTER_SECONDS 5-600, BASE_SECONDS 3-120, WARMUP_SECONDS <= 60, WARMUP_MAX_SECONDS <= 600," \
          "THREADS 1-16, CONNS 1-1024, DRAIN_MAX <= 600, WH_WAIT_MAX <= 300, --seed <= 50000000" >&2; exit 2; }
 if (( QUICK && UPDATE_README )); then
   echo "bench.sh: --quick is a smoke test: its figures do not go into README.md (drop --update-readme)" >&2; exit 2
@@ -141,7 +145,7 @@ if (( ROUTER_SECONDS < 60 && QUICK == 0 )); then
 fi
 
 # The hard bound on everything: start-up and installs, seeding, warm-ups, rounds, drains, shutdown.
-bound=$(( 900 + (SEED > 0 ? 600 + SEED / 2000 : 0) + 4 * WARMUP_SECONDS \
+bound=$(( 900 + (SEED > 0 ? 600 + SEED / 2000 : 0) + 4 * WARMUP_SECONDS + WARMUP_MAX_SECONDS \
           + ROUNDS * (2 * BASE_SECONDS + ROUTER_SECONDS + DRAIN_MAX + 60) + (KNEE ? KNEE_TIMEOUT : 0) \
           + (WEBHOOKS ? 2 * WARMUP_SECONDS + DRAIN_MAX + WH_WAIT_MAX + 60 \
                         + ROUNDS * (ROUTER_SECONDS + DRAIN_MAX + WH_WAIT_MAX + 60) : 0) \
@@ -402,6 +406,16 @@ queue_depth() { # metrics-file queue
   awk -v q="$2" '$1 ~ "^router_write_queue_depth\\{" && $1 ~ "queue=\"" q "\"" { printf "%.0f", $NF; f = 1 } END { if (!f) printf "?" }' "$1"
 }
 scrape() { curl -fsS --max-time 10 "$RTR/metrics" > "$1" || : > "$1"; }
+# The router JVM's JIT compilation and GC pauses during one router round, from its own meters
+# (Vert.x binds Micrometer's JVM binders): a round that still compiles was not warm.
+jvm_round() { # n target metrics-before metrics-after
+  local jit gcs gcn
+  jit=$(( $(metric_sum "$4" jvm_compilation_time_ms_total) - $(metric_sum "$3" jvm_compilation_time_ms_total) ))
+  gcs=$(awk -v a="$(metric_sum_f "$3" jvm_gc_pause_seconds_sum)" -v b="$(metric_sum_f "$4" jvm_gc_pause_seconds_sum)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+  gcn=$(( $(metric_sum "$4" jvm_gc_pause_seconds_count) - $(metric_sum "$3" jvm_gc_pause_seconds_count) ))
+  echo "$1 $2 $jit $gcs $gcn" >> "$TMP/jvm.txt"
+}
+metric_sum_f() { awk -v re="^($2)([{ ])" '$0 ~ re && $1 !~ /^#/ { s += $NF } END { printf "%.6f", s + 0 }' "$1"; }
 
 # wrk output -> "requests seconds non2xx sockerr p50ms p99ms notok" (notok: 2xx whose body status is
 # not a success, from the lua summary)
@@ -504,6 +518,7 @@ round() { # n target seconds
             [[ $target == shadow ]] && wh="$(sh_decisions) 0 0 0"
             r1=$(tree_ticks "$ROUTER_PID"); p1=$(tree_ticks "$PG_PID"); s1=$(tree_ticks "$SIM_PID")
             pg_stats_report "$n" "$target" $(( c1 - c0 ))
+            jvm_round "$n" "$target" "$m0" "$m1"
             read -r req sec non sock p50 p99 bad < <(parse_wrk "$out")
             results+=("$n $target $req $sec $non $sock $p50 $p99 $bad $(( s1 - s0 )) $(( r1 - r0 )) $(( p1 - p0 )) $(( c1 - c0 )) $bi/$bc/$bo $dr $(metric_sum "$m1" router_write_rejected_total) $(peak_backlog "$sm") $(not_ready_seconds "$sm") $(non2xx_codes "$out")${wh:+ $wh}") ;;
   esac
@@ -580,6 +595,18 @@ if (( WARMUP_SECONDS > 0 )); then
   run_wrk direct "$WARMUP_SECONDS" "$TMP/warmup-direct.txt"
   run_wrk nginx "$WARMUP_SECONDS" "$TMP/warmup-nginx.txt"
   run_wrk router $(( 2 * WARMUP_SECONDS )) "$TMP/warmup-router.txt"
+  # Then on in 5 s slices until the router's JIT has settled: a slice with less than JIT_SETTLED_MS
+  # of compilation (its own jvm_compilation_time_ms_total), at most WARMUP_MAX_SECONDS in all.
+  if (( ! QUICK )); then
+    warm=$(( 2 * WARMUP_SECONDS )) jit_a=$(metric_sum <(curl -fsS --max-time 10 "$RTR/metrics" || true) jvm_compilation_time_ms_total)
+    while (( warm < WARMUP_MAX_SECONDS )); do
+      run_wrk router 5 "$TMP/warmup-router-more.txt"; warm=$(( warm + 5 ))
+      jit_b=$(metric_sum <(curl -fsS --max-time 10 "$RTR/metrics" || true) jvm_compilation_time_ms_total)
+      log "router warm-up: ${warm}s, JIT compilation in the last 5 s: $(( jit_b - jit_a )) ms"
+      (( jit_b - jit_a < JIT_SETTLED_MS )) && break
+      jit_a=$jit_b
+    done
+  fi
   d=$(drain); log "warm-up backlog drained in $d s"
   if (( WEBHOOKS )); then
     # the webhook path (event bodies, the deliverer, the sink) warmed up too, then gone again
@@ -826,6 +853,15 @@ report=$TMP/report.md
     if ($2 == "webhooks") cpu = cpu sprintf("; %d webhooks received, lag %s s", $20, $21)
     non = $5 ""; if ($19 != "-" && $19 != "") non = non " (" $19 ")"
     printf "| %s | %s | %d | %.1f | %.0f | %.2f | %.2f | %s | %d | %d | %s | %s | %s | %s |\n", $1, $2, $3, $4, r, $7, $8, non, $6, $9, cpu, ($2 != "direct" && $2 != "nginx" ? $14 " (" $17 ")" : "–"), ($2 != "direct" && $2 != "nginx" ? $18 : "–"), ($2 != "direct" && $2 != "nginx" ? $15 : "–") }' "$TMP/rounds.txt"
+  if [[ -s $TMP/jvm.txt ]]; then
+    echo
+    echo "Router JVM in each router round (its own meters: \`jvm_compilation_time_ms_total\`, \`jvm_gc_pause_seconds\`):"
+    echo "JIT compilation and GC pauses; a round that still spends seconds compiling was not warm."
+    echo
+    echo "| round | target | JIT compilation ms | GC pauses ms (count) |"
+    echo "|---|---|---:|---:|"
+    awk '{ printf "| %s | %s | %d | %d (%d) |\n", $1, $2, $3, $4, $5 }' "$TMP/jvm.txt"
+  fi
   if (( KNEE )); then
     echo
     echo "Knee (Gatling \`KneeSimulation\`, open model, against the same router after the rounds): \`$knee_cmd\`"
