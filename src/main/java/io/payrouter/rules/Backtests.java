@@ -185,8 +185,8 @@ public final class Backtests {
         .put("notes", new JsonArray()
             .add("Both sides are replayed with every provider enabled and its circuit closed, and the window's success"
                 + " rates and latencies; the charges' metadata is not stored, so metadata conditions see none")
-            .add("A charge whose routing version is not stored or no longer validates is counted 'before' with its"
-                + " stored decision (replayed_with_stored_decision)"))
+            .add("A charge whose routing version is not stored or no longer validates, or that a routing canary's"
+                + " proposed rules decided, is counted 'before' with its stored decision (replayed_with_stored_decision)"))
         .put("duration_ms", ms)
         .put("rules", document);
   }

@@ -77,7 +77,10 @@ public final class BacktestReads {
   public Future<Boolean> charges(Instant from, Instant to, String merchant, long limit, long timeoutMs,
       Function<List<Backtest.StoredCharge>, Future<Void>> batch) {
     String sql = "SELECT c.id, c.merchant_id, c.amount, c.currency, k.brand, k.issuer_country, t.providers,"
-        + " coalesce((c.routing->>'config_version')::bigint, 0), c.routing->>'rule',"
+        // a charge a routing canary's proposed rules decided names the base version but was not
+        // decided by it: version 0, so that "before" is its stored decision
+        + " CASE WHEN c.routing->'canary'->>'arm' = 'canary' THEN 0"
+        + " ELSE coalesce((c.routing->>'config_version')::bigint, 0) END, c.routing->>'rule',"
         + " coalesce(c.routing->'candidates'->>0, c.provider)"
         + " FROM charges c LEFT JOIN cards k ON k.id = c.card_id"
         + " LEFT JOIN LATERAL (SELECT array_agg(p.provider) AS providers FROM provider_tokens p"

@@ -73,6 +73,10 @@ class BacktestApiTest {
       HttpResponse<Buffer> r = await(api.charge(KEY, "bt-" + UUID.randomUUID(), new JsonObject().put("amount", amount)
           .put("currency", "USD").put("card_id", card)));
       assertEquals(201, r.statusCode(), r.bodyAsString());
+      // the approval figures below count answered attempts: a PSP call that timed out (1 s here,
+      // on a loaded machine) would leave one out, and should fail here, by name
+      assertTrue(java.util.Set.of("succeeded", "declined").contains(r.bodyAsJsonObject().getString("status")),
+          "answered by the PSP within the request: " + r.bodyAsString());
     }
     HttpResponse<Buffer> r = backtest(api, new JsonObject().put("rules", PROPOSED).put("from", start.toString())
         .put("to", Instant.now().plusSeconds(5).toString()).put("merchant", "it-merchant"));
@@ -95,6 +99,36 @@ class BacktestApiTest {
         before.encode());
     assertEquals(12, b.getJsonObject("fees").getJsonObject("after").getJsonObject("USD").getLong("unknown"),
         "no fee schedules in this router's config");
+  }
+
+  @Test
+  void aChargeTheCanarysRulesDecidedIsCountedBeforeWithItsStoredDecision(Vertx vertx) throws Exception {
+    Api api = new Api(vertx, h);
+    String card = await(api.card(RouterHarness.OTHER_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))
+        .put("revio", Api.token("revio", ""))));
+    String[] ids = new String[2];
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<Buffer> r = await(api.charge(RouterHarness.OTHER_KEY, "bt-canary-" + UUID.randomUUID(),
+          new JsonObject().put("amount", 1000).put("currency", "USD").put("card_id", card)));
+      assertEquals(201, r.statusCode(), r.bodyAsString());
+      ids[i] = r.bodyAsJsonObject().getString("id");
+    }
+    // The first as a canary's treated arm records it: the canary's rule and provider, under the
+    // version in force (the canary's base); the second as its control arm.
+    await(h.app.pool.preparedQuery("UPDATE charges SET routing = routing || jsonb_build_object('rule', 'canary-rule',"
+        + " 'candidates', jsonb_build_array('revio'), 'canary', jsonb_build_object('generation', 1, 'arm', 'canary'))"
+        + " WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(ids[0])));
+    await(h.app.pool.preparedQuery("UPDATE charges SET routing = routing || jsonb_build_object('canary',"
+        + " jsonb_build_object('generation', 1, 'arm', 'control')) WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(ids[1])));
+    HttpResponse<Buffer> r = backtest(api, new JsonObject().put("rules", PROPOSED).put("from", start.toString())
+        .put("to", Instant.now().plusSeconds(5).toString()).put("merchant", "it-other"));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    JsonObject b = r.bodyAsJsonObject();
+    assertEquals(2, b.getLong("charges"), b.encode());
+    assertEquals(1, b.getLong("replayed_with_stored_decision"), "the treated charge, not the control one");
+    assertEquals(new JsonObject().put("fatora", 1).put("revio", 1), b.getJsonObject("before"),
+        "before: the canary's provider for the treated charge, the version in force for the control one");
+    assertEquals(new JsonObject().put("canary-rule", 1).put("usd", 1), b.getJsonObject("before_rules"));
   }
 
   @Test
