@@ -78,6 +78,7 @@ class BacktestApiTest {
       assertTrue(java.util.Set.of("succeeded", "declined").contains(r.bodyAsJsonObject().getString("status")),
           "answered by the PSP within the request: " + r.bodyAsString());
     }
+    answeredAttempts("it-merchant", 12);
     HttpResponse<Buffer> r = backtest(api, new JsonObject().put("rules", PROPOSED).put("from", start.toString())
         .put("to", Instant.now().plusSeconds(5).toString()).put("merchant", "it-merchant"));
     assertEquals(200, r.statusCode(), r.bodyAsString());
@@ -101,6 +102,24 @@ class BacktestApiTest {
         "no fee schedules in this router's config");
   }
 
+  /**
+   * Waits (at most 10 s) until PostgreSQL holds the PSP's answer for {@code want} of the merchant's
+   * attempts. The router answers a charge as soon as the PSP has (its intent was durable before the
+   * call) and writes the outcome, with its attempt, in the next batch of the outcome writer; a
+   * backtest, which reads PostgreSQL, right after the last 201 can come before that batch.
+   */
+  static void answeredAttempts(String merchant, long want) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      long n = await(h.app.pool.preparedQuery("SELECT count(*) FROM attempts a JOIN charges c ON c.id = a.charge_id"
+          + " WHERE c.merchant_id = $1 AND a.outcome <> 'sent'").execute(io.vertx.sqlclient.Tuple.of(merchant)))
+          .iterator().next().getLong(0);
+      if (n >= want) return;
+      if (System.currentTimeMillis() > deadline) throw new AssertionError(merchant + ": " + n + " answered attempts of " + want);
+      await(Future.<Void>future(p -> h.vertx.setTimer(50, t -> p.complete())));
+    }
+  }
+
   @Test
   void aChargeTheCanarysRulesDecidedIsCountedBeforeWithItsStoredDecision(Vertx vertx) throws Exception {
     Api api = new Api(vertx, h);
@@ -113,6 +132,7 @@ class BacktestApiTest {
       assertEquals(201, r.statusCode(), r.bodyAsString());
       ids[i] = r.bodyAsJsonObject().getString("id");
     }
+    answeredAttempts("it-other", 2);
     // The first as a canary's treated arm records it: the canary's rule and provider, under the
     // version in force (the canary's base); the second as its control arm.
     await(h.app.pool.preparedQuery("UPDATE charges SET routing = routing || jsonb_build_object('rule', 'canary-rule',"
