@@ -414,6 +414,18 @@ jvm_round() { # n target metrics-before metrics-after
   gcs=$(awk -v a="$(metric_sum_f "$3" jvm_gc_pause_seconds_sum)" -v b="$(metric_sum_f "$4" jvm_gc_pause_seconds_sum)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
   gcn=$(( $(metric_sum "$4" jvm_gc_pause_seconds_count) - $(metric_sum "$3" jvm_gc_pause_seconds_count) ))
   echo "$1 $2 $jit $gcs $gcn" >> "$TMP/jvm.txt"
+  # rows per batch and batches (one round trip, one commit each) per writer queue in the round
+  local q line=""
+  for q in intent checkpoint outcome webhook_result; do
+    local rs rc
+    rs=$(( $(metric_q "$4" router_write_batch_size_sum "$q") - $(metric_q "$3" router_write_batch_size_sum "$q") ))
+    rc=$(( $(metric_q "$4" router_write_batch_size_count "$q") - $(metric_q "$3" router_write_batch_size_count "$q") ))
+    line+=" $rs $rc"
+  done
+  echo "$1 $2$line" >> "$TMP/batches.txt"
+}
+metric_q() { # metrics-file name queue: the sample of that metric with queue="<queue>"
+  awk -v n="$2{" -v q="queue=\"$3\"" 'index($1, n) == 1 && index($1, q) { s += $NF } END { printf "%.0f", s + 0 }' "$1"
 }
 metric_sum_f() { awk -v re="^($2)([{ ])" '$0 ~ re && $1 !~ /^#/ { s += $NF } END { printf "%.6f", s + 0 }' "$1"; }
 
@@ -866,6 +878,16 @@ report=$TMP/report.md
     echo "| round | target | JIT compilation ms | GC pauses ms (count) |"
     echo "|---|---|---:|---:|"
     awk '{ printf "| %s | %s | %d | %d (%d) |\n", $1, $2, $3, $4, $5 }' "$TMP/jvm.txt"
+  fi
+  if [[ -s $TMP/batches.txt ]]; then
+    echo
+    echo "Writer cycles in each router round (\`router_write_batch_size\` by queue: rows per batch, and batches, each one"
+    echo "round trip and one commit; per second over the round's wrk time):"
+    echo
+    echo "| round | target | intent rows/batch (batches/s) | checkpoint | outcome | webhook_result |"
+    echo "|---|---|---:|---:|---:|---:|"
+    awk -v secs="$ROUTER_SECONDS" 'function cell(s, c) { return c > 0 ? sprintf("%.1f (%.0f)", s / c, c / secs) : "–" }
+      { printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, cell($3, $4), cell($5, $6), cell($7, $8), cell($9, $10) }' "$TMP/batches.txt"
   fi
   if (( KNEE )); then
     echo
