@@ -63,7 +63,8 @@
 # nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this,
 # then 5 s slices until a slice compiles less than JIT_SETTLED_MS (250) of JIT time, by its own
 # jvm_compilation_time_ms_total, up to WARMUP_MAX_SECONDS (120) of router warm-up in all),
-# THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
+# WRITER_LINGER_MS (unset: the shipped writer.linger_ms, 0; N: the router's config gets
+# writer.linger_ms N), THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
 # WH_WAIT_MAX (30 s to wait for the webhook deliveries after a --webhooks round),
 # ROUTER_JAVA_OPTS (default -Xmx256m, the heap README recommends), SIM_JAVA_OPTS (default -Xmx256m, as README runs them), KEEP_TMP=1 (= --keep: keep the temp dir and
 # its logs). --quick: 1 round of 10 s each, 3 s warm-ups: a smoke test, not a measurement.
@@ -78,6 +79,7 @@ ROUTER_SECONDS=${ROUTER_SECONDS:-60}
 BASE_SECONDS=${BASE_SECONDS:-15}
 WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 WARMUP_MAX_SECONDS=${WARMUP_MAX_SECONDS:-120}
+WRITER_LINGER_MS=${WRITER_LINGER_MS:-}
 JIT_SETTLED_MS=${JIT_SETTLED_MS:-250}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
@@ -129,6 +131,8 @@ done
 [[ $LATENCY_OPTS =~ ^(-Dlatency[A-Za-z0-9]+=[0-9]+|-D(requestTimeoutMs|cards|grace)=[0-9]+|[[:space:]])*$ ]] \
   || { echo "bench.sh: LATENCY_OPTS may only hold -Dlatency*=N, -DrequestTimeoutMs=N, -Dcards=N, -Dgrace=N" >&2; exit 2; }
 [[ -z $LATENCY_RATE || $LATENCY_RATE =~ ^[0-9]+$ ]] || { echo "bench.sh: LATENCY_RATE must be a whole number" >&2; exit 2; }
+[[ -z $WRITER_LINGER_MS || ( $WRITER_LINGER_MS =~ ^[0-9]+$ && $WRITER_LINGER_MS -le 50 ) ]] \
+  || { echo "bench.sh: WRITER_LINGER_MS must be a whole number of ms, at most 50" >&2; exit 2; }
 for n in ROUNDS ROUTER_SECONDS BASE_SECONDS WARMUP_SECONDS WARMUP_MAX_SECONDS JIT_SETTLED_MS THREADS CONNS DRAIN_MAX WH_WAIT_MAX SEED KNEE_TIMEOUT LATENCY_TIMEOUT; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench.sh: $n must be a whole number" >&2; exit 2; }
 done
@@ -316,6 +320,12 @@ sed -e "s|^  port: 8080\b.*|  port: $RPORT|" \
 grep -q "^  port: $RPORT" "$TMP/router/router.yaml" && grep -q "^  enabled: false" "$TMP/router/router.yaml" \
   && grep -q "data_dir: $TMP/router/data" "$TMP/router/router.yaml" && ! grep -q 'SIMULATOR_URL' "$TMP/router/router.yaml" \
   || die "config/router.yaml changed shape: could not derive the bench config (see $TMP/router/router.yaml)"
+if [[ -n $WRITER_LINGER_MS ]]; then
+  # writer.linger_ms for this run (issue 18, lever 3: let a busy cycle wait for more rows)
+  sed -i "s|^writer:.*|writer:\n  linger_ms: $WRITER_LINGER_MS|" "$TMP/router/router.yaml"
+  grep -q "^  linger_ms: $WRITER_LINGER_MS" "$TMP/router/router.yaml" || die "could not set writer.linger_ms"
+  log "writer.linger_ms: $WRITER_LINGER_MS"
+fi
 cat > "$TMP/router/routing.yaml" <<'EOF'
 # bench.sh: every USD charge to fatora, no failover.
 rules:
