@@ -322,7 +322,11 @@ grep -q "^  port: $RPORT" "$TMP/router/router.yaml" && grep -q "^  enabled: fals
   || die "config/router.yaml changed shape: could not derive the bench config (see $TMP/router/router.yaml)"
 if [[ -n $WRITER_LINGER_MS ]]; then
   # writer.linger_ms for this run (issue 18, lever 3: let a busy cycle wait for more rows)
-  sed -i "s|^writer:.*|writer:\n  linger_ms: $WRITER_LINGER_MS|" "$TMP/router/router.yaml"
+  if grep -q "^  linger_ms:" "$TMP/router/router.yaml"; then
+    sed -i "s|^  linger_ms:.*|  linger_ms: $WRITER_LINGER_MS|" "$TMP/router/router.yaml"
+  else
+    sed -i "s|^writer:.*|writer:\n  linger_ms: $WRITER_LINGER_MS|" "$TMP/router/router.yaml"
+  fi
   grep -q "^  linger_ms: $WRITER_LINGER_MS" "$TMP/router/router.yaml" || die "could not set writer.linger_ms"
   log "writer.linger_ms: $WRITER_LINGER_MS"
 fi
@@ -836,7 +840,7 @@ report=$TMP/report.md
   echo "## Bench $when"
   echo
   echo "\`$cmd\` — commit \`$commit\`$dirty, $(nproc) cores shared by wrk, nginx, the simulators, the router and PostgreSQL;"
-  echo "load average before $load_before, after $load_after; $seed_note; $pg_settings; total run $(( total_seconds / 60 )) min $(( total_seconds % 60 )) s."
+  echo "load average before $load_before, after $load_after; $seed_note; $pg_settings; router writer.linger_ms $(awk '/^writer:/ { w = 1; next } /^[^ ]/ { w = 0 } w && $1 == "linger_ms:" { print $2; f = 1 } END { if (!f) print "default" }' "$TMP/router/router.yaml")${WRITER_LINGER_MS:+ (WRITER_LINGER_MS)}; total run $(( total_seconds / 60 )) min $(( total_seconds % 60 )) s."
   echo
   summary_table
   if (( WEBHOOKS )); then

@@ -190,7 +190,7 @@ public final class ConfigLoader {
     Node w = root.child("writer");
     RouterConfig.Writer writer = new RouterConfig.Writer(w.integer("queue_capacity", 20_000, 10, 1_000_000),
         w.integer("max_batch", 256, 1, 5_000), w.integer("max_in_flight", 1, 1, 16),
-        w.integer("linger_ms", 0, 0, 50), w.integer("linger_rows", 128, 1, 5_000));
+        w.integer("linger_ms", 2, 0, 50), w.integer("linger_rows", 128, 1, 5_000));
     Node r = root.child("recovery");
     RouterConfig.Recovery recovery = new RouterConfig.Recovery(r.integer("interval_ms", 5_000, 100, 3_600_000),
         r.integer("processing_grace_ms", 60_000, 1_000, 86_400_000),

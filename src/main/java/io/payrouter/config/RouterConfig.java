@@ -98,8 +98,11 @@ public record RouterConfig(
    * @param queueCapacity bounded queue of each writer; full = 503 before any PSP call
    * @param maxBatch most rows per round trip
    * @param maxInFlight batches pipelined at once
+   * @param lingerMs under load, how long a cycle may wait for more rows (0: never; shipped 2)
+   * @param lingerRows a lingering cycle goes as soon as it holds this many rows
    */
   public record Writer(int queueCapacity, int maxBatch, int maxInFlight, long lingerMs, int lingerRows) {
+    /** Without a linger (tests that count batches exactly). */
     public Writer(int queueCapacity, int maxBatch, int maxInFlight) {
       this(queueCapacity, maxBatch, maxInFlight, 0, 128);
     }

@@ -202,7 +202,7 @@ class ConfigLoaderTest {
     assertEquals(ROUTER_YAML.toAbsolutePath().getParent().resolve("routing.yaml").normalize(), c.routingFile());
     assertEquals(ROUTER_YAML.toAbsolutePath().getParent().resolve("../data").normalize(), c.database().dataDir());
     assertEquals(8, c.database().poolSize());
-    assertEquals(new RouterConfig.Writer(20_000, 256, 1), c.writer());
+    assertEquals(new RouterConfig.Writer(20_000, 256, 1, 2, 128), c.writer(), "the write linger is on: 2 ms, 128 rows");
     assertEquals(new RouterConfig.Recovery(5_000, 60_000), c.recovery());
   }
 
