@@ -63,7 +63,7 @@
 # nginx rounds), WARMUP_SECONDS (10: each target before round 1; the router gets twice this,
 # then 5 s slices until a slice compiles less than JIT_SETTLED_MS (250) of JIT time, by its own
 # jvm_compilation_time_ms_total, up to WARMUP_MAX_SECONDS (120) of router warm-up in all),
-# WRITER_LINGER_MS (unset: the shipped writer.linger_ms, 0; N: the router's config gets
+# WRITER_LINGER_MS (unset: the shipped writer.linger_ms, 2; N: the router's config gets
 # writer.linger_ms N), THREADS (2), CONNS (64), DRAIN_MAX (120 s to wait for the write backlog after a router round),
 # WH_WAIT_MAX (30 s to wait for the webhook deliveries after a --webhooks round),
 # ROUTER_JAVA_OPTS (default -Xmx256m, the heap README recommends), SIM_JAVA_OPTS (default -Xmx256m, as README runs them), KEEP_TMP=1 (= --keep: keep the temp dir and
@@ -413,8 +413,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Measuring
-metric_sum() { # metrics-file name-regex: sum of the samples
-  awk -v re="^($2)([{ ])" '$0 ~ re && $1 !~ /^#/ { s += $NF } END { printf "%.0f", s + 0 }' "$1"
+metric_sum() { # metrics-file name-regex [printf format, %.0f]: sum of the samples
+  awk -v re="^($2)([{ ])" -v fmt="${3:-%.0f}" '$0 ~ re && $1 !~ /^#/ { s += $NF } END { printf fmt, s + 0 }' "$1"
 }
 queue_depth() { # metrics-file queue
   awk -v q="$2" '$1 ~ "^router_write_queue_depth\\{" && $1 ~ "queue=\"" q "\"" { printf "%.0f", $NF; f = 1 } END { if (!f) printf "?" }' "$1"
@@ -425,7 +425,7 @@ scrape() { curl -fsS --max-time 10 "$RTR/metrics" > "$1" || : > "$1"; }
 jvm_round() { # n target metrics-before metrics-after
   local jit gcs gcn
   jit=$(( $(metric_sum "$4" jvm_compilation_time_ms_total) - $(metric_sum "$3" jvm_compilation_time_ms_total) ))
-  gcs=$(awk -v a="$(metric_sum_f "$3" jvm_gc_pause_seconds_sum)" -v b="$(metric_sum_f "$4" jvm_gc_pause_seconds_sum)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+  gcs=$(awk -v a="$(metric_sum "$3" jvm_gc_pause_seconds_sum %.6f)" -v b="$(metric_sum "$4" jvm_gc_pause_seconds_sum %.6f)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
   gcn=$(( $(metric_sum "$4" jvm_gc_pause_seconds_count) - $(metric_sum "$3" jvm_gc_pause_seconds_count) ))
   echo "$1 $2 $jit $gcs $gcn" >> "$TMP/jvm.txt"
   # rows per batch and batches (one round trip, one commit each) per writer queue in the round
@@ -441,7 +441,6 @@ jvm_round() { # n target metrics-before metrics-after
 metric_q() { # metrics-file name queue: the sample of that metric with queue="<queue>"
   awk -v n="$2{" -v q="queue=\"$3\"" 'index($1, n) == 1 && index($1, q) { s += $NF } END { printf "%.0f", s + 0 }' "$1"
 }
-metric_sum_f() { awk -v re="^($2)([{ ])" '$0 ~ re && $1 !~ /^#/ { s += $NF } END { printf "%.6f", s + 0 }' "$1"; }
 
 # wrk output -> "requests seconds non2xx sockerr p50ms p99ms notok" (notok: 2xx whose body status is
 # not a success, from the lua summary)

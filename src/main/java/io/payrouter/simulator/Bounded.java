@@ -19,13 +19,18 @@ public final class Bounded {
 
   /** A map that keeps the {@code capacity} most recently inserted keys. */
   public static <K, V> Map<K, V> map(int capacity) {
+    return Collections.synchronizedMap(newest(capacity));
+  }
+
+  /** The unsynchronized map both {@link #map} and {@link #set} wrap (one lock each, not two). */
+  private static <K, V> Map<K, V> newest(int capacity) {
     if (capacity < 1) throw new IllegalArgumentException("capacity must be positive");
-    return Collections.synchronizedMap(new LinkedHashMap<K, V>(16, 0.75f, false) {
+    return new LinkedHashMap<K, V>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
         return size() > capacity;
       }
-    });
+    };
   }
 
   /** {@link #map} at the ledgers' capacity. */
@@ -35,7 +40,7 @@ public final class Bounded {
 
   /** A set that keeps the {@code capacity} most recently added elements, in the order they came. */
   public static <E> Set<E> set(int capacity) {
-    return Collections.synchronizedSet(Collections.newSetFromMap(map(capacity)));
+    return Collections.synchronizedSet(Collections.newSetFromMap(newest(capacity)));
   }
 
   /** {@link #set} at the ledgers' capacity. */

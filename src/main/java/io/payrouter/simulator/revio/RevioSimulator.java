@@ -1,7 +1,7 @@
 package io.payrouter.simulator.revio;
 
-import io.payrouter.simulator.Bounded;
 import io.payrouter.common.Currencies;
+import io.payrouter.simulator.Bounded;
 import io.payrouter.simulator.Deferral;
 import io.payrouter.simulator.Ledger;
 import io.payrouter.simulator.SimContext;
