@@ -113,7 +113,7 @@ public final class Store {
         SELECT i.merchant_id, i.key, i.fingerprint, i.charge_id FROM i
         WHERE i.card_id IS NULL
            OR EXISTS (SELECT 1 FROM cards WHERE id = i.card_id AND merchant_id = i.merchant_id AND deleted_at IS NULL)
-        ORDER BY i.merchant_id, i.key
+        ORDER BY i.merchant_id COLLATE "C", i.key COLLATE "C"
         ON CONFLICT (merchant_id, key) DO NOTHING
         RETURNING charge_id)
       INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, card_id,
