@@ -192,8 +192,11 @@ public final class Store {
           AS a(id, charge_id, seq, provider, provider_reference, owner, epoch)),
       ok AS (
         SELECT a.id, a.charge_id, a.seq, a.provider, a.provider_reference FROM a
+        -- "processing" spelled as "none of the others" (the CHECK lists all five): the same rows, but
+        -- the planner cannot match it to charges_unsettled, whose walk it once chose for every batch
+        -- (GenericPlanOnARunningDatabaseTest)
         JOIN charges c ON c.id = a.charge_id AND c.owner = a.owner AND c.owner_epoch = a.epoch
-                      AND c.status = 'processing'
+                      AND c.status NOT IN ('succeeded', 'declined', 'failed', 'pending')
         JOIN instances i ON i.id = a.owner AND i.heartbeat_at > now() - make_interval(secs => $8::float8 / 1000)
         FOR KEY SHARE OF c)
       INSERT INTO attempts (id, charge_id, seq, provider, outcome, provider_reference)
