@@ -147,8 +147,11 @@ public final class ChargeService {
           null, null, null, null, routingInfo(decision), List.of(), now, now, null);
       // Bounded: the writer answers within Store.CLAIM_MAX_WAIT_MS, so a hung connection cannot
       // keep this request (and its in-flight entry) forever. A claim that commits after that is
-      // owned by this instance and settled by its reconciler.
-      return store.claim(intent, instanceId, now.plusMillis(processingGraceMs))
+      // owned by this instance and settled by its reconciler. The claim also records the first
+      // attempt as sent, under the checkpoint's fencing rule (one write before the PSP call).
+      Attempt first = firstAttempt(chargeId, decision, card);
+      long claimedAt = System.nanoTime();
+      return store.claim(intent, instanceId, now.plusMillis(processingGraceMs), first)
           .recover(err -> {
             inFlight.remove(key, mine);
             return Future.failedFuture(err instanceof UnavailableException || err instanceof java.util.concurrent.TimeoutException
@@ -156,8 +159,9 @@ public final class ChargeService {
                 : err);
           })
           .compose(claim -> {
-            if (claim == Store.Claim.CLAIMED) {
-              return execute(key, mine, intent, decision, card, req, List.of(), CLAIM_EPOCH)
+            if (claim.recorded()) {
+              Armed armed = claim == Store.Claim.ARMED ? new Armed(first.id(), claimedAt) : null;
+              return execute(key, mine, intent, decision, card, req, List.of(), CLAIM_EPOCH, armed)
                   .map(c -> new Result(c, false));
             }
             inFlight.remove(key, mine);
@@ -231,7 +235,8 @@ public final class ChargeService {
       Charge again = new Charge(failed.id(), failed.merchantId(), failed.idempotencyKey(), failed.fingerprint(),
           failed.amount(), failed.currency(), failed.cardId(), failed.merchantReference(), ChargeStatus.PROCESSING,
           null, null, null, null, routingInfo(decision), failed.attempts(), failed.createdAt(), now(), failed.conflict());
-      return execute(key, mine, again, decision, card, req, failed.attempts(), epoch.get()).map(c -> new Result(c, false));
+      return execute(key, mine, again, decision, card, req, failed.attempts(), epoch.get(), null)
+          .map(c -> new Result(c, false));
     }, err -> {
       inFlight.remove(key, mine);
       return Future.failedFuture(err);
@@ -246,11 +251,30 @@ public final class ChargeService {
   /** A charge decided on the request path: the answer, and whether this instance was fenced off it. */
   private record Decided(Charge charge, boolean abandoned, Attempt last, PspResult lastResult) {}
 
+  /**
+   * A first attempt the claim recorded as {@code sent} under a valid lease (its fencing proof), and
+   * when that claim was submitted: its first money-moving call needs no checkpoint, but must still
+   * start within the lease of the proof.
+   */
+  private record Armed(String attemptId, long claimedAtNanos) {}
+
+  /**
+   * The first attempt a fresh claim may record: the first candidate's, when the card holds a token
+   * there (without one the connector sends nothing, and a crash before the outcome would leave a
+   * sent attempt that never was). Null when nothing will be attempted.
+   */
+  private static Attempt firstAttempt(String chargeId, Decision d, Card card) {
+    if (d.candidates().isEmpty() || d.maxAttempts() < 1 || card == null) return null;
+    String provider = d.candidates().get(0);
+    if (!card.tokens().containsKey(provider)) return null;
+    return Attempt.sent(Ids.next("att_"), chargeId, 1, provider, null);
+  }
+
   private Future<Charge> execute(String key, InFlight mine, Charge intent, Decision decision, Card card,
-      ChargeRequest req, List<Attempt> earlier, long epoch) {
+      ChargeRequest req, List<Attempt> earlier, long epoch, Armed armed) {
     List<Attempt> attempts = new ArrayList<>(earlier);
     deciding.add(intent.id());
-    return attempt(intent, decision, card, req, attempts, 0, 0, epoch)
+    return attempt(intent, decision, card, req, attempts, 0, 0, epoch, armed)
         .recover(err -> {
           // A bug, not a PSP answer: keep the charge unsettled for the reconciler, never guess.
           log.error("charge {} stopped unexpectedly; left for reconciliation", intent.id(), err);
@@ -320,8 +344,9 @@ public final class ChargeService {
             + "will take it once its owner's heartbeat stops", done.id(), err.toString()));
   }
 
+  /** @param armed the claim's recorded first attempt, for the first candidate only (else null) */
   private Future<Decided> attempt(Charge c, Decision d, Card card, ChargeRequest req, List<Attempt> attempts,
-      int candidateIndex, int made, long epoch) {
+      int candidateIndex, int made, long epoch, Armed armed) {
     List<String> candidates = d.candidates();
     if (candidateIndex >= candidates.size() || made >= d.maxAttempts()) {
       return Future.succeededFuture(new Decided(
@@ -329,15 +354,16 @@ public final class ChargeService {
           false, null, null));
     }
     String provider = candidates.get(candidateIndex);
-    String attemptId = Ids.next("att_");
     int seq = attempts.size() + 1;
+    boolean isArmed = armed != null && seq == 1;
+    String attemptId = isArmed ? armed.attemptId() : Ids.next("att_");
     String reference = AttemptReference.of(c.id(), seq);
     Map<String, String> token = card.tokens().get(provider);
     ChargeInput input = new ChargeInput(c.id(), attemptId, reference, c.amount(), c.currency(), card.brand(), token,
         req.description(), req.customerReference(), req.customerEmail(), webhookBaseUrl + provider);
     long t0 = System.nanoTime();
-    return dispatcher.charge(provider, input, ref -> sendDeadline(store.checkpoint(Attempt.sent(attemptId, c.id(), seq,
-                provider, ref), instanceId, epoch)
+    return dispatcher.charge(provider, input, ref -> isArmed && ref == null ? armedDeadline(armed, c.id(), provider)
+        : sendDeadline(store.checkpoint(Attempt.sent(attemptId, c.id(), seq, provider, ref), instanceId, epoch)
             .onFailure(err -> {
               if (err instanceof io.payrouter.domain.FencedException) {
                 metrics.fencingRefusal(provider);
@@ -368,7 +394,7 @@ public final class ChargeService {
             case SUCCEED -> finish(c, ChargeStatus.SUCCEEDED, provider, r, attempts, made1, a.settledBy());
             case PENDING -> finish(c, ChargeStatus.PENDING, provider, r, attempts, made1, null);
             case DECLINE -> finish(c, ChargeStatus.DECLINED, provider, r, attempts, made1, a.settledBy());
-            case NEXT_CANDIDATE -> attempt(c, d, card, req, attempts, candidateIndex + 1, made + 1, epoch);
+            case NEXT_CANDIDATE -> attempt(c, d, card, req, attempts, candidateIndex + 1, made + 1, epoch, null);
             case FAIL -> Future.succeededFuture(new Decided(c.settled(ChargeStatus.FAILED, null, null, null, null,
                 List.copyOf(attempts), now(), SettledBy.REQUEST), false, made1, r));
             case ABANDON -> Future.succeededFuture(new Decided(
@@ -385,6 +411,19 @@ public final class ChargeService {
    * the not-found horizon. Measured on this process's monotonic clock from before the checkpoint
    * was submitted; what is left is a pause between this check and the socket write.
    */
+  /**
+   * The armed first attempt's send: its proof is the claim, so the send must start within the
+   * lease of the claim's submit, as a checkpoint's must within the lease of its own.
+   */
+  private Future<Void> armedDeadline(Armed armed, String chargeId, String provider) {
+    long ms = (System.nanoTime() - armed.claimedAtNanos()) / 1_000_000;
+    if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
+    log.warn("charge {}: the claim that recorded its attempt at {} was {} ms ago, longer than the {} ms lease; "
+        + "not sending", chargeId, provider, ms, Store.OWNER_TIMEOUT_MS);
+    metrics.checkpointTooLate(provider);
+    return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
+  }
+
   private Future<Void> sendDeadline(Future<Void> checkpoint, String chargeId, String provider) {
     long t0 = System.nanoTime();
     return checkpoint.compose(v -> {

@@ -80,6 +80,81 @@ class MoneySafetyTest {
     assertEquals(1, attempts(id));
   }
 
+  // ---------------------------------------------------------------- the claim arms the first attempt
+
+  /** A new processing charge, not yet in the database, and its owner's heartbeat {@code beatAgoS} ago. */
+  static io.payrouter.domain.Charge fresh(String owner, double beatAgoS) throws Exception {
+    sql("INSERT INTO instances (id, heartbeat_at) VALUES ($1, now() - make_interval(secs => $2)) "
+        + "ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at", owner, beatAgoS);
+    String id = "ch_arm_" + System.nanoTime();
+    Instant now = Instant.now();
+    return new io.payrouter.domain.Charge(id, "it-merchant", "arm-" + id, "fp", 100, "USD", null, null,
+        ChargeStatus.PROCESSING, null, null, null, null, null, List.of(), now, now, null);
+  }
+
+  @Test
+  void aFreshClaimUnderAValidLeaseRecordsItsFirstAttemptAsSent() throws Exception {
+    var c = fresh("inst_arm_a", 0);
+    Store.Claim claim = await(h.app.store.claim(c, "inst_arm_a", Instant.now().plusSeconds(60), sent(c.id(), 1)));
+    assertEquals(Store.Claim.ARMED, claim);
+    Row a = one("SELECT outcome, provider, seq FROM attempts WHERE charge_id = $1", c.id());
+    assertEquals("sent", a.getString(0));
+    assertEquals("fatora", a.getString(1));
+    assertEquals(1, a.getInteger(2));
+  }
+
+  @Test
+  void aClaimPastItsLeaseRecordsTheIntentButNoAttempt() throws Exception {
+    // Paused past the lease while its claim waited: the intent is recorded (the merchant's key is
+    // claimed), but not the attempt, so the first money call must go through a checkpoint, which fences.
+    var c = fresh("inst_arm_b", 10);
+    Store.Claim claim = await(h.app.store.claim(c, "inst_arm_b", Instant.now().plusSeconds(60), sent(c.id(), 1)));
+    assertEquals(Store.Claim.CLAIMED, claim);
+    assertEquals("processing", one("SELECT status FROM charges WHERE id = $1", c.id()).getString(0));
+    assertEquals(0, attempts(c.id()));
+  }
+
+  @Test
+  void aClaimOfATakenKeyRecordsNoAttempt() throws Exception {
+    var first = fresh("inst_arm_c", 0);
+    await(h.app.store.claim(first, "inst_arm_c", Instant.now().plusSeconds(60), sent(first.id(), 1)));
+    var again = new io.payrouter.domain.Charge("ch_arm_again_" + System.nanoTime(), first.merchantId(),
+        first.idempotencyKey(), "fp", 100, "USD", null, null, ChargeStatus.PROCESSING, null, null, null, null, null,
+        List.of(), Instant.now(), Instant.now(), null);
+    Store.Claim claim = await(h.app.store.claim(again, "inst_arm_c", Instant.now().plusSeconds(60), sent(again.id(), 1)));
+    assertEquals(Store.Claim.TAKEN, claim);
+    assertEquals(0, attempts(again.id()));
+  }
+
+  @Test
+  void aSingleCallChargeNeedsNoCheckpointWriteOfItsOwn(Vertx vertx) throws Exception {
+    // One write before the money call: the claim carried the attempt, so the checkpoint writer
+    // sends nothing for it, and the attempt row is the one the outcome then settles.
+    Api api = new Api(vertx, h);
+    String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))));
+    double before = checkpointRows();
+    JsonObject c = await(api.charge(RouterHarness.MERCHANT_KEY, "armed-" + System.nanoTime(), new JsonObject()
+        .put("amount", 4243).put("currency", "USD").put("card_id", card)
+        .put("metadata", new JsonObject().put("route", "fatora")))).bodyAsJsonObject();
+    assertEquals("succeeded", c.getString("status"), c.encode());
+    assertEquals(before, checkpointRows(), "no checkpoint row was written for the charge");
+    assertEquals(1, await(api.ledger("fatora", c.getString("id"))).size(), "charged once");
+    // the answer comes before its outcome batch is written: wait for it (at most 10 s)
+    long deadline = System.currentTimeMillis() + 10_000;
+    String outcome;
+    while ("sent".equals(outcome = one("SELECT outcome FROM attempts WHERE charge_id = $1", c.getString("id")).getString(0))
+        && System.currentTimeMillis() < deadline) {
+      await(io.vertx.core.Future.<Void>future(p -> h.vertx.setTimer(50, t -> p.complete())));
+    }
+    assertEquals("succeeded", outcome, "the claim's attempt row, settled by the outcome");
+    assertEquals(1, attempts(c.getString("id")));
+  }
+
+  static double checkpointRows() {
+    var s = h.app.metrics.registry().find("router_write_batch_size").tag("queue", "checkpoint").summary();
+    return s == null ? 0 : s.totalAmount();
+  }
+
   @Test
   void aChargeTakenOverByAnotherInstanceRefusesTheFormerOwnersCheckpoint() throws Exception {
     String id = owned("inst_fence_b", 1, 0);
