@@ -3,19 +3,15 @@ package io.payrouter.store;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.payrouter.config.RouterConfig;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Pool;
-import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The batch writers' generic plans once the database holds many settled charges and a few in
@@ -28,14 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * walked all the pending charges. A batch must reach its charges by their ids.
  */
 @ExtendWith(VertxExtension.class)
-class GenericPlanOnARunningDatabaseTest {
-  @TempDir static Path dir;
-  static Database database;
+class GenericPlanOnARunningDatabaseTest extends MigratedDatabase {
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) throws Exception {
-    database = Database.start(new RouterConfig.Database(null, dir, 2, 5000));
-    database.migrate();
+  static void seed(Vertx vertx, VertxTestContext ctx) {
     Pool pool = database.pool(vertx, 1);
     // 20,000 charges, 20 of them unsettled (processing or pending: the charges in flight), then
     // ANALYZE: the statistics of a running router's database, not an empty table's. A small
@@ -52,11 +44,6 @@ class GenericPlanOnARunningDatabaseTest {
         .compose(x -> pool.query("ANALYZE").execute())
         .eventually(() -> pool.close())
         .onComplete(ctx.succeedingThenComplete());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    database.close();
   }
 
   private static void assertKeyed(Vertx vertx, VertxTestContext ctx, String sql) {

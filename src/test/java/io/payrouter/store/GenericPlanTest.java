@@ -3,19 +3,14 @@ package io.payrouter.store;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.payrouter.config.RouterConfig;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Pool;
-import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The batch writers' statements are prepared once per connection and PostgreSQL caches a generic
@@ -25,20 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * router's own pool against a freshly migrated, empty, real PostgreSQL.
  */
 @ExtendWith(VertxExtension.class)
-class GenericPlanTest {
-  @TempDir static Path dir;
-  static Database database;
-
-  @BeforeAll
-  static void start() throws Exception {
-    database = Database.start(new RouterConfig.Database(null, dir, 2, 5000));
-    database.migrate();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    database.close();
-  }
+class GenericPlanTest extends MigratedDatabase {
 
   private static void assertKeyedOnEmptyTables(Vertx vertx, VertxTestContext ctx, String sql, String table) {
     Pool pool = database.pool(vertx, 1);

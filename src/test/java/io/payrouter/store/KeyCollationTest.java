@@ -3,19 +3,14 @@ package io.payrouter.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.payrouter.config.RouterConfig;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Pool;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Text keys compare as bytes (issue 18, lever 4): a B-tree on a text column in the database's
@@ -24,23 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * text column without {@code COLLATE "C"} fails here.
  */
 @ExtendWith(VertxExtension.class)
-class KeyCollationTest {
+class KeyCollationTest extends MigratedDatabase {
   /** Tables read or written only by an operator's change, where the collation costs nothing. */
   private static final List<String> COLD = List.of("provider_flags", "router_settings");
-
-  @TempDir static Path dir;
-  static Database database;
-
-  @BeforeAll
-  static void start() throws Exception {
-    database = Database.start(new RouterConfig.Database(null, dir, 2, 5000));
-    database.migrate();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    database.close();
-  }
 
   @Test
   void everyIndexedTextKeyOfTheChargePathCollatesAsBytes(Vertx vertx, VertxTestContext ctx) {
