@@ -404,14 +404,6 @@ public final class ChargeService {
   }
 
   /**
-   * The fenced checkpoint proves ownership when PostgreSQL runs it; the money call follows in the
-   * same event-loop task once its answer is back. If that answer took longer than the lease (this
-   * process was paused, or the database was that slow), the proof is stale: the call is not sent,
-   * and the attempt (durable as sent) is left for the reconciler, which waits for the PSP's word or
-   * the not-found horizon. Measured on this process's monotonic clock from before the checkpoint
-   * was submitted; what is left is a pause between this check and the socket write.
-   */
-  /**
    * The armed first attempt's send: its proof is the claim, so the send must start within the
    * lease of the claim's submit, as a checkpoint's must within the lease of its own.
    */
@@ -424,6 +416,14 @@ public final class ChargeService {
     return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
   }
 
+  /**
+   * The fenced checkpoint proves ownership when PostgreSQL runs it; the money call follows in the
+   * same event-loop task once its answer is back. If that answer took longer than the lease (this
+   * process was paused, or the database was that slow), the proof is stale: the call is not sent,
+   * and the attempt (durable as sent) is left for the reconciler, which waits for the PSP's word or
+   * the not-found horizon. Measured on this process's monotonic clock from before the checkpoint
+   * was submitted; what is left is a pause between this check and the socket write.
+   */
   private Future<Void> sendDeadline(Future<Void> checkpoint, String chargeId, String provider) {
     long t0 = System.nanoTime();
     return checkpoint.compose(v -> {
