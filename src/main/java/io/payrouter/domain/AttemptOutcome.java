@@ -10,8 +10,11 @@ import java.util.Locale;
 public enum AttemptOutcome {
   SENT, SUCCEEDED, DECLINED, PENDING, UNAVAILABLE, IN_DOUBT;
 
+  /** The name in lower case, made once (the charge path renders it per charge). */
+  private final String lowerName = name().toLowerCase(Locale.ROOT);
+
   public String wire() {
-    return name().toLowerCase(Locale.ROOT);
+    return lowerName;
   }
 
   public static AttemptOutcome fromWire(String s) {

@@ -4,8 +4,11 @@ package io.payrouter.domain;
 public enum ChargeStatus {
   PROCESSING, SUCCEEDED, DECLINED, PENDING, FAILED;
 
+  /** The name in lower case, made once (the charge path renders it per charge). */
+  private final String lowerName = name().toLowerCase(java.util.Locale.ROOT);
+
   public String wire() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return lowerName;
   }
 
   public static ChargeStatus fromWire(String s) {

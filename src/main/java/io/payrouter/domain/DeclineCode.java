@@ -10,8 +10,11 @@ public enum DeclineCode {
   LIMIT_EXCEEDED,
   GENERIC_DECLINE;
 
+  /** The name in lower case, made once (the charge path renders it per charge). */
+  private final String lowerName = name().toLowerCase(java.util.Locale.ROOT);
+
   public String wire() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return lowerName;
   }
 
   public static DeclineCode fromWire(String s) {

@@ -7,9 +7,12 @@ package io.payrouter.domain;
 public enum RefundStatus {
   PROCESSING, PENDING, SUCCEEDED, FAILED;
 
+  /** The name in lower case, made once (the charge path renders it per charge). */
+  private final String lowerName = name().toLowerCase(java.util.Locale.ROOT);
+
   /** The stored name. */
   public String db() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return lowerName;
   }
 
   /** The name a merchant sees: pending, succeeded or failed. */

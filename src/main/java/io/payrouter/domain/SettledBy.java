@@ -10,8 +10,11 @@ import java.util.Locale;
 public enum SettledBy {
   REQUEST, INQUIRY, WEBHOOK, RECONCILER;
 
+  /** The name in lower case, made once (the charge path renders it per charge). */
+  private final String lowerName = name().toLowerCase(Locale.ROOT);
+
   public String wire() {
-    return name().toLowerCase(Locale.ROOT);
+    return lowerName;
   }
 
   /** Null for null (a charge not settled, or settled before this was recorded). */

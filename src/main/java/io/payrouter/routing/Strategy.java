@@ -13,9 +13,12 @@ public enum Strategy {
   /** Cheapest expected fee first (fee schedules in router.yaml); ties and unknown fees keep the listed order, unknown last. */
   LEAST_COST;
 
+  /** The name in lower case, made once (the charge path renders it per charge). */
+  private final String lowerName = name().toLowerCase(Locale.ROOT);
+
   /** The name used in the rules file and in decisions: {@code priority}, {@code weighted}, {@code adaptive}, {@code least_cost}. */
   public String configName() {
-    return name().toLowerCase(Locale.ROOT);
+    return lowerName;
   }
 
   /** The strategy with that config name, or null. */
