@@ -408,12 +408,7 @@ public final class ChargeService {
    * lease of the claim's submit, as a checkpoint's must within the lease of its own.
    */
   private Future<Void> armedDeadline(Armed armed, String chargeId, String provider) {
-    long ms = (System.nanoTime() - armed.claimedAtNanos()) / 1_000_000;
-    if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
-    log.warn("charge {}: the claim that recorded its attempt at {} was {} ms ago, longer than the {} ms lease; "
-        + "not sending", chargeId, provider, ms, Store.OWNER_TIMEOUT_MS);
-    metrics.checkpointTooLate(provider);
-    return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
+    return withinLease(armed.claimedAtNanos(), chargeId, provider, "the claim that recorded its attempt");
   }
 
   /**
@@ -426,14 +421,17 @@ public final class ChargeService {
    */
   private Future<Void> sendDeadline(Future<Void> checkpoint, String chargeId, String provider) {
     long t0 = System.nanoTime();
-    return checkpoint.compose(v -> {
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
-      log.warn("charge {}: the checkpoint for {} answered after {} ms, longer than the {} ms lease; not sending",
-          chargeId, provider, ms, Store.OWNER_TIMEOUT_MS);
-      metrics.checkpointTooLate(provider);
-      return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
-    });
+    return checkpoint.compose(v -> withinLease(t0, chargeId, provider, "the checkpoint"));
+  }
+
+  /** The proof submitted at {@code provedAtNanos} still holds (within the lease), or nothing is sent. */
+  private Future<Void> withinLease(long provedAtNanos, String chargeId, String provider, String proof) {
+    long ms = (System.nanoTime() - provedAtNanos) / 1_000_000;
+    if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
+    log.warn("charge {}: {} for {} answered after {} ms, longer than the {} ms lease; not sending",
+        chargeId, proof, provider, ms, Store.OWNER_TIMEOUT_MS);
+    metrics.checkpointTooLate(provider);
+    return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
   }
 
   /** One attempt's answer, and what the PSP said when asked about it (inquiry or cancel). */

@@ -328,18 +328,12 @@ public final class Store {
 
   /**
    * Records the charge's intent, owned by {@code owner}, and claims its idempotency key in one
-   * group-committed write.
-   */
-  public Future<Claim> claim(Charge c, String owner, Instant nextCheckAt) {
-    return claim(c, owner, nextCheckAt, null);
-  }
-
-  /**
-   * Like {@link #claim(Charge, String, Instant)}, and also records {@code first} (seq 1, status
-   * {@code sent}) when this instance's lease is valid: {@link Claim#ARMED}.
+   * group-committed write; with {@code first} (or null), also that attempt (seq 1, status
+   * {@code sent}) when this instance's lease is valid: {@link Claim#ARMED}. Only its id and provider
+   * are written (no PSP text yet, so nothing to clean).
    */
   public Future<Claim> claim(Charge c, String owner, Instant nextCheckAt, Attempt first) {
-    return intents.submit(new Intent(c, owner, nextCheckAt, first == null ? null : clean(first)));
+    return intents.submit(new Intent(c, owner, nextCheckAt, first));
   }
 
   /**
