@@ -253,8 +253,8 @@ public final class ChargeService {
 
   /**
    * A first attempt the claim recorded as {@code sent} under a valid lease (its fencing proof), and
-   * when that claim was submitted: its first money-moving call needs no checkpoint, but must still
-   * start within the lease of the proof.
+   * when that claim was submitted: its first money-moving call needs no checkpoint while it starts
+   * within the lease of that proof, and takes one otherwise.
    */
   private record Armed(String attemptId, long claimedAtNanos) {}
 
@@ -362,7 +362,7 @@ public final class ChargeService {
     ChargeInput input = new ChargeInput(c.id(), attemptId, reference, c.amount(), c.currency(), card.brand(), token,
         req.description(), req.customerReference(), req.customerEmail(), webhookBaseUrl + provider);
     long t0 = System.nanoTime();
-    return dispatcher.charge(provider, input, ref -> isArmed && ref == null ? armedDeadline(armed, c.id(), provider)
+    return dispatcher.charge(provider, input, ref -> isArmed && ref == null && stillProven(armed) ? Future.<Void>succeededFuture()
         : sendDeadline(store.checkpoint(Attempt.sent(attemptId, c.id(), seq, provider, ref), instanceId, epoch)
             .onFailure(err -> {
               if (err instanceof io.payrouter.domain.FencedException) {
@@ -404,11 +404,12 @@ public final class ChargeService {
   }
 
   /**
-   * The armed first attempt's send: its proof is the claim, so the send must start within the
-   * lease of the claim's submit, as a checkpoint's must within the lease of its own.
+   * The claim's proof still holds for the armed first attempt: it was submitted within the lease.
+   * Past it (the claim waited that long, or this process was paused), the call goes through a
+   * checkpoint after all, which proves ownership afresh on the same attempt row (or fences it).
    */
-  private Future<Void> armedDeadline(Armed armed, String chargeId, String provider) {
-    return withinLease(armed.claimedAtNanos(), chargeId, provider, "the claim that recorded its attempt");
+  private static boolean stillProven(Armed armed) {
+    return (System.nanoTime() - armed.claimedAtNanos()) / 1_000_000 <= Store.OWNER_TIMEOUT_MS;
   }
 
   /**
@@ -421,17 +422,14 @@ public final class ChargeService {
    */
   private Future<Void> sendDeadline(Future<Void> checkpoint, String chargeId, String provider) {
     long t0 = System.nanoTime();
-    return checkpoint.compose(v -> withinLease(t0, chargeId, provider, "the checkpoint"));
-  }
-
-  /** The proof submitted at {@code provedAtNanos} still holds (within the lease), or nothing is sent. */
-  private Future<Void> withinLease(long provedAtNanos, String chargeId, String provider, String proof) {
-    long ms = (System.nanoTime() - provedAtNanos) / 1_000_000;
-    if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
-    log.warn("charge {}: {} for {} answered after {} ms, longer than the {} ms lease; not sending",
-        chargeId, proof, provider, ms, Store.OWNER_TIMEOUT_MS);
-    metrics.checkpointTooLate(provider);
-    return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
+    return checkpoint.compose(v -> {
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (ms <= Store.OWNER_TIMEOUT_MS) return Future.succeededFuture();
+      log.warn("charge {}: the checkpoint for {} answered after {} ms, longer than the {} ms lease; not sending",
+          chargeId, provider, ms, Store.OWNER_TIMEOUT_MS);
+      metrics.checkpointTooLate(provider);
+      return Future.failedFuture(new io.payrouter.domain.FencedException(chargeId));
+    });
   }
 
   /** One attempt's answer, and what the PSP said when asked about it (inquiry or cancel). */

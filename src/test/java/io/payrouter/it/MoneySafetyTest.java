@@ -150,6 +150,34 @@ class MoneySafetyTest {
     assertEquals(1, attempts(c.getString("id")));
   }
 
+  @Test
+  void aClaimAnsweredAfterTheLeaseStillChargesThroughAFreshCheckpoint(Vertx vertx) throws Exception {
+    // The claim (intent and armed attempt) takes 3.5 s, longer than the 3 s lease but within the
+    // 5 s claim bound: its proof is stale, so the call proves ownership again through a checkpoint
+    // on the same attempt row (fast), and is sent. Refusing it would leave a charge pending for
+    // no reason but a slow write.
+    Api api = new Api(vertx, h);
+    String card = await(api.card(RouterHarness.MERCHANT_KEY, new JsonObject().put("fatora", Api.token("fatora", ""))));
+    await(h.app.pool.query("""
+        CREATE OR REPLACE FUNCTION test_slow_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.idempotency_key LIKE 'slow-claim-%' THEN PERFORM pg_sleep(3.5); END IF; RETURN NEW; END $$""").execute());
+    await(h.app.pool.query("CREATE TRIGGER test_slow_claim BEFORE INSERT ON charges FOR EACH ROW "
+        + "EXECUTE FUNCTION test_slow_claim()").execute());
+    double before = checkpointRows();
+    JsonObject c;
+    try {
+      c = await(api.charge(RouterHarness.MERCHANT_KEY, "slow-claim-" + System.nanoTime(), new JsonObject()
+          .put("amount", 4244).put("currency", "USD").put("card_id", card)
+          .put("metadata", new JsonObject().put("route", "fatora")))).bodyAsJsonObject();
+    } finally {
+      await(h.app.pool.query("DROP TRIGGER test_slow_claim ON charges").execute());
+    }
+    assertEquals("succeeded", c.getString("status"), c.encode());
+    assertEquals(1, await(api.ledger("fatora", c.getString("id"))).size(), "charged once");
+    assertEquals(before + 1, checkpointRows(), "one checkpoint, for the stale claim's attempt");
+    assertEquals(1, attempts(c.getString("id")), "the checkpoint proved the claim's own attempt row again");
+  }
+
   static double checkpointRows() {
     var s = h.app.metrics.registry().find("router_write_batch_size").tag("queue", "checkpoint").summary();
     return s == null ? 0 : s.totalAmount();
