@@ -73,7 +73,7 @@ final class ChargeHandlers {
     created.onComplete(x -> drain.exit()).onSuccess(r -> {
       if (r.replayed()) rc.response().putHeader("Idempotent-Replayed", "true");
       rc.response().putHeader("Location", "/v1/charges/" + r.charge().id());
-      Json.send(rc, Json.chargeStatusCode(r.charge()), Json.charge(r.charge()));
+      Json.send(rc, Json.chargeStatusCode(r.charge()), Json.chargeBuffer(r.charge()));
     }).onFailure(rc::fail);
   }
 
@@ -90,7 +90,7 @@ final class ChargeHandlers {
 
   void get(RoutingContext rc) {
     charges.get(rc.get(ApiKeys.MERCHANT), rc.pathParam("id"))
-        .map(found -> Json.charge(found.orElseThrow(() -> ProblemException.notFound("charge " + rc.pathParam("id")))))
+        .map(found -> Json.chargeBuffer(found.orElseThrow(() -> ProblemException.notFound("charge " + rc.pathParam("id")))))
         .onSuccess(body -> Json.send(rc, 200, body)).onFailure(rc::fail);
   }
 

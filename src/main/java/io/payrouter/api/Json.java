@@ -9,6 +9,7 @@ import io.payrouter.domain.FailureReason;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -164,7 +165,135 @@ public final class Json {
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 
-  /** A charge as the merchant API renders it (also the data of its webhook events). */
+  static void send(RoutingContext rc, int status, io.vertx.core.buffer.Buffer body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+  }
+
+  /**
+   * Writes JSON text; the same output as Vert.x's {@code encode()} (Jackson's defaults), except that
+   * a character outside the BMP goes out as its four UTF-8 bytes, as {@code String.getBytes} makes
+   * them, not as two {@code \\u} escapes (Jackson's UTF-8 default).
+   */
+  private static final JsonFactory OUT = JsonFactory.builder()
+      .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+
+  /**
+   * A charge as {@link #charge} renders it, as UTF-8 bytes written straight from the record: the
+   * same bytes as {@code charge(c).encode()} (ChargeRenderingTest), without building the tree of
+   * maps and lists first and then encoding it (the hot path answers every charge with this).
+   */
+  public static io.vertx.core.buffer.Buffer chargeBuffer(Charge c) {
+    com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(1024);
+    try (JsonGenerator g = OUT.createGenerator(out)) {
+      writeCharge(g, c);
+    } catch (java.io.IOException e) {
+      // a string Jackson refuses to write as UTF-8 (an unpaired surrogate): the tree's way
+      return io.vertx.core.buffer.Buffer.buffer(charge(c).encode());
+    }
+    return io.vertx.core.buffer.Buffer.buffer(out.toByteArray());
+  }
+
+  /** The same as {@link #chargeBuffer}, as text (the data of a webhook event). */
+  public static String chargeJson(Charge c) {
+    java.io.StringWriter out = new java.io.StringWriter(1024);
+    try (JsonGenerator g = OUT.createGenerator(out)) {
+      writeCharge(g, c);
+    } catch (java.io.IOException e) {
+      return charge(c).encode();
+    }
+    return out.toString();
+  }
+
+  /** Field for field what {@link #charge} puts, in its order; keep the two in step (ChargeRenderingTest). */
+  private static void writeCharge(JsonGenerator g, Charge c) throws java.io.IOException {
+    g.writeStartObject();
+    g.writeStringField("id", c.id());
+    g.writeStringField("status", c.status() == ChargeStatus.PROCESSING ? "pending" : c.status().wire());
+    g.writeNumberField("amount", c.amount());
+    g.writeStringField("currency", c.currency());
+    g.writeStringField("card_id", c.cardId());
+    g.writeStringField("merchant_reference", c.merchantReference());
+    g.writeStringField("provider", c.provider());
+    g.writeStringField("provider_reference", c.providerReference());
+    g.writeStringField("decline_code", c.declineCode() == null ? null : c.declineCode().wire());
+    g.writeStringField("provider_code", c.providerCode());
+    g.writeArrayFieldStart("attempts");
+    for (Attempt a : c.attempts()) {
+      g.writeStartObject();
+      g.writeStringField("provider", a.provider());
+      g.writeStringField("outcome", (a.outcome() == AttemptOutcome.SENT ? AttemptOutcome.IN_DOUBT : a.outcome()).wire());
+      g.writeNumberField("latency_ms", a.latencyMs());
+      if (a.error() != null) g.writeStringField("error", a.error());
+      if (a.declineCode() != null) g.writeStringField("decline_code", a.declineCode().wire());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeFieldName("routing");
+    if (c.routing() == null) {
+      g.writeNull();
+    } else {
+      var r = c.routing();
+      g.writeStartObject();
+      g.writeStringField("rule", r.rule());
+      g.writeStringField("strategy", r.strategy());
+      g.writeNumberField("config_version", r.configVersion());
+      g.writeArrayFieldStart("candidates");
+      for (String p : r.candidates()) g.writeString(p);
+      g.writeEndArray();
+      if (!r.expectedFees().isEmpty()) {
+        g.writeObjectFieldStart("expected_fees");
+        for (Map.Entry<String, Long> e : r.expectedFees().entrySet()) {
+          g.writeFieldName(e.getKey());
+          if (e.getValue() == null) g.writeNull();
+          else g.writeNumber(e.getValue().longValue());
+        }
+        g.writeEndObject();
+      }
+      if (r.canary() != null) {
+        g.writeObjectFieldStart("canary");
+        g.writeNumberField("generation", r.canary().generation());
+        g.writeStringField("arm", r.canary().arm());
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    }
+    g.writeStringField("settled_by", c.settledBy() == null ? null : c.settledBy().wire());
+    g.writeFieldName("failure_reason");
+    FailureReason f = FailureReason.of(c);
+    if (f == null) {
+      g.writeNull();
+    } else {
+      g.writeStartObject();
+      g.writeStringField("code", f.code());
+      g.writeStringField("message", f.message());
+      g.writeArrayFieldStart("providers");
+      for (FailureReason.Provider p : f.providers()) {
+        g.writeStartObject();
+        g.writeStringField("provider", p.provider());
+        if (p.answered() != null) {
+          g.writeStringField("answered", p.answered());
+          if (p.message() != null) g.writeStringField("message", p.message());
+          if (p.declineCode() != null) g.writeStringField("decline_code", p.declineCode());
+        } else {
+          g.writeStringField("reason", p.reason());
+          if (p.detail() != null) g.writeStringField("detail", p.detail());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeStringField("created_at", c.createdAt().toString());
+    g.writeStringField("updated_at", c.updatedAt().toString());
+    if (c.conflict() != null) g.writeStringField("conflict", c.conflict());
+    g.writeEndObject();
+  }
+
+  /**
+   * A charge as the merchant API renders it (also the data of its webhook events). The hot paths
+   * write the same thing without the tree ({@link #chargeBuffer}, {@link #chargeJson}): a field
+   * added here must be added there too, which ChargeRenderingTest checks.
+   */
   public static JsonObject charge(Charge c) {
     JsonArray attempts = new JsonArray();
     for (Attempt a : c.attempts()) {
