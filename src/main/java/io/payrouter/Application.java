@@ -173,7 +173,7 @@ public final class Application implements AutoCloseable {
       Heartbeat heartbeat = new Heartbeat(vertx, store, instanceId);
       await(heartbeat.start());
       if (db.embedded()) await(retirePrevious(store, cfg.database().dataDir(), instanceId));
-      io.payrouter.webhook.Events events = new io.payrouter.webhook.Events(io.payrouter.api.Json::charge,
+      io.payrouter.webhook.Events events = new io.payrouter.webhook.Events(io.payrouter.api.Json::chargeJson,
           io.payrouter.api.Json::refund);
       events.subscribed(await(store.webhooks().subscribedMerchants()));
       ChargeService charges = new ChargeService(store, dispatcher, router, metrics, cfg.http().publicUrl(),

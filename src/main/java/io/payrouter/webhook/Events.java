@@ -22,12 +22,13 @@ import java.util.function.Function;
  * moment ago, the row is written without a body, which is rendered at its first attempt.
  */
 public final class Events {
-  private final Function<Charge, JsonObject> chargeView;
+  /** The charge as the API renders it, as JSON text. */
+  private final Function<Charge, String> chargeJson;
   private final Function<Refund, JsonObject> refundView;
   private volatile Set<String> subscribed = Set.of();
 
-  public Events(Function<Charge, JsonObject> chargeView, Function<Refund, JsonObject> refundView) {
-    this.chargeView = chargeView;
+  public Events(Function<Charge, String> chargeJson, Function<Refund, JsonObject> refundView) {
+    this.chargeJson = chargeJson;
     this.refundView = refundView;
   }
 
@@ -54,14 +55,14 @@ public final class Events {
     if (type == null) return null;
     String id = Ids.next("evt_");
     return new Store.OutboxEvent(id, type.wire(),
-        isSubscribed(c.merchantId()) ? body(id, type, chargeView.apply(Store.clean(c))) : null);
+        isSubscribed(c.merchantId()) ? body(id, type, chargeJson.apply(Store.clean(c))) : null);
   }
 
   /** A charge's {@code charge.conflict} event: the charge with its conflict. */
   public Store.OutboxEvent conflict(Charge c) {
     String id = Ids.next("evt_");
     return new Store.OutboxEvent(id, EventType.CHARGE_CONFLICT.wire(),
-        body(id, EventType.CHARGE_CONFLICT, chargeView.apply(Store.clean(c))));
+        body(id, EventType.CHARGE_CONFLICT, chargeJson.apply(Store.clean(c))));
   }
 
   /** The event of a refund's final status (null while it is not final). */
@@ -69,16 +70,17 @@ public final class Events {
     EventType type = EventType.of(r.status()).orElse(null);
     if (type == null) return null;
     String id = Ids.next("evt_");
-    return new Store.OutboxEvent(id, type.wire(), body(id, type, refundView.apply(r)));
+    return new Store.OutboxEvent(id, type.wire(), body(id, type, refundView.apply(r).encode()));
   }
 
   /** A body rendered late (a row written without one): the charge as it is now. */
   public String lateChargeBody(String eventId, String type, Charge c) {
-    return body(eventId, EventType.fromWire(type).orElseThrow(), chargeView.apply(c));
+    return body(eventId, EventType.fromWire(type).orElseThrow(), chargeJson.apply(c));
   }
 
-  private static String body(String id, EventType type, JsonObject data) {
-    return new JsonObject().put("id", id).put("type", type.wire()).put("timestamp", Instant.now().toString())
-        .put("data", data).encode();
+  /** {@code {"id","type","timestamp","data"}}, as JsonObject would encode it, around data already encoded. */
+  static String body(String id, EventType type, String data) {
+    return "{\"id\":" + io.vertx.core.json.Json.encode(id) + ",\"type\":" + io.vertx.core.json.Json.encode(type.wire())
+        + ",\"timestamp\":" + io.vertx.core.json.Json.encode(Instant.now().toString()) + ",\"data\":" + data + "}";
   }
 }
