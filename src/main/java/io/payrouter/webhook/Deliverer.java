@@ -71,6 +71,8 @@ public final class Deliverer {
     final ArrayDeque<Job> queue = new ArrayDeque<>();
     int inFlight;
     WebhookStore.Signing signing;
+    /** The signing keys of {@link #signing} (current first), decoded once per read. */
+    List<byte[]> keys;
     long signingReadAt;
     Future<Optional<WebhookStore.Signing>> reading;
   }
@@ -204,6 +206,7 @@ public final class Deliverer {
       lane.reading = null;
       if (ar.succeeded() && ar.result().isPresent()) {
         lane.signing = ar.result().get();
+        lane.keys = keys(lane.signing);
         lane.signingReadAt = System.currentTimeMillis();
         pump(endpointId, lane);
       } else {
@@ -219,13 +222,14 @@ public final class Deliverer {
   private Future<Void> attempt(Lane lane, Job j, Runnable answered) {
     WebhookStore.Due d = j.due();
     WebhookStore.Signing s = lane.signing;
+    List<byte[]> keys = lane.keys;
     if (!s.endpoint().enabled() || closed) return Future.succeededFuture(); // stays pending; the lease runs out
     if (System.nanoTime() > j.sendByNanos()) {
       log.warn("webhook delivery {}/{}: its lease may have run out (this instance was slow or paused); not sending",
           d.endpointId(), d.id());
       return Future.succeededFuture();
     }
-    return body(d).compose(body -> send(s, d, body).onComplete(x -> answered.run())
+    return body(d).compose(body -> send(s, keys, d, body).onComplete(x -> answered.run())
             .compose(status -> record(s, d, body, status, null), err -> record(s, d, body, null, describe(err))))
         .otherwise(err -> {
           log.warn("webhook delivery {}/{}: {}", d.endpointId(), d.id(), err.toString());
@@ -241,17 +245,22 @@ public final class Deliverer {
     });
   }
 
-  private Future<Integer> send(WebhookStore.Signing s, WebhookStore.Due d, String body) {
-    long ts = Instant.now().getEpochSecond();
-    List<byte[]> keys = s.previousSecret() == null ? List.of(StandardWebhooks.key(s.secret()))
+  private static List<byte[]> keys(WebhookStore.Signing s) {
+    return s.previousSecret() == null ? List.of(StandardWebhooks.key(s.secret()))
         : List.of(StandardWebhooks.key(s.secret()), StandardWebhooks.key(s.previousSecret()));
+  }
+
+  private Future<Integer> send(WebhookStore.Signing s, List<byte[]> keys, WebhookStore.Due d, String body) {
+    long ts = Instant.now().getEpochSecond();
+    // encoded once: the signature covers exactly the bytes sent
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     long t0 = System.nanoTime();
     return client.postAbs(s.endpoint().url()).timeout(cfg.timeoutMs())
         .putHeader("content-type", "application/json")
         .putHeader("webhook-id", d.eventId())
         .putHeader("webhook-timestamp", Long.toString(ts))
-        .putHeader("webhook-signature", StandardWebhooks.header(keys, d.eventId(), ts, body))
-        .sendBuffer(Buffer.buffer(body))
+        .putHeader("webhook-signature", StandardWebhooks.header(keys, d.eventId(), ts, bytes))
+        .sendBuffer(Buffer.buffer(bytes))
         .map(r -> {
           metrics.webhookAttempt(r.statusCode() >= 200 && r.statusCode() < 300 ? "delivered" : "http_" + (r.statusCode() / 100) + "xx",
               System.nanoTime() - t0);

@@ -47,6 +47,11 @@ public final class StandardWebhooks {
 
   /** One signature, {@code v1,<base64>}. */
   public static String sign(byte[] key, String msgId, long timestampSeconds, String body) {
+    return sign(key, msgId, timestampSeconds, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** One signature over a body already encoded as UTF-8 (the bytes that are sent). */
+  public static String sign(byte[] key, String msgId, long timestampSeconds, byte[] body) {
     Mac mac = MAC.get();
     try {
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -57,12 +62,17 @@ public final class StandardWebhooks {
     mac.update((byte) '.');
     mac.update(Long.toString(timestampSeconds).getBytes(StandardCharsets.US_ASCII));
     mac.update((byte) '.');
-    byte[] sig = mac.doFinal(body.getBytes(StandardCharsets.UTF_8));
+    byte[] sig = mac.doFinal(body);
     return "v1," + Base64.getEncoder().encodeToString(sig);
   }
 
   /** The {@code webhook-signature} header: one signature per key, space-separated. */
   public static String header(List<byte[]> keys, String msgId, long timestampSeconds, String body) {
+    return header(keys, msgId, timestampSeconds, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same, over a body already encoded as UTF-8. */
+  public static String header(List<byte[]> keys, String msgId, long timestampSeconds, byte[] body) {
     StringBuilder b = new StringBuilder();
     for (byte[] k : keys) {
       if (b.length() > 0) b.append(' ');
