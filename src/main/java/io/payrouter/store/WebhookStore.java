@@ -106,6 +106,16 @@ public final class WebhookStore {
       id, endpoint_id, event_id, event_type, charge_id, event_seq, status, attempts, next_attempt_at, last_attempt_at,
       last_status, last_error, delivered_at, created_at""";
 
+  /**
+   * Under load, how long a cycle of attempt results may wait for more (never when idle). No
+   * request waits on a result: the row stays held by its lease meanwhile, and a result recorded
+   * up to 20 ms later only delays the delivery list and a charge's next event (which waits for
+   * this one to be recorded delivered). Measured (results/bench-2026-12-07-1120 against -1116):
+   * 72 instead of 19 results per statement, commits per charge in the webhook rounds 0.09 instead
+   * of 0.13, the statement's CPU per charge unchanged (its cost is per row).
+   */
+  static final long RESULT_LINGER_MS = 20;
+
   private final Store store;
   private final Pool pool;
   private final TokenCipher cipher;
@@ -120,7 +130,8 @@ public final class WebhookStore {
             r -> r.endpointId() + '/' + r.id()),
         w.queueCapacity(), w.maxBatch(), w.maxInFlight(), BatchWriter.Mode.RETRY, 0, metrics, store.health(),
         r -> new JsonObject().put("endpoint_id", r.endpointId()).put("delivery_id", r.id()).put("status", r.status())
-            .put("http_status", r.httpStatus()).put("error", r.error()));
+            .put("http_status", r.httpStatus()).put("error", r.error()),
+        RESULT_LINGER_MS, w.maxBatch());
   }
 
   // ---------------------------------------------------------------- endpoints
