@@ -262,6 +262,26 @@ tree_ticks() {
         if (d) sum += t[p] }
       print sum }'
 }
+# --pg-stats: the CPU ticks of the PostgreSQL tree by kind of process, "kind ticks" per line:
+# client backends (the router's connections), walwriter, checkpointer, background writer,
+# autovacuum (launcher and live workers), the postmaster itself, and exited children (the
+# postmaster's cutime/cstime: autovacuum workers that finished, psql sessions of this script).
+pg_kind_ticks() {
+  local root=$1 pid kind st
+  for pid in $(pgrep -P "$root" 2>/dev/null); do
+    kind=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)
+    case "$kind" in
+      *walwriter*) kind=walwriter ;; *checkpointer*) kind=checkpointer ;; *"background writer"*) kind=bgwriter ;;
+      *autovacuum*) kind=autovacuum ;; *"postgres: "*[0-9]"("*|*"postgres: "*local*) kind=backends ;; *) kind=other ;;
+    esac
+    st=$(cat "/proc/$pid/stat" 2>/dev/null || true); [[ -n $st ]] || continue
+    awk -v k="$kind" '{ i = length($0); while (i > 0 && substr($0, i, 1) != ")") i--
+        split(substr($0, i + 2), f, " "); print k, f[12] + f[13] }' <<<"$st"
+  done
+  awk '{ i = length($0); while (i > 0 && substr($0, i, 1) != ")") i--
+      split(substr($0, i + 2), f, " "); print "postmaster", f[12] + f[13]; print "exited", f[14] + f[15] }' "/proc/$root/stat"
+}
+pg_kinds0=
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # ---------------------------------------------------------------------------------------------
@@ -341,7 +361,7 @@ failover: { max_attempts: 1 }
 EOF
 # The environment must not override the bench config (ROUTER_PORT, a production database, PSP URLs).
 pg_extra=
-(( PGSTATS )) && pg_extra="shared_preload_libraries=pg_stat_statements pg_stat_statements.track=top track_io_timing=on"
+(( PGSTATS )) && pg_extra="shared_preload_libraries=pg_stat_statements pg_stat_statements.track=top pg_stat_statements.track_planning=on track_io_timing=on"
 # shellcheck disable=SC2086
 ROUTER_EMBEDDED_PG_SETTINGS=$pg_extra env -u ROUTER_PORT -u ROUTER_DATABASE_URL -u ROUTER_CONFIG -u REVIO_BASE_URL -u PAYCORE_BASE_URL \
     -u PAYCORE_CARDGATE_URL -u FATORA_BASE_URL -u DINTERO_BASE_URL -u DINTERO_AUTH_URL -u PROCESSOUT_BASE_URL \
@@ -394,12 +414,27 @@ pg_stats_report() { # n target charges
           NR == 3 { split(t0, z, " "); cu = $1 - z[1]; ch = $2 - z[2]; wu = $3 - z[3]; whh = $4 - z[4]; cm = $5 - z[5] }
           END { printf "WAL %.0f bytes per charge (%.1f records, %.2f full-page images); commits per charge %.3f; HOT updates: charges %s, webhook_deliveries %s\n\n",
                   wb / c, wr / c, fpi / c, cm / c, (cu ? sprintf("%.0f %% of %d", 100 * ch / cu, cu) : "none"), (wu ? sprintf("%.0f %% of %d", 100 * whh / wu, wu) : "none") }'
-    echo "| statement | calls | rows | total ms | µs / charge | mean µs | WAL B / charge |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    # live processes are compared by kind at the start and the end of the round. A process that
+    # ended in the round (mostly an autovacuum worker) leaves its kind with what it had used at the
+    # start and reaches the postmaster's cutime whole, so autovacuum and the exited children are
+    # one column ("autovacuum+exited"; this script's psql sessions are in it too, well under 1 µs).
+    { echo "$pg_kinds0" | sed 's/^/0 /'; pg_kind_ticks "$PG_PID" | sed 's/^/1 /'; } \
+      | awk -v c="$c" -v tck="$CLK_TCK" '$1 == 0 { a[$2] += $3 } $1 == 1 { b[$2] += $3; k[$2] = 1 }
+          END { a["autovacuum+exited"] = a["autovacuum"] + a["exited"]; b["autovacuum+exited"] = b["autovacuum"] + b["exited"]
+                if (("autovacuum" in k) || ("exited" in k)) k["autovacuum+exited"] = 1
+                n = split("backends walwriter checkpointer bgwriter autovacuum+exited postmaster other", o, " ")
+                line = "PostgreSQL CPU per charge by process:"; tot = 0
+                for (i = 1; i <= n; i++) if (o[i] in k) { d = (b[o[i]] - a[o[i]]) / tck * 1e6 / c; tot += d
+                  line = line sprintf(" %s %.1f µs,", o[i], d) }
+                printf "%s total %.1f µs\n\n", line, tot }'
+    # planning is counted apart (track_planning): "plan µs / charge" is what planning the
+    # statement cost per charge (the writers plan each batch afresh: Database.writerPool)
+    echo "| statement | calls | rows | total ms | µs / charge | mean µs | plan µs / charge | WAL B / charge |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     pgq -tA -F'|' -c "SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls, rows, round(total_exec_time::numeric), round((total_exec_time * 1000 / $c)::numeric, 1),
-        round((total_exec_time * 1000 / greatest(calls, 1))::numeric, 1), round(wal_bytes / $c) FROM pg_stat_statements
+        round((total_exec_time * 1000 / greatest(calls, 1))::numeric, 1), round((total_plan_time * 1000 / $c)::numeric, 1), round(wal_bytes / $c) FROM pg_stat_statements
         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres') ORDER BY total_exec_time DESC LIMIT 12" \
-      | awk -F'|' '{ gsub(/\|/, "/", $1); printf "| `%s` | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }'
+      | awk -F'|' '{ gsub(/\|/, "/", $1); printf "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
     echo
   } > "$f" 2>&1 || log "pg_stat report failed (see $f)"
 }
@@ -518,6 +553,7 @@ round() { # n target seconds
     router|webhooks|shadow)
             pg_stats_reset
             scrape "$m0"; r0=$(tree_ticks "$ROUTER_PID"); p0=$(tree_ticks "$PG_PID")
+            (( PGSTATS )) && pg_kinds0=$(pg_kind_ticks "$PG_PID")
             c0=$(metric_sum "$m0" router_charges_total)
             local sm=$TMP/samples-$target-$n.txt
             sample_router "$secs" "$sm" &
