@@ -40,9 +40,10 @@
 #
 # --pg-stats: the embedded PostgreSQL loads pg_stat_statements (ROUTER_EMBEDDED_PG_SETTINGS), and
 # every router round reports, from a reset before it to the end of its drain (and deliveries):
-# the statements by total execution time (calls, rows, µs per charge, WAL bytes per charge),
-# commits per charge, WAL bytes per charge (pg_stat_wal), and the share of HOT updates of
-# charges and webhook_deliveries. The extension itself costs PostgreSQL a few per cent: compare
+# the statements by total execution time (calls, rows, µs per charge, planning µs per charge,
+# WAL bytes per charge), commits per charge, WAL bytes per charge (pg_stat_wal), the share of HOT
+# updates of charges and webhook_deliveries, and PostgreSQL's CPU per charge by process (backends,
+# walwriter, checkpointer, bgwriter, autovacuum). The extension itself costs PostgreSQL a few per cent: compare
 # --pg-stats runs with --pg-stats runs.
 #
 # --knee: afterwards, Gatling's KneeSimulation against the same router (open model, rate raised
