@@ -124,7 +124,7 @@ public final class Database implements AutoCloseable {
   /**
    * The longest SQL text a connection keeps prepared. The client's default (2,048 characters) left
    * the outcome writer's statement (3,235) out of the cache: it was parsed, planned (about 0.8 ms)
-   * and closed again for every batch, 16-20 µs of PostgreSQL's CPU per charge in
+   * and closed again for every batch, 16-23 µs of PostgreSQL's CPU per charge in
    * pg_stat_statements' planning time (results/bench-2026-12-07-1145), and the claim (1,926) was
    * a few lines from the same fate. PreparedStatementCacheTest holds every writer statement cached.
    */
@@ -139,11 +139,11 @@ public final class Database implements AutoCloseable {
    * once per connection (up to {@link #PREPARED_SQL_LIMIT} characters of SQL) and PostgreSQL
    * caches a generic plan after a few executions; on a fresh database that plan is made while the
    * tables are nearly empty, where a sequential scan plus a hash join looks cheapest, and it is
-   * kept until the next ANALYZE. The batch writers then scanned
-   * the whole charges table once per batch, so the cost of a charge grew with the table during the
-   * first minutes of a new database (measured: 45% of PostgreSQL's CPU in seq-scan code 60 s after
-   * start). Every query of the router is a keyed lookup or walks an index, so the setting only
-   * rules out that plan; a query with no usable index is still answered by a scan.
+   * kept until the next ANALYZE. The batch writers then scanned the whole charges table once per
+   * batch, so the cost of a charge grew with the table during the first minutes of a new database
+   * (measured: 45% of PostgreSQL's CPU in seq-scan code 60 s after start). Every query of the
+   * router is a keyed lookup or walks an index, so the setting only rules out that plan; a query
+   * with no usable index is still answered by a scan.
    */
   public Pool pool(Vertx vertx, int size) {
     PgConnectOptions o = new PgConnectOptions(connect).setCachePreparedStatements(true)
