@@ -5,9 +5,9 @@
 #   load-tests/seed.sh [N] [--data-dir DIR | --port P] [--merchant ID] [--chunk ROWS]
 #
 # Each charge gets what the router itself writes for a succeeded Fatora charge (compare with a real
-# one: SELECT * FROM charges / idempotency_keys / attempts): the `charges` row in status
-# `succeeded` (V1 columns plus V2's owner, next_check_at, checks, conflict), its
-# `idempotency_keys` claim and one `attempts` row. Like the router's, ids are 22 characters after
+# one: SELECT * FROM charges / idempotency_keys): the `charges` row in status `succeeded` (V1
+# columns plus V2's owner, next_check_at, checks, conflict, and V17's attempts array with its one
+# succeeded attempt) and its `idempotency_keys` claim. Like the router's, ids are 22 characters after
 # the prefix and sort by time: they start with "0A", which sorts below every id the router makes
 # now (its first characters are the time), then 20 characters of a base64 alphabet derived from
 # SHA-256 of the row number. The rows are spread 17 ms apart back from now, so 5 million of them are
@@ -102,25 +102,23 @@ FROM generate_series($lo::bigint, $hi::bigint) AS i;
 INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, card_id,
                      merchant_reference, status, provider, provider_reference, decline_code,
                      provider_code, routing, created_at, updated_at, owner, next_check_at, checks,
-                     conflict)
+                     conflict, attempts)
 SELECT charge_id, '$MERCHANT', key, fingerprint, amount, 'USD', 'card_seed', key, 'succeeded',
        'fatora', txn, NULL, NULL,
        '{"rule": "usd-fatora", "strategy": "priority", "candidates": ["fatora"], "config_version": 1}'::jsonb,
-       at, at + interval '40 milliseconds', 'inst_seed', NULL, 0, NULL
+       at, at + interval '40 milliseconds', 'inst_seed', NULL, 0, NULL,
+       jsonb_build_array(jsonb_build_object('id', attempt_id, 'seq', 1, 'provider', 'fatora', 'outcome', 'succeeded',
+           'latency_ms', 20 + i % 30, 'error', NULL, 'provider_reference', txn, 'decline_code', NULL,
+           'provider_code', NULL))
 FROM s ORDER BY charge_id;
 INSERT INTO idempotency_keys (merchant_id, key, fingerprint, charge_id, created_at)
 SELECT '$MERCHANT', key, fingerprint, charge_id, at FROM s ORDER BY key;
-INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error, provider_reference,
-                      decline_code, provider_code, created_at, updated_at)
-SELECT attempt_id, charge_id, 1, 'fatora', 'succeeded', 20 + i % 30, NULL, txn, NULL, NULL,
-       at + interval '45 milliseconds', at + interval '45 milliseconds'
-FROM s ORDER BY charge_id, attempt_id;
 COMMIT;
 SQL
   done_rows=$((done_rows + n))
   echo "  $done_rows / $N rows ($(( $(date +%s) - t0 )) s)"
 done
 psql_ -c "SET statement_timeout = '30min'" -c "ANALYZE charges" -c "ANALYZE idempotency_keys" \
-      -c "ANALYZE attempts" -c "CHECKPOINT"
+      -c "CHECKPOINT"
 psql_ -tAc "SELECT 'charges now: ' || count(*) || ', database size: ' || pg_size_pretty(pg_database_size(current_database())) FROM charges"
 echo "seeded $N charges in $(( $(date +%s) - t0 )) s"

@@ -55,7 +55,8 @@ public final class BacktestReads {
         + " count(*) FILTER (WHERE a.outcome = 'succeeded'), count(*) FILTER (WHERE a.outcome = 'declined'),"
         + " count(*) FILTER (WHERE a.outcome NOT IN ('succeeded', 'declined', 'sent')),"
         + " coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY a.latency_ms), 0)"
-        + " FROM charges c JOIN attempts a ON a.charge_id = c.id LEFT JOIN cards k ON k.id = c.card_id"
+        + " FROM charges c CROSS JOIN LATERAL jsonb_to_recordset(c.attempts) AS a(provider text, outcome text, latency_ms int)"
+        + " LEFT JOIN cards k ON k.id = c.card_id"
         + " WHERE " + WINDOW + " GROUP BY 1, 2, 3";
     return store.reachable(pool.withTransaction(conn -> settings(conn, timeoutMs)
         .compose(v -> conn.preparedQuery(sql).execute(window(from, to, merchant)))

@@ -135,74 +135,62 @@ public final class Store {
         ORDER BY i.merchant_id COLLATE "C", i.key COLLATE "C"
         ON CONFLICT (merchant_id, key) DO NOTHING
         RETURNING charge_id),
+      -- the first attempt as sent rides on the charge row, only under a valid lease (the checkpoint's
+      -- fencing rule; the charge is new, so no takeover can race it)
       c AS (
         INSERT INTO charges (id, merchant_id, idempotency_key, fingerprint, amount, currency, card_id,
-                             merchant_reference, status, routing, created_at, updated_at, owner, next_check_at)
+                             merchant_reference, status, routing, created_at, updated_at, owner, next_check_at, attempts)
         SELECT i.charge_id, i.merchant_id, i.key, i.fingerprint, i.amount, i.currency, i.card_id, i.merchant_reference,
-               'processing', i.routing::jsonb, i.created_at, i.created_at, i.owner, i.next_check_at
+               'processing', i.routing::jsonb, i.created_at, i.created_at, i.owner, i.next_check_at,
+               CASE WHEN h.id IS NOT NULL
+                    THEN jsonb_build_array(jsonb_build_object('id', i.attempt_id, 'seq', 1,
+                                                              'provider', i.attempt_provider, 'outcome', 'sent'))
+                    ELSE '[]'::jsonb END
         FROM i JOIN k ON k.charge_id = i.charge_id
-        RETURNING id),
-      -- the first attempt as sent, only for a recorded charge and under a valid lease (the
-      -- checkpoint's fencing rule; the charge is new, so no takeover can race it)
-      a AS (
-        INSERT INTO attempts (id, charge_id, seq, provider, outcome)
-        SELECT i.attempt_id, i.charge_id, 1, i.attempt_provider, 'sent'
-        FROM i JOIN c ON c.id = i.charge_id
-        JOIN instances h ON h.id = i.owner AND h.heartbeat_at > now() - make_interval(secs => $15::float8 / 1000)
-        WHERE i.attempt_id IS NOT NULL
-        RETURNING charge_id)
-      SELECT c.id, a.charge_id IS NOT NULL AS armed FROM c LEFT JOIN a ON a.charge_id = c.id""";
+        LEFT JOIN instances h ON i.attempt_id IS NOT NULL AND h.id = i.owner
+                             AND h.heartbeat_at > now() - make_interval(secs => $15::float8 / 1000)
+        RETURNING id, attempts <> '[]'::jsonb AS armed)
+      SELECT id, armed FROM c""";
 
   /**
    * Settles the charges of a whole batch that are still unsettled (and, where an owner is given,
-   * still owned by that instance under the given epoch) and upserts the attempts of the charges it
-   * changed, in one statement. Answers the ids of the charges it changed: a charge missing from the
-   * answer lost a race (it was settled, or taken over, by someone else), which the caller must not
-   * hide; the attempts of a lost write are not written, so they never contradict the charge row.
+   * still owned by that instance under the given epoch), merging the attempts each outcome reports
+   * into the charge row's (migration V17, {@code merge_attempts}), in one statement. Answers the ids
+   * of the charges it changed: a charge missing from the answer lost a race (it was settled, or
+   * taken over, by someone else), which the caller must not hide; the attempts of a lost write are
+   * not written, so they never contradict the charge row.
    */
   static final String OUTCOME_SQL = """
       WITH o AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                             $7::timestamptz[], $8::text[], $9::timestamptz[], $20::int8[], $21::text[],
-                             $22::text[], $23::text[], $24::text[])
+                             $7::timestamptz[], $8::text[], $9::timestamptz[], $10::int8[], $11::text[],
+                             $12::text[], $13::text[], $14::text[], $15::text[])
           AS o(id, status, provider, provider_reference, decline_code, provider_code, at, owner, next_check_at, epoch,
-               settled_by, event_id, event_type, event_body)),
+               settled_by, event_id, event_type, event_body, attempts)),
       u AS (
         UPDATE charges c SET status = o.status, provider = o.provider, provider_reference = o.provider_reference,
                decline_code = o.decline_code, provider_code = o.provider_code, updated_at = o.at,
                next_check_at = o.next_check_at, settled_by = o.settled_by,
-               event_seq = c.event_seq + (o.event_type IS NOT NULL)::int
+               event_seq = c.event_seq + (o.event_type IS NOT NULL)::int,
+               attempts = merge_attempts(c.attempts, o.attempts::jsonb)
         FROM o
         -- "not final" rather than "processing or pending": the same rows, but it keeps the planner on
         -- the primary key instead of a scan of the whole unsettled index for a batch of ids
         WHERE c.id = o.id AND c.status NOT IN ('succeeded', 'declined', 'failed')
           AND (o.owner IS NULL OR (c.owner = o.owner AND c.owner_epoch = o.epoch))
         RETURNING c.id, c.merchant_id, c.event_seq),
-      a AS (
-        INSERT INTO attempts (id, charge_id, seq, provider, outcome, latency_ms, error,
-                              provider_reference, decline_code, provider_code)
-        SELECT x.* FROM unnest($10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::int4[],
-                             $16::text[], $17::text[], $18::text[], $19::text[])
-          AS x(id, charge_id, seq, provider, outcome, latency_ms, error, provider_reference, decline_code, provider_code)
-        WHERE x.charge_id IN (SELECT id FROM u)
-        ON CONFLICT (charge_id, id) DO UPDATE SET outcome = EXCLUDED.outcome, latency_ms = EXCLUDED.latency_ms,
-             error = EXCLUDED.error,
-             provider_reference = COALESCE(EXCLUDED.provider_reference, attempts.provider_reference),
-             decline_code = EXCLUDED.decline_code, provider_code = EXCLUDED.provider_code,
-             updated_at = now()
-        RETURNING 1),
       -- the outbox: the event of each changed charge, for every enabled endpoint of its merchant
-      -- subscribed to it. A charge's first event is leased at once to the writing instance ($25,
-      -- lease $26 ms), which delivers it without a take; later ones wait their turn (TAKE_SQL).
+      -- subscribed to it. A charge's first event is leased at once to the writing instance ($16,
+      -- lease $17 ms), which delivers it without a take; later ones wait their turn (TAKE_SQL).
       w AS (
         INSERT INTO webhook_deliveries (endpoint_id, merchant_id, event_id, event_type, charge_id, event_seq, body,
                                         status, next_attempt_at, owner, lease_until)
         SELECT e.id, u.merchant_id, o.event_id, o.event_type, u.id, u.event_seq, o.event_body, 'pending', now(),
-               l.owner, CASE WHEN l.owner IS NOT NULL THEN now() + make_interval(secs => $26::float8 / 1000) END
+               l.owner, CASE WHEN l.owner IS NOT NULL THEN now() + make_interval(secs => $17::float8 / 1000) END
         FROM u JOIN o ON o.id = u.id
         JOIN webhook_endpoints e ON e.merchant_id = u.merchant_id AND e.status = 'enabled'
                                 AND o.event_type = ANY (e.event_types)
-        CROSS JOIN LATERAL (SELECT CASE WHEN u.event_seq = 1 AND o.event_body IS NOT NULL THEN $25::text END AS owner) l
+        CROSS JOIN LATERAL (SELECT CASE WHEN u.event_seq = 1 AND o.event_body IS NOT NULL THEN $16::text END AS owner) l
         WHERE o.event_type IS NOT NULL
         RETURNING endpoint_id, id, charge_id, owner)
       SELECT id, NULL::text AS endpoint_id, NULL::int8 AS delivery FROM u
@@ -212,33 +200,32 @@ public final class Store {
    * Makes the 'sent' attempts of a whole batch durable (with their provider references) in one
    * statement, each only if its instance still owns the charge under its epoch, the charge is still
    * processing, and the instance's own heartbeat lease is valid by PostgreSQL's clock (the fencing
-   * rule, recovery/Ownership). The charge row is KEY SHARE-locked, so a concurrent takeover (FOR
-   * UPDATE SKIP LOCKED) either happens before (and this row is refused) or after (and sees the
-   * attempt). Answers the ids of the attempts it wrote; a missing one was fenced.
+   * rule, recovery/Ownership). The attempt is merged into the charge row's attempts, so the row is
+   * locked by the update: a concurrent takeover (FOR UPDATE SKIP LOCKED) either happens before (and
+   * this row is refused, re-checked on the new version) or after (and sees the attempt). Answers the
+   * ids of the attempts it wrote; a missing one was fenced. A charge has one attempt in flight at a
+   * time, so a batch holds at most one checkpoint per charge; were there two, one would be answered
+   * as fenced (its call not sent), never lost while answered as written.
    */
   static final String CHECKPOINT_SQL = """
       WITH a AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::int8[])
-          AS a(id, charge_id, seq, provider, provider_reference, owner, epoch)),
-      ok AS (
-        SELECT a.id, a.charge_id, a.seq, a.provider, a.provider_reference FROM a
-        -- "processing" spelled as "none of the others" (the CHECK lists all five): the same rows, but
-        -- the planner cannot match it to charges_unsettled, whose walk it once chose for every batch
-        -- (GenericPlanOnARunningDatabaseTest)
-        JOIN charges c ON c.id = a.charge_id AND c.owner = a.owner AND c.owner_epoch = a.epoch
-                      AND c.status NOT IN ('succeeded', 'declined', 'failed', 'pending')
-        JOIN instances i ON i.id = a.owner AND i.heartbeat_at > now() - make_interval(secs => $8::float8 / 1000)
-        FOR KEY SHARE OF c)
-      INSERT INTO attempts (id, charge_id, seq, provider, outcome, provider_reference)
-      SELECT ok.id, ok.charge_id, ok.seq, ok.provider, 'sent', ok.provider_reference FROM ok
-      ON CONFLICT (charge_id, id) DO UPDATE SET provider_reference = EXCLUDED.provider_reference, updated_at = now()
-      RETURNING id""";
+          AS a(id, charge_id, seq, provider, provider_reference, owner, epoch))
+      UPDATE charges c SET attempts = merge_attempts(c.attempts, jsonb_build_array(jsonb_build_object(
+             'id', a.id, 'seq', a.seq, 'provider', a.provider, 'outcome', 'sent',
+             'provider_reference', a.provider_reference)))
+      FROM a JOIN instances i ON i.id = a.owner AND i.heartbeat_at > now() - make_interval(secs => $8::float8 / 1000)
+      -- "processing" spelled as "none of the others" (the CHECK lists all five): the same rows, but
+      -- the planner cannot match it to charges_unsettled, whose walk it once chose for every batch
+      -- (GenericPlanOnARunningDatabaseTest)
+      WHERE c.id = a.charge_id AND c.owner = a.owner AND c.owner_epoch = a.epoch
+        AND c.status NOT IN ('succeeded', 'declined', 'failed', 'pending')
+      RETURNING a.id""";
 
   private static final String CHARGE_COLUMNS = """
       c.id, c.merchant_id, c.idempotency_key, c.fingerprint, c.amount, c.currency, c.card_id,
       c.merchant_reference, c.status, c.provider, c.provider_reference, c.decline_code,
-      c.provider_code, c.routing, c.created_at, c.updated_at, c.conflict, c.settled_by,
-      (SELECT coalesce(json_agg(a ORDER BY a.seq), '[]'::json) FROM attempts a WHERE a.charge_id = c.id) AS attempts""";
+      c.provider_code, c.routing, c.created_at, c.updated_at, c.conflict, c.settled_by, c.attempts""";
 
   private final Pool pool;
   private final TokenCipher cipher;
@@ -529,18 +516,28 @@ public final class Store {
         .put("provider", o.provider()).put("provider_reference", o.providerReference())
         .put("decline_code", o.declineCode() == null ? null : o.declineCode().wire())
         .put("provider_code", o.providerCode()).put("at", o.at().toString())
-        .put("settled_by", o.settledBy() == null ? null : o.settledBy().wire()).put("attempts", attemptsJson(o));
+        .put("settled_by", o.settledBy() == null ? null : o.settledBy().wire()).put("attempts", attemptsArray(o.attempts()));
   }
 
-  private static JsonArray attemptsJson(Outcome o) {
-    JsonArray atts = new JsonArray();
-    for (Attempt a : o.attempts()) {
-      atts.add(new JsonObject().put("id", a.id()).put("seq", a.seq()).put("provider", a.provider())
-          .put("outcome", a.outcome().wire()).put("latency_ms", a.latencyMs()).put("error", a.error())
-          .put("provider_reference", a.providerReference()).put("decline_code", a.declineCode() == null ? null : a.declineCode().wire())
-          .put("provider_code", a.providerCode()));
+  /**
+   * An outcome's attempts as the charge row stores them (migration V17): every field present, null
+   * included, so that what this write says of an attempt replaces what was stored (merge_attempts);
+   * PSP text cleaned.
+   */
+  static JsonArray attemptsArray(List<Attempt> attempts) {
+    JsonArray atts = new JsonArray(new ArrayList<>(attempts.size()));
+    for (Attempt a : attempts) {
+      atts.add(new JsonObject(new LinkedHashMap<>(16)).put("id", a.id()).put("seq", a.seq()).put("provider", a.provider())
+          .put("outcome", a.outcome().wire()).put("latency_ms", Math.min(Integer.MAX_VALUE, a.latencyMs()))
+          .put("error", clean(a.error())).put("provider_reference", clean(a.providerReference()))
+          .put("decline_code", a.declineCode() == null ? null : a.declineCode().wire())
+          .put("provider_code", clean(a.providerCode())));
     }
     return atts;
+  }
+
+  private static String attemptsJson(List<Attempt> attempts) {
+    return attemptsArray(attempts).encode();
   }
 
   private Tuple outcomeTuple(List<Outcome> batch) {
@@ -550,13 +547,7 @@ public final class Store {
         eventId = new String[n], eventType = new String[n], eventBody = new String[n];
     Long[] epoch = new Long[n];
     OffsetDateTime[] at = new OffsetDateTime[n], nextCheck = new OffsetDateTime[n];
-    int attempts = 0;
-    for (Outcome o : batch) attempts += o.attempts().size();
-    String[] aId = new String[attempts], aCharge = new String[attempts], aProvider = new String[attempts],
-        aOutcome = new String[attempts], aError = new String[attempts], aReference = new String[attempts],
-        aDecline = new String[attempts], aCode = new String[attempts];
-    Integer[] aSeq = new Integer[attempts], aLatency = new Integer[attempts];
-    int m = 0;
+    String[] attempts = new String[n];
     for (int k = 0; k < n; k++) {
       Outcome o = batch.get(k);
       id[k] = o.chargeId();
@@ -575,23 +566,10 @@ public final class Store {
         eventType[k] = o.event().type();
         eventBody[k] = o.event().body();
       }
-      for (Attempt a : o.attempts()) {
-        aId[m] = a.id();
-        aCharge[m] = o.chargeId();
-        aSeq[m] = a.seq();
-        aProvider[m] = a.provider();
-        aOutcome[m] = a.outcome().wire();
-        aLatency[m] = (int) Math.min(Integer.MAX_VALUE, a.latencyMs());
-        aError[m] = clean(a.error());
-        aReference[m] = clean(a.providerReference());
-        aDecline[m] = a.declineCode() == null ? null : a.declineCode().wire();
-        aCode[m] = clean(a.providerCode());
-        m++;
-      }
+      attempts[k] = attemptsJson(o.attempts());
     }
     return Tuple.from(new Object[] {id, status, provider, reference, decline, code, at, owner, nextCheck,
-        aId, aCharge, aSeq, aProvider, aOutcome, aLatency, aError, aReference, aDecline, aCode, epoch, settledBy,
-        eventId, eventType, eventBody, deliveryOwner, (double) deliveryLeaseMs});
+        epoch, settledBy, eventId, eventType, eventBody, attempts, deliveryOwner, (double) deliveryLeaseMs});
   }
 
   /**
@@ -1221,10 +1199,11 @@ public final class Store {
     JsonObject routing = (JsonObject) r.getValue("routing");
     Object attsRaw = r.getValue("attempts");
     JsonArray atts = attsRaw instanceof JsonArray a ? a : new JsonArray(String.valueOf(attsRaw));
+    String chargeId = r.getString("id");
     List<Attempt> attempts = new ArrayList<>();
     for (int i = 0; i < atts.size(); i++) {
       JsonObject a = atts.getJsonObject(i);
-      attempts.add(new Attempt(a.getString("id"), a.getString("charge_id"), a.getInteger("seq"),
+      attempts.add(new Attempt(a.getString("id"), chargeId, a.getInteger("seq"),
           a.getString("provider"), AttemptOutcome.fromWire(a.getString("outcome")), orZero(a.getLong("latency_ms")), a.getString("error"),
           a.getString("provider_reference"), DeclineCode.fromWire(a.getString("decline_code")), a.getString("provider_code")));
     }

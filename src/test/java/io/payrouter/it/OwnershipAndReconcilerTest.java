@@ -64,8 +64,8 @@ class OwnershipAndReconcilerTest {
         id, status, owner, nextCheck, "pending".equals(status) ? "fatora" : null);
     if ("pending".equals(status)) {
       // a pending charge waits on an attempt: the money call was sent, the answer was in doubt
-      sql("INSERT INTO attempts (id, charge_id, seq, provider, outcome) VALUES ($1, $2, 1, 'fatora', 'in_doubt')",
-          "att_" + id, id);
+      sql("UPDATE charges SET attempts = jsonb_build_array(jsonb_build_object('id', $1::text, 'seq', 1, "
+          + "'provider', 'fatora', 'outcome', 'in_doubt')) WHERE id = $2", "att_" + id, id);
     }
     return id;
   }
@@ -107,7 +107,6 @@ class OwnershipAndReconcilerTest {
         10_000, false));
     double in = nextCheckIn(id);
     assertTrue(Math.abs(in - 64 * interval / 1000.0) < 1.0, "next check in " + in + " s, the 64-interval ceiling");
-    sql("DELETE FROM attempts WHERE charge_id = $1", id);
     sql("DELETE FROM charges WHERE id = $1", id);
   }
 
