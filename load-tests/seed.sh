@@ -74,7 +74,7 @@ psql_ -tAc "SELECT 1 FROM merchants WHERE id = '$MERCHANT'" | grep -q 1 \
 start=$(psql_ -tAc "SELECT coalesce(max(substr(idempotency_key, 6)::bigint), 0) FROM charges
                     WHERE merchant_id = '$MERCHANT' AND idempotency_key LIKE 'seed-%'
                       AND idempotency_key ~ '^seed-[0-9]+\$'")
-echo "seeding $N charges (+ idempotency keys + 1 attempt each) into 127.0.0.1:$PORT for merchant '$MERCHANT', rows $((start + 1))..$((start + N))"
+echo "seeding $N charges (+ idempotency keys, 1 attempt each on its row) into 127.0.0.1:$PORT for merchant '$MERCHANT', rows $((start + 1))..$((start + N))"
 
 t0=$(date +%s)
 done_rows=0
