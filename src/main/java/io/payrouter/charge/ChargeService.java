@@ -406,7 +406,7 @@ public final class ChargeService {
   /**
    * The claim's proof still holds for the armed first attempt: it was submitted within the lease.
    * Past it (the claim waited that long, or this process was paused), the call goes through a
-   * checkpoint after all, which proves ownership afresh on the same attempt row (or fences it).
+   * checkpoint after all, which proves ownership afresh on the same attempt (or fences it).
    */
   private static boolean stillProven(Armed armed) {
     return (System.nanoTime() - armed.claimedAtNanos()) / 1_000_000 <= Store.OWNER_TIMEOUT_MS;
