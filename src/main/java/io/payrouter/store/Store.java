@@ -520,24 +520,21 @@ public final class Store {
   }
 
   /**
-   * An outcome's attempts as the charge row stores them (migration V17): every field present, null
-   * included, so that what this write says of an attempt replaces what was stored (merge_attempts);
-   * PSP text cleaned.
+   * An outcome's attempts as it writes them (migration V17), PSP text cleaned ({@link #clean(Attempt)}):
+   * every field present, null included, so that what this write says of an attempt replaces what
+   * was stored; merge_attempts then leaves the null fields out of the row.
    */
   static JsonArray attemptsArray(List<Attempt> attempts) {
     JsonArray atts = new JsonArray(new ArrayList<>(attempts.size()));
-    for (Attempt a : attempts) {
+    for (Attempt raw : attempts) {
+      Attempt a = clean(raw);
       atts.add(new JsonObject(new LinkedHashMap<>(16)).put("id", a.id()).put("seq", a.seq()).put("provider", a.provider())
           .put("outcome", a.outcome().wire()).put("latency_ms", Math.min(Integer.MAX_VALUE, a.latencyMs()))
-          .put("error", clean(a.error())).put("provider_reference", clean(a.providerReference()))
+          .put("error", a.error()).put("provider_reference", a.providerReference())
           .put("decline_code", a.declineCode() == null ? null : a.declineCode().wire())
-          .put("provider_code", clean(a.providerCode())));
+          .put("provider_code", a.providerCode()));
     }
     return atts;
-  }
-
-  private static String attemptsJson(List<Attempt> attempts) {
-    return attemptsArray(attempts).encode();
   }
 
   private Tuple outcomeTuple(List<Outcome> batch) {
@@ -566,7 +563,7 @@ public final class Store {
         eventType[k] = o.event().type();
         eventBody[k] = o.event().body();
       }
-      attempts[k] = attemptsJson(o.attempts());
+      attempts[k] = attemptsArray(o.attempts()).encode();
     }
     return Tuple.from(new Object[] {id, status, provider, reference, decline, code, at, owner, nextCheck,
         epoch, settledBy, eventId, eventType, eventBody, attempts, deliveryOwner, (double) deliveryLeaseMs});
